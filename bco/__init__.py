@@ -1,0 +1,1 @@
+"""BCO: event-sourced contact-tracing interviews."""

@@ -1,0 +1,548 @@
+"""BCOApplication: the only writer. Loads an aggregate, runs one command, saves its events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    MapperDeserialisationError,
+    Transcoding,
+)
+from eventsourcing.utils import Environment
+
+from bco.config import Settings
+from bco.domain.case import CallAttempt, CallOutcome, Case, IndexPerson
+from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
+from bco.domain.guide_version import GuideVersion
+from bco.domain.interview import (
+    Contact,
+    FollowUp,
+    Handover,
+    InformOutcome,
+    Interview,
+    Note,
+)
+from bco.domain.stamped import StampedAggregate
+from bco.guides.loader import load_guides, parse_guide
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts, InterviewState
+from bco.storage import (
+    KeyNotCreatedError,
+    StartupError,
+    persistence_env,
+    read_key,
+    sealing_env,
+)
+
+A = TypeVar("A", bound=StampedAggregate)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command left behind: the aggregate, its new version, and the log position."""
+
+    aggregate_id: UUID
+    version: int
+    position: int | None
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class DataclassAsDict(Transcoding):
+    """Stores a frozen value object of the domain, e.g. inside a snapshot."""
+
+    def __init__(self, cls: type[Any]) -> None:
+        self.type = cls
+        self.name = cls.__qualname__
+        self._names = [f.name for f in fields(cls)]
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in self._names}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
+VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note)
+
+
+class BCOApplication(Application[UUID]):
+    """Every command a tracer, lead or importer can give, and the reads they need."""
+
+    name = "BCO"
+    snapshotting_intervals = {Interview: 50, Case: 50}  # noqa: RUF012
+
+    def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.snapshotting_intervals = {
+            Interview: settings.snapshot_interval, Case: settings.snapshot_interval}
+        key = read_key(settings)
+        super().__init__(env={
+            **persistence_env(settings),
+            **sealing_env(key or _UNUSED_KEY, settings),
+            "IS_SNAPSHOTTING_ENABLED": "y",
+        })
+        self._check_key(key)
+        self.guides: dict[str, Guide] = load_guides(settings.guides_dir)
+        self._archived_guides: dict[str, Guide] = {}
+
+    # -- construction -----------------------------------------------------------------
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        """Only what BCO's settings say; never stray variables from the process environment."""
+        return Environment(name, dict(env or {}))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+        for cls in VALUE_OBJECTS:
+            transcoder.register(DataclassAsDict(cls))
+
+    def _check_key(self, key: str | None) -> None:
+        """Refuse to run on a store whose key is missing or wrong, before anything is written."""
+        position = self.store_position()
+        where = self.store_description()
+        if key is None:
+            if position > 0:
+                raise StartupError(
+                    f"The event store {where} holds {position} encrypted events, but its key "
+                    f"is missing: no BCO_CIPHER_KEY and no key file at {self.settings.key_file}. "
+                    "Restore the key file (or set BCO_CIPHER_KEY); without it nothing can be "
+                    "read.")
+            raise KeyNotCreatedError(
+                f"No events key found at {self.settings.key_file}. Run 'bco db init' to create "
+                "one for a new store, or set BCO_CIPHER_KEY.")
+        if position == 0:
+            return
+        first = self.recorder.select_notifications(start=1, limit=1)
+        try:
+            for notification in first:
+                self.mapper.to_domain_event(notification)
+        except (MapperDeserialisationError, ValueError) as exc:
+            raise StartupError(
+                f"The key at {self.settings.key_file} does not open the event store {where}. "
+                "Use the key the store was created with.") from exc
+
+    def store_description(self) -> str:
+        if self.settings.uses_postgres:
+            schema = self.settings.database_schema or "public"
+            return f"in PostgreSQL (schema {schema})"
+        return f"at {self.settings.events_path}"
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def store_position(self) -> int:
+        """The id of the newest notification; read models compare theirs with it."""
+        return self.recorder.max_notification_id() or 0
+
+    def get_case(self, case_id: UUID) -> Case:
+        return self._get(case_id, Case, "case")
+
+    def get_interview(self, interview_id: UUID) -> Interview:
+        return self._get(interview_id, Interview, "interview")
+
+    @property
+    def known_diseases(self) -> list[str]:
+        return sorted({guide.disease for guide in self.guides.values()})
+
+    def guide_for_case(self, case: Case) -> Guide:
+        """The guide a new interview for this case would use."""
+        if case.disease in self.guides:
+            return self.guides[case.disease]
+        for guide in sorted(self.guides.values(), key=lambda g: g.id):
+            if guide.disease == case.disease:
+                return guide
+        raise NotFoundError(f"No interview guide for disease '{case.disease}'.")
+
+    def guide_for_interview(self, interview: Interview) -> Guide:
+        """The exact guide version the interview started with, even if its file has changed."""
+        current = self.guides.get(interview.guide_id)
+        if current is not None and current.content_hash == interview.guide_hash:
+            return current
+        cached = self._archived_guides.get(interview.guide_hash)
+        if cached is None:
+            archived = self._get(GuideVersion.id_for(interview.guide_hash), GuideVersion,
+                                 "guide version")
+            cached = parse_guide(archived.source, f"{archived.guide_id} {archived.version}")
+            self._archived_guides[interview.guide_hash] = cached
+        return cached
+
+    def interview_state(self, interview: Interview, case: Case | None = None) -> InterviewState:
+        """What the guide engine needs to know about an interview."""
+        case = case or self.get_case(interview.case_id)
+        return InterviewState(
+            answers=dict(interview.answers),
+            contacts=tuple(
+                ContactFacts(
+                    name=c.name, day=c.day, setting=c.setting, prompt=c.prompt,
+                    household=c.household, facts=dict(c.facts),
+                    phone=c.phone, email=c.email, no_reach_reason=c.no_reach_reason,
+                    category_override=c.category_override,
+                )
+                for c in interview.live_contacts
+            ),
+            done=interview.done_prompts,
+            onset=case.onset,
+            test_date=case.test_date,
+        )
+
+    def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
+        """Every event of the case and its interview, oldest first, for audits and the CLI."""
+        case = self.get_case(case_id)
+        events = list(self.events.get(case_id))
+        if case.interview_id is not None:
+            events.extend(self.events.get(case.interview_id))
+        events.sort(key=lambda e: e.timestamp)
+        return [event_as_dict(e) for e in events]
+
+    # -- case commands --------------------------------------------------------------------
+
+    def register_case(
+        self, *, person: IndexPerson, disease: str, onset: date | None = None,
+        test_date: date | None = None, source: str = "", received_at: datetime | None = None,
+        actor: str, command_id: str | None = None,
+    ) -> Recorded:
+        """Open a case; a retried registration with the same command id returns the first."""
+        if disease not in self.known_diseases:
+            raise InvalidValueError(
+                f"Unknown disease '{disease}'; known: {', '.join(self.known_diseases)}.",
+                field="disease")
+        case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
+        if command_id:
+            existing = self._find(case_id, Case)
+            if existing is not None:
+                return Recorded(case_id, existing.version, None)
+        now = self.clock()
+        case = Case.register(
+            case_id=case_id, person=person, disease=disease, onset=onset,
+            test_date=test_date, source=source, received_at=received_at or now,
+            region=self.settings.phone_region, now=now, actor=actor, command_id=command_id,
+        )
+        try:
+            return self._save(case)
+        except ConflictError:
+            # A retry raced its original: the case exists now, and that is what was asked.
+            return Recorded(case_id, self.get_case(case_id).version, None)
+
+    def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
+                             command_id: str | None = None,
+                             expected_version: int | None = None) -> Recorded:
+        if "disease" in changes and changes["disease"] not in self.known_diseases:
+            raise InvalidValueError(f"Unknown disease '{changes['disease']}'.", field="disease")
+        return self._change(
+            case_id, Case, command_id, expected_version, set(changes),
+            lambda case, now: case.correct_details(
+                changes, region=self.settings.phone_region, now=now, actor=actor,
+                command_id=command_id))
+
+    def assign_case(self, case_id: UUID, tracer: str, team: str | None = None, *, actor: str,
+                    command_id: str | None = None,
+                    expected_version: int | None = None) -> Recorded:
+        return self._change(
+            case_id, Case, command_id, expected_version, {"assignment"},
+            lambda case, now: case.assign(tracer, team, now=now, actor=actor,
+                                          command_id=command_id))
+
+    def unassign_case(self, case_id: UUID, *, actor: str, command_id: str | None = None
+                      ) -> Recorded:
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.unassign(now=now, actor=actor, command_id=command_id))
+
+    def log_call_attempt(
+        self, case_id: UUID, outcome: CallOutcome | str, *, note: str = "",
+        callback_at: datetime | None = None, actor: str, command_id: str | None = None,
+    ) -> Recorded:
+        try:
+            checked = CallOutcome(outcome)
+        except ValueError:
+            raise InvalidValueError(
+                f"Unknown call outcome '{outcome}'; use one of: "
+                f"{', '.join(o.value for o in CallOutcome)}.", field="outcome") from None
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.log_call_attempt(
+                checked, note=note, callback_at=callback_at, now=now, actor=actor,
+                command_id=command_id))
+
+    def mark_unreachable(self, case_id: UUID, reason: str, *, actor: str,
+                         command_id: str | None = None) -> Recorded:
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.mark_unreachable(reason, now=now, actor=actor,
+                                                    command_id=command_id))
+
+    def close_case(self, case_id: UUID, reason: str, *, actor: str,
+                   command_id: str | None = None) -> Recorded:
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.close(reason, now=now, actor=actor, command_id=command_id))
+
+    def reopen_case(self, case_id: UUID, reason: str, *, actor: str,
+                    command_id: str | None = None) -> Recorded:
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.reopen(reason, now=now, actor=actor, command_id=command_id))
+
+    # -- interview commands ---------------------------------------------------------------
+
+    def start_interview(self, case_id: UUID, *, actor: str, guide_id: str | None = None,
+                        command_id: str | None = None) -> Recorded:
+        """Start the case's interview under the current guide version, archiving that version."""
+        case = self.get_case(case_id)
+        if case.already_done(command_id) and case.interview_id is not None:
+            interview = self.get_interview(case.interview_id)
+            return Recorded(interview.id, interview.version, None)
+        guide = self.guides.get(guide_id) if guide_id else self.guide_for_case(case)
+        if guide is None:
+            raise InvalidValueError(f"Unknown guide '{guide_id}'.", field="guide_id")
+        now = self.clock()
+        interview_id = uuid4()
+        case.interview_started(interview_id, now=now, actor=actor, command_id=command_id)
+        interview = Interview.start(
+            interview_id=interview_id, case_id=case_id, guide_id=guide.id,
+            guide_version=str(guide.version), guide_hash=guide.content_hash, now=now,
+            actor=actor, command_id=command_id)
+        to_save: list[StampedAggregate] = [case, interview]
+        if self._find(GuideVersion.id_for(guide.content_hash), GuideVersion) is None:
+            to_save.append(GuideVersion.archive(
+                guide_id=guide.id, version=str(guide.version), content_hash=guide.content_hash,
+                source=guide.source, now=now, actor=actor))
+        recorded = self._save(*to_save)
+        return Recorded(interview_id, interview.version, recorded.position)
+
+    def record_answer(self, interview_id: UUID, question_id: str, value: Any, *, actor: str,
+                      command_id: str | None = None,
+                      expected_version: int | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, expected_version, {f"answer:{question_id}"},
+            lambda interview, now: interview.record_answer(
+                question_id, value, now=now, actor=actor, command_id=command_id))
+
+    def report_contact(self, interview_id: UUID, details: dict[str, Any], *, actor: str,
+                       command_id: str | None = None) -> Recorded:
+        """Add a contact; a retried report with the same command id adds nothing."""
+        contact_id = (uuid5(NAMESPACE_URL, f"bco:contact:{command_id}") if command_id
+                      else uuid4())
+        recorded = self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.report_contact(
+                contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
+                command_id=command_id))
+        return Recorded(contact_id, recorded.version, recorded.position)
+
+    def update_contact(self, interview_id: UUID, contact_id: UUID, changes: dict[str, Any], *,
+                       actor: str, command_id: str | None = None,
+                       expected_version: int | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, expected_version, {f"contact:{contact_id}"},
+            lambda interview, now: interview.update_contact(
+                contact_id, changes, region=self.settings.phone_region, now=now, actor=actor,
+                command_id=command_id))
+
+    def remove_contact(self, interview_id: UUID, contact_id: UUID, reason: str, *, actor: str,
+                       command_id: str | None = None,
+                       expected_version: int | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, expected_version, {f"contact:{contact_id}"},
+            lambda interview, now: interview.remove_contact(
+                contact_id, reason, now=now, actor=actor, command_id=command_id))
+
+    def log_inform_outcome(self, interview_id: UUID, contact_id: UUID,
+                           outcome: InformOutcome | str, note: str = "", *, actor: str,
+                           command_id: str | None = None) -> Recorded:
+        try:
+            checked = InformOutcome(outcome)
+        except ValueError:
+            raise InvalidValueError(
+                f"Unknown outcome '{outcome}'; use one of: "
+                f"{', '.join(o.value for o in InformOutcome)}.", field="outcome") from None
+        return self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.log_inform_outcome(
+                contact_id, checked, note, now=now, actor=actor, command_id=command_id))
+
+    def answer_follow_up(self, interview_id: UUID, prompt_id: str, *, answer: str | None = None,
+                         nobody: bool = False, actor: str,
+                         command_id: str | None = None) -> Recorded:
+        """Record a probing prompt as asked and answered (raising it first when needed)."""
+        def change(interview: Interview, now: datetime) -> None:
+            interview.raise_follow_up(prompt_id, now=now, actor=actor)
+            interview.answer_follow_up(prompt_id, answer=answer, nobody=nobody, now=now,
+                                       actor=actor, command_id=command_id)
+        return self._change(interview_id, Interview, command_id, None, None, change)
+
+    def raise_follow_up(self, interview_id: UUID, prompt_id: str, *, actor: str,
+                        command_id: str | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.raise_follow_up(
+                prompt_id, now=now, actor=actor, command_id=command_id))
+
+    def add_note(self, interview_id: UUID, text: str, *, actor: str,
+                 command_id: str | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.add_note(text, now=now, actor=actor,
+                                                      command_id=command_id))
+
+    def pause_interview(self, interview_id: UUID, summary: str, *, actor: str,
+                        command_id: str | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.pause(summary, now=now, actor=actor,
+                                                   command_id=command_id))
+
+    def resume_interview(self, interview_id: UUID, *, actor: str,
+                         command_id: str | None = None) -> Recorded:
+        return self._change(
+            interview_id, Interview, command_id, None, None,
+            lambda interview, now: interview.resume(now=now, actor=actor,
+                                                    command_id=command_id))
+
+    def complete_interview(self, interview_id: UUID, *, actor: str,
+                           command_id: str | None = None) -> Recorded:
+        """Complete the interview and move its case along, in one atomic save."""
+        interview = self.get_interview(interview_id)
+        if interview.already_done(command_id):
+            return Recorded(interview_id, interview.version, None)
+        case = self.get_case(interview.case_id)
+        now = self.clock()
+        interview.complete(now=now, actor=actor, command_id=command_id)
+        case.interview_completed(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position)
+
+    def reopen_interview(self, interview_id: UUID, reason: str, *, actor: str,
+                         command_id: str | None = None) -> Recorded:
+        interview = self.get_interview(interview_id)
+        if interview.already_done(command_id):
+            return Recorded(interview_id, interview.version, None)
+        case = self.get_case(interview.case_id)
+        now = self.clock()
+        interview.reopen(reason, now=now, actor=actor, command_id=command_id)
+        case.interview_reopened(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position)
+
+    # -- the unit of work ---------------------------------------------------------------
+
+    def _change(
+        self, aggregate_id: UUID, kind: type[A], command_id: str | None,
+        expected_version: int | None, touches: set[str] | None,
+        change: Callable[[A, datetime], None],
+    ) -> Recorded:
+        """Load, refuse stale edits of the same thing, apply, save; retries record nothing."""
+        aggregate = self._get(aggregate_id, kind, kind.__name__.lower())
+        if aggregate.already_done(command_id):
+            return Recorded(aggregate_id, aggregate.version, None)
+        if expected_version is not None and aggregate.version > expected_version:
+            self._refuse_stale(aggregate, expected_version, touches)
+        version_before = aggregate.version
+        change(aggregate, self.clock())
+        if aggregate.version == version_before:
+            return Recorded(aggregate_id, aggregate.version, None)
+        return self._save(aggregate)
+
+    def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,
+                      touches: set[str] | None) -> None:
+        """Someone saved after the editor loaded: a conflict only if it touched the same thing."""
+        for event in self.events.get(aggregate.id, gt=expected_version):
+            if touches is None or touches & event_targets(event):
+                raise ConflictError(
+                    f"{event.actor} changed this at {event.timestamp:%H:%M:%S} while you were "
+                    "editing. Their change is shown; yours is kept below so you can re-apply it.",
+                    current=aggregate, other_change=event_as_dict(event))
+
+    def _save(self, *aggregates: StampedAggregate) -> Recorded:
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            first = aggregates[0]
+            current = self._find(first.id, type(first))
+            raise ConflictError(
+                "Someone else saved a change to this at the same moment. Nothing of yours was "
+                "saved; look at the current state and try again.", current=current) from None
+        position = max((r.notification.id for r in recordings), default=None)
+        return Recorded(aggregates[0].id, aggregates[0].version, position)
+
+    def _get(self, aggregate_id: UUID, kind: type[A], label: str) -> A:
+        found = self._find(aggregate_id, kind)
+        if found is None:
+            raise NotFoundError(f"No {label} with id {aggregate_id}.")
+        return found
+
+    def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None
+
+
+_UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start
+
+
+def event_targets(event: Any) -> set[str]:
+    """What an event changed, so that edits of different things never conflict."""
+    if isinstance(event, Interview.AnswerRecorded):
+        return {f"answer:{event.question_id}"}
+    if isinstance(event, (Interview.ContactUpdated, Interview.ContactRemoved)):
+        return {f"contact:{event.contact_id}"}
+    if isinstance(event, Case.DetailsCorrected):
+        return set(event.changes)
+    if isinstance(event, (Case.Assigned, Case.Unassigned)):
+        return {"assignment"}
+    return {"*"}
+
+
+def event_as_dict(event: Any) -> dict[str, Any]:
+    """An event as plain JSON-ready data: type, time, actor, version, and its facts."""
+    hidden = {"originator_id", "originator_version", "timestamp", "actor", "command_id",
+              "originator_topic"}
+    data = {k: plain(v) for k, v in vars(event).items() if k not in hidden}
+    return {
+        "type": type(event).__qualname__,
+        "timestamp": event.timestamp.isoformat(),
+        "actor": event.actor,
+        "version": event.originator_version,
+        "aggregate_id": str(event.originator_id),
+        "data": data,
+    }
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready form of dates, ids and value objects, for CLI and API output."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    return value

@@ -1,0 +1,31 @@
+"""The `bco` command line: one click group, one module per command group."""
+
+from __future__ import annotations
+
+import click
+
+from bco.cli.case import case
+from bco.cli.context import CliContext
+from bco.cli.db import db
+from bco.cli.demo import demo
+from bco.cli.guides import guides
+from bco.cli.serve import serve
+from bco.config import Settings, SettingsError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--as", "actor", default="cli", show_default=True, metavar="NAME",
+              help="Who acts: recorded as the actor on every event this command writes.")
+@click.pass_context
+def main(ctx: click.Context, actor: str) -> None:
+    """BCO: guided contact-tracing interviews, stored as events."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from exc
+    ctx.obj = CliContext(settings=settings, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for command in (db, case, demo, guides, serve):
+    main.add_command(command)

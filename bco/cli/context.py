@@ -1,0 +1,80 @@
+"""What every command shares: settings, the acting user, and one application opened on demand."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from bco.application import BCOApplication
+from bco.config import Settings
+from bco.domain.errors import DomainError, NotFoundError
+from bco.storage import StartupError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Domain fields whose names differ from the CLI option that feeds them.
+OPTION_FOR_FIELD = {"onset": "--onset", "test_date": "--test-date", "birth_date": "--birth-date"}
+
+
+@dataclass
+class CliContext:
+    settings: Settings
+    actor: str
+    _app: BCOApplication | None = field(default=None, repr=False)
+
+    @property
+    def guides_dir(self) -> Path:
+        return self.settings.guides_dir
+
+    @property
+    def app(self) -> BCOApplication:
+        if self._app is None:
+            self._app = BCOApplication(self.settings)
+        return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
+
+
+def option_name(field_name: str | None) -> str:
+    """The CLI option a domain field came from, for messages that name what to fix."""
+    if not field_name:
+        return "input"
+    return OPTION_FOR_FIELD.get(field_name, "--" + field_name.replace("_", "-"))
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """The one place that turns BCO's errors into CLI messages and exit codes."""
+    try:
+        yield
+    except StartupError as exc:
+        raise click.ClickException(str(exc)) from None
+    except NotFoundError as exc:
+        raise click.ClickException(exc.message) from None
+    except DomainError as exc:
+        if exc.field:
+            raise click.BadParameter(exc.message, param_hint=option_name(exc.field)) from None
+        raise click.ClickException(exc.message) from None
+
+
+def mapped_errors(func: F) -> F:
+    """Decorate a command so that its errors reach the user as one clear line."""
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with user_errors():
+            return func(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))

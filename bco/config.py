@@ -1,0 +1,134 @@
+"""Settings: the only place that reads BCO_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value BCO cannot use; the message names it and what fits."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob BCO has, with the default a single-machine install needs."""
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    database_schema: str = ""
+    key_file: Path = Path("secrets/events.key")
+    cipher_key: str = ""
+    compress_events: bool = False
+    snapshot_interval: int = 50
+    phone_region: str = "NL"
+    timezone: str = "Europe/Amsterdam"
+    guides_dir: Path = PACKAGE_DIR.parent / "interview_guides"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    secret_key_file: Path = Path("secrets/session.key")
+    secure_cookies: bool = False
+    read_wait_seconds: float = 2.0
+    first_call_target_hours: int = 24
+    projection_poll_seconds: float = 0.2
+    run_projections_in_web: bool = True
+
+    ENV_NAMES = {
+        "data_dir": "BCO_DATA_DIR",
+        "database_url": "BCO_DATABASE_URL",
+        "database_schema": "BCO_DATABASE_SCHEMA",
+        "key_file": "BCO_KEY_FILE",
+        "cipher_key": "BCO_CIPHER_KEY",
+        "compress_events": "BCO_COMPRESS_EVENTS",
+        "snapshot_interval": "BCO_SNAPSHOT_INTERVAL",
+        "phone_region": "BCO_PHONE_REGION",
+        "timezone": "BCO_TIMEZONE",
+        "guides_dir": "BCO_GUIDES_DIR",
+        "host": "BCO_HOST",
+        "port": "BCO_PORT",
+        "secret_key_file": "BCO_SECRET_KEY_FILE",
+        "secure_cookies": "BCO_SECURE_COOKIES",
+        "read_wait_seconds": "BCO_READ_WAIT_SECONDS",
+        "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",
+        "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
+        "run_projections_in_web": "BCO_RUN_PROJECTIONS_IN_WEB",
+    }
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read BCO_* variables; a bad value stops start-up with a message naming it."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            name = cls.ENV_NAMES[item.name]
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            values[item.name] = _parse(name, raw, type(getattr(cls(), item.name)))
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some values replaced, e.g. from CLI options."""
+        updated = replace(self, **changes)
+        updated.validate()
+        return updated
+
+    def validate(self) -> None:
+        """Refuse combinations that would fail later in a less clear way."""
+        if self.database_url and not self.database_url.startswith(
+                ("postgresql://", "postgres://")):
+            raise SettingsError(
+                "BCO_DATABASE_URL must start with postgresql:// "
+                "(leave it empty to use SQLite under BCO_DATA_DIR).")
+        if self.snapshot_interval < 2:
+            raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
+        if not 1 <= self.port <= 65535:
+            raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"BCO_TIMEZONE '{self.timezone}' is not a known time zone; "
+                "use a name like Europe/Amsterdam.") from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url)
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / "events.db"
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.db"
+
+
+def _parse(name: str, raw: str, kind: type) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"{name} must be true or false, not '{raw}'.")
+    if kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not '{raw}'.") from None
+    if issubclass(kind, Path):
+        return Path(raw)
+    return raw

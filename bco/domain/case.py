@@ -1,0 +1,369 @@
+"""The case: one index person with a notifiable disease, from notification to closure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
+from bco.domain.phone import normalise_phone
+from bco.domain.stamped import StampedAggregate, refuse_future
+
+LANGUAGES = ("nl", "en")
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    INTERVIEWED = "interviewed"
+    UNREACHABLE = "unreachable"
+    CLOSED = "closed"
+
+
+class CallOutcome(StrEnum):
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    WRONG_NUMBER = "wrong_number"
+    REFUSED = "refused"
+    CALLBACK_REQUESTED = "callback_requested"
+
+
+@dataclass(frozen=True)
+class IndexPerson:
+    """Who tested positive, and how to reach them."""
+
+    name: str
+    phone: str
+    birth_date: date | None = None
+    email: str | None = None
+    postcode: str | None = None
+    language: str = "nl"
+
+
+@dataclass(frozen=True)
+class CallAttempt:
+    """One phone call to the index, successful or not."""
+
+    at: datetime
+    actor: str
+    outcome: str
+    note: str = ""
+    callback_at: datetime | None = None
+
+
+PERSON_FIELDS = ("name", "phone", "birth_date", "email", "postcode", "language")
+CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
+
+
+class Case(StampedAggregate):
+    """A case moves new → assigned → in progress → interviewed → closed, or unreachable."""
+
+    class Registered(StampedAggregate.Created):
+        name: str
+        phone: str
+        birth_date: date | None
+        email: str | None
+        postcode: str | None
+        language: str
+        disease: str
+        onset: date | None
+        test_date: date | None
+        source: str
+        received_at: datetime
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.person = IndexPerson(
+                name=self.name, phone=self.phone, birth_date=self.birth_date,
+                email=self.email, postcode=self.postcode, language=self.language,
+            )
+            aggregate.disease = self.disease
+            aggregate.onset = self.onset
+            aggregate.test_date = self.test_date
+            aggregate.source = self.source
+            aggregate.received_at = self.received_at
+
+    class DetailsCorrected(StampedAggregate.Event):
+        changes: dict[str, Any]
+
+        def apply_facts(self, aggregate: Case) -> None:
+            person_changes = {k: v for k, v in self.changes.items() if k in PERSON_FIELDS}
+            aggregate.person = replace(aggregate.person, **person_changes)
+            for key in ("onset", "test_date", "disease", "source"):
+                if key in self.changes:
+                    setattr(aggregate, key, self.changes[key])
+
+    class Assigned(StampedAggregate.Event):
+        tracer: str
+        team: str | None
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.tracer = self.tracer
+            aggregate.team = self.team or aggregate.team
+
+    class Unassigned(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.tracer = None
+
+    class CallAttemptLogged(StampedAggregate.Event):
+        outcome: str
+        note: str
+        callback_at: datetime | None
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.call_attempts.append(CallAttempt(
+                at=self.timestamp, actor=self.actor, outcome=self.outcome,
+                note=self.note, callback_at=self.callback_at,
+            ))
+            if self.outcome == CallOutcome.REACHED:
+                aggregate.reached_at = aggregate.reached_at or self.timestamp
+                aggregate.unreachable = False
+            aggregate.callback_at = (
+                self.callback_at if self.outcome == CallOutcome.CALLBACK_REQUESTED else None
+            )
+
+    class MarkedUnreachable(StampedAggregate.Event):
+        reason: str
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.unreachable = True
+            aggregate.callback_at = None
+
+    class InterviewStarted(StampedAggregate.Event):
+        interview_id: UUID
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.interview_id = self.interview_id
+            aggregate.interviewed = False
+            aggregate.unreachable = False
+            aggregate.callback_at = None
+
+    class InterviewCompleted(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.interviewed = True
+
+    class InterviewReopened(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.interviewed = False
+
+    class Closed(StampedAggregate.Event):
+        reason: str
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.closed_reason = self.reason
+            aggregate.callback_at = None
+
+    class Reopened(StampedAggregate.Event):
+        reason: str
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.closed_reason = None
+
+    def __init__(self) -> None:
+        self.person: IndexPerson
+        self.disease: str
+        self.onset: date | None
+        self.test_date: date | None
+        self.source: str
+        self.received_at: datetime
+        self.tracer: str | None = None
+        self.team: str | None = None
+        self.call_attempts: list[CallAttempt] = []
+        self.reached_at: datetime | None = None
+        self.callback_at: datetime | None = None
+        self.unreachable = False
+        self.interview_id: UUID | None = None
+        self.interviewed = False
+        self.closed_reason: str | None = None
+
+    @classmethod
+    def register(
+        cls, *, case_id: UUID, person: IndexPerson, disease: str, onset: date | None,
+        test_date: date | None, source: str, received_at: datetime, region: str,
+        now: datetime, actor: str, command_id: str | None = None,
+    ) -> Case:
+        """Open a case for a notification; onset, or the test date when asymptomatic."""
+        today = now.date()
+        person = replace(person, phone=normalise_phone(person.phone, region))
+        if onset is None and test_date is None:
+            raise InvalidValueError(
+                "Give the symptom onset date, or the test date when there are no symptoms.",
+                field="onset",
+            )
+        _check_person(person, today)
+        refuse_future(onset, today, "onset", "Symptom onset")
+        refuse_future(test_date, today, "test_date", "Test date")
+        if received_at > now:
+            raise InvalidValueError("The notification cannot be received in the future.",
+                                    field="received_at")
+        return cls._create(
+            cls.Registered, id=case_id, timestamp=now, actor=actor, command_id=command_id,
+            name=person.name.strip(), phone=person.phone, birth_date=person.birth_date,
+            email=person.email, postcode=person.postcode, language=person.language,
+            disease=disease, onset=onset, test_date=test_date, source=source,
+            received_at=received_at,
+        )
+
+    @property
+    def status(self) -> CaseStatus:
+        """Derived from the facts, so no event has to remember to set it."""
+        if self.closed_reason is not None:
+            return CaseStatus.CLOSED
+        if self.interviewed:
+            return CaseStatus.INTERVIEWED
+        if self.interview_id is not None:
+            return CaseStatus.IN_PROGRESS
+        if self.unreachable:
+            return CaseStatus.UNREACHABLE
+        if self.tracer:
+            return CaseStatus.ASSIGNED
+        return CaseStatus.NEW
+
+    def correct_details(
+        self, changes: dict[str, Any], *, region: str, now: datetime, actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        """Correct what was registered wrongly; only fields that really change are recorded."""
+        self._refuse_when_closed()
+        unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise InvalidValueError(
+                f"Cannot correct {', '.join(unknown)}; correctable: "
+                f"{', '.join(CORRECTABLE_FIELDS)}.", field=unknown[0])
+        if "phone" in changes:
+            changes = {**changes, "phone": normalise_phone(changes["phone"], region)}
+        current = self.current_details()
+        real = {k: v for k, v in changes.items() if current.get(k) != v}
+        if not real:
+            return
+        merged = {**current, **real}
+        person = IndexPerson(**{k: merged[k] for k in PERSON_FIELDS})
+        _check_person(person, now.date())
+        refuse_future(merged["onset"], now.date(), "onset", "Symptom onset")
+        refuse_future(merged["test_date"], now.date(), "test_date", "Test date")
+        if merged["onset"] is None and merged["test_date"] is None:
+            raise InvalidValueError("A case needs a symptom onset date or a test date.",
+                                    field="onset")
+        self._record(self.DetailsCorrected, now=now, actor=actor, command_id=command_id,
+                     changes=real)
+
+    def current_details(self) -> dict[str, Any]:
+        """The correctable facts as they stand, keyed like `correct_details` takes them."""
+        return {
+            **{k: getattr(self.person, k) for k in PERSON_FIELDS},
+            "onset": self.onset, "test_date": self.test_date,
+            "disease": self.disease, "source": self.source,
+        }
+
+    def assign(
+        self, tracer: str, team: str | None, *, now: datetime, actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        """Give the case to a tracer; reassigning to the same tracer records nothing."""
+        self._refuse_when_closed()
+        if not tracer.strip():
+            raise InvalidValueError("Name the tracer to assign the case to.", field="tracer")
+        if tracer == self.tracer and (team is None or team == self.team):
+            return
+        self._record(self.Assigned, now=now, actor=actor, command_id=command_id,
+                     tracer=tracer, team=team)
+
+    def unassign(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
+        """Put the case back in the pool, e.g. at the end of a shift."""
+        self._refuse_when_closed()
+        if self.tracer is None:
+            raise InvalidTransitionError("The case is not assigned to anyone.")
+        self._record(self.Unassigned, now=now, actor=actor, command_id=command_id)
+
+    def log_call_attempt(
+        self, outcome: CallOutcome, *, note: str = "", callback_at: datetime | None = None,
+        now: datetime, actor: str, command_id: str | None = None,
+    ) -> None:
+        """Record a call; a callback needs a time that has not passed yet."""
+        self._refuse_when_closed()
+        if outcome == CallOutcome.CALLBACK_REQUESTED:
+            if callback_at is None:
+                raise InvalidValueError("Say when to call back.", field="callback_at")
+            if callback_at <= now:
+                raise InvalidValueError("The callback time has already passed; pick a later time.",
+                                        field="callback_at")
+        elif callback_at is not None:
+            raise InvalidValueError("A callback time goes only with 'callback requested'.",
+                                    field="callback_at")
+        self._record(self.CallAttemptLogged, now=now, actor=actor, command_id=command_id,
+                     outcome=CallOutcome(outcome).value, note=note.strip(),
+                     callback_at=callback_at)
+
+    def mark_unreachable(
+        self, reason: str, *, now: datetime, actor: str, command_id: str | None = None
+    ) -> None:
+        """Stop calling after the attempts the protocol asks for."""
+        self._refuse_when_closed()
+        if self.interview_id is not None:
+            raise InvalidTransitionError(
+                "The index was reached and the interview started; pause it instead.")
+        if self.unreachable:
+            return
+        self._record(self.MarkedUnreachable, now=now, actor=actor, command_id=command_id,
+                     reason=reason.strip())
+
+    def interview_started(
+        self, interview_id: UUID, *, now: datetime, actor: str, command_id: str | None = None
+    ) -> None:
+        """Link the interview that starts now; one interview per case."""
+        self._refuse_when_closed()
+        if self.interview_id is not None:
+            raise InvalidTransitionError("This case already has an interview; resume it.")
+        self._record(self.InterviewStarted, now=now, actor=actor, command_id=command_id,
+                     interview_id=interview_id)
+
+    def interview_completed(self, *, now: datetime, actor: str) -> None:
+        """Mirror the interview's completion so the case status follows it."""
+        if not self.interviewed:
+            self._record(self.InterviewCompleted, now=now, actor=actor)
+
+    def interview_reopened(self, *, now: datetime, actor: str) -> None:
+        """Mirror the interview's reopening so the case status follows it."""
+        self._refuse_when_closed()
+        if self.interviewed:
+            self._record(self.InterviewReopened, now=now, actor=actor)
+
+    def close(self, reason: str, *, now: datetime, actor: str, command_id: str | None = None
+              ) -> None:
+        """Close with a reason, e.g. interview done and contacts informed."""
+        if self.closed_reason is not None:
+            raise CaseClosedError("The case is already closed.")
+        if not reason.strip():
+            raise InvalidValueError("Give a reason for closing the case.", field="reason")
+        self._record(self.Closed, now=now, actor=actor, command_id=command_id,
+                     reason=reason.strip())
+
+    def reopen(self, reason: str, *, now: datetime, actor: str, command_id: str | None = None
+               ) -> None:
+        """Reopen a closed case, e.g. when new contacts come to light."""
+        if self.closed_reason is None:
+            raise InvalidTransitionError("The case is not closed.")
+        if not reason.strip():
+            raise InvalidValueError("Give a reason for reopening the case.", field="reason")
+        self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
+                     reason=reason.strip())
+
+    def _refuse_when_closed(self) -> None:
+        if self.closed_reason is not None:
+            raise CaseClosedError("The case is closed; reopen it first, with a reason.")
+
+
+def _check_person(person: IndexPerson, today: date) -> None:
+    if not person.name.strip():
+        raise InvalidValueError("The index person's name is required.", field="name")
+    if person.language not in LANGUAGES:
+        raise InvalidValueError(
+            f"Language '{person.language}' is not offered; use one of: {', '.join(LANGUAGES)}.",
+            field="language")
+    refuse_future(person.birth_date, today, "birth_date", "Birth date")
+    if person.email is not None and "@" not in person.email:
+        raise InvalidValueError(f"'{person.email}' is not an e-mail address.", field="email")

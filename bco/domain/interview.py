@@ -1,0 +1,460 @@
+"""The interview: the guided conversation that finds the source and the contacts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from bco.domain.errors import (
+    ContactRemovedError,
+    InterviewCompletedError,
+    InvalidTransitionError,
+    InvalidValueError,
+    UnknownContactError,
+)
+from bco.domain.phone import normalise_phone
+from bco.domain.stamped import StampedAggregate, refuse_future
+
+
+class InterviewStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class Informer(StrEnum):
+    INDEX = "index"
+    AUTHORITY = "authority"
+
+
+class InformOutcome(StrEnum):
+    INFORMED = "informed"
+    UNREACHABLE = "unreachable"
+    REFUSED = "refused"
+
+
+CONTACT_FIELDS = (
+    "name", "phone", "email", "relation", "day", "setting", "prompt", "household",
+    "facts", "informs", "category_override", "override_reason", "no_reach_reason",
+)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person the index may have infected, as reported in the interview."""
+
+    contact_id: UUID
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    relation: str = ""
+    day: date | None = None
+    setting: str | None = None
+    prompt: str | None = None
+    household: bool = False
+    facts: dict[str, Any] = field(default_factory=dict)
+    informs: str | None = None
+    category_override: str | None = None
+    override_reason: str | None = None
+    no_reach_reason: str | None = None
+    removed_reason: str | None = None
+    inform_outcome: str | None = None
+    informed_at: datetime | None = None
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_reason is not None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A probing prompt put to the index, and what they said."""
+
+    prompt_id: str
+    answer: str | None = None
+    nobody: bool = False
+
+    @property
+    def answered(self) -> bool:
+        return self.nobody or self.answer is not None
+
+
+@dataclass(frozen=True)
+class Note:
+    """A free-text remark, kept with who wrote it and when."""
+
+    at: datetime
+    by: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What one tracer leaves for the next, so the index never retells their story."""
+
+    at: datetime
+    by: str
+    summary: str
+
+
+class Interview(StampedAggregate):
+    """Answers, contacts and probing for one case, under one fixed guide version."""
+
+    class Started(StampedAggregate.Created):
+        case_id: UUID
+        guide_id: str
+        guide_version: str
+        guide_hash: str
+        tracer: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.case_id = self.case_id
+            aggregate.guide_id = self.guide_id
+            aggregate.guide_version = self.guide_version
+            aggregate.guide_hash = self.guide_hash
+            aggregate.tracer = self.tracer
+
+    class AnswerRecorded(StampedAggregate.Event):
+        question_id: str
+        value: Any
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.answers[self.question_id] = self.value
+
+    class AnswerChanged(AnswerRecorded):
+        pass
+
+    class ContactReported(StampedAggregate.Event):
+        contact_id: UUID
+        name: str
+        phone: str | None
+        email: str | None
+        relation: str
+        day: date | None
+        setting: str | None
+        prompt: str | None
+        household: bool
+        facts: dict[str, Any]
+        informs: str | None
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.contacts[str(self.contact_id)] = Contact(
+                contact_id=self.contact_id, name=self.name, phone=self.phone,
+                email=self.email, relation=self.relation, day=self.day,
+                setting=self.setting, prompt=self.prompt, household=self.household,
+                facts=dict(self.facts), informs=self.informs,
+            )
+
+    class ContactUpdated(StampedAggregate.Event):
+        contact_id: UUID
+        changes: dict[str, Any]
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            contact = aggregate.contacts[str(self.contact_id)]
+            aggregate.contacts[str(self.contact_id)] = replace(contact, **self.changes)
+
+    class ContactRemoved(StampedAggregate.Event):
+        contact_id: UUID
+        reason: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            contact = aggregate.contacts[str(self.contact_id)]
+            aggregate.contacts[str(self.contact_id)] = replace(contact, removed_reason=self.reason)
+
+    class ContactInformOutcomeLogged(StampedAggregate.Event):
+        contact_id: UUID
+        outcome: str
+        note: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            contact = aggregate.contacts[str(self.contact_id)]
+            aggregate.contacts[str(self.contact_id)] = replace(
+                contact, inform_outcome=self.outcome, informed_at=self.timestamp)
+
+    class FollowUpRaised(StampedAggregate.Event):
+        prompt_id: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.follow_ups[self.prompt_id] = FollowUp(prompt_id=self.prompt_id)
+
+    class FollowUpAnswered(StampedAggregate.Event):
+        prompt_id: str
+        answer: str | None
+        nobody: bool
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.follow_ups[self.prompt_id] = FollowUp(
+                prompt_id=self.prompt_id, answer=self.answer, nobody=self.nobody)
+
+    class NoteAdded(StampedAggregate.Event):
+        text: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.notes.append(Note(at=self.timestamp, by=self.actor, text=self.text))
+
+    class Paused(StampedAggregate.Event):
+        summary: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.status = InterviewStatus.PAUSED
+            aggregate.handovers.append(
+                Handover(at=self.timestamp, by=self.actor, summary=self.summary))
+
+    class Resumed(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.status = InterviewStatus.IN_PROGRESS
+            aggregate.tracer = self.actor
+
+    class Completed(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.status = InterviewStatus.COMPLETED
+            aggregate.completed_at = self.timestamp
+
+    class Reopened(StampedAggregate.Event):
+        reason: str
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            aggregate.status = InterviewStatus.IN_PROGRESS
+            aggregate.completed_at = None
+
+    def __init__(self) -> None:
+        self.case_id: UUID
+        self.guide_id: str
+        self.guide_version: str
+        self.guide_hash: str
+        self.tracer: str
+        self.status = InterviewStatus.IN_PROGRESS
+        self.answers: dict[str, Any] = {}
+        self.contacts: dict[str, Contact] = {}  # keyed by str(contact_id) for snapshots
+        self.follow_ups: dict[str, FollowUp] = {}
+        self.notes: list[Note] = []
+        self.handovers: list[Handover] = []
+        self.completed_at: datetime | None = None
+
+    @classmethod
+    def start(
+        cls, *, interview_id: UUID, case_id: UUID, guide_id: str, guide_version: str,
+        guide_hash: str, now: datetime, actor: str, command_id: str | None = None,
+    ) -> Interview:
+        """Begin under one guide version, kept for the interview's whole life."""
+        return cls._create(
+            cls.Started, id=interview_id, timestamp=now, actor=actor, command_id=command_id,
+            case_id=case_id, guide_id=guide_id, guide_version=guide_version,
+            guide_hash=guide_hash, tracer=actor,
+        )
+
+    @property
+    def live_contacts(self) -> list[Contact]:
+        """The contacts that were not removed, in the order they were reported."""
+        return [c for c in self.contacts.values() if not c.removed]
+
+    @property
+    def done_prompts(self) -> frozenset[str]:
+        """Probing prompts asked and answered, also with 'nobody'."""
+        return frozenset(p for p, f in self.follow_ups.items() if f.answered)
+
+    def record_answer(
+        self, question_id: str, value: Any, *, now: datetime, actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        """Save one answer as it is given; the same answer twice records nothing."""
+        self._refuse_unless_open()
+        if not question_id:
+            raise InvalidValueError("Name the question that was answered.", field="question_id")
+        if question_id in self.answers:
+            if self.answers[question_id] == value:
+                return
+            event_class: type[Interview.AnswerRecorded] = self.AnswerChanged
+        else:
+            event_class = self.AnswerRecorded
+        self._record(event_class, now=now, actor=actor, command_id=command_id,
+                     question_id=question_id, value=value)
+
+    def report_contact(
+        self, contact_id: UUID, details: dict[str, Any], *, region: str, now: datetime,
+        actor: str, command_id: str | None = None,
+    ) -> None:
+        """Add a contact as the index names them; details may follow later."""
+        self._refuse_unless_open()
+        if str(contact_id) in self.contacts:
+            raise InvalidValueError("That contact was reported already.", field="contact_id")
+        checked = _check_contact_details(details, region=region, today=now.date())
+        if not checked.get("name"):
+            raise InvalidValueError("Give at least a name (or a description) for the contact.",
+                                    field="name")
+        self._record(
+            self.ContactReported, now=now, actor=actor, command_id=command_id,
+            contact_id=contact_id, name=checked["name"], phone=checked.get("phone"),
+            email=checked.get("email"), relation=checked.get("relation", ""),
+            day=checked.get("day"), setting=checked.get("setting"),
+            prompt=checked.get("prompt"), household=bool(checked.get("household", False)),
+            facts=checked.get("facts", {}), informs=checked.get("informs"),
+        )
+
+    def update_contact(
+        self, contact_id: UUID, changes: dict[str, Any], *, region: str, now: datetime,
+        actor: str, command_id: str | None = None,
+    ) -> None:
+        """Complete or correct a contact; a category override needs a reason."""
+        self._refuse_unless_open()
+        contact = self._live_contact(contact_id)
+        checked = _check_contact_details(changes, region=region, today=now.date())
+        if "name" in checked and not checked["name"]:
+            raise InvalidValueError("A contact cannot lose its name.", field="name")
+        override = checked.get("category_override", contact.category_override)
+        reason = checked.get("override_reason", contact.override_reason)
+        if override and not (reason or "").strip():
+            raise InvalidValueError("Say why you override the computed category.",
+                                    field="override_reason")
+        real = {k: v for k, v in checked.items() if getattr(contact, k) != v}
+        if not real:
+            return
+        self._record(self.ContactUpdated, now=now, actor=actor, command_id=command_id,
+                     contact_id=contact_id, changes=real)
+
+    def remove_contact(
+        self, contact_id: UUID, reason: str, *, now: datetime, actor: str,
+        command_id: str | None = None,
+    ) -> None:
+        """Strike a contact reported in error; the reason stays on record."""
+        self._refuse_unless_open()
+        self._live_contact(contact_id)
+        if not reason.strip():
+            raise InvalidValueError("Say why the contact is removed.", field="reason")
+        self._record(self.ContactRemoved, now=now, actor=actor, command_id=command_id,
+                     contact_id=contact_id, reason=reason.strip())
+
+    def log_inform_outcome(
+        self, contact_id: UUID, outcome: InformOutcome, note: str = "", *, now: datetime,
+        actor: str, command_id: str | None = None,
+    ) -> None:
+        """Record warning a contact; this follows the interview, so it is allowed after it."""
+        self._live_contact(contact_id)
+        if self.status != InterviewStatus.COMPLETED:
+            raise InvalidTransitionError(
+                "Contacts are informed after the interview is completed; complete it first.")
+        self._record(self.ContactInformOutcomeLogged, now=now, actor=actor,
+                     command_id=command_id, contact_id=contact_id,
+                     outcome=InformOutcome(outcome).value, note=note.strip())
+
+    def raise_follow_up(
+        self, prompt_id: str, *, now: datetime, actor: str, command_id: str | None = None
+    ) -> None:
+        """Note that a probing prompt was put to the index."""
+        self._refuse_unless_open()
+        if prompt_id in self.follow_ups:
+            return
+        self._record(self.FollowUpRaised, now=now, actor=actor, command_id=command_id,
+                     prompt_id=prompt_id)
+
+    def answer_follow_up(
+        self, prompt_id: str, *, answer: str | None = None, nobody: bool = False,
+        now: datetime, actor: str, command_id: str | None = None,
+    ) -> None:
+        """Close a probing prompt: what the index said, or that there was nobody."""
+        self._refuse_unless_open()
+        if prompt_id not in self.follow_ups:
+            raise InvalidTransitionError(f"Prompt '{prompt_id}' was not raised in this interview.")
+        text = (answer or "").strip() or None
+        if not nobody and text is None:
+            raise InvalidValueError("Give the answer, or mark that there was nobody.",
+                                    field="answer")
+        current = self.follow_ups[prompt_id]
+        if current.answer == text and current.nobody == nobody:
+            return
+        self._record(self.FollowUpAnswered, now=now, actor=actor, command_id=command_id,
+                     prompt_id=prompt_id, answer=text, nobody=nobody)
+
+    def add_note(self, text: str, *, now: datetime, actor: str, command_id: str | None = None
+                 ) -> None:
+        """Keep a free-text note for the next tracer or the case file."""
+        if not text.strip():
+            raise InvalidValueError("The note is empty.", field="text")
+        self._refuse_when_completed()
+        self._record(self.NoteAdded, now=now, actor=actor, command_id=command_id,
+                     text=text.strip())
+
+    def pause(self, summary: str, *, now: datetime, actor: str, command_id: str | None = None
+              ) -> None:
+        """Stop for now and leave a summary, so the next call starts where this one ended."""
+        self._refuse_unless_open()
+        if not summary.strip():
+            raise InvalidValueError(
+                "Write a short handover summary: where you stopped and what is still open.",
+                field="summary")
+        self._record(self.Paused, now=now, actor=actor, command_id=command_id,
+                     summary=summary.strip())
+
+    def resume(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
+        """Take the interview up again; the one resuming becomes its tracer."""
+        self._refuse_when_completed()
+        if self.status != InterviewStatus.PAUSED:
+            raise InvalidTransitionError("The interview is not paused.")
+        self._record(self.Resumed, now=now, actor=actor, command_id=command_id)
+
+    def complete(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
+        """Finish the interview; from now on only informing contacts is recorded."""
+        self._refuse_unless_open()
+        self._record(self.Completed, now=now, actor=actor, command_id=command_id)
+
+    def reopen(self, reason: str, *, now: datetime, actor: str, command_id: str | None = None
+               ) -> None:
+        """Reopen a completed interview, e.g. when the index remembers someone."""
+        if self.status != InterviewStatus.COMPLETED:
+            raise InvalidTransitionError("Only a completed interview can be reopened.")
+        if not reason.strip():
+            raise InvalidValueError("Give a reason for reopening the interview.", field="reason")
+        self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
+                     reason=reason.strip())
+
+    def _live_contact(self, contact_id: UUID) -> Contact:
+        try:
+            contact = self.contacts[str(contact_id)]
+        except KeyError:
+            raise UnknownContactError("This interview has no such contact.") from None
+        if contact.removed:
+            raise ContactRemovedError(
+                "That contact was removed; report them again as a new contact if needed.")
+        return contact
+
+    def _refuse_when_completed(self) -> None:
+        if self.status == InterviewStatus.COMPLETED:
+            raise InterviewCompletedError(
+                "The interview is completed; reopen it, with a reason, to record more.")
+
+    def _refuse_unless_open(self) -> None:
+        self._refuse_when_completed()
+        if self.status == InterviewStatus.PAUSED:
+            raise InvalidTransitionError("The interview is paused; resume it first.")
+
+
+def _check_contact_details(details: dict[str, Any], *, region: str, today: date
+                           ) -> dict[str, Any]:
+    """Refuse unknown or impossible contact details and normalise the rest."""
+    unknown = sorted(set(details) - set(CONTACT_FIELDS))
+    if unknown:
+        raise InvalidValueError(
+            f"Unknown contact field(s): {', '.join(unknown)}.", field=unknown[0])
+    checked = dict(details)
+    if "name" in checked:
+        checked["name"] = str(checked["name"] or "").strip()
+    if checked.get("phone"):
+        checked["phone"] = normalise_phone(str(checked["phone"]), region, field="phone")
+    elif "phone" in checked:
+        checked["phone"] = None
+    if checked.get("email") and "@" not in str(checked["email"]):
+        raise InvalidValueError(f"'{checked['email']}' is not an e-mail address.", field="email")
+    if "day" in checked:
+        refuse_future(checked["day"], today, "day", "Exposure date")
+    if checked.get("informs") is not None:
+        try:
+            checked["informs"] = Informer(checked["informs"]).value
+        except ValueError:
+            raise InvalidValueError("Who informs the contact: 'index' or 'authority'.",
+                                    field="informs") from None
+    if "facts" in checked and not isinstance(checked["facts"], dict):
+        raise InvalidValueError("Contact facts must be a set of named values.", field="facts")
+    return checked

@@ -1,0 +1,40 @@
+"""Phone numbers in one canonical form (E.164), so search and dialling agree."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+from bco.domain.errors import InvalidPhoneError
+
+
+def normalise_phone(raw: str, region: str, *, field: str = "phone") -> str:
+    """Return `raw` as E.164, or refuse it with the reason a person can act on."""
+    text = raw.strip()
+    if not text:
+        raise InvalidPhoneError("A phone number is required.", field=field)
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneError(
+            f"'{text}' is not a phone number ({_reason(exc)}); "
+            "give it as 06 12345678 or +31 6 12345678.",
+            field=field,
+        ) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneError(
+            f"'{text}' has the wrong number of digits for its country; "
+            "check it with the person and include the country code if abroad.",
+            field=field,
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _reason(exc: phonenumbers.NumberParseException) -> str:
+    reasons = {
+        phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+        phonenumbers.NumberParseException.NOT_A_NUMBER: "it contains no number",
+        phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
+        phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+        phonenumbers.NumberParseException.TOO_LONG: "too long",
+    }
+    return reasons.get(exc.error_type, "unreadable")

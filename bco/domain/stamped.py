@@ -1,0 +1,54 @@
+"""The base of every BCO aggregate: events say who acted, and retried commands are recognised."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from bco.domain.errors import FutureDateError
+
+
+class StampedAggregate(Aggregate):
+    """An aggregate whose events carry the acting user and the client's command id."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        command_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            if self.command_id:
+                aggregate.seen_commands[self.command_id] = self.originator_version
+            self.apply_facts(aggregate)
+
+        def apply_facts(self, aggregate: Any) -> None:
+            """Evolve the aggregate; each event class says how."""
+
+    def __base_init__(
+        self, originator_id: Any, originator_version: int, timestamp: datetime
+    ) -> None:
+        super().__base_init__(originator_id, originator_version, timestamp)
+        self.seen_commands: dict[str, int] = {}
+
+    def already_done(self, command_id: str | None) -> bool:
+        """True when a retried command has been recorded before, so it records nothing twice."""
+        return bool(command_id) and command_id in self.seen_commands
+
+    def _record(
+        self, event_class: type[Any], *, now: datetime, actor: str,
+        command_id: str | None = None, **facts: Any,
+    ) -> None:
+        self.trigger_event(
+            event_class, timestamp=now, actor=actor, command_id=command_id, **facts
+        )
+
+
+def refuse_future(value: date | None, today: date, field: str, label: str) -> None:
+    """Refuse a date that can only lie in the past when it lies after `today`."""
+    if value is not None and value > today:
+        raise FutureDateError(
+            f"{label} {value.isoformat()} lies in the future (today is {today.isoformat()}); "
+            "check the date with the person.",
+            field=field,
+        )

@@ -1,0 +1,74 @@
+"""Where events live and how they are sealed: the one seam for backend and cipher."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from eventsourcing.cryptography import AESCipher
+
+from bco.config import Settings
+
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+
+
+class StartupError(RuntimeError):
+    """BCO cannot open its event store; the message says how to fix that."""
+
+
+class KeyNotCreatedError(StartupError):
+    """The store is empty and has no key yet: `bco db init` creates one."""
+
+
+def persistence_env(settings: Settings) -> dict[str, str]:
+    """The eventsourcing settings for the configured backend (SQLite file or PostgreSQL)."""
+    if not settings.uses_postgres:
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.events_path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    url = urlsplit(settings.database_url)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_POOL_SIZE": "5",
+    }
+    if settings.database_schema:
+        env["POSTGRES_SCHEMA"] = settings.database_schema
+    return env
+
+
+def sealing_env(key: str, settings: Settings) -> dict[str, str]:
+    """Encrypt every event at rest; per-case keys (crypto-shredding) will replace this seam."""
+    env = {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": key}
+    if settings.compress_events:
+        env["COMPRESSOR_TOPIC"] = COMPRESSOR_TOPIC
+    return env
+
+
+def read_key(settings: Settings) -> str | None:
+    """The events key from BCO_CIPHER_KEY or the key file, or None when there is none."""
+    if settings.cipher_key:
+        return settings.cipher_key.strip()
+    try:
+        return settings.key_file.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def create_key_file(path: Path) -> str:
+    """Write a new random key readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = AESCipher.create_key(16)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    return key
