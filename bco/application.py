@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from bco.config import Settings
+from bco.domain.account import Account, Role
 from bco.domain.case import CallAttempt, CallOutcome, Case, IndexPerson
 from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
 from bco.domain.guide_version import GuideVersion
@@ -189,6 +191,15 @@ class BCOApplication(Application[UUID]):
             self._archived_guides[interview.guide_hash] = cached
         return cached
 
+    def _current_version(self, guide: Guide) -> tuple[Guide, str]:
+        """The guide as its file is now, with its text; a changed file is reloaded first."""
+        raw = guide.path.read_bytes()
+        if hashlib.sha256(raw).hexdigest() != guide.content_hash:
+            self.guides = load_guides(self.settings.guides_dir)
+            guide = self.guides[guide.id]
+            raw = guide.path.read_bytes()
+        return guide, raw.decode("utf-8")
+
     def interview_state(self, interview: Interview, case: Case | None = None) -> InterviewState:
         """What the guide engine needs to know about an interview."""
         case = case or self.get_case(interview.case_id)
@@ -198,8 +209,8 @@ class BCOApplication(Application[UUID]):
                 ContactFacts(
                     name=c.name, day=c.day, setting=c.setting, prompt=c.prompt,
                     household=c.household, facts=dict(c.facts),
-                    phone=c.phone, email=c.email, no_reach_reason=c.no_reach_reason,
-                    category_override=c.category_override,
+                    phone=c.phone, email=c.email, unreachable_reason=c.unreachable_reason,
+                    category=c.category_override, id=str(c.contact_id),
                 )
                 for c in interview.live_contacts
             ),
@@ -318,6 +329,7 @@ class BCOApplication(Application[UUID]):
         guide = self.guides.get(guide_id) if guide_id else self.guide_for_case(case)
         if guide is None:
             raise InvalidValueError(f"Unknown guide '{guide_id}'.", field="guide_id")
+        guide, source = self._current_version(guide)
         now = self.clock()
         interview_id = uuid4()
         case.interview_started(interview_id, now=now, actor=actor, command_id=command_id)
@@ -329,7 +341,7 @@ class BCOApplication(Application[UUID]):
         if self._find(GuideVersion.id_for(guide.content_hash), GuideVersion) is None:
             to_save.append(GuideVersion.archive(
                 guide_id=guide.id, version=str(guide.version), content_hash=guide.content_hash,
-                source=guide.source, now=now, actor=actor))
+                source=source, now=now, actor=actor))
         recorded = self._save(*to_save)
         return Recorded(interview_id, interview.version, recorded.position)
 
@@ -446,6 +458,33 @@ class BCOApplication(Application[UUID]):
         case.interview_reopened(now=now, actor=actor)
         recorded = self._save(interview, case)
         return Recorded(interview_id, interview.version, recorded.position)
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def add_user(self, name: str, *, role: Role | str, team: str | None = None,
+                 language: str = "nl", password_hash: str, actor: str) -> Recorded:
+        """Create an account; a name that exists already is refused."""
+        if self._find(Account.id_for(name), Account) is not None:
+            raise InvalidValueError(f"An account named '{name.strip()}' exists already.",
+                                    field="name")
+        account = Account.register(name=name, role=role, team=team, language=language,
+                                   password_hash=password_hash, now=self.clock(), actor=actor)
+        return self._save(account)
+
+    def find_account(self, name: str) -> Account | None:
+        return self._find(Account.id_for(name), Account)
+
+    def get_account(self, name: str) -> Account:
+        return self._get(Account.id_for(name), Account, "account")
+
+    def disable_user(self, name: str, *, actor: str) -> Recorded:
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.disable(now=now, actor=actor))
+
+    def change_password(self, name: str, password_hash: str, *, actor: str) -> Recorded:
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.change_password(
+                                password_hash, now=now, actor=actor))
 
     # -- the unit of work ---------------------------------------------------------------
 

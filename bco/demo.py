@@ -12,6 +12,7 @@ from uuid import UUID
 from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.guides.engine import next_steps
+from bco.passwords import hash_password
 
 FIRST_NAMES_NL = ["Sanne", "Daan", "Emma", "Lucas", "Julia", "Sem", "Tess", "Milan", "Fleur",
                   "Bram", "Lotte", "Thijs", "Noor", "Jesse", "Eva", "Ruben", "Anouk", "Stijn"]
@@ -25,6 +26,16 @@ RELATIONS = ["partner", "child", "colleague", "friend", "sports mate", "neighbou
              "classmate", "visitor"]
 SOURCES = ["lab", "GP", "GGD test site", "hospital", "self-test portal"]
 TRACERS = [("tracer", "north"), ("tracer2", "north"), ("tracer3", "south")]
+
+# Demo sign-ins, printed by scripts/run; never use these outside a demo.
+DEMO_ACCOUNTS: list[tuple[str, str, str | None, str, str]] = [
+    ("tracer", "tracer", "north", "nl", "demo-tracer-pass"),
+    ("tracer2", "tracer", "north", "en", "demo-tracer-pass"),
+    ("tracer3", "tracer", "south", "nl", "demo-tracer-pass"),
+    ("lead", "team_lead", "north", "nl", "demo-lead-pass"),
+    ("authority", "authority", None, "nl", "demo-authority-pass"),
+    ("admin", "admin", None, "en", "demo-admin-pass"),
+]
 
 # Share of demo cases left at each stage, so every screen has something to show.
 STAGES: list[tuple[str, float]] = [
@@ -44,6 +55,17 @@ class DemoClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+def load_demo_accounts(app: BCOApplication) -> int:
+    """Create the demo sign-ins that do not exist yet."""
+    created = 0
+    for name, role, team, language, password in DEMO_ACCOUNTS:
+        if app.find_account(name) is None:
+            app.add_user(name, role=role, team=team, language=language,
+                         password_hash=hash_password(password), actor="demo")
+            created += 1
+    return created
 
 
 def load_demo(app: BCOApplication, *, cases: int, now: datetime, seed: int = 7,

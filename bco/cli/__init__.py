@@ -10,6 +10,7 @@ from bco.cli.db import db
 from bco.cli.demo import demo
 from bco.cli.guides import guides
 from bco.cli.serve import serve
+from bco.cli.user import user
 from bco.config import Settings, SettingsError
 
 
@@ -27,5 +28,5 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, demo, guides, serve):
+for command in (db, case, demo, guides, serve, user):
     main.add_command(command)

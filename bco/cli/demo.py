@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bco.cli.context import CliContext, mapped_errors
-from bco.demo import load_demo
+from bco.demo import DEMO_ACCOUNTS, load_demo, load_demo_accounts
 
 
 @click.command("demo")
@@ -13,13 +13,21 @@ from bco.demo import load_demo
               help="How many demo cases to create.")
 @click.option("--seed", type=int, default=7, show_default=True,
               help="Random seed; the same seed gives the same cases.")
+@click.option("--accounts-only", is_flag=True,
+              help="Only create (and print) the demo sign-ins, no cases.")
 @click.pass_obj
 @mapped_errors
-def demo(ctx: CliContext, cases: int, seed: int) -> None:
-    """Create demo cases across every status; running it again adds nothing twice."""
+def demo(ctx: CliContext, cases: int, seed: int, accounts_only: bool) -> None:
+    """Create demo sign-ins and cases across every status; running it again adds nothing twice."""
     app = ctx.app
-    with click.progressbar(length=cases, label="Demo cases") as bar:
-        created = load_demo(app, cases=cases, now=app.clock(), seed=seed, progress=bar.update)
-    skipped = cases - created
-    click.echo(f"Created {created} demo cases" + (f", {skipped} existed already." if skipped
-                                                  else "."))
+    load_demo_accounts(app)
+    if not accounts_only:
+        with click.progressbar(length=cases, label="Demo cases") as bar:
+            created = load_demo(app, cases=cases, now=app.clock(), seed=seed,
+                                progress=bar.update)
+        skipped = cases - created
+        click.echo(f"Created {created} demo cases"
+                   + (f", {skipped} existed already." if skipped else "."))
+    click.echo("Demo sign-ins (name / password):")
+    for name, role, team, _language, password in DEMO_ACCOUNTS:
+        click.echo(f"  {name:<10} {password:<22} {role}" + (f", team {team}" if team else ""))

@@ -38,7 +38,7 @@ class InformOutcome(StrEnum):
 
 CONTACT_FIELDS = (
     "name", "phone", "email", "relation", "day", "setting", "prompt", "household",
-    "facts", "informs", "category_override", "override_reason", "no_reach_reason",
+    "facts", "informs", "category_override", "override_reason", "unreachable_reason",
 )
 
 
@@ -59,7 +59,7 @@ class Contact:
     informs: str | None = None
     category_override: str | None = None
     override_reason: str | None = None
-    no_reach_reason: str | None = None
+    unreachable_reason: str | None = None
     removed_reason: str | None = None
     inform_outcome: str | None = None
     informed_at: datetime | None = None

@@ -1,13 +1,16 @@
-"""The web app: Flask factory, blueprints per user group."""
+"""The web app: Flask factory, one blueprint per user group, errors mapped in one place."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask, jsonify
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
 
 from bco.application import BCOApplication
 from bco.config import Settings
+from bco.web import auth, errors, navigation, security
 
 
 def create_app(settings: Settings | None = None, app: BCOApplication | None = None) -> Flask:
@@ -15,7 +18,27 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     settings = settings or Settings.from_env()
     application = app or BCOApplication(settings)
     flask_app = Flask(__name__)
+    flask_app.config.update(
+        SECRET_KEY=security.session_secret(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_SECURE=settings.secure_cookies,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
     flask_app.extensions["bco"] = application
+    flask_app.extensions["bco_settings"] = settings
+    CSRFProtect(flask_app)
+    Babel(flask_app, locale_selector=auth.current_language,
+          timezone_selector=lambda: settings.timezone)
+    auth.init_app(flask_app)
+    errors.init_app(flask_app)
+    security.init_app(flask_app)
+    navigation.init_app(flask_app)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

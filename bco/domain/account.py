@@ -1,0 +1,101 @@
+"""Accounts: who may sign in, in which role and team, in which language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from bco.domain.errors import InvalidTransitionError, InvalidValueError
+from bco.domain.stamped import StampedAggregate
+
+LANGUAGES = ("nl", "en")
+
+
+class Role(StrEnum):
+    TRACER = "tracer"
+    TEAM_LEAD = "team_lead"
+    AUTHORITY = "authority"
+    ADMIN = "admin"
+
+
+class Account(StampedAggregate):
+    """A person who works in BCO; the password is kept only as an argon2 hash."""
+
+    class Registered(StampedAggregate.Created):
+        name: str
+        role: str
+        team: str | None
+        language: str
+        password_hash: str
+
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.name = self.name
+            aggregate.role = self.role
+            aggregate.team = self.team
+            aggregate.language = self.language
+            aggregate.password_hash = self.password_hash
+
+    class PasswordChanged(StampedAggregate.Event):
+        password_hash: str
+
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.password_hash = self.password_hash
+
+    class Disabled(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.disabled = True
+
+    class Enabled(StampedAggregate.Event):
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.disabled = False
+
+    def __init__(self) -> None:
+        self.name: str
+        self.role: str
+        self.team: str | None
+        self.language: str
+        self.password_hash: str
+        self.disabled = False
+
+    @staticmethod
+    def id_for(name: str) -> UUID:
+        """One account per name: the id follows from it, so a second add is refused."""
+        return uuid5(NAMESPACE_URL, f"bco:account:{name.strip().lower()}")
+
+    @classmethod
+    def register(cls, *, name: str, role: Role | str, team: str | None, language: str,
+                 password_hash: str, now: datetime, actor: str) -> Account:
+        """Create an account; names are short sign-in names, not personal data."""
+        clean = name.strip()
+        if not clean or len(clean) > 64 or any(ch.isspace() for ch in clean):
+            raise InvalidValueError(
+                "An account name is one word of at most 64 characters, e.g. 'anna.devries'.",
+                field="name")
+        try:
+            checked_role = Role(role)
+        except ValueError:
+            raise InvalidValueError(
+                f"Unknown role '{role}'; use one of: {', '.join(r.value for r in Role)}.",
+                field="role") from None
+        if language not in LANGUAGES:
+            raise InvalidValueError(f"Language must be one of: {', '.join(LANGUAGES)}.",
+                                    field="language")
+        return cls._create(
+            cls.Registered, id=cls.id_for(clean), timestamp=now, actor=actor, command_id=None,
+            name=clean, role=checked_role.value, team=team or None, language=language,
+            password_hash=password_hash)
+
+    def change_password(self, password_hash: str, *, now: datetime, actor: str) -> None:
+        self._record(self.PasswordChanged, now=now, actor=actor, password_hash=password_hash)
+
+    def disable(self, *, now: datetime, actor: str) -> None:
+        """Stop someone signing in; their past actions stay on record."""
+        if self.disabled:
+            raise InvalidTransitionError(f"Account '{self.name}' is already disabled.")
+        self._record(self.Disabled, now=now, actor=actor)
+
+    def enable(self, *, now: datetime, actor: str) -> None:
+        if not self.disabled:
+            raise InvalidTransitionError(f"Account '{self.name}' is not disabled.")
+        self._record(self.Enabled, now=now, actor=actor)

@@ -1,0 +1,27 @@
+"""Password hashing with argon2, shared by the CLI (adding users) and the web (signing in)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bco.domain.errors import InvalidValueError
+
+_hasher = PasswordHasher()
+MIN_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    """Refuse weak passwords before hashing, with what a good one looks like."""
+    if len(password) < MIN_LENGTH:
+        raise InvalidValueError(
+            f"A password needs at least {MIN_LENGTH} characters; a short sentence works well.",
+            field="password")
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

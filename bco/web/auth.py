@@ -1,0 +1,186 @@
+"""Signing in and out, who is who, and which role may open which page."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from bco.application import BCOApplication
+from bco.domain.account import Account, Role
+from bco.passwords import verify_password
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+blueprint = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.signin"
+login_manager.login_message = ""
+login_manager.session_protection = "strong"
+
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 300
+FAILURE_DELAY_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class User:
+    """The signed-in account as Flask-Login sees it."""
+
+    name: str
+    role: str
+    team: str | None
+    language: str
+    is_active: bool = True
+    is_authenticated: bool = True
+    is_anonymous: bool = False
+
+    def get_id(self) -> str:
+        return self.name
+
+    @classmethod
+    def from_account(cls, account: Account) -> User:
+        return cls(name=account.name, role=account.role, team=account.team,
+                   language=account.language, is_active=not account.disabled)
+
+
+class SignInForm(FlaskForm):
+    name = StringField("name", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("password", validators=[DataRequired(), Length(max=256)])
+
+
+class FailedSignIns:
+    """Counts failed sign-ins per name in this process, to slow down guessing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, list[float]] = {}
+
+    def locked_for(self, name: str, now: float) -> float:
+        """Seconds until `name` may try again (0 when not locked)."""
+        with self._lock:
+            recent = [t for t in self._failures.get(name, []) if now - t < LOCKOUT_SECONDS]
+            self._failures[name] = recent
+            if len(recent) < MAX_FAILURES:
+                return 0.0
+            return LOCKOUT_SECONDS - (now - recent[-MAX_FAILURES])
+
+    def failed(self, name: str, now: float) -> None:
+        with self._lock:
+            self._failures.setdefault(name, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(name, None)
+
+
+def bco() -> BCOApplication:
+    app: BCOApplication = current_app.extensions["bco"]
+    return app
+
+
+def current_language() -> str:
+    if current_user and current_user.is_authenticated:
+        return str(current_user.language)
+    return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+@login_manager.user_loader
+def load_user(name: str) -> User | None:
+    account = bco().find_account(name)
+    if account is None or account.disabled:
+        return None
+    return User.from_account(account)
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Only these roles may open the page; others get 403, anonymous users the sign-in page."""
+    allowed = {r.value for r in roles}
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in allowed:
+                abort(403, _("Your role does not give access to this page."))
+            return view(*args, **kwargs)
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
+@blueprint.route("/signin", methods=["GET", "POST"])
+def signin() -> Any:
+    form = SignInForm()
+    failures: FailedSignIns = current_app.extensions["bco_failed_signins"]
+    if form.validate_on_submit():
+        name = (form.name.data or "").strip().lower()
+        wait = failures.locked_for(name, time.monotonic())
+        if wait > 0:
+            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.",
+                    minutes=max(1, round(wait / 60))), "error")
+            return render_template("auth/signin.html", form=form), 429
+        account = bco().find_account(name)
+        if (account is None or account.disabled
+                or not verify_password(account.password_hash, form.password.data or "")):
+            failures.failed(name, time.monotonic())
+            time.sleep(FAILURE_DELAY_SECONDS)
+            flash(_("That name and password do not match an active account."), "error")
+            return render_template("auth/signin.html", form=form), 401
+        failures.succeeded(name)
+        login_user(User.from_account(account))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/signin.html", form=form), status
+
+
+@blueprint.post("/signout")
+@login_required
+def signout() -> Any:
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.signin"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so a link cannot send someone elsewhere after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["bco_failed_signins"] = FailedSignIns()
+    login_manager.init_app(app)
+    app.register_blueprint(blueprint)
+
+    @app.get("/")
+    @login_required
+    def home() -> Any:
+        """Each role starts where its work is."""
+        start = {
+            Role.TRACER.value: "tracer.worklist",
+            Role.TEAM_LEAD.value: "tracer.worklist",
+        }.get(current_user.role)
+        if start and start.split(".")[0] in app.blueprints:
+            return redirect(url_for(start))
+        return render_template("home.html")

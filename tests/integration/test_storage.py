@@ -1,0 +1,52 @@
+"""Encryption at rest and the refusal to start without the right key."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from eventsourcing.cryptography import AESCipher
+
+from bco.application import BCOApplication
+from bco.config import Settings
+from bco.domain.case import IndexPerson
+from bco.storage import KeyNotCreatedError, StartupError, create_key_file
+
+
+def test_name_and_phone_are_not_in_the_clear_in_the_sqlite_file(
+        sqlite_settings: Settings, clock) -> None:
+    sqlite_settings.data_dir.mkdir(parents=True)
+    app = BCOApplication(sqlite_settings, clock=clock)
+    app.register_case(person=IndexPerson(name="Wilhelmina Zonneveld", phone="06 98765432"),
+                      disease="covid-19", onset=date(2026, 11, 22), actor="anna")
+    app.close()
+    raw = b"".join(p.read_bytes() for p in sqlite_settings.data_dir.glob("events.db*"))
+    assert raw, "the store was written"
+    for secret in (b"Wilhelmina", b"Zonneveld", b"98765432", b"+31698765432"):
+        assert secret not in raw
+
+
+def test_store_without_its_key_refuses_to_start(tmp_path: Path, clock) -> None:
+    key_file = tmp_path / "keys" / "events.key"
+    create_key_file(key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    settings = Settings(data_dir=tmp_path / "data", key_file=key_file)
+    settings.data_dir.mkdir()
+    app = BCOApplication(settings, clock=clock)
+    app.register_case(person=IndexPerson(name="X Y", phone="0612345678"), disease="covid-19",
+                      onset=date(2026, 11, 22), actor="anna")
+    app.close()
+    key_file.unlink()
+    with pytest.raises(StartupError, match="key is missing"):
+        BCOApplication(settings, clock=clock)
+    wrong = Settings(data_dir=settings.data_dir, cipher_key=AESCipher.create_key(16))
+    with pytest.raises(StartupError, match="does not open"):
+        BCOApplication(wrong, clock=clock)
+
+
+def test_empty_store_without_key_asks_for_db_init(tmp_path: Path, clock) -> None:
+    settings = Settings(data_dir=tmp_path, key_file=tmp_path / "none.key")
+    with pytest.raises(KeyNotCreatedError, match="bco db init"):
+        BCOApplication(settings, clock=clock)
