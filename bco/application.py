@@ -167,14 +167,15 @@ class BCOApplication(Application[UUID]):
 
     @property
     def known_diseases(self) -> list[str]:
-        return sorted({guide.disease for guide in self.guides.values()})
+        """Disease codes that have a guide, e.g. 'covid-19' for a guide on 'COVID-19'."""
+        return sorted({disease_code(guide.disease) for guide in self.guides.values()})
 
     def guide_for_case(self, case: Case) -> Guide:
-        """The guide a new interview for this case would use."""
+        """The guide a new interview for this case would use: the one named after its disease."""
         if case.disease in self.guides:
             return self.guides[case.disease]
         for guide in sorted(self.guides.values(), key=lambda g: g.id):
-            if guide.disease == case.disease:
+            if disease_code(guide.disease) == case.disease:
                 return guide
         raise NotFoundError(f"No interview guide for disease '{case.disease}'.")
 
@@ -542,6 +543,11 @@ class BCOApplication(Application[UUID]):
 
 
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start
+
+
+def disease_code(name: str) -> str:
+    """The code a case uses for a disease, from the name a guide gives it."""
+    return "-".join(name.lower().split())
 
 
 def event_targets(event: Any) -> set[str]:

@@ -102,7 +102,7 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
     first = rng.choice(FIRST_NAMES_BE if flemish else FIRST_NAMES_NL)
     last = rng.choice(SURNAMES_BE if flemish else SURNAMES_NL)
     phone = (f"+32 4{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
-             f"{rng.randint(10, 99)}" if flemish else f"06 {rng.randint(10000000, 99999999)}")
+             f"{rng.randint(10, 99)}" if flemish else f"06 {rng.randint(10000000, 59999999)}")
     disease = _disease(app, rng, flemish)
     symptomatic = rng.random() < 0.8
     day = clock.now.date() - timedelta(days=rng.randint(1, 4))
@@ -150,7 +150,11 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
         return True
     clock.advance(minutes=rng.uniform(30, 180))
     app.log_call_attempt(case_id, CallOutcome.REACHED, actor=tracer)
-    interview_id = app.start_interview(case_id, actor=tracer).aggregate_id
+    flemish_guide = "covid-19-vl" if flemish and disease == "covid-19" else None
+    if flemish_guide not in app.guides:
+        flemish_guide = None
+    interview_id = app.start_interview(case_id, actor=tracer,
+                                       guide_id=flemish_guide).aggregate_id
     steps = {"in_progress": rng.randint(2, 8), "paused": rng.randint(3, 8)}.get(stage, 60)
     _run_interview(app, rng, clock, interview_id, tracer, steps)
     if stage == "paused":
@@ -206,7 +210,7 @@ def _answer(rng: random.Random, step: Any, today: date) -> Any:
     if kind == "choice" and options:
         return rng.choice(options)
     if kind == "phone":
-        return f"06 {rng.randint(10000000, 99999999)}"
+        return f"06 {rng.randint(10000000, 59999999)}"
     return rng.choice(["Ja, dat klopt.", "Thuis gewerkt.", "Geen bijzonderheden.",
                        "Alleen boodschappen gedaan."])
 
@@ -219,7 +223,7 @@ def _probe(app: BCOApplication, rng: random.Random, clock: DemoClock, interview_
         details: dict[str, Any] = {
             "name": f"{rng.choice(FIRST_NAMES_BE if flemish else FIRST_NAMES_NL)} "
                     f"{rng.choice(SURNAMES_BE if flemish else SURNAMES_NL)}",
-            "phone": f"06 {rng.randint(10000000, 99999999)}",
+            "phone": f"06 {rng.randint(10000000, 59999999)}",
             "relation": rng.choice(RELATIONS), "day": day,
             "setting": getattr(step, "setting", None), "prompt": step.id,
             "household": rng.random() < 0.3,

@@ -22,8 +22,8 @@ def normalise_phone(raw: str, region: str, *, field: str = "phone") -> str:
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneError(
-            f"'{text}' has the wrong number of digits for its country; "
-            "check it with the person and include the country code if abroad.",
+            f"'{text}' is not a valid number: check the number of digits with the person, "
+            "and include the country code if abroad.",
             field=field,
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -53,6 +53,7 @@ def test_old_event_version_is_upcast_on_load(app: BCOApplication, clock) -> None
                       outcome="no_answer")
     app.save(old)
     prefix = f"{__name__}:"
+    clear_topic_cache()  # forget that the old topics resolved to the old classes
     for name in ("", ".Registered", ".CallAttemptLogged"):
         register_topic(f"{prefix}CaseV1{name}", _resolve(f"CaseV2{name}"))
     try:
