@@ -93,12 +93,13 @@ class BCOApplication(Application[UUID]):
     """Every command a tracer, lead or importer can give, and the reads they need."""
 
     name = "BCO"
-    snapshotting_intervals = {Interview: 50, Case: 50}  # noqa: RUF012
+    snapshotting_intervals = {Interview: 50, Case: 50}
 
     def __init__(self, settings: Settings, *, clock: Clock = utc_now) -> None:
         self.settings = settings
         self.clock = clock
-        self.snapshotting_intervals = {
+        # Per instance, so that the interval is a setting rather than a constant.
+        self.snapshotting_intervals = {  # type: ignore[misc]
             Interview: settings.snapshot_interval, Case: settings.snapshot_interval}
         key = read_key(settings)
         super().__init__(env={
@@ -223,7 +224,7 @@ class BCOApplication(Application[UUID]):
     def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
         """Every event of the case and its interview, oldest first, for audits and the CLI."""
         case = self.get_case(case_id)
-        events = list(self.events.get(case_id))
+        events: list[Any] = list(self.events.get(case_id))
         if case.interview_id is not None:
             events.extend(self.events.get(case.interview_id))
         events.sort(key=lambda e: e.timestamp)
@@ -509,7 +510,8 @@ class BCOApplication(Application[UUID]):
     def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,
                       touches: set[str] | None) -> None:
         """Someone saved after the editor loaded: a conflict only if it touched the same thing."""
-        for event in self.events.get(aggregate.id, gt=expected_version):
+        newer: list[Any] = list(self.events.get(aggregate.id, gt=expected_version))
+        for event in newer:
             if touches is None or touches & event_targets(event):
                 raise ConflictError(
                     f"{event.actor} changed this at {event.timestamp:%H:%M:%S} while you were "
@@ -536,7 +538,7 @@ class BCOApplication(Application[UUID]):
 
     def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None

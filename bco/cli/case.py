@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 import click
@@ -108,7 +109,7 @@ def history(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
                    f"by {event['actor']}")
 
 
-def case_summary(found: Case) -> dict[str, object]:
+def case_summary(found: Case) -> dict[str, Any]:
     """A case as plain data for --json output."""
     person = found.person
     return plain({

@@ -13,19 +13,19 @@ class GuideVersion(StampedAggregate):
 
     class Archived(StampedAggregate.Created):
         guide_id: str
-        version: str
+        guide_version: str
         content_hash: str
         source: str
 
         def apply_facts(self, aggregate: GuideVersion) -> None:
             aggregate.guide_id = self.guide_id
-            aggregate.version = self.version
+            aggregate.guide_version = self.guide_version
             aggregate.content_hash = self.content_hash
             aggregate.source = self.source
 
     def __init__(self) -> None:
         self.guide_id: str
-        self.version: str
+        self.guide_version: str
         self.content_hash: str
         self.source: str
 
@@ -42,6 +42,6 @@ class GuideVersion(StampedAggregate):
         """Keep the text an interview was run with."""
         return cls._create(
             cls.Archived, id=cls.id_for(content_hash), timestamp=now, actor=actor,
-            command_id=None, guide_id=guide_id, version=version,
+            command_id=None, guide_id=guide_id, guide_version=version,
             content_hash=content_hash, source=source,
         )

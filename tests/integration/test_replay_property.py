@@ -71,7 +71,8 @@ def _apply(case: Case, interview: Interview, command: tuple, now: Any) -> None:
         case.log_call_attempt(CallOutcome(a), **actor)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(commands=COMMANDS)
 def test_aggregates_read_back_equal_in_memory(app: BCOApplication, clock: Any,
                                               commands: list[tuple]) -> None:
