@@ -9,6 +9,8 @@ from bco.cli.context import CliContext
 from bco.cli.db import db
 from bco.cli.demo import demo
 from bco.cli.guides import guides
+from bco.cli.projections import projections
+from bco.cli.report import report
 from bco.cli.serve import serve
 from bco.cli.user import user
 from bco.config import Settings, SettingsError
@@ -28,5 +30,5 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, demo, guides, serve, user):
+for command in (db, case, demo, guides, serve, user, projections, report):
     main.add_command(command)

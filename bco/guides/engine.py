@@ -1,0 +1,246 @@
+"""The guide engine: what the tracer says and asks next. Pure: no I/O, no clock, given `today`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from bco.guides.categories import Categorisation, categorise
+from bco.guides.completeness import Completeness, MissingItem, completeness
+from bco.guides.errors import FactError
+from bco.guides.model import Guide, ProbeKind, Question, Section
+from bco.guides.phrasing import fill, format_day, yes_no
+from bco.guides.progress import Progress, measure
+from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.windows import DateRange, WindowError, Windows, exposure_windows
+
+__all__ = [
+    "Categorisation", "Completeness", "ContactFacts", "DateRange", "FactError", "InterviewState",
+    "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows", "all_steps",
+    "categorise", "completeness", "exposure_windows", "next_steps",
+]
+
+StepKind = Literal["script", "question", "probe"]
+Trigger = Literal["day", "setting", "household", "consistency", "final"]
+ItemStatus = Literal["open", "answered", "done", "waiting", "skipped", "later", "not_needed"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing for the tracer to say, ask or probe, in the tracer's language."""
+
+    id: str
+    kind: StepKind
+    text: str
+    section: str
+    type: str | None = None
+    required: bool = False
+    options: tuple[tuple[object, str], ...] = ()
+    why: str | None = None
+    help: str | None = None
+    trigger: Trigger | None = None
+    day: date | None = None
+    setting: str | None = None
+    cues: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the CLI/API shape; keys that do not apply to this kind of step are left out."""
+        shape: dict[str, Any] = {"id": self.id, "kind": self.kind, "text": self.text,
+                                 "section": self.section}
+        if self.kind == "question":
+            shape["type"] = self.type
+            shape["required"] = self.required
+            if self.options:
+                shape["options"] = [{"value": v, "label": label} for v, label in self.options]
+        if self.kind == "probe":
+            shape["trigger"] = self.trigger
+            if self.day is not None:
+                shape["day"] = self.day.isoformat()
+            if self.setting is not None:
+                shape["setting"] = self.setting
+        for key in ("why", "help"):
+            if getattr(self, key) is not None:
+                shape[key] = getattr(self, key)
+        if self.cues:
+            shape["cues"] = list(self.cues)
+        return shape
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step and where it stands, so a screen can show the whole guide, not only what is next."""
+
+    step: Step
+    status: ItemStatus
+    answer: object = None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the step's shape plus its status and answer."""
+        shape = self.step.to_json()
+        shape["status"] = self.status
+        if self.status == "answered":
+            shape["answer"] = self.answer
+        return shape
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """One section of the guide with every step in it."""
+
+    id: str
+    title: str
+    why: str | None
+    steps: tuple[StepView, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the section with its steps."""
+        return {"id": self.id, "title": self.title, "why": self.why,
+                "steps": [s.to_json() for s in self.steps]}
+
+
+def next_steps(guide: Guide, state: InterviewState, today: date, language: str) -> list[Step]:
+    """List what is left in the order the tracer should take it; the first is the current step."""
+    check_language(guide, language)
+    progress = measure(guide, state, today)
+    return [view.step for section in guide.sections
+            for view in _section_views(guide, section, state, progress, language)
+            if view.status == "open"]
+
+
+def all_steps(guide: Guide, state: InterviewState, today: date,
+              language: str) -> list[SectionView]:
+    """Show every section with all its steps and their status, answered or not."""
+    check_language(guide, language)
+    progress = measure(guide, state, today)
+    return [
+        SectionView(
+            id=section.id,
+            title=section.title.in_language(language),
+            why=None if section.why is None else section.why.in_language(language),
+            steps=tuple(_section_views(guide, section, state, progress, language)),
+        )
+        for section in guide.sections
+    ]
+
+
+def check_language(guide: Guide, language: str) -> None:
+    """Refuse a language the guide is not written in, naming the ones it has."""
+    if language not in guide.languages:
+        raise ValueError(f"guide {guide.id} has no {language!r} text; "
+                         f"choose one of: {', '.join(guide.languages)}")
+
+
+def _section_views(guide: Guide, section: Section, state: InterviewState, progress: Progress,
+                   language: str) -> Iterator[StepView]:
+    """Yield a section's steps: opening lines, questions, probes, closing lines."""
+    body = [view for view in _questions(section, state, progress, language)]
+    for kind in section.probes:
+        body.extend(_probes(guide, kind, section.id, state, progress, language))
+    active = any(view.status == "open" for view in body)
+    for script in section.scripts:
+        if script.at != "start":
+            continue
+        done = f"script:{script.id}" in state.done
+        status: ItemStatus = "done" if done else ("open" if active or not body else "not_needed")
+        yield StepView(_script_step(script.id, script.text.in_language(language), section.id),
+                       status)
+    yield from body
+    for script in section.scripts:
+        if script.at == "end":
+            done = f"script:{script.id}" in state.done
+            yield StepView(_script_step(script.id, script.text.in_language(language), section.id),
+                           "done" if done else "open")
+
+
+def _script_step(script_id: str, text: str, section: str) -> Step:
+    """Build the step for a scripted line."""
+    return Step(id=f"script:{script_id}", kind="script", text=text, section=section)
+
+
+def _questions(section: Section, state: InterviewState, progress: Progress,
+               language: str) -> Iterator[StepView]:
+    """Yield each question with its status; answered ones are never open again."""
+    for question in section.questions:
+        status = progress.questions[question.id]
+        yield StepView(_question_step(question, language), status,
+                       state.answers.get(question.id))
+
+
+def _question_step(question: Question, language: str) -> Step:
+    """Build the step for one question with its options in `language`."""
+    options: tuple[tuple[object, str], ...] = tuple(
+        (o.value, o.label.in_language(language)) for o in question.options
+    )
+    if question.type == "yesno":
+        yes, no = yes_no(language)
+        options = ((True, yes), (False, no))
+    return Step(
+        id=question.id, kind="question", text=question.text.in_language(language),
+        section=question.section, type=question.type, required=question.required, options=options,
+        why=None if question.why is None else question.why.in_language(language),
+        help=None if question.help is None else question.help.in_language(language),
+    )
+
+
+def _probes(guide: Guide, kind: ProbeKind, section: str, state: InterviewState,
+            progress: Progress, language: str) -> Iterator[StepView]:
+    """Yield the probing prompts of one kind with their status."""
+    probing = guide.probing
+    if kind == "days" and probing.days is not None:
+        days = progress.due_days + progress.later_days
+        if probing.days.order == "newest_first":
+            days = tuple(reversed(days))
+        for day in days:
+            text = fill(probing.days.text.in_language(language), day=format_day(day, language))
+            status: ItemStatus = (
+                "later" if day in progress.later_days else
+                "done" if day in progress.walked_days else "open"
+            )
+            yield StepView(Step(
+                id=f"day:{day.isoformat()}", kind="probe", text=text, section=section,
+                trigger="day", day=day, cues=probing.days.cues.in_language(language),
+            ), status)
+    elif kind == "settings":
+        for setting in guide.settings:
+            status = "done" if setting.id in progress.asked_settings else "open"
+            yield StepView(Step(
+                id=f"setting:{setting.id}", kind="probe", text=setting.prompt.in_language(language),
+                section=section, trigger="setting", setting=setting.id,
+                cues=setting.cues.in_language(language),
+            ), status)
+    elif kind == "household" and probing.household is not None:
+        text = fill(probing.household.text.in_language(language),
+                    stated=progress.household_stated if progress.household_stated is not None
+                    else "?", recorded=progress.household_recorded)
+        household_status = progress.household
+        yield StepView(Step(
+            id="household", kind="probe", text=text, section=section, trigger="household",
+            setting=_home_setting(guide),
+        ), _trigger_status(household_status, "household" in state.done))
+    elif kind == "consistency":
+        for rule in probing.consistency:
+            probe_id = f"consistency:{rule.id}"
+            yield StepView(Step(
+                id=probe_id, kind="probe", text=rule.text.in_language(language), section=section,
+                trigger="consistency", setting=rule.unless_contacts_in,
+                cues=rule.cues.in_language(language),
+            ), _trigger_status(progress.consistency[rule.id], probe_id in state.done))
+    elif kind == "final":
+        yield StepView(Step(
+            id="final", kind="probe", text=probing.final.in_language(language), section=section,
+            trigger="final", cues=probing.final_cues.in_language(language),
+        ), "done" if progress.final_done else "open")
+
+
+def _trigger_status(status: str, done: bool) -> ItemStatus:
+    """Map a triggered probe's state to what a screen shows."""
+    if done:
+        return "done"
+    return {"open": "open", "waiting": "waiting"}.get(status, "not_needed")  # type: ignore[return-value]
+
+
+def _home_setting(guide: Guide) -> str | None:
+    """Name the home setting for the household probe when the guide has one."""
+    return "home" if "home" in guide.setting_ids else None

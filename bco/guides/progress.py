@@ -1,0 +1,216 @@
+"""Where an interview stands against its guide: which questions and probes are open or settled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bco.guides.model import AllOf, AnyOf, Compare, Condition, Guide
+from bco.guides.state import InterviewState
+from bco.guides.windows import Windows, exposure_windows
+
+QuestionStatus = Literal["answered", "open", "waiting", "skipped"]
+TriggerStatus = Literal["waiting", "open", "settled"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Every status the engine and the completeness score need, computed once per call."""
+
+    applicable: Mapping[str, bool | None]
+    questions: Mapping[str, QuestionStatus]
+    windows: Windows | None
+    due_days: tuple[date, ...]
+    later_days: tuple[date, ...]
+    walked_days: frozenset[date]
+    asked_settings: frozenset[str]
+    household_stated: int | None
+    household_recorded: int
+    household: TriggerStatus
+    consistency: Mapping[str, TriggerStatus]
+    final_done: bool
+
+    def question_settled(self, question_id: str) -> bool:
+        """A question is settled once answered or once its condition can no longer hold."""
+        return self.questions[question_id] in ("answered", "skipped")
+
+
+def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
+    """Work out the status of every question and probe of `guide` for `state` on `today`."""
+    applicable: dict[str, bool | None] = {}
+    statuses: dict[str, QuestionStatus] = {}
+    for question_id, question in guide.questions.items():
+        applies = True if question.show_if is None else holds(
+            question.show_if, state.answers, applicable
+        )
+        applicable[question_id] = applies
+        if question_id in state.answers:
+            statuses[question_id] = "answered"
+        else:
+            statuses[question_id] = (
+                "open" if applies else "waiting" if applies is None else "skipped"
+            )
+
+    windows = _windows(guide, state)
+    due: tuple[date, ...] = ()
+    later: tuple[date, ...] = ()
+    if windows is not None and guide.probing.days is not None:
+        days = windows.infectious.days()
+        due = tuple(d for d in days if d <= today)
+        later = tuple(d for d in days if d > today)
+    prompts = {c.prompt for c in state.contacts if c.prompt}
+    walked = frozenset(
+        d for d in due
+        if f"day:{d.isoformat()}" in state.done or f"day:{d.isoformat()}" in prompts
+        or any(c.day == d for c in state.contacts)
+    )
+    asked = frozenset(
+        s for s in guide.setting_ids if f"setting:{s}" in state.done or f"setting:{s}" in prompts
+    )
+    stated, household = _household(guide, state, applicable)
+    return Progress(
+        applicable=applicable,
+        questions=statuses,
+        windows=windows,
+        due_days=due,
+        later_days=later,
+        walked_days=walked,
+        asked_settings=asked,
+        household_stated=stated,
+        household_recorded=sum(1 for c in state.contacts if c.household),
+        household=household,
+        consistency=_consistency(guide, state, applicable),
+        final_done="final" in state.done,
+    )
+
+
+def holds(condition: Condition, answers: Mapping[str, object],
+          applicable: Mapping[str, bool | None]) -> bool | None:
+    """Evaluate a condition on answers: True, False, or None while it cannot be known yet."""
+    if isinstance(condition, AllOf):
+        parts = [holds(c, answers, applicable) for c in condition.conditions]
+        return False if False in parts else (None if None in parts else True)
+    if isinstance(condition, AnyOf):
+        parts = [holds(c, answers, applicable) for c in condition.conditions]
+        return True if True in parts else (None if None in parts else False)
+    asked = applicable.get(condition.subject)
+    if asked is False:
+        return False
+    if asked is None or condition.subject not in answers:
+        return None
+    return compare_answer(condition, answers[condition.subject])
+
+
+def compare_answer(condition: Compare, answer: object) -> bool:
+    """Apply one comparison to a given answer, treating answers of the wrong shape as no match."""
+    expected = condition.value
+    op = condition.op
+    if op == "answered":
+        return True
+    if op == "equals":
+        return (type(answer) is type(expected) and answer == expected) or (
+            _number(answer) is not None and _number(answer) == _number(expected)
+        )
+    if op == "in":
+        return isinstance(expected, list) and any(
+            type(answer) is type(item) and answer == item for item in expected
+        )
+    if op == "includes":
+        return isinstance(answer, list | tuple) and expected in answer
+    number, limit = _number(answer), _number(expected)
+    if number is None or limit is None:
+        return False
+    return number >= limit if op == "at_least" else number <= limit
+
+
+def _number(value: object) -> float | None:
+    """Return `value` as a number, or None for anything that is not one (bools included)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def answer_date(value: object) -> date | None:
+    """Read a date answer given as a date or as YYYY-MM-DD text."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def effective_dates(guide: Guide, state: InterviewState) -> tuple[date | None, date | None]:
+    """Use the case dates; fall back to the guide's onset question when the case has neither."""
+    if state.onset is not None or state.test_date is not None:
+        return state.onset, state.test_date
+    question = guide.windows.onset_question
+    if question is None:
+        return None, None
+    return answer_date(state.answers.get(question)), None
+
+
+def _windows(guide: Guide, state: InterviewState) -> Windows | None:
+    """Place the windows when a date is known."""
+    onset, test_date = effective_dates(guide, state)
+    if onset is None and test_date is None:
+        return None
+    return exposure_windows(guide, onset, test_date)
+
+
+def _household(guide: Guide, state: InterviewState,
+               applicable: Mapping[str, bool | None]) -> tuple[int | None, TriggerStatus]:
+    """Compare the stated household size with the housemates recorded."""
+    rule = guide.probing.household
+    if rule is None:
+        return None, "settled"
+    if applicable.get(rule.size_question) is False:
+        return None, "settled"
+    if rule.size_question not in state.answers:
+        return None, "waiting"
+    number = _number(state.answers[rule.size_question])
+    stated = max(0, int(number)) if number is not None else 0
+    recorded = sum(1 for c in state.contacts if c.household)
+    if recorded >= stated or "household" in state.done:
+        return stated, "settled"
+    return stated, "open"
+
+
+def _consistency(guide: Guide, state: InterviewState,
+                 applicable: Mapping[str, bool | None]) -> dict[str, TriggerStatus]:
+    """Decide which consistency checks are triggered by the answers and not yet resolved."""
+    statuses: dict[str, TriggerStatus] = {}
+    for rule in guide.probing.consistency:
+        triggered = holds(rule.when, state.answers, applicable)
+        resolved = f"consistency:{rule.id}" in state.done or any(
+            c.setting == rule.unless_contacts_in for c in state.contacts
+        )
+        if resolved or triggered is False:
+            statuses[rule.id] = "settled"
+        else:
+            statuses[rule.id] = "waiting" if triggered is None else "open"
+    return statuses
+
+
+def blocking_question(guide: Guide, condition: Condition, answers: Mapping[str, object],
+                      applicable: Mapping[str, bool | None]) -> str | None:
+    """Find the earliest question whose answer is still needed to decide `condition`."""
+    if isinstance(condition, AllOf | AnyOf):
+        for part in condition.conditions:
+            found = blocking_question(guide, part, answers, applicable)
+            if found is not None:
+                return found
+        return None
+    subject = condition.subject
+    question = guide.questions.get(subject)
+    if applicable.get(subject) is None and question is not None and question.show_if is not None:
+        earlier = blocking_question(guide, question.show_if, answers, applicable)
+        if earlier is not None:
+            return earlier
+    if subject not in answers and applicable.get(subject) is not False:
+        return subject
+    return None

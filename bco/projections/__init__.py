@@ -1,0 +1,28 @@
+"""Read models that follow the event log; every one can be thrown away and rebuilt."""
+
+from __future__ import annotations
+
+from bco.application import BCOApplication
+from bco.projections.casefile import CaseFile
+from bco.projections.caseload import Caseload
+from bco.projections.completeness import CompletenessModel
+from bco.projections.contacts import Contacts
+from bco.projections.people import People
+from bco.projections.prompt_yield import PromptYield
+from bco.projections.readmodel import ReadModel
+from bco.projections.runner import ProjectionRunner
+from bco.projections.timeline import Timeline
+from bco.projections.worklist import Worklist
+
+
+def all_read_models(app: BCOApplication) -> list[ReadModel]:
+    """Every read model, configured from the application's guides and settings."""
+    return [
+        Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.guides),
+        CompletenessModel(app.guides, app.settings.zone), PromptYield(), People(),
+    ]
+
+
+def runner_for(app: BCOApplication) -> ProjectionRunner:
+    """The runner over views.db with every read model, as the CLI and web server use it."""
+    return ProjectionRunner(app, app.settings.views_path, all_read_models(app))

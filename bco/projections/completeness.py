@@ -1,0 +1,300 @@
+"""Completeness: per interview the guide engine's score and what is still missing.
+
+Events only update a compact state per interview and mark it dirty; the engine runs once per
+dirty interview per batch, as of the day of the interview's last recorded fact (so a rebuild
+gives the same result as following along). The state holds no names, phone numbers or e-mail
+addresses: the engine needs to know only that they are there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from bco.domain.case import Case
+from bco.domain.guide_version import GuideVersion
+from bco.domain.interview import Interview, InterviewStatus
+from bco.guides.completeness import completeness
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts, InterviewState
+from bco.projections.guide_library import GuideLibrary
+from bco.projections.readmodel import (
+    Handler,
+    ReadModel,
+    Row,
+    day_text,
+    fetch_row,
+    store_row,
+)
+
+TABLE = "completeness"
+MISSING = "completeness_missing"
+STATES = "completeness_state"
+CASES = "completeness_cases"
+GUIDES = "completeness_guides"
+
+GIVEN = "(given)"  # stands in for free text, names and numbers the engine only needs to see
+KEPT_ANSWER_TYPES = frozenset({"date", "choice", "multichoice", "yesno", "number"})
+EMPTY_STATE: dict[str, Any] = {"answers": {}, "contacts": {}, "done": []}
+
+STATUS_AFTER: dict[type, str] = {
+    Interview.Started: InterviewStatus.IN_PROGRESS.value,
+    Interview.Paused: InterviewStatus.PAUSED.value,
+    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
+    Interview.Completed: InterviewStatus.COMPLETED.value,
+    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
+}
+
+
+def stored_answer(guide: Guide | None, question_id: str, value: Any) -> Any:
+    """An answer as the engine needs it: choices, numbers and dates as given, free text masked."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    question = guide.questions.get(question_id) if guide is not None else None
+    if question is not None and question.type in KEPT_ANSWER_TYPES:
+        return value.isoformat() if isinstance(value, date) else value
+    return GIVEN
+
+
+def contact_entry(entry: Mapping[str, Any] | None, details: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact in the state: presence flags for personal details, the rest as reported."""
+    merged = dict(entry or {"named": False, "phone": False, "email": False, "no_reach": False,
+                            "day": None, "setting": None, "prompt": None, "household": False,
+                            "facts": {}, "category": None, "removed": False})
+    present = {"name": "named", "phone": "phone", "email": "email", "no_reach_reason": "no_reach"}
+    for key, flag in present.items():
+        if key in details:
+            merged[flag] = bool(details[key] and str(details[key]).strip())
+    for key in ("setting", "prompt"):
+        if key in details:
+            merged[key] = details[key]
+    if "day" in details:
+        merged["day"] = day_text(details["day"])
+    if "household" in details:
+        merged["household"] = bool(details["household"])
+    if "facts" in details:
+        merged["facts"] = json.loads(json.dumps(dict(details["facts"]), default=str))
+    if "category_override" in details:
+        merged["category"] = details["category_override"]
+    return merged
+
+
+def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> dict[str, Any]:
+    """The interview's compact state after one interview event."""
+    answers = dict(state["answers"])
+    contacts = {key: dict(value) for key, value in state["contacts"].items()}
+    done = list(state["done"])
+    if isinstance(event, Interview.AnswerRecorded):
+        answers[event.question_id] = stored_answer(guide, event.question_id, event.value)
+    elif isinstance(event, Interview.ContactReported):
+        contacts[str(event.contact_id)] = contact_entry(None, {
+            key: getattr(event, key) for key in (
+                "name", "phone", "email", "day", "setting", "prompt", "household", "facts")})
+    elif isinstance(event, Interview.ContactUpdated):
+        key = str(event.contact_id)
+        contacts[key] = contact_entry(contacts[key], event.changes)
+    elif isinstance(event, Interview.ContactRemoved):
+        contacts[str(event.contact_id)]["removed"] = True
+    elif isinstance(event, Interview.FollowUpAnswered) and event.prompt_id not in done:
+        done.append(event.prompt_id)
+    return {"answers": answers, "contacts": contacts, "done": done}
+
+
+def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
+    """The engine's view: live contacts labelled '#n' instead of by name."""
+    live = [(key, c) for key, c in state["contacts"].items() if not c["removed"]]
+    contacts = tuple(
+        ContactFacts(
+            name=f"#{number}" if entry["named"] else "",
+            day=date.fromisoformat(entry["day"]) if entry["day"] else None,
+            setting=entry["setting"], prompt=entry["prompt"], household=entry["household"],
+            facts=entry["facts"], category=entry["category"],
+            phone=GIVEN if entry["phone"] else None, email=GIVEN if entry["email"] else None,
+            unreachable_reason=GIVEN if entry["no_reach"] else None, id=key,
+        )
+        for number, (key, entry) in enumerate(live, start=1)
+    )
+    onset = case.get("onset") if case else None
+    test_date = case.get("test_date") if case else None
+    return InterviewState(
+        answers=state["answers"], contacts=contacts, done=frozenset(state["done"]),
+        onset=date.fromisoformat(onset) if onset else None,
+        test_date=date.fromisoformat(test_date) if test_date else None,
+    )
+
+
+def evaluate(guide: Guide, state: InterviewState, as_of: date
+             ) -> tuple[int, dict[str, list[dict[str, str]]]]:
+    """Score and missing items in every language of the guide (the score is the same in each)."""
+    score = 0
+    missing: dict[str, list[dict[str, str]]] = {}
+    for language in guide.languages:
+        result = completeness(guide, state, as_of, language)
+        score = result.score
+        missing[language] = [item.to_json() for item in result.missing]
+    return score, missing
+
+
+class CompletenessModel(ReadModel):
+    """Score and missing items per interview, for leads spotting thin or stuck interviews."""
+
+    name = "completeness"
+    tables = (TABLE, MISSING, STATES, CASES, GUIDES)
+
+    def __init__(self, guides: Mapping[str, Guide], zone: ZoneInfo) -> None:
+        self.library = GuideLibrary(guides, GUIDES)
+        self.zone = zone
+
+    def create(self, db: Database) -> None:
+        db.table(TABLE).create({
+            "interview_id": str, "case_id": str, "guide_id": str, "guide_hash": str,
+            "interview_status": str, "score": int, "missing_count": int, "as_of": str,
+            "error": str, "dirty": int,
+        }, pk="interview_id", if_not_exists=True)
+        for columns in (["dirty"], ["case_id"], ["guide_hash"], ["interview_status", "score"]):
+            db.table(TABLE).create_index(columns, if_not_exists=True)
+        db.table(MISSING).create({
+            "interview_id": str, "language": str, "ordinal": int, "item": str, "step": str,
+            "text": str,
+        }, pk=("interview_id", "language", "ordinal"), if_not_exists=True)
+        db.table(STATES).create({"interview_id": str, "state": str}, pk="interview_id",
+                                if_not_exists=True)
+        db.table(CASES).create(
+            {"case_id": str, "interview_id": str, "onset": str, "test_date": str},
+            pk="case_id", if_not_exists=True)
+        self.library.create(db)
+
+    def handlers(self) -> Mapping[type, Handler]:
+        table: dict[type, Handler] = {
+            GuideVersion.Archived: self._archived,
+            Case.Registered: self._case_registered,
+            Case.DetailsCorrected: self._case_corrected,
+            Case.InterviewStarted: self._case_interview_started,
+        }
+        table.update(dict.fromkeys(STATUS_AFTER, self._status))
+        table.update(dict.fromkeys(
+            (Interview.AnswerRecorded, Interview.AnswerChanged, Interview.ContactReported,
+             Interview.ContactUpdated, Interview.ContactRemoved, Interview.FollowUpAnswered),
+            self._fact))
+        return table
+
+    # -- handlers: rows in, rows out; the engine waits for finish_batch -------------------
+
+    def _archived(self, db: Database, event: Any) -> None:
+        self.library.keep(db, event)
+        db.execute(f"UPDATE {TABLE} SET dirty = 1 WHERE guide_hash = ?", [event.content_hash])
+
+    def _case_registered(self, db: Database, event: Any) -> None:
+        store_row(db, CASES, {"case_id": str(event.originator_id), "interview_id": None,
+                              "onset": day_text(event.onset),
+                              "test_date": day_text(event.test_date)})
+
+    def _case_corrected(self, db: Database, event: Any) -> None:
+        changes = event.changes
+        if "onset" not in changes and "test_date" not in changes:
+            return
+        case = fetch_row(db, CASES, "case_id", str(event.originator_id))
+        assert case is not None, "a correction of an unregistered case"
+        for key in ("onset", "test_date"):
+            if key in changes:
+                case[key] = day_text(changes[key])
+        store_row(db, CASES, case)
+        if case["interview_id"]:
+            self._touch(db, case["interview_id"], event)
+
+    def _case_interview_started(self, db: Database, event: Any) -> None:
+        case = fetch_row(db, CASES, "case_id", str(event.originator_id))
+        assert case is not None, "an interview for an unregistered case"
+        store_row(db, CASES, {**case, "interview_id": str(event.interview_id)})
+
+    def _status(self, db: Database, event: Any) -> None:
+        interview_id = str(event.originator_id)
+        if isinstance(event, Interview.Started):
+            store_row(db, TABLE, {
+                "interview_id": interview_id, "case_id": str(event.case_id),
+                "guide_id": event.guide_id, "guide_hash": event.guide_hash,
+                "interview_status": None, "score": None, "missing_count": None,
+                "as_of": None, "error": None, "dirty": 1})
+            store_row(db, STATES, {"interview_id": interview_id,
+                                   "state": json.dumps(EMPTY_STATE)})
+        self._touch(db, interview_id, event, status=STATUS_AFTER[type(event)])
+
+    def _fact(self, db: Database, event: Any) -> None:
+        interview_id = str(event.originator_id)
+        row = fetch_row(db, TABLE, "interview_id", interview_id)
+        stored = fetch_row(db, STATES, "interview_id", interview_id)
+        assert row is not None and stored is not None, "a fact for an unstarted interview"
+        guide = self.library.find(db, row["guide_hash"])
+        state = evolve_state(json.loads(stored["state"]), event, guide)
+        store_row(db, STATES, {"interview_id": interview_id, "state": json.dumps(state)})
+        self._touch(db, interview_id, event)
+
+    def _touch(self, db: Database, interview_id: str, event: Any,
+               status: str | None = None) -> None:
+        """Mark for evaluation as of the day of this event, in the configured time zone."""
+        as_of = event.timestamp.astimezone(self.zone).date().isoformat()
+        if status is None:
+            db.execute(f"UPDATE {TABLE} SET dirty = 1, as_of = ? WHERE interview_id = ?",
+                       [as_of, interview_id])
+        else:
+            db.execute(f"UPDATE {TABLE} SET dirty = 1, as_of = ?, interview_status = ? "
+                       "WHERE interview_id = ?", [as_of, status, interview_id])
+
+    # -- once per batch -----------------------------------------------------------------------
+
+    def finish_batch(self, db: Database) -> None:
+        """Run the engine once for every interview touched in this batch."""
+        dirty = [r[0] for r in db.execute(
+            f"SELECT interview_id FROM {TABLE} WHERE dirty = 1 ORDER BY interview_id")]
+        for interview_id in dirty:
+            row = fetch_row(db, TABLE, "interview_id", interview_id)
+            stored = fetch_row(db, STATES, "interview_id", interview_id)
+            assert row is not None and stored is not None
+            case = fetch_row(db, CASES, "case_id", row["case_id"])
+            store_row(db, TABLE, self._evaluated(db, row, json.loads(stored["state"]), case))
+
+    def _evaluated(self, db: Database, row: Row, state: Mapping[str, Any],
+                   case: Row | None) -> Row:
+        db.execute(f"DELETE FROM {MISSING} WHERE interview_id = ?", [row["interview_id"]])
+        guide = self.library.find(db, row["guide_hash"])
+        if guide is None:
+            return {**row, "score": None, "missing_count": None, "dirty": 0,
+                    "error": "The guide version of this interview is not available."}
+        try:
+            score, missing = evaluate(guide, engine_state(state, case),
+                                      date.fromisoformat(row["as_of"]))
+        except ValueError as error:
+            return {**row, "score": None, "missing_count": None, "dirty": 0,
+                    "error": f"{type(error).__name__}: {error}"}
+        for language, items in missing.items():
+            for ordinal, item in enumerate(items):
+                store_row(db, MISSING, {"interview_id": row["interview_id"],
+                                        "language": language, "ordinal": ordinal, **item})
+        count = len(next(iter(missing.values()), []))
+        return {**row, "score": score, "missing_count": count, "dirty": 0, "error": None}
+
+
+def interview_completeness(db: Database, interview_id: str, language: str) -> Row | None:
+    """Score and missing items of one interview, in the reader's language."""
+    row = fetch_row(db, TABLE, "interview_id", interview_id)
+    if row is None:
+        return None
+    items = db.execute(
+        f"SELECT item, step, text FROM {MISSING} WHERE interview_id = ? AND language = ? "
+        "ORDER BY ordinal", [interview_id, language]).fetchall()
+    return {**row, "missing": [{"item": i, "step": s, "text": t} for i, s, t in items]}
+
+
+def lowest_scores(db: Database, *, limit: int = 50) -> list[Row]:
+    """Open interviews with the lowest scores first: where a lead's coaching helps most."""
+    cursor = db.execute(
+        f"SELECT interview_id, case_id, guide_id, interview_status, score, missing_count "
+        f"FROM {TABLE} WHERE interview_status != ? AND score IS NOT NULL "
+        "ORDER BY score, interview_id LIMIT ?", [InterviewStatus.COMPLETED.value, limit])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]

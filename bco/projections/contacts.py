@@ -1,0 +1,189 @@
+"""Contacts: every reported contact with its case, category, bubble flag and inform status."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+from bco.domain.guide_version import GuideVersion
+from bco.domain.interview import Interview
+from bco.guides.categories import categorise
+from bco.guides.errors import FactError
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts
+from bco.projections.guide_library import GuideLibrary
+from bco.projections.readmodel import (
+    Handler,
+    ReadModel,
+    Row,
+    day_text,
+    fetch_row,
+    fetch_rows,
+    store_row,
+    utc_text,
+)
+
+TABLE = "contacts"
+INTERVIEWS = "contacts_interviews"
+GUIDES = "contacts_guides"
+
+# Reported details that are copied as they are; names, phones and e-mails become flags here
+# (people.py keeps the names), and free-text reasons stay in the event store.
+PLAIN_FIELDS = ("relation", "setting", "prompt", "informs", "category_override")
+PRESENCE_FLAGS = {"phone": "has_phone", "email": "has_email",
+                  "no_reach_reason": "has_no_reach_reason"}
+
+
+def facts_json(facts: Mapping[str, Any]) -> str:
+    return json.dumps(dict(facts), sort_keys=True, default=str)
+
+
+def with_details(row: Row, details: Mapping[str, Any]) -> Row:
+    """The row after reported or corrected details, without any personal data."""
+    row = dict(row)
+    for key in PLAIN_FIELDS:
+        if key in details:
+            row[key] = details[key]
+    for key, flag in PRESENCE_FLAGS.items():
+        if key in details:
+            row[flag] = int(bool(details[key] and str(details[key]).strip()))
+    if "day" in details:
+        row["day"] = day_text(details["day"])
+    if "household" in details:
+        row["household"] = int(bool(details["household"]))
+    if "facts" in details:
+        row["facts"] = facts_json(details["facts"])
+    return row
+
+
+def categorised(row: Row, guide: Guide | None) -> Row:
+    """The category: the tracer's override, else the guide's rules on the contact's facts."""
+    row = dict(row)
+    if row.get("category_override"):
+        row.update(category=row["category_override"], category_rule=None,
+                   category_source="override", category_problem=None)
+        return row
+    if guide is None:
+        row.update(category=None, category_rule=None, category_source="unknown",
+                   category_problem="The guide version of this interview is not available.")
+        return row
+    contact = ContactFacts(name="", household=bool(row["household"]),
+                           facts=json.loads(row["facts"] or "{}"))
+    try:
+        found = categorise(guide, contact.category_facts(guide))
+    except FactError as error:
+        row.update(category=None, category_rule=None, category_source="unknown",
+                   category_problem=str(error))
+        return row
+    row.update(category=found.category, category_rule=found.rule, category_source="computed",
+               category_problem=None)
+    return row
+
+
+def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
+    """A new contact row from Interview.ContactReported."""
+    row: Row = {
+        "contact_id": str(event.contact_id), "interview_id": interview["interview_id"],
+        "case_id": interview["case_id"], "guide_id": interview["guide_id"],
+        "reported_at": utc_text(event.timestamp), "relation": "", "household": 0,
+        "day": None, "setting": None, "prompt": None, "informs": None, "facts": "{}",
+        "category_override": None, "has_phone": 0, "has_email": 0,
+        "has_no_reach_reason": 0, "removed": 0, "removed_at": None, "inform_outcome": None,
+        "informed_at": None,
+    }
+    details = {key: getattr(event, key) for key in (
+        "phone", "email", "relation", "day", "setting", "prompt", "household", "facts",
+        "informs")}
+    return categorised(with_details(row, details), guide)
+
+
+def on_updated(row: Row, event: Any, guide: Guide | None) -> Row:
+    """The contact after Interview.ContactUpdated; the category follows the new facts."""
+    return categorised(with_details(row, event.changes), guide)
+
+
+def on_removed(row: Row, event: Any) -> Row:
+    return {**row, "removed": 1, "removed_at": utc_text(event.timestamp)}
+
+
+def on_inform_outcome(row: Row, event: Any) -> Row:
+    return {**row, "inform_outcome": event.outcome, "informed_at": utc_text(event.timestamp)}
+
+
+class Contacts(ReadModel):
+    """One row per reported contact, removed ones included, with no names or phone numbers."""
+
+    name = "contacts"
+    tables = (TABLE, INTERVIEWS, GUIDES)
+
+    def __init__(self, guides: Mapping[str, Guide]) -> None:
+        self.library = GuideLibrary(guides, GUIDES)
+
+    def create(self, db: Database) -> None:
+        db.table(TABLE).create({
+            "contact_id": str, "interview_id": str, "case_id": str, "guide_id": str,
+            "reported_at": str, "relation": str, "household": int, "day": str,
+            "setting": str, "prompt": str, "informs": str, "facts": str,
+            "category_override": str, "category": str, "category_rule": str,
+            "category_source": str, "category_problem": str, "has_phone": int,
+            "has_email": int, "has_no_reach_reason": int, "removed": int, "removed_at": str,
+            "inform_outcome": str, "informed_at": str,
+        }, pk="contact_id", if_not_exists=True)
+        for columns in (["case_id"], ["interview_id"], ["category"], ["guide_id", "prompt"]):
+            db.table(TABLE).create_index(columns, if_not_exists=True)
+        db.table(INTERVIEWS).create({"interview_id": str, "case_id": str, "guide_id": str,
+                               "guide_hash": str}, pk="interview_id", if_not_exists=True)
+        self.library.create(db)
+
+    def handlers(self) -> Mapping[type, Handler]:
+        return {
+            GuideVersion.Archived: self.library.keep,
+            Interview.Started: self._started,
+            Interview.ContactReported: self._reported,
+            Interview.ContactUpdated: self._updated,
+            Interview.ContactRemoved: self._contact_change(on_removed),
+            Interview.ContactInformOutcomeLogged: self._contact_change(on_inform_outcome),
+        }
+
+    def _started(self, db: Database, event: Any) -> None:
+        store_row(db, INTERVIEWS, {"interview_id": str(event.originator_id),
+                                   "case_id": str(event.case_id), "guide_id": event.guide_id,
+                                   "guide_hash": event.guide_hash})
+
+    def _reported(self, db: Database, event: Any) -> None:
+        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+        assert interview is not None, "a contact reported before its interview started"
+        guide = self.library.find(db, interview["guide_hash"])
+        store_row(db, TABLE, on_reported(interview, event, guide))
+
+    def _updated(self, db: Database, event: Any) -> None:
+        row = fetch_row(db, TABLE, "contact_id", str(event.contact_id))
+        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+        assert row is not None and interview is not None, "an update of an unknown contact"
+        store_row(db, TABLE, on_updated(row, event, self.library.find(db,
+                                                                      interview["guide_hash"])))
+
+    @staticmethod
+    def _contact_change(change: Any) -> Handler:
+        def handle(db: Database, event: Any) -> None:
+            row = fetch_row(db, TABLE, "contact_id", str(event.contact_id))
+            assert row is not None, "an event of an unknown contact"
+            store_row(db, TABLE, change(row, event))
+        return handle
+
+
+def contacts_of_case(db: Database, case_id: str, *, include_removed: bool = False) -> list[Row]:
+    """The contacts a case's interview reported, oldest first."""
+    rows = fetch_rows(db, TABLE, "case_id", case_id)
+    rows.sort(key=lambda r: (r["reported_at"], r["contact_id"]))
+    return [r for r in rows if include_removed or not r["removed"]]
+
+
+def category_counts(db: Database) -> dict[str, int]:
+    """Live contacts per category; contacts that cannot be categorised yet count as 'unknown'."""
+    rows = db.execute(f"SELECT coalesce(category, 'unknown'), count(*) FROM {TABLE} "
+                      "WHERE removed = 0 GROUP BY 1 ORDER BY 1").fetchall()
+    return dict(rows)

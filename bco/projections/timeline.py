@@ -1,0 +1,157 @@
+"""Timeline: per case the moments that make up speed, and the durations the KPIs build on."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from bco.domain.case import CallOutcome, Case
+from bco.domain.interview import InformOutcome, Interview
+from bco.projections.readmodel import (
+    Handler,
+    ReadModel,
+    Row,
+    fetch_row,
+    fetch_rows,
+    seconds_between,
+    store_row,
+    utc_text,
+)
+
+TABLE = "timeline"
+CONTACTS = "timeline_contacts"
+
+# Each duration is (column, from moment, to moment); all from the case's point of view.
+DURATIONS = (
+    ("to_first_attempt_s", "received_at", "first_attempt_at"),
+    ("to_reached_s", "received_at", "reached_at"),
+    ("to_interview_completed_s", "received_at", "interview_completed_at"),
+    ("completed_to_first_informed_s", "interview_completed_at", "first_informed_at"),
+    ("completed_to_all_informed_s", "interview_completed_at", "all_informed_at"),
+)
+
+
+def with_durations(row: Row) -> Row:
+    """Recompute every duration from the moments in the row."""
+    return {**row, **{column: seconds_between(row[start], row[end])
+                      for column, start, end in DURATIONS}}
+
+
+def on_case_event(row: Row | None, event: Any) -> Row:
+    """The timeline row after a case event; first moments are kept, later ones do not move them."""
+    moment = utc_text(event.timestamp)
+    if isinstance(event, Case.Registered):
+        row = {"case_id": str(event.originator_id), "disease": event.disease, "team": None,
+               "received_at": utc_text(event.received_at), "first_attempt_at": None,
+               "reached_at": None, "interview_id": None, "interview_started_at": None,
+               "interview_completed_at": None, "closed_at": None, "handovers": 0,
+               "contacts_reported": 0, "contacts_informed": 0, "first_informed_at": None,
+               "all_informed_at": None}
+    assert row is not None, "a case event before its registration"
+    row = dict(row)
+    if isinstance(event, Case.DetailsCorrected) and "disease" in event.changes:
+        row["disease"] = event.changes["disease"]
+    elif isinstance(event, Case.Assigned):
+        row["team"] = event.team or row["team"]
+    elif isinstance(event, Case.CallAttemptLogged):
+        row["first_attempt_at"] = row["first_attempt_at"] or moment
+        if event.outcome == CallOutcome.REACHED:
+            row["reached_at"] = row["reached_at"] or moment
+    elif isinstance(event, Case.InterviewStarted):
+        row["interview_id"] = str(event.interview_id)
+        row["interview_started_at"] = row["interview_started_at"] or moment
+    elif isinstance(event, Case.InterviewCompleted):
+        row["interview_completed_at"] = row["interview_completed_at"] or moment
+    elif isinstance(event, Case.Closed):
+        row["closed_at"] = moment
+    elif isinstance(event, Case.Reopened):
+        row["closed_at"] = None
+    return with_durations(row)
+
+
+def on_contact_event(contact: Row | None, case_row: Row, event: Any) -> Row:
+    """One reported contact after it was reported, removed, or an inform attempt was logged."""
+    if isinstance(event, Interview.ContactReported):
+        return {"contact_id": str(event.contact_id), "case_id": case_row["case_id"],
+                "reported_at": utc_text(event.timestamp), "removed": 0,
+                "inform_outcome": None, "informed_at": None}
+    assert contact is not None, "a contact event before the contact was reported"
+    if isinstance(event, Interview.ContactRemoved):
+        return {**contact, "removed": 1}
+    informed = event.outcome == InformOutcome.INFORMED
+    return {**contact, "inform_outcome": event.outcome,
+            "informed_at": contact["informed_at"] or (utc_text(event.timestamp)
+                                                      if informed else None)}
+
+
+def with_contact_counts(row: Row, contacts: Sequence[Row]) -> Row:
+    """Count live contacts and when they were informed; 'all informed' needs every one."""
+    live = [c for c in contacts if not c["removed"]]
+    informed = sorted(c["informed_at"] for c in live if c["informed_at"])
+    every = bool(live) and len(informed) == len(live)
+    return with_durations({
+        **row, "contacts_reported": len(live), "contacts_informed": len(informed),
+        "first_informed_at": informed[0] if informed else None,
+        "all_informed_at": informed[-1] if every else None,
+    })
+
+
+class Timeline(ReadModel):
+    """Moments per case (received → first call → reached → completed → informed)."""
+
+    name = "timeline"
+    tables = (TABLE, CONTACTS)
+
+    def create(self, db: Database) -> None:
+        columns: dict[str, Any] = {
+            "case_id": str, "disease": str, "team": str, "received_at": str,
+            "first_attempt_at": str, "reached_at": str, "interview_id": str,
+            "interview_started_at": str, "interview_completed_at": str, "closed_at": str,
+            "handovers": int, "contacts_reported": int, "contacts_informed": int,
+            "first_informed_at": str, "all_informed_at": str,
+        }
+        columns.update({column: int for column, _start, _end in DURATIONS})
+        db.table(TABLE).create(columns, pk="case_id", if_not_exists=True)
+        db.table(TABLE).create_index(["interview_id"], if_not_exists=True)
+        db.table(TABLE).create_index(["received_at"], if_not_exists=True)
+        db.table(CONTACTS).create({
+            "contact_id": str, "case_id": str, "reported_at": str, "removed": int,
+            "inform_outcome": str, "informed_at": str,
+        }, pk="contact_id", if_not_exists=True)
+        db.table(CONTACTS).create_index(["case_id"], if_not_exists=True)
+
+    def handlers(self) -> Mapping[type, Handler]:
+        table: dict[type, Handler] = dict.fromkeys(
+            (Case.Registered, Case.DetailsCorrected, Case.Assigned, Case.CallAttemptLogged,
+             Case.InterviewStarted, Case.InterviewCompleted, Case.Closed, Case.Reopened),
+            self._case_event)
+        table.update(dict.fromkeys(
+            (Interview.ContactReported, Interview.ContactRemoved,
+             Interview.ContactInformOutcomeLogged), self._contact_event))
+        table[Interview.Paused] = self._paused
+        return table
+
+    def _case_event(self, db: Database, event: Any) -> None:
+        row = fetch_row(db, TABLE, "case_id", str(event.originator_id))
+        store_row(db, TABLE, on_case_event(row, event))
+
+    def _paused(self, db: Database, event: Any) -> None:
+        row = fetch_row(db, TABLE, "interview_id", str(event.originator_id))
+        if row is not None:
+            store_row(db, TABLE, {**row, "handovers": row["handovers"] + 1})
+
+    def _contact_event(self, db: Database, event: Any) -> None:
+        row = fetch_row(db, TABLE, "interview_id", str(event.originator_id))
+        if row is None:
+            return
+        contact = fetch_row(db, CONTACTS, "contact_id", str(event.contact_id))
+        store_row(db, CONTACTS, on_contact_event(contact, row, event))
+        store_row(db, TABLE, with_contact_counts(row, fetch_rows(db, CONTACTS, "case_id",
+                                                                 row["case_id"])))
+
+
+def case_timeline(db: Database, case_id: str) -> Row | None:
+    """The moments and durations of one case."""
+    return fetch_row(db, TABLE, "case_id", case_id)

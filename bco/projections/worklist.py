@@ -1,0 +1,221 @@
+"""The worklist: the queue a tracer works from, and the pool of cases nobody has yet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlite_utils import Database
+
+from bco.application import BCOApplication, Recorded
+from bco.domain.case import Case, CaseStatus
+from bco.domain.errors import ConflictError
+from bco.domain.interview import Interview, InterviewStatus
+from bco.projections.readmodel import (
+    CASE_EVENTS,
+    OPEN_STATUSES,
+    Handler,
+    ReadModel,
+    Row,
+    case_status,
+    evolve_case_flags,
+    fetch_row,
+    fetch_rows,
+    parse_utc,
+    store_row,
+    utc_text,
+)
+from bco.projections.runner import open_views
+
+TABLE = "worklist"
+UNASSIGNED = ""
+
+INTERVIEW_STATUS_AFTER: dict[type, str] = {
+    Interview.Started: InterviewStatus.IN_PROGRESS.value,
+    Interview.Paused: InterviewStatus.PAUSED.value,
+    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
+    Interview.Completed: InterviewStatus.COMPLETED.value,
+    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
+}
+
+
+def on_case_event(row: Row | None, event: Any) -> Row:
+    """The worklist row after a case event."""
+    if isinstance(event, Case.Registered):
+        row = {"case_id": str(event.originator_id), "disease": event.disease,
+               "received_at": utc_text(event.received_at), "attempts": 0,
+               "last_attempt_at": None, "last_outcome": None, "interview_status": None}
+    assert row is not None, "a case event before its registration"
+    row = dict(row)
+    if isinstance(event, Case.DetailsCorrected) and "disease" in event.changes:
+        row["disease"] = event.changes["disease"]
+    if isinstance(event, Case.CallAttemptLogged):
+        row.update(attempts=row["attempts"] + 1, last_attempt_at=utc_text(event.timestamp),
+                   last_outcome=event.outcome)
+    row.update(evolve_case_flags(row, event))
+    row["status"] = case_status(row)
+    row["open"] = int(row["status"] in OPEN_STATUSES)
+    row["queue"] = row["tracer"] or UNASSIGNED
+    row["lane"] = lane(row)
+    return row
+
+
+def lane(row: Row) -> str | None:
+    """Which part of the queue a case sits in, apart from whether its callback is due yet."""
+    if not row["open"]:
+        return None
+    if row["callback_at"]:
+        return "callback"
+    return {CaseStatus.NEW.value: "waiting", CaseStatus.ASSIGNED.value: "waiting",
+            CaseStatus.IN_PROGRESS.value: "interview"}.get(row["status"], "unreachable")
+
+
+def on_interview_event(row: Row, event: Any) -> Row:
+    """The worklist row of the interview's case after the interview paused, resumed or ended."""
+    return {**row, "interview_status": INTERVIEW_STATUS_AFTER[type(event)]}
+
+
+class Worklist(ReadModel):
+    """One row per case with what ordering the queue needs; no names or phone numbers."""
+
+    name = "worklist"
+    tables = (TABLE,)
+
+    def create(self, db: Database) -> None:
+        db.table(TABLE).create({
+            "case_id": str, "queue": str, "tracer": str, "team": str, "disease": str,
+            "status": str, "open": int, "lane": str, "received_at": str, "callback_at": str,
+            "attempts": int, "last_attempt_at": str, "last_outcome": str,
+            "interview_id": str, "interview_status": str, "unreachable": int,
+            "interviewed": int, "closed": int,
+        }, pk="case_id", if_not_exists=True)
+        table = db.table(TABLE)
+        table.create_index(["queue", "lane", "callback_at", "case_id"], if_not_exists=True)
+        table.create_index(["queue", "lane", "received_at", "case_id"], if_not_exists=True)
+        table.create_index(["interview_id"], if_not_exists=True)
+
+    def handlers(self) -> Mapping[type, Handler]:
+        table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)
+        table.update(dict.fromkeys(INTERVIEW_STATUS_AFTER, self._interview_event))
+        return table
+
+    def _case_event(self, db: Database, event: Any) -> None:
+        row = fetch_row(db, TABLE, "case_id", str(event.originator_id))
+        store_row(db, TABLE, on_case_event(row, event))
+
+    def _interview_event(self, db: Database, event: Any) -> None:
+        for row in fetch_rows(db, TABLE, "interview_id", str(event.originator_id)):
+            store_row(db, TABLE, on_interview_event(row, event))
+
+
+@dataclass(frozen=True)
+class WorklistItem:
+    """One line of a tracer's queue, with its waiting time against the first-call target."""
+
+    case_id: UUID
+    bucket: str
+    status: str
+    disease: str
+    tracer: str | None
+    team: str | None
+    received_at: datetime
+    first_call_due_at: datetime
+    overdue: bool
+    callback_at: datetime | None
+    attempts: int
+    last_attempt_at: datetime | None
+    last_outcome: str | None
+    interview_id: UUID | None
+    interview_status: str | None
+
+
+# Each bucket is one index range scan: (condition on the lane, order within the bucket).
+BUCKET_QUERIES = (
+    ("callback_due", "lane = 'callback' AND callback_at <= :now", "callback_at"),
+    ("waiting", "lane = 'waiting'", "received_at"),
+    ("interview", "lane = 'interview'", "received_at"),
+    ("callback_later", "lane = 'callback' AND callback_at > :now", "callback_at"),
+    ("unreachable", "lane = 'unreachable'", "received_at"),
+)
+
+
+def for_tracer(db: Database, tracer: str, *, now: datetime, target_hours: int,
+               limit: int = 200) -> list[WorklistItem]:
+    """A tracer's open cases: due callbacks, waiting cases oldest first, interviews, the rest."""
+    return _queue(db, tracer, now, target_hours, limit)
+
+
+def unassigned(db: Database, *, now: datetime, target_hours: int,
+               limit: int = 200) -> list[WorklistItem]:
+    """The open cases nobody has, in the order a lead would hand them out."""
+    return _queue(db, UNASSIGNED, now, target_hours, limit)
+
+
+def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUID]:
+    """Candidates for the 'next case' button: unassigned due callbacks, then oldest new cases."""
+    moment = utc_text(now)
+    due = db.execute(
+        f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'callback' "
+        "AND callback_at <= ? ORDER BY callback_at, case_id LIMIT ?",
+        [UNASSIGNED, moment, limit]).fetchall()
+    new = db.execute(
+        f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'waiting' "
+        "ORDER BY received_at, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
+    return [UUID(case_id) for (case_id,) in [*due, *new]][:limit]
+
+
+def claim_next_case(app: BCOApplication, views_path: Path, tracer: str, team: str | None = None,
+                    *, actor: str, now: datetime | None = None,
+                    candidates: int = 20) -> Recorded | None:
+    """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
+
+    The read model may lag, so each candidate is checked on the aggregate, and the assignment
+    carries the version seen: a concurrent claim of the same case raises ConflictError.
+    """
+    with open_views(views_path) as db:
+        ids = next_unassigned(db, now=now or app.clock(), limit=candidates)
+    for case_id in ids:
+        case = app.get_case(case_id)
+        if case.tracer is not None or case.status == CaseStatus.CLOSED:
+            continue
+        try:
+            return app.assign_case(case_id, tracer, team, actor=actor,
+                                   expected_version=case.version)
+        except ConflictError:
+            continue
+    return None
+
+
+def _queue(db: Database, queue: str, now: datetime, target_hours: int,
+           limit: int) -> list[WorklistItem]:
+    rows: list[tuple[str, Row]] = []
+    for bucket, condition, order in BUCKET_QUERIES:
+        if len(rows) >= limit:
+            break
+        cursor = db.execute(
+            f"SELECT * FROM {TABLE} WHERE queue = :queue AND {condition} "
+            f"ORDER BY {order}, case_id LIMIT :limit",
+            {"queue": queue, "now": utc_text(now), "limit": limit - len(rows)})
+        names = [d[0] for d in cursor.description]
+        rows += [(bucket, dict(zip(names, values, strict=True))) for values in cursor]
+    return [_item(bucket, row, now, timedelta(hours=target_hours)) for bucket, row in rows]
+
+
+def _item(bucket: str, row: Row, now: datetime, target: timedelta) -> WorklistItem:
+    received = parse_utc(row["received_at"])
+    assert received is not None
+    due = received + target
+    return WorklistItem(
+        case_id=UUID(row["case_id"]), bucket=bucket, status=row["status"],
+        disease=row["disease"], tracer=row["tracer"], team=row["team"],
+        received_at=received, first_call_due_at=due,
+        overdue=row["attempts"] == 0 and now > due,
+        callback_at=parse_utc(row["callback_at"]), attempts=row["attempts"],
+        last_attempt_at=parse_utc(row["last_attempt_at"]), last_outcome=row["last_outcome"],
+        interview_id=UUID(row["interview_id"]) if row["interview_id"] else None,
+        interview_status=row["interview_status"],
+    )

@@ -1,0 +1,82 @@
+"""Every read model, followed along in small batches, equals a rebuild from the whole log."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from projection_scenarios import OPENING, Scenario, operations, views_contents
+
+from bco.application import BCOApplication
+from bco.projections import all_read_models
+from bco.projections.runner import ProjectionRunner
+
+PERSONAL = ("Sanne", "Vries", "Jansen", "Piet", "Bakker", "Kees", "+3161234", "+3162345",
+            "+3163123", "example.org")
+REPLAY = settings(max_examples=15, deadline=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                         HealthCheck.too_slow])
+
+
+def fresh_runner(app: BCOApplication, tmp_path: Path, batch_size: int = 7) -> ProjectionRunner:
+    views = tmp_path / f"views-{uuid.uuid4().hex[:8]}.db"
+    return ProjectionRunner(app, views, all_read_models(app), batch_size=batch_size)
+
+
+def play(app: BCOApplication, clock: Any, runner: ProjectionRunner,
+         ops: list[tuple[Any, ...]]) -> None:
+    scenario = Scenario(app, clock)
+    for op in [*OPENING, *ops]:
+        if op[0] == "catch_up":
+            runner.catch_up()
+        else:
+            scenario.run(op)
+    runner.catch_up()
+
+
+@REPLAY
+@given(ops=st.lists(operations, min_size=5, max_size=45))
+def test_incremental_equals_rebuild(app: BCOApplication, clock: Any, tmp_path: Path,
+                                    ops: list[tuple[Any, ...]]) -> None:
+    runner = fresh_runner(app, tmp_path)
+    play(app, clock, runner, ops)
+    followed = views_contents(runner.views_path)
+    runner.rebuild()
+    assert views_contents(runner.views_path) == followed
+    assert all(s.lag == 0 and s.error is None for s in runner.status())
+
+
+@REPLAY
+@given(ops=st.lists(operations, min_size=5, max_size=45))
+def test_personal_data_only_in_people_tables(app: BCOApplication, clock: Any, tmp_path: Path,
+                                             ops: list[tuple[Any, ...]]) -> None:
+    runner = fresh_runner(app, tmp_path, batch_size=50)
+    play(app, clock, runner, ops)
+    for table, rows in views_contents(runner.views_path).items():
+        if table.startswith("people_"):
+            continue
+        text = repr(rows)
+        assert not [word for word in PERSONAL if word in text], table
+
+
+@pytest.mark.parametrize("name", ["worklist", "caseload", "timeline", "casefile", "contacts",
+                                  "completeness", "prompt_yield", "people"])
+def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: Any,
+                                                   tmp_path: Path, name: str) -> None:
+    runner = fresh_runner(app, tmp_path, batch_size=5)
+    ops: list[tuple[Any, ...]] = [
+        ("register", 0, True, True), ("register", 1, False, False), ("assign", 0, "anna", None),
+        ("call", 0, "reached"), ("start", 0), ("answer", 0, ("household_size", 2)),
+        ("contact", 0, True, "household", {}, True), ("follow_up", 0, "setting:work", True),
+        ("contact", 0, False, "setting:work", {"duration_min": 20, "distance_m": 1}, False),
+        ("complete", 0), ("inform", 0, 0, "informed"), ("call", 1, "callback_requested"),
+    ]
+    play(app, clock, runner, ops)
+    followed = views_contents(runner.views_path)
+    runner.rebuild(only=name)
+    assert views_contents(runner.views_path) == followed
+    assert runner.positions()[name] == app.store_position()

@@ -1,0 +1,143 @@
+"""The worklist's ordering rules, the unassigned pool, and claiming the next case safely."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from bco.application import BCOApplication, Recorded
+from bco.domain.case import CallOutcome, IndexPerson
+from bco.domain.errors import ConflictError
+from bco.projections.runner import ProjectionRunner, open_views
+from bco.projections.worklist import (
+    Worklist,
+    claim_next_case,
+    for_tracer,
+    next_unassigned,
+    unassigned,
+)
+
+
+def new_case(app: BCOApplication, clock: Any, tracer: str | None = None) -> UUID:
+    recorded = app.register_case(
+        person=IndexPerson(name="Index", phone="06 12345678"), disease=app.known_diseases[0],
+        test_date=clock.now.date(), actor="lead")
+    if tracer:
+        app.assign_case(recorded.aggregate_id, tracer, actor="lead")
+    clock.advance(minutes=10)
+    return recorded.aggregate_id
+
+
+def caught_up(app: BCOApplication, tmp_path: Path) -> Path:
+    runner = ProjectionRunner(app, tmp_path / "views.db", [Worklist()])
+    runner.catch_up()
+    return runner.views_path
+
+
+def test_callbacks_due_first_then_waiting_then_interviews(app: BCOApplication, clock: Any,
+                                                          tmp_path: Path) -> None:
+    unreachable = new_case(app, clock, "anna")
+    app.mark_unreachable(unreachable, "three tries", actor="anna")
+    oldest_waiting = new_case(app, clock, "anna")
+    interviewing = new_case(app, clock, "anna")
+    app.start_interview(interviewing, actor="anna")
+    callback_soon = new_case(app, clock, "anna")
+    app.log_call_attempt(callback_soon, CallOutcome.CALLBACK_REQUESTED,
+                         callback_at=clock.now + timedelta(minutes=30), actor="anna")
+    callback_later = new_case(app, clock, "anna")
+    app.log_call_attempt(callback_later, CallOutcome.CALLBACK_REQUESTED,
+                         callback_at=clock.now + timedelta(hours=8), actor="anna")
+    newest_waiting = new_case(app, clock, "anna")
+    done = new_case(app, clock, "anna")
+    app.close_case(done, "duplicate", actor="lead")
+    new_case(app, clock, "bert")
+    clock.advance(hours=1)
+
+    with open_views(caught_up(app, tmp_path)) as db:
+        items = for_tracer(db, "anna", now=clock.now, target_hours=24)
+    assert [(i.case_id, i.bucket) for i in items] == [
+        (callback_soon, "callback_due"), (oldest_waiting, "waiting"),
+        (newest_waiting, "waiting"), (interviewing, "interview"),
+        (callback_later, "callback_later"), (unreachable, "unreachable"),
+    ]
+    assert items[3].interview_status == "in_progress"
+
+
+def test_waiting_time_is_measured_against_the_first_call_target(
+        app: BCOApplication, clock: Any, tmp_path: Path) -> None:
+    late = new_case(app, clock, "anna")
+    clock.advance(hours=5)
+    fresh = new_case(app, clock, "anna")
+    clock.advance(hours=1)
+    with open_views(caught_up(app, tmp_path)) as db:
+        items = for_tracer(db, "anna", now=clock.now, target_hours=6)
+    by_case = {i.case_id: i for i in items}
+    assert by_case[late].overdue and not by_case[fresh].overdue
+    assert by_case[fresh].first_call_due_at == by_case[fresh].received_at + timedelta(hours=6)
+
+
+def test_pool_offers_due_callbacks_before_the_oldest_new_cases(
+        app: BCOApplication, clock: Any, tmp_path: Path) -> None:
+    oldest = new_case(app, clock)
+    newer = new_case(app, clock)
+    called_back = new_case(app, clock, "anna")
+    app.log_call_attempt(called_back, CallOutcome.CALLBACK_REQUESTED,
+                         callback_at=clock.now + timedelta(minutes=5), actor="anna")
+    app.unassign_case(called_back, actor="anna")
+    taken = new_case(app, clock, "bert")
+    clock.advance(minutes=30)
+    with open_views(caught_up(app, tmp_path)) as db:
+        assert next_unassigned(db, now=clock.now) == [called_back, oldest, newer]
+        pool = unassigned(db, now=clock.now, target_hours=24)
+    assert taken not in {i.case_id for i in pool}
+    assert pool[0].case_id == called_back and pool[0].bucket == "callback_due"
+
+
+def test_two_tracers_pressing_next_get_different_cases(app: BCOApplication, clock: Any,
+                                                       tmp_path: Path) -> None:
+    first_case, second_case = new_case(app, clock), new_case(app, clock)
+    views = caught_up(app, tmp_path)
+    anna = claim_next_case(app, views, "anna", actor="anna")
+    bert = claim_next_case(app, views, "bert", actor="bert")  # the view still shows both free
+    assert anna is not None and bert is not None
+    assert (anna.aggregate_id, bert.aggregate_id) == (first_case, second_case)
+    assert app.get_case(first_case).tracer == "anna"
+    assert app.get_case(second_case).tracer == "bert"
+    assert claim_next_case(app, views, "cem", actor="cem") is None
+
+
+class RacingApplication:
+    """The application, but a rival claims each case between our read and our assignment."""
+
+    def __init__(self, app: BCOApplication) -> None:
+        self.app = app
+        self.clock = app.clock
+        self.conflicts = 0
+
+    def get_case(self, case_id: UUID) -> Any:
+        return self.app.get_case(case_id)
+
+    def assign_case(self, case_id: UUID, tracer: str, team: str | None = None, *,
+                    actor: str, expected_version: int | None = None) -> Recorded:
+        if self.conflicts == 0:
+            self.app.assign_case(case_id, "rival", actor="rival")
+        try:
+            return self.app.assign_case(case_id, tracer, team, actor=actor,
+                                        expected_version=expected_version)
+        except ConflictError:
+            self.conflicts += 1
+            raise
+
+
+def test_claim_moves_on_when_assignment_conflicts(app: BCOApplication, clock: Any,
+                                                  tmp_path: Path) -> None:
+    contested, spare = new_case(app, clock), new_case(app, clock)
+    views = caught_up(app, tmp_path)
+    racing = RacingApplication(app)
+    claimed = claim_next_case(racing, views, "anna", actor="anna")  # type: ignore[arg-type]
+    assert racing.conflicts == 1
+    assert claimed is not None and claimed.aggregate_id == spare
+    assert app.get_case(contested).tracer == "rival"
+    assert app.get_case(spare).tracer == "anna"

@@ -1,0 +1,97 @@
+"""Completeness: a score and the missing items, each pointing at the step that fixes it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bco.guides.completeness import completeness
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts, InterviewState
+
+ONSET = date(2026, 11, 20)
+TODAY = date(2026, 11, 21)
+
+
+def complete_state() -> InterviewState:
+    """An interview of the example guide where nothing is missing."""
+    return InterviewState(
+        answers={"identity_confirmed": True, "has_symptoms": True, "onset_date": "2026-11-20",
+                 "household_size": 1, "went_to_work": True, "who_informs": "index"},
+        contacts=(
+            ContactFacts(name="Sam", day=date(2026, 11, 21), setting="home", household=True,
+                         phone="+31612345678", prompt="household_size"),
+            ContactFacts(name="Kim", day=date(2026, 11, 19), setting="work", phone="+3120",
+                         facts={"duration_min": 30}, prompt="day:2026-11-19"),
+        ),
+        done=frozenset({"day:2026-11-20", "setting:home", "setting:work", "final"}),
+        onset=ONSET,
+    )
+
+
+def test_nothing_missing_scores_100(example: Guide) -> None:
+    result = completeness(example, complete_state(), TODAY)
+    assert result.missing == []
+    assert result.score == 100
+
+
+def test_missing_items_point_at_their_steps(example: Guide) -> None:
+    result = completeness(example, InterviewState(onset=ONSET), TODAY, "en")
+    steps = {m.item: m.step for m in result.missing}
+    assert steps["question:identity_confirmed"] == "identity_confirmed"
+    assert steps["day:2026-11-19"] == "day:2026-11-19"
+    assert "day:2026-11-22" not in steps, "days after today cannot be walked yet"
+    assert steps["setting:work"] == "setting:work"
+    assert steps["household"] == "household_size"
+    assert steps["consistency:work-without-contacts"] == "went_to_work"
+    assert steps["final"] == "final"
+    assert 0 <= result.score < 100
+
+
+def test_household_gap_points_at_the_household_probe(example: Guide) -> None:
+    state = InterviewState(answers={"household_size": 3},
+                           contacts=(ContactFacts(name="Sam", household=True),), onset=ONSET)
+    (gap,) = [m for m in completeness(example, state, TODAY, "en").missing
+              if m.item == "household"]
+    assert gap.step == "household"
+    assert gap.text == "3 housemates mentioned, 1 recorded as contacts."
+
+
+def test_contact_details_are_required(example: Guide) -> None:
+    state = InterviewState(contacts=(ContactFacts(name="Sam", id="c-1"),), onset=ONSET)
+    missing = {m.item: m for m in completeness(example, state, TODAY, "nl").missing}
+    assert missing["contact:c-1:reach"].step == "contact:c-1"
+    assert "contact:c-1:day" in missing and "contact:c-1:category" in missing
+    assert "contact:c-1:name" not in missing
+    assert missing["contact:c-1:reach"].text.startswith("Contact Sam: telefoon")
+
+
+def test_a_reason_instead_of_a_phone_number_is_enough(example: Guide) -> None:
+    state = InterviewState(onset=ONSET, contacts=(
+        ContactFacts(name="Passer-by", unreachable_reason="name unknown, met on the bus"),))
+    items = {m.item for m in completeness(example, state, TODAY).missing}
+    assert "contact:0:reach" not in items
+
+
+def test_a_tracer_override_settles_the_category(example: Guide) -> None:
+    state = InterviewState(onset=ONSET, contacts=(ContactFacts(name="Sam", category="high"),))
+    items = {m.item for m in completeness(example, state, TODAY).missing}
+    assert "contact:0:category" not in items
+
+
+def test_without_dates_the_window_is_missing(example: Guide) -> None:
+    missing = {m.item: m.step for m in completeness(example, InterviewState(), TODAY).missing}
+    assert missing["dates"] == "onset_date"
+
+
+def test_a_waiting_question_points_at_the_answer_it_waits_for(covid: Guide) -> None:
+    missing = {m.item: m.step for m in completeness(covid, InterviewState(onset=ONSET),
+                                                    TODAY).missing}
+    assert missing["question:onset_date"] == "has_symptoms"
+    assert "question:callback_time" not in missing, "an optional question is never missing"
+
+
+def test_filling_gaps_raises_the_score(example: Guide) -> None:
+    empty = completeness(example, InterviewState(onset=ONSET), TODAY).score
+    partial = completeness(example, InterviewState(
+        answers={"identity_confirmed": True}, done=frozenset({"final"}), onset=ONSET), TODAY).score
+    assert empty < partial < 100

@@ -1,0 +1,140 @@
+"""Engine properties over random interviews: never raises, never re-asks, never regresses."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import example_guide_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bco.guides.completeness import completeness
+from bco.guides.engine import all_steps, next_steps
+from bco.guides.loader import default_guides_dir, load_guide, load_guides
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts, InterviewState, known_step_ids
+
+
+def _guides() -> list[Guide]:
+    """The shipped guides plus the docs example."""
+    guides = list(load_guides(default_guides_dir()).values())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "example.yaml"
+        path.write_text(example_guide_text(), encoding="utf-8")
+        guides.append(load_guide(path))
+    return guides
+
+
+GUIDES = _guides()
+ONSET = date(2026, 11, 20)
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+answer_values = st.one_of(
+    st.booleans(), st.integers(-3, 12), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=8), st.none(), st.lists(st.sampled_from(["fever", "cough", "x"])),
+    st.dates(date(2026, 8, 1), date(2026, 12, 31)).map(date.isoformat),
+)
+
+
+def probe_ids(guide: Guide) -> list[str]:
+    """Every id a tracer can mark done, including the days around the onset."""
+    days = [f"day:{(ONSET + timedelta(days=n)).isoformat()}" for n in range(-5, 12)]
+    return sorted(known_step_ids(guide)) + days
+
+
+@st.composite
+def interviews(draw: st.DrawFn, guide: Guide) -> InterviewState:
+    """A random interview state: any answers, probes done and contacts, dates or not."""
+    questions = sorted(guide.questions)
+    answers = draw(st.dictionaries(st.sampled_from(questions), answer_values, max_size=12))
+    done = draw(st.frozensets(st.sampled_from(probe_ids(guide)), max_size=10))
+    contacts = draw(st.lists(contacts_of(guide), max_size=4))
+    onset = draw(st.sampled_from([ONSET, None]))
+    test_date = draw(st.sampled_from([None, ONSET + timedelta(days=1)]))
+    return InterviewState(answers=answers, contacts=tuple(contacts), done=done, onset=onset,
+                          test_date=test_date)
+
+
+@st.composite
+def contacts_of(draw: st.DrawFn, guide: Guide, complete: bool = False) -> ContactFacts:
+    """A contact; a complete one has every detail the guide requires."""
+    day = draw(st.dates(ONSET - timedelta(days=5), ONSET + timedelta(days=10)))
+    category = draw(st.sampled_from([c.id for c in guide.categories.categories]))
+    return ContactFacts(
+        name=draw(st.sampled_from(["Sam", "Noor"]) if complete else st.text(max_size=5)),
+        day=day if complete else draw(st.sampled_from([day, None])),
+        setting=draw(st.sampled_from([None, *sorted(guide.setting_ids)])),
+        prompt=draw(st.sampled_from([None, *probe_ids(guide)])),
+        household=draw(st.booleans()),
+        phone="+31612345678" if complete else draw(st.sampled_from([None, "+31612345678"])),
+        category=category if complete else draw(st.sampled_from([None, category])),
+    )
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+@SETTINGS
+@given(data=st.data())
+def test_engine_never_raises_and_never_asks_twice(guide: Guide, data: st.DataObject) -> None:
+    state = data.draw(interviews(guide))
+    today = ONSET + timedelta(days=data.draw(st.integers(-3, 14)))
+    for language in guide.languages:
+        steps = next_steps(guide, state, today, language)
+        asked = {s.id for s in steps if s.kind == "question"}
+        assert not asked & set(state.answers)
+        assert not {s.id for s in steps if s.kind == "probe"} & state.done
+        assert all(s.day is None or s.day <= today for s in steps)
+        sections = all_steps(guide, state, today, language)
+        assert len(sections) == len(guide.sections)
+        result = completeness(guide, state, today, language)
+        assert 0 <= result.score <= 100
+        assert (result.score == 100) == (not result.missing)
+
+
+@st.composite
+def additions(draw: st.DrawFn, guide: Guide, state: InterviewState) -> InterviewState:
+    """Add one thing: an answer, a probe done, a complete contact, or a missing contact detail."""
+    kind = draw(st.sampled_from(["answer", "done", "contact", "detail"]))
+    if kind == "answer":
+        open_questions = sorted(set(guide.questions) - set(state.answers))
+        if open_questions:
+            question = draw(st.sampled_from(open_questions))
+            return dataclasses.replace(
+                state, answers={**state.answers, question: draw(answer_values)})
+    if kind == "done":
+        return dataclasses.replace(
+            state, done=state.done | {draw(st.sampled_from(probe_ids(guide)))})
+    if kind == "detail" and state.contacts:
+        index = draw(st.integers(0, len(state.contacts) - 1))
+        contact = state.contacts[index]
+        filled = dataclasses.replace(
+            contact,
+            name=contact.name or "Sam",
+            phone=contact.phone or "+31612345678",
+            day=contact.day or ONSET,
+            category=contact.category or guide.categories.categories[0].id,
+        )
+        contacts = list(state.contacts)
+        contacts[index] = filled
+        return dataclasses.replace(state, contacts=tuple(contacts))
+    return dataclasses.replace(
+        state, contacts=(*state.contacts, draw(contacts_of(guide, complete=True))))
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+@SETTINGS
+@given(data=st.data())
+def test_completeness_never_drops_when_something_is_added(guide: Guide,
+                                                          data: st.DataObject) -> None:
+    state = InterviewState(onset=data.draw(st.sampled_from([ONSET, None])))
+    today = ONSET + timedelta(days=data.draw(st.integers(0, 12)))
+    score = completeness(guide, state, today).score
+    for _ in range(data.draw(st.integers(1, 40))):
+        state = data.draw(additions(guide, state))
+        new_score = completeness(guide, state, today).score
+        assert new_score >= score, state
+        score = new_score
