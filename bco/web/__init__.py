@@ -10,7 +10,19 @@ from flask_wtf.csrf import CSRFProtect
 
 from bco.application import BCOApplication
 from bco.config import Settings
-from bco.web import auth, errors, navigation, security
+from bco.web import (
+    auth,
+    display,
+    errors,
+    interview,
+    lead,
+    navigation,
+    presence,
+    readmodels,
+    security,
+    tracer,
+)
+from bco.web.access_log import AccessLog
 
 
 def create_app(settings: Settings | None = None, app: BCOApplication | None = None) -> Flask:
@@ -39,6 +51,14 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     errors.init_app(flask_app)
     security.init_app(flask_app)
     navigation.init_app(flask_app)
+    display.init_app(flask_app)
+    presence.init_app(flask_app)
+    readmodels.init_app(flask_app, application, settings)
+    flask_app.extensions["bco_access_log"] = AccessLog(settings.data_dir / "access.log")
+    flask_app.extensions["bco_recent_claims"] = tracer.RecentClaims()
+    flask_app.register_blueprint(tracer.blueprint)
+    flask_app.register_blueprint(lead.blueprint)
+    flask_app.register_blueprint(interview.blueprint)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

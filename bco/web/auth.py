@@ -21,14 +21,22 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import (
+    LoginManager,
+    current_user,
+    login_required,
+    login_url,
+    login_user,
+    logout_user,
+)
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from bco.application import BCOApplication
 from bco.domain.account import Account, Role
-from bco.passwords import verify_password
+from bco.passwords import decoy_hash, verify_password
+from bco.web.errors import error_response, wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -113,6 +121,17 @@ def load_user(name: str) -> User | None:
     return User.from_account(account)
 
 
+@login_manager.unauthorized_handler
+def signed_out() -> Any:
+    """Pages go to the sign-in page; htmx and API calls get 401, so that no sign-in form is
+    swapped into a part of a page and nothing typed there is thrown away."""
+    if request.headers.get("HX-Request") or wants_json():
+        return error_response(401, "signed_out", _(
+            "You are signed out, so this was not saved. Sign in again in a new tab, then "
+            "repeat it here; what you typed is still on the screen."))
+    return redirect(login_url("auth.signin", next_url=request.url))
+
+
 def role_required(*roles: Role) -> Callable[[F], F]:
     """Only these roles may open the page; others get 403, anonymous users the sign-in page."""
     allowed = {r.value for r in roles}
@@ -140,8 +159,11 @@ def signin() -> Any:
                     minutes=max(1, round(wait / 60))), "error")
             return render_template("auth/signin.html", form=form), 429
         account = bco().find_account(name)
-        if (account is None or account.disabled
-                or not verify_password(account.password_hash, form.password.data or "")):
+        usable = account is not None and not account.disabled
+        # An unknown name costs a hash check too, so timing does not tell which names exist.
+        matches = verify_password(account.password_hash if account is not None and usable
+                                  else decoy_hash(), form.password.data or "")
+        if account is None or not usable or not matches:
             failures.failed(name, time.monotonic())
             time.sleep(FAILURE_DELAY_SECONDS)
             flash(_("That name and password do not match an active account."), "error")
@@ -180,6 +202,8 @@ def init_app(app: Flask) -> None:
         start = {
             Role.TRACER.value: "tracer.worklist",
             Role.TEAM_LEAD.value: "tracer.worklist",
+            Role.AUTHORITY.value: "tracer.inform_list",
+            Role.ADMIN.value: "lead.caseload",
         }.get(current_user.role)
         if start and start.split(".")[0] in app.blueprints:
             return redirect(url_for(start))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -29,6 +29,11 @@ def error_response(status: int, code: str, message: str, errors: dict[str, Any] 
         body = {"code": code, "status": status, "message": message, "errors": errors or {}}
         body.update(extra)
         return jsonify(body), status
+    if request.headers.get("HX-Request") and g.get("htmx_error_fragment") is not None:
+        # A view may show the problem next to the field it concerns, keeping what was typed.
+        fragment = g.htmx_error_fragment(status=status, code=code, message=message,
+                                         errors=errors or {}, **extra)
+        return fragment, status
     template = "error_fragment.html" if request.headers.get("HX-Request") else "error.html"
     return render_template(template, status=status, code=code, message=message,
                            errors=errors or {}, **extra), status

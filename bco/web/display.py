@@ -1,0 +1,94 @@
+"""How things read on screen: labels, phone numbers, disease names, in the reader's language.
+
+Registered as Jinja globals and filters, so every page (the tracer's and the interview
+screen) says the same thing the same way.
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import phonenumbers
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from bco.application import disease_code
+from bco.config import Settings
+from bco.domain.case import CaseStatus
+from bco.web.auth import bco
+
+STATUS_LABELS = {
+    CaseStatus.NEW.value: _l("new"),
+    CaseStatus.ASSIGNED.value: _l("assigned"),
+    CaseStatus.IN_PROGRESS.value: _l("interview in progress"),
+    CaseStatus.INTERVIEWED.value: _l("interviewed"),
+    CaseStatus.UNREACHABLE.value: _l("unreachable"),
+    CaseStatus.CLOSED.value: _l("closed"),
+}
+
+
+# In the order the worklist read model ranks its buckets, most urgent first.
+BUCKET_LABELS = {
+    "callback_due": _l("Callback due"),
+    "waiting": _l("Waiting for a call"),
+    "interview": _l("Interview in progress"),
+    "callback_later": _l("Callback planned"),
+    "unreachable": _l("Unreachable"),
+}
+BUCKET_LEVELS = {"callback_due": "bad", "interview": "ok"}
+LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
+
+
+def new_command_id() -> str:
+    """A fresh id for one submission of a form, so a double click records it once."""
+    return uuid4().hex
+
+
+def bucket_label(bucket: str) -> str:
+    return str(BUCKET_LABELS.get(bucket, bucket))
+
+
+def bucket_level(bucket: str) -> str:
+    return BUCKET_LEVELS.get(bucket, "")
+
+
+def language_name(code: str) -> str:
+    return str(LANGUAGE_NAMES.get(code, code))
+
+
+def phone_display(number: str | None) -> str:
+    """E.164 as people read it aloud: national form at home, international form abroad."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    home = phonenumbers.region_code_for_number(parsed) == _settings().phone_region
+    style = (phonenumbers.PhoneNumberFormat.NATIONAL if home
+             else phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return str(phonenumbers.format_number(parsed, style))
+
+
+def disease_name(code: str) -> str:
+    """The disease as its guide names it ('COVID-19'), from the code a case stores."""
+    for guide in bco().guides.values():
+        if disease_code(guide.disease) == code:
+            return guide.disease
+    return code
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _settings() -> Settings:
+    found: Settings = current_app.extensions["bco_settings"]
+    return found
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        new_command_id=new_command_id, bucket_label=bucket_label, bucket_level=bucket_level,
+        language_name=language_name, status_label=status_label)
+    app.jinja_env.filters.update(phone=phone_display, disease=disease_name)

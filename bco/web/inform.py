@@ -1,0 +1,170 @@
+"""Informing contacts after the interview: who the health service must call, what to say, and
+how it went. Which contacts is read from the read models; names and numbers come from the
+interview aggregate, because read models hold no personal data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+
+from bco.application import BCOApplication
+from bco.domain.account import Role
+from bco.domain.case import Case
+from bco.domain.errors import DomainError
+from bco.domain.interview import Contact, Informer, InformOutcome, Interview
+from bco.guides.categories import categorise
+from bco.guides.errors import FactError
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts
+from bco.projections import contacts as contacts_model
+from bco.projections import worklist as worklist_model
+from bco.web import access
+from bco.web.access_log import record_read
+from bco.web.auth import bco, role_required
+from bco.web.readmodels import read_your_writes, views
+
+INFORMERS = (Role.TRACER, Role.TEAM_LEAD, Role.AUTHORITY)
+# Tried but not reached: stays on the list to try again.
+STILL_TO_INFORM = (None, InformOutcome.UNREACHABLE.value)
+LIST_LIMIT = 200
+
+INFORM_LABELS = {
+    InformOutcome.INFORMED.value: _l("Informed — advice given"),
+    InformOutcome.UNREACHABLE.value: _l("Not reached — try again later"),
+    InformOutcome.REFUSED.value: _l("Refused the advice"),
+}
+
+
+class InformForm(FlaskForm):
+    command_id = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9-]{1,64}$")])
+    outcome = StringField(_l("Outcome"), validators=[
+        DataRequired(_l("Choose how informing went.")),
+        AnyOf(list(INFORM_LABELS), message=_l("Choose how informing went."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+@dataclass(frozen=True)
+class ContactToInform:
+    interview_id: UUID
+    case_reference: str
+    disease: str
+    contact: Contact
+    category: str | None
+    category_label: str | None
+    advice: str | None
+
+
+def may_inform(app: BCOApplication, person: Any, case: Case) -> bool:
+    """The health authority informs for every case; tracers and leads for the cases they work."""
+    return person.role == Role.AUTHORITY or access.may_work(app, person, case)
+
+
+def _pending_rows(person: Any) -> list[dict[str, Any]]:
+    """Interviews finished but not closed, with contacts the authority still has to inform."""
+    scope, values = "", []
+    if person.role == Role.TRACER:
+        scope, values = "AND w.tracer = ?", [person.name]
+    elif person.role == Role.TEAM_LEAD:
+        scope, values = "AND (w.team = ? OR w.tracer = ?)", [person.team, person.name]
+    marks = ", ".join("?" for v in STILL_TO_INFORM if v is not None)
+    sql = (
+        f"SELECT DISTINCT c.interview_id, c.case_id, w.disease, min(c.reported_at) AS first "
+        f"FROM [{contacts_model.TABLE}] c JOIN [{worklist_model.TABLE}] w "
+        f"ON w.case_id = c.case_id "
+        f"WHERE c.removed = 0 AND c.informs = ? "
+        f"AND (c.inform_outcome IS NULL OR c.inform_outcome IN ({marks})) "
+        f"AND w.interviewed = 1 AND w.closed = 0 {scope} "
+        f"GROUP BY c.interview_id ORDER BY first LIMIT ?")
+    params = [Informer.AUTHORITY.value, *[v for v in STILL_TO_INFORM if v], *values, LIST_LIMIT]
+    with views() as db:
+        cursor = db.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _text(text: Any, language: str) -> str | None:
+    if text is None:
+        return None
+    try:
+        return str(text.in_language(language))
+    except ValueError:
+        return None
+
+
+def _category(guide: Guide, contact: Contact, language: str) -> tuple[str | None, str | None,
+                                                                        str | None]:
+    """(category id, its label, its advice) in the reader's language, when the guide knows."""
+    category_id = contact.category_override
+    if not category_id:
+        facts = ContactFacts(name=contact.name, household=contact.household,
+                             facts=dict(contact.facts))
+        try:
+            category_id = categorise(guide, facts.category_facts(guide)).category
+        except FactError:
+            return None, None, None
+    category = guide.category(category_id)
+    if category is None:
+        return category_id, category_id, None
+    return category_id, _text(category.label, language), _text(category.advice, language)
+
+
+def _to_inform(app: BCOApplication, interview: Interview, reference: str,
+               disease: str) -> list[ContactToInform]:
+    guide = app.guide_for_interview(interview)
+    found = []
+    for contact in interview.live_contacts:
+        if contact.informs != Informer.AUTHORITY or contact.inform_outcome not in STILL_TO_INFORM:
+            continue
+        category, label, advice = _category(guide, contact, current_user.language)
+        found.append(ContactToInform(
+            interview_id=interview.id, case_reference=reference, disease=disease,
+            contact=contact, category=category, category_label=label, advice=advice))
+    return found
+
+
+@role_required(*INFORMERS)
+def inform_list() -> Any:
+    """Contacts to call after the interview, oldest interview first, with the words to use."""
+    app = bco()
+    pending: list[ContactToInform] = []
+    for row in _pending_rows(current_user):
+        interview = app.get_interview(UUID(row["interview_id"]))
+        if not may_inform(app, current_user, app.get_case(interview.case_id)):
+            continue
+        record_read("interview", interview.id)
+        pending.extend(_to_inform(app, interview, access.case_reference(interview.case_id),
+                                  row["disease"]))
+    return render_template("tracer/inform.html", pending=pending, outcome_labels=INFORM_LABELS)
+
+
+@role_required(*INFORMERS)
+def log_inform(interview_id: UUID, contact_id: UUID) -> Response:
+    """Record how informing one contact went; a refusal shows why and keeps the list."""
+    app = bco()
+    interview = app.get_interview(interview_id)
+    if not may_inform(app, current_user, app.get_case(interview.case_id)):
+        abort(403, _("These contacts belong to a case that is not yours or your team's."))
+    form = InformForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how informing went, then save again."), "error")
+        return redirect(url_for("tracer.inform_list", _anchor=f"contact-{contact_id}"))
+    try:
+        recorded = app.log_inform_outcome(interview_id, contact_id, form.outcome.data or "",
+                                          form.note.data or "", actor=current_user.name,
+                                          command_id=form.command_id.data or None)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("tracer.inform_list"))
+    read_your_writes(recorded)
+    flash(_("Saved: %(outcome)s.", outcome=str(INFORM_LABELS[form.outcome.data or ""])), "info")
+    return redirect(url_for("tracer.inform_list"))

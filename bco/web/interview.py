@@ -1,0 +1,379 @@
+"""The interview screen: the guide step by step, every answer saved as it is given (htmx).
+
+The screen renders from the aggregate and the guide engine, never from a read model, so it is
+always as fresh as the last command. Each htmx answer returns a small fragment for the field
+itself plus out-of-band updates for what the answer changed elsewhere (completeness, timeline,
+prompts), and never replaces an input the tracer may be typing in.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from bco.application import BCOApplication, Recorded
+from bco.config import Settings
+from bco.domain.account import Role
+from bco.domain.case import Case
+from bco.domain.errors import InvalidValueError
+from bco.domain.interview import Interview
+from bco.guides.model import Question
+from bco.guides.phrasing import yes_no
+from bco.web import access
+from bco.web.access_log import record_read
+from bco.web.auth import bco, role_required
+from bco.web.errors import wants_json
+from bco.web.interview_forms import (
+    expected_version,
+    parse_answer,
+    parse_contact_details,
+    parse_contact_row,
+    parse_prompt,
+    text,
+)
+from bco.web.interview_view import Screen, build_screen, step_anchor, view_of
+from bco.web.readmodels import read_your_writes
+
+blueprint = Blueprint("interview", __name__)
+WORKERS = (Role.TRACER, Role.TEAM_LEAD)
+PROMPT_ACTIONS = ("nobody", "done", "said")
+
+
+def settings() -> Settings:
+    found: Settings = current_app.extensions["bco_settings"]
+    return found
+
+
+def today(app: BCOApplication) -> date:
+    """Today where the tracers work: days after it are not probed yet."""
+    return app.clock().astimezone(settings().zone).date()
+
+
+def language() -> str:
+    return str(getattr(current_user, "language", "nl") or "nl")
+
+
+def visible(interview_id: UUID) -> tuple[BCOApplication, Interview, Case]:
+    """The interview and its case, if the signed-in person may see that case."""
+    app = bco()
+    interview = app.get_interview(interview_id)
+    case = access.visible_case(app, current_user, interview.case_id)
+    return app, interview, case
+
+
+def workable(interview_id: UUID) -> tuple[BCOApplication, Interview, Case]:
+    """The interview, if the signed-in person may record in it (its tracer or their lead)."""
+    app, interview, case = visible(interview_id)
+    if not access.may_work(app, current_user, case):
+        abort(403, _("Only the case's tracer (or their team lead) can record in this "
+                     "interview. Resume or take it over first."))
+    return app, interview, case
+
+
+def screen_for(app: BCOApplication, interview: Interview, case: Case) -> Screen:
+    return build_screen(app, interview, case, language(), today(app))
+
+
+def anchor_url(interview_id: UUID, anchor: str | None = None) -> str:
+    url = url_for(".screen", interview_id=interview_id)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def answer_text(question: Question | None, value: Any, lang: str) -> str:
+    """An answer as the tracer reads it: option labels, yes/no words, dates as dates."""
+    if question is None:
+        return str(value)
+    labels = {o.value: o.label.in_language(lang) for o in question.options}
+    if question.type == "yesno" and isinstance(value, bool):
+        return yes_no(lang)[0 if value else 1]
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value) or "—"
+    return labels.get(str(value), str(value))
+
+
+def local_time(iso: str) -> str:
+    """An event's UTC timestamp as a clock time where the tracers are."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return moment.astimezone(settings().zone).strftime("%H:%M:%S")
+
+
+blueprint.add_app_template_global(step_anchor, "step_anchor")
+blueprint.add_app_template_global(view_of, "view_of")
+blueprint.add_app_template_global(answer_text, "answer_text")
+blueprint.add_app_template_global(local_time, "local_time")
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+@blueprint.get("/interviews/<uuid:interview_id>")
+@role_required(*WORKERS)
+def screen(interview_id: UUID) -> Any:
+    app, interview, case = visible(interview_id)
+    record_read("interview", interview.id)
+    view = screen_for(app, interview, case)
+    return render_template(
+        "interview/screen.html", s=view, may_work=access.may_work(app, current_user, case),
+        reference=access.case_reference(case.id), new_command=lambda: uuid4().hex)
+
+
+@blueprint.get("/interviews/<uuid:interview_id>/questions/<question_id>")
+@role_required(*WORKERS)
+def question_block(interview_id: UUID, question_id: str) -> Any:
+    """One question as it stands now, e.g. to take a colleague's answer after a conflict."""
+    app, interview, case = visible(interview_id)
+    view = screen_for(app, interview, case)
+    step = view_of(view, question_id)
+    if step is None or step.step.kind != "question":
+        abort(404)
+    return render_template("interview/_question.html", s=view, v=step,
+                           may_work=access.may_work(app, current_user, case))
+
+
+@blueprint.get("/interviews/<uuid:interview_id>/entry-row")
+@role_required(*WORKERS)
+def entry_row(interview_id: UUID) -> Any:
+    """A fresh fast-entry line, prefilled from the prompt it is opened under."""
+    app, interview, case = workable(interview_id)
+    view = screen_for(app, interview, case)
+    prompt = parse_prompt(view.guide, request.args.get("prompt"))
+    return render_template("interview/_entry_row.html", s=view, prompt=prompt,
+                           row=view.prompt_defaults(prompt), command_id=uuid4().hex,
+                           autofocus=True)
+
+
+# -- answers and prompts ----------------------------------------------------------------------
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/answers/<question_id>")
+@role_required(*WORKERS)
+def answer(interview_id: UUID, question_id: str) -> Any:
+    """Save one answer as it is given; a stale edit of the same answer is a 409."""
+    app, interview, case = workable(interview_id)
+    before = screen_for(app, interview, case)
+    question = before.guide.questions.get(question_id)
+    if question is None:
+        abort(404, _("This interview's guide has no such question."))
+    g.htmx_error_fragment = lambda **problem: _answer_problem(interview_id, question_id,
+                                                              **problem)
+    value = parse_answer(question, request.form, region=settings().phone_region,
+                         today=before.today,
+                         contacts_listed=len(before.contacts_for_question(question_id)))
+    version = expected_version(request.form)
+    if question_id in interview.answers and interview.answers[question_id] == value:
+        # The same answer again (a double submit, or two people agreeing) is no conflict.
+        recorded = Recorded(interview.id, interview.version, None)
+    else:
+        recorded = app.record_answer(interview_id, question_id, value, actor=current_user.name,
+                                     expected_version=version)
+    return _respond(app, before, recorded, "interview/_answer_saved.html",
+                    anchor=step_anchor(question_id), question_id=question_id)
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/prompts")
+@role_required(*WORKERS)
+def prompt(interview_id: UUID) -> Any:
+    """Close a probing prompt ('nobody', 'done') or mark a scripted line as said."""
+    app, interview, case = workable(interview_id)
+    before = screen_for(app, interview, case)
+    prompt_id = parse_prompt(before.guide, request.form.get("prompt"))
+    action = request.form.get("action", "")
+    if prompt_id is None or action not in PROMPT_ACTIONS:
+        raise InvalidValueError(_("Choose 'Nobody' or 'Done' for a prompt shown on screen."),
+                                field="prompt")
+    if prompt_id in before.guide.questions:
+        raise InvalidValueError(_("Questions are answered in their own field."), field="prompt")
+    if action == "nobody":
+        recorded = app.answer_follow_up(interview_id, prompt_id, nobody=True,
+                                        actor=current_user.name)
+    else:
+        recorded = app.answer_follow_up(interview_id, prompt_id, answer=action,
+                                        actor=current_user.name)
+    return _respond(app, before, recorded, None, anchor=step_anchor(prompt_id))
+
+
+# -- contacts ---------------------------------------------------------------------------------
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/contacts")
+@role_required(*WORKERS)
+def report_contact(interview_id: UUID) -> Any:
+    """Add one line of the fast-entry roster; Enter saves it and opens the next line."""
+    app, interview, case = workable(interview_id)
+    before = screen_for(app, interview, case)
+    form = request.form
+    g.htmx_error_fragment = lambda **problem: _row_problem(before, **problem)
+    details = parse_contact_row(before.guide, form, before.today)
+    command_id = text(form, "command_id", limit=64) or None
+    recorded = app.report_contact(interview_id, details, actor=current_user.name,
+                                  command_id=command_id)
+    return _respond(app, before, recorded, "interview/_entry_saved.html",
+                    anchor=step_anchor(f"contact:{recorded.aggregate_id}"),
+                    saved_id=str(recorded.aggregate_id), prompt=details.get("prompt"),
+                    row={k: details[k] for k in ("day", "setting", "household")
+                         if details.get(k) is not None},
+                    command_id=uuid4().hex)
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/contacts/<uuid:contact_id>")
+@role_required(*WORKERS)
+def update_contact(interview_id: UUID, contact_id: UUID) -> Any:
+    """Save the details of a contact; a stale edit of the same contact is a 409."""
+    app, interview, case = workable(interview_id)
+    before = screen_for(app, interview, case)
+    g.htmx_error_fragment = lambda **problem: _contact_problem(interview_id, contact_id,
+                                                               **problem)
+    changes = parse_contact_details(before.guide, request.form, before.today)
+    recorded = app.update_contact(interview_id, contact_id, changes, actor=current_user.name,
+                                  expected_version=expected_version(request.form))
+    return _respond(app, before, recorded, "interview/_contact_saved.html",
+                    anchor=step_anchor(f"contact:{contact_id}"), contact_id=str(contact_id))
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/contacts/<uuid:contact_id>/remove")
+@role_required(*WORKERS)
+def remove_contact(interview_id: UUID, contact_id: UUID) -> Any:
+    app, _interview, _case = workable(interview_id)
+    reason = text(request.form, "reason", limit=500)
+    recorded = app.remove_contact(interview_id, contact_id, reason, actor=current_user.name,
+                                  expected_version=expected_version(request.form))
+    if wants_json():
+        return _json(recorded)
+    flash(_("Contact removed."), "info")
+    return redirect(anchor_url(interview_id, "roster"))
+
+
+# -- handover and completion ------------------------------------------------------------------
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/pause")
+@role_required(*WORKERS)
+def pause(interview_id: UUID) -> Any:
+    """Stop with a handover summary; optionally put the case back in the pool for a colleague."""
+    app, _interview, case = workable(interview_id)
+    summary = text(request.form, "summary", limit=4000)
+    recorded = app.pause_interview(interview_id, summary, actor=current_user.name)
+    if request.form.get("handover") and case.tracer is not None:
+        # The pool and worklists are read models: let them show the handover before moving on.
+        read_your_writes(app.unassign_case(case.id, actor=current_user.name))
+    if wants_json():
+        return _json(recorded)
+    flash(_("Interview paused. The summary and every answer are kept for whoever resumes."),
+          "info")
+    return redirect(anchor_url(interview_id))
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/resume")
+@role_required(*WORKERS)
+def resume(interview_id: UUID) -> Any:
+    """Take the interview up again; from the pool, the one resuming takes the case too."""
+    app, interview, case = visible(interview_id)
+    if case.tracer is None:
+        read_your_writes(app.assign_case(case.id, current_user.name, current_user.team,
+                                         actor=current_user.name, expected_version=case.version))
+    elif not access.may_work(app, current_user, case):
+        abort(403, _("This interview belongs to %(tracer)s; ask your team lead to hand it over.",
+                     tracer=case.tracer))
+    recorded = None
+    if interview.status == "paused":
+        recorded = app.resume_interview(interview_id, actor=current_user.name)
+    if wants_json():
+        return _json(recorded or Recorded(interview.id, interview.version, None))
+    current = app.get_interview(interview_id)
+    view = screen_for(app, current, app.get_case(case.id))
+    return redirect(anchor_url(interview_id, step_anchor(view.current.id)
+                               if view.current else None))
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/complete")
+@role_required(*WORKERS)
+def complete(interview_id: UUID) -> Any:
+    app, _interview, _case = workable(interview_id)
+    recorded = app.complete_interview(interview_id, actor=current_user.name)
+    read_your_writes(recorded)  # the case status and inform list come from read models
+    if wants_json():
+        return _json(recorded)
+    flash(_("Interview completed. The contacts the health service informs are on the inform "
+            "list."), "info")
+    return redirect(anchor_url(interview_id))
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+def _json(recorded: Recorded) -> Any:
+    return jsonify(id=str(recorded.aggregate_id), version=recorded.version,
+                   position=recorded.position)
+
+
+def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: str | None,
+             *, anchor: str, **context: Any) -> Any:
+    """JSON for API clients, a redirect without htmx, else the fragment plus what changed."""
+    if wants_json():
+        return _json(recorded)
+    interview_id = before.interview.id
+    if not request.headers.get("HX-Request"):
+        return redirect(anchor_url(interview_id, anchor))
+    interview = app.get_interview(interview_id)
+    after = screen_for(app, interview, before.case)
+    redraw = after.changed_steps(before) - {context.get("question_id")}
+    known = {row.contact.contact_id for row in before.contacts}
+    added = [row for row in after.contacts if row.contact.contact_id not in known]
+    return render_template(
+        "interview/_updates.html", s=after, main=template, redraw=redraw, added=added,
+        rebuild_probes=after.step_ids != before.step_ids, recorded=recorded,
+        may_work=True, **context)
+
+
+def _answer_problem(interview_id: UUID, question_id: str, *, status: int, code: str,
+                    message: str, errors: dict[str, Any], **extra: Any) -> str:
+    """A refusal next to the field; on a conflict, the colleague's answer and a way forward."""
+    app = bco()
+    interview = app.get_interview(interview_id)
+    guide = app.guide_for_interview(interview)
+    question = guide.questions.get(question_id)
+    return render_template(
+        "interview/_answer_problem.html", interview=interview, question=question,
+        question_id=question_id, status=status, message=message,
+        other=extra.get("other_change"), lang=language(), guide=guide)
+
+
+def _contact_problem(interview_id: UUID, contact_id: UUID, *, status: int, code: str,
+                     message: str, errors: dict[str, Any], **extra: Any) -> str:
+    interview = bco().get_interview(interview_id)
+    return render_template(
+        "interview/_contact_problem.html", interview=interview, contact_id=str(contact_id),
+        status=status, message=message, errors=errors, other=extra.get("other_change"))
+
+
+def _row_problem(before: Screen, *, status: int, code: str, message: str,
+                 errors: dict[str, Any], **extra: Any) -> str:
+    """The fast-entry line again, with what was typed and the problem next to it."""
+    form = request.form
+    try:
+        prompt = parse_prompt(before.guide, form.get("prompt"))
+    except InvalidValueError:
+        prompt = None
+    return render_template(
+        "interview/_entry_row.html", s=before, prompt=prompt, row=form,
+        command_id=(form.get("command_id") or uuid4().hex)[:64], autofocus=False,
+        problem=message, problem_field=next(iter(errors), None))

@@ -1,0 +1,203 @@
+"""Reading what a tracer typed on the interview screen into values the domain accepts.
+
+Every refusal is an InvalidValueError naming the field, so errors.py can show it next to that
+field while the typed text stays on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from bco.domain.errors import InvalidValueError
+from bco.domain.interview import Informer
+from bco.domain.phone import normalise_phone
+from bco.guides.model import Guide, Question
+from bco.guides.state import probe_id_known
+
+MAX_TEXT = 2000
+MAX_SHORT = 200
+
+
+def text(form: MultiDict[str, str], name: str, *, limit: int = MAX_SHORT) -> str:
+    """A trimmed text field; over-long input is refused rather than silently cut."""
+    value = (form.get(name) or "").strip()
+    if len(value) > limit:
+        raise InvalidValueError(f"This is too long: keep it under {limit} characters.",
+                                field=name)
+    return value
+
+
+def parse_day(raw: str, name: str, today: date) -> date | None:
+    """A YYYY-MM-DD day (as a date input sends it), not in the future; empty means unknown."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidValueError("Give the date as day-month-year, e.g. with the date picker.",
+                                field=name) from None
+    if day > today:
+        raise InvalidValueError("This date lies in the future; check the day.", field=name)
+    return day
+
+
+def parse_number(raw: str, name: str) -> int | float:
+    """A non-negative number; whole numbers stay whole."""
+    cleaned = raw.strip().replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        raise InvalidValueError("Type a number, e.g. 2.", field=name) from None
+    if not math.isfinite(number) or number < 0 or number > 100_000:
+        raise InvalidValueError("Type a number of 0 or more.", field=name)
+    return int(number) if number.is_integer() else number
+
+
+def parse_answer(question: Question, form: MultiDict[str, str], *, region: str,
+                 today: date, contacts_listed: int = 0) -> Any:
+    """The answer to one question in the shape the guide engine compares against."""
+    kind = question.type
+    if kind == "multichoice":
+        allowed = {o.value for o in question.options}
+        chosen = [v for v in form.getlist("value") if v]
+        if any(v not in allowed for v in chosen):
+            raise InvalidValueError("Pick from the options shown.", field="value")
+        return [o.value for o in question.options if o.value in chosen]
+    if kind == "contacts":
+        return contacts_listed
+    raw = text(form, "value", limit=MAX_TEXT)
+    if not raw:
+        raise InvalidValueError("Give an answer, or leave the question for later.",
+                                field="value")
+    if kind == "yesno":
+        if raw not in ("yes", "no"):
+            raise InvalidValueError("Answer yes or no.", field="value")
+        return raw == "yes"
+    if kind == "choice":
+        if raw not in {o.value for o in question.options}:
+            raise InvalidValueError("Pick one of the options shown.", field="value")
+        return raw
+    if kind == "number":
+        return parse_number(raw, "value")
+    if kind == "date":
+        day = parse_day(raw, "value", today)
+        return day.isoformat() if day else None
+    if kind == "phone":
+        return normalise_phone(raw, region, field="value")
+    return raw
+
+
+def parse_prompt(guide: Guide, raw: str | None) -> str | None:
+    """A prompt id the guide knows (probe, script or contacts question), or nothing."""
+    prompt = (raw or "").strip()
+    if not prompt:
+        return None
+    if probe_id_known(guide, prompt) or prompt in guide.questions:
+        return prompt
+    raise InvalidValueError("That prompt is not part of this interview's guide.", field="prompt")
+
+
+def parse_setting(guide: Guide, raw: str | None) -> str | None:
+    setting = (raw or "").strip()
+    if not setting:
+        return None
+    if setting not in guide.setting_ids:
+        raise InvalidValueError("Pick one of the settings shown.", field="setting")
+    return setting
+
+
+def parse_contact_row(guide: Guide, form: MultiDict[str, str], today: date) -> dict[str, Any]:
+    """One fast-entry line: name, phone, relation, day, setting, bubble, and its prompt."""
+    name = text(form, "name")
+    if not name:
+        raise InvalidValueError("Type at least a name (or a description) for the contact.",
+                                field="name")
+    details: dict[str, Any] = {
+        "name": name,
+        "relation": text(form, "relation"),
+        "household": form.get("household") in ("1", "on", "true", "yes"),
+        "prompt": parse_prompt(guide, form.get("prompt")),
+        "setting": parse_setting(guide, form.get("setting")),
+    }
+    phone = text(form, "phone", limit=40)
+    if phone:
+        details["phone"] = phone
+    day = parse_day(form.get("day") or "", "day", today)
+    if day is not None:
+        details["day"] = day
+    return details
+
+
+def parse_contact_details(guide: Guide, form: MultiDict[str, str],
+                          today: date) -> dict[str, Any]:
+    """The whole details form of one contact; the domain records only what really changed."""
+    name = text(form, "name")
+    if not name:
+        raise InvalidValueError("A contact cannot lose its name.", field="name")
+    phone = text(form, "phone", limit=40)
+    email = text(form, "email")
+    informs = text(form, "informs")
+    if informs and informs not in {i.value for i in Informer}:
+        raise InvalidValueError("Pick who informs the contact.", field="informs")
+    override = text(form, "category_override")
+    if override and guide.category(override) is None:
+        raise InvalidValueError("Pick one of the categories shown.", field="category_override")
+    changes: dict[str, Any] = {
+        "name": name,
+        "phone": phone or None,
+        "email": email or None,
+        "relation": text(form, "relation"),
+        "day": parse_day(form.get("day") or "", "day", today),
+        "setting": parse_setting(guide, form.get("setting")),
+        "household": form.get("household") in ("1", "on", "true", "yes"),
+        "informs": informs or None,
+        "unreachable_reason": text(form, "unreachable_reason") or None,
+        "category_override": override or None,
+        "override_reason": text(form, "override_reason", limit=MAX_TEXT) or None,
+        "facts": parse_facts(guide, form),
+    }
+    return changes
+
+
+def parse_facts(guide: Guide, form: MultiDict[str, str]) -> dict[str, Any]:
+    """The facts the category rules look at; a blank field means 'not known yet'."""
+    facts: dict[str, Any] = {}
+    for fact in guide.facts:
+        if fact.id == "household":
+            continue  # the bubble checkbox says this; the engine reads it from the contact
+        raw = (form.get(f"fact_{fact.id}") or "").strip()
+        if not raw:
+            continue
+        if fact.type == "boolean":
+            if raw not in ("yes", "no"):
+                raise InvalidValueError("Answer yes, no, or leave it unknown.",
+                                        field=f"fact_{fact.id}")
+            facts[fact.id] = raw == "yes"
+        elif fact.type == "number":
+            facts[fact.id] = parse_number(raw, f"fact_{fact.id}")
+        else:
+            if len(raw) > MAX_SHORT:
+                raise InvalidValueError("This is too long.", field=f"fact_{fact.id}")
+            facts[fact.id] = raw
+    return facts
+
+
+def expected_version(form: MultiDict[str, str]) -> int | None:
+    """The interview version the editor saw; without it no conflict can be detected."""
+    raw = (form.get("expected_version") or "").strip()
+    if not raw:
+        return None
+    try:
+        version = int(raw)
+    except ValueError:
+        raise InvalidValueError("The form is out of date; reload the page.",
+                                field="expected_version") from None
+    if version < 0:
+        raise InvalidValueError("The form is out of date; reload the page.",
+                                field="expected_version")
+    return version

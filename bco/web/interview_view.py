@@ -1,0 +1,259 @@
+"""What the interview screen shows, built from the aggregate and the guide engine (always fresh)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bco.application import BCOApplication
+from bco.domain.case import Case
+from bco.domain.interview import Contact, Interview, InterviewStatus
+from bco.guides.categories import category_settled
+from bco.guides.engine import (
+    Completeness,
+    SectionView,
+    Step,
+    StepView,
+    Windows,
+    all_steps,
+    categorise,
+    completeness,
+    exposure_windows,
+)
+from bco.guides.errors import FactError
+from bco.guides.model import Guide
+from bco.guides.phrasing import format_day
+from bco.guides.progress import effective_dates
+from bco.guides.state import ContactFacts
+
+
+def step_anchor(step_id: str) -> str:
+    """An HTML id for a step, so completeness links and htmx swaps can find it."""
+    return "step-" + re.sub(r"[^A-Za-z0-9_-]+", "-", step_id)
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact as the roster shows it: the category the guide computes, or the override."""
+
+    contact: Contact
+    category: str | None
+    category_label: str
+    settled: bool
+    overridden: bool
+    prompt_label: str
+    setting_label: str
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """One day of the infectious window with the contacts seen that day."""
+
+    day: date
+    label: str
+    status: str
+    anchor: str
+    contacts: tuple[Contact, ...]
+
+
+@dataclass
+class Screen:
+    """Everything the interview screen needs, computed once per request."""
+
+    interview: Interview
+    case: Case
+    guide: Guide
+    language: str
+    today: date
+    sections: list[SectionView]
+    current: Step | None
+    windows: Windows | None
+    days: list[DayRow]
+    contacts: list[ContactRow]
+    completeness: Completeness
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def editable(self) -> bool:
+        return self.interview.status == InterviewStatus.IN_PROGRESS
+
+    @property
+    def paused(self) -> bool:
+        return self.interview.status == InterviewStatus.PAUSED
+
+    @property
+    def completed(self) -> bool:
+        return self.interview.status == InterviewStatus.COMPLETED
+
+    @property
+    def step_ids(self) -> list[str]:
+        return [view.step.id for section in self.sections for view in section.steps]
+
+    def contacts_under(self, prompt: str) -> list[Contact]:
+        """The live contacts reported under one prompt or contacts question."""
+        return [row.contact for row in self.contacts if row.contact.prompt == prompt]
+
+    def contacts_for_question(self, question_id: str) -> list[Contact]:
+        """Who a contacts question is about: those named under it, or all it describes
+        (every household member for a 'who lives with you' question)."""
+        question = self.guide.questions.get(question_id)
+        household = bool(question and question.contact_defaults.get("household"))
+        return [row.contact for row in self.contacts
+                if row.contact.prompt == question_id or (household and row.contact.household)]
+
+    def case_hint(self, question_id: str) -> str | None:
+        """What the case file already says for the onset question, so the tracer can check it."""
+        if question_id != self.guide.windows.onset_question:
+            return None
+        known = self.case.onset or self.case.test_date
+        return known.strftime("%d-%m-%Y") if known else None
+
+    def prompt_label(self, prompt: str | None) -> str:
+        return prompt_label(self.guide, self.language, prompt)
+
+    def prompt_defaults(self, prompt: str | None) -> dict[str, Any]:
+        return prompt_defaults(self.guide, prompt)
+
+    def setting_label(self, setting: str | None) -> str:
+        found = self.guide.setting(setting) if setting else None
+        return found.label.in_language(self.language) if found else ""
+
+    def category_label(self, category: str | None) -> str:
+        found = self.guide.category(category) if category else None
+        return found.label.in_language(self.language) if found else ""
+
+    def day_bounds(self) -> tuple[date | None, date]:
+        """The earliest sensible exposure day (source window start) and today."""
+        if self.windows is None:
+            return None, self.today
+        start = self.windows.source.start if self.windows.source else self.windows.infectious.start
+        return start, self.today
+
+    def changed_steps(self, before: Screen) -> set[str]:
+        """Questions whose status changed since `before`, so only those blocks are redrawn."""
+        return {step for step, status in self.statuses.items()
+                if before.statuses.get(step) != status}
+
+
+def guide_language(guide: Guide, wanted: str) -> str:
+    """The account's language when the guide has it, else the guide's first language."""
+    return wanted if wanted in guide.languages else guide.languages[0]
+
+
+def build_screen(app: BCOApplication, interview: Interview, case: Case, language: str,
+                 today: date) -> Screen:
+    """Run the engine over the interview's current state and shape the result for templates."""
+    guide = app.guide_for_interview(interview)
+    language = guide_language(guide, language)
+    state = app.interview_state(interview, case)
+    sections = all_steps(guide, state, today, language)
+    current = next((view.step for section in sections for view in section.steps
+                    if view.status == "open"), None)
+    onset, test_date = effective_dates(guide, state)
+    windows = (exposure_windows(guide, onset, test_date)
+               if onset is not None or test_date is not None else None)
+    live = interview.live_contacts
+    rows = [_contact_row(guide, language, contact, facts)
+            for contact, facts in zip(live, state.contacts, strict=True)]
+    day_status = {view.step.day: view.status for section in sections for view in section.steps
+                  if view.step.trigger == "day" and view.step.day is not None}
+    days = []
+    if windows is not None:
+        for day in windows.infectious.days():
+            status = day_status.get(day, "later" if day > today else "open")
+            days.append(DayRow(day, format_day(day, language), status,
+                               step_anchor(f"day:{day.isoformat()}"),
+                               tuple(c for c in live if c.day == day)))
+    return Screen(
+        interview=interview, case=case, guide=guide, language=language, today=today,
+        sections=sections, current=current, windows=windows, days=days, contacts=rows,
+        completeness=completeness(guide, state, today, language),
+        statuses={view.step.id: view.status for section in sections for view in section.steps
+                  if view.step.kind == "question"},
+    )
+
+
+def _contact_row(guide: Guide, language: str, contact: Contact,
+                 facts: ContactFacts) -> ContactRow:
+    """Categorise one contact; an override wins, with the computed category kept in view."""
+    computed: str | None
+    try:
+        values = facts.category_facts(guide)
+        computed = categorise(guide, values).category
+        settled = category_settled(guide, values)
+    except FactError:
+        computed, settled = None, False
+    overridden = bool(contact.category_override)
+    category = contact.category_override or computed
+    found = guide.category(category) if category else None
+    setting = guide.setting(contact.setting) if contact.setting else None
+    return ContactRow(
+        contact=contact, category=category,
+        category_label=found.label.in_language(language) if found else "",
+        settled=settled or overridden, overridden=overridden,
+        prompt_label=prompt_label(guide, language, contact.prompt),
+        setting_label=setting.label.in_language(language) if setting else "",
+    )
+
+
+def prompt_label(guide: Guide, language: str, prompt: str | None) -> str:
+    """A short name for a prompt, shown next to the contacts it surfaced."""
+    if not prompt:
+        return ""
+    kind, _, rest = prompt.partition(":")
+    if kind == "day" and rest:
+        try:
+            return format_day(date.fromisoformat(rest), language)
+        except ValueError:
+            return prompt
+    if kind == "setting":
+        setting = guide.setting(rest)
+        return setting.label.in_language(language) if setting else prompt
+    if kind == "consistency":
+        rule = next((r for r in guide.probing.consistency if r.id == rest), None)
+        setting = guide.setting(rule.unless_contacts_in) if rule else None
+        return setting.label.in_language(language) if setting else prompt
+    question = guide.questions.get(prompt)
+    if question is not None:
+        text = question.text.in_language(language)
+        return text if len(text) <= 60 else text[:57].rstrip() + "…"
+    return {"household": {"nl": "Huisgenoten", "en": "Household"},
+            "final": {"nl": "Nog iemand anders?", "en": "Anyone else?"}}.get(
+                prompt, {}).get(language, prompt)
+
+
+def prompt_defaults(guide: Guide, prompt: str | None) -> dict[str, Any]:
+    """What a contact entered under this prompt is known to be: its day, setting, bubble."""
+    if not prompt:
+        return {}
+    kind, _, rest = prompt.partition(":")
+    if kind == "day":
+        try:
+            return {"day": date.fromisoformat(rest)}
+        except ValueError:
+            return {}
+    if kind == "setting" and rest in guide.setting_ids:
+        return {"setting": rest}
+    if kind == "consistency":
+        rule = next((r for r in guide.probing.consistency if r.id == rest), None)
+        if rule and rule.unless_contacts_in in guide.setting_ids:
+            return {"setting": rule.unless_contacts_in}
+        return {}
+    if prompt == "household":
+        return {"household": True, **({"setting": "home"} if "home" in guide.setting_ids
+                                      else {})}
+    question = guide.questions.get(prompt)
+    if question is not None:
+        return dict(question.contact_defaults)
+    return {}
+
+
+def view_of(screen: Screen, step_id: str) -> StepView | None:
+    """Find one step of the screen by id."""
+    for section in screen.sections:
+        for view in section.steps:
+            if view.step.id == step_id:
+                return view
+    return None

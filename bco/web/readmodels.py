@@ -1,0 +1,48 @@
+"""The web process's view of the read models: one projection runner, and read-your-writes."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app
+from sqlite_utils import Database
+
+from bco.application import BCOApplication, Recorded
+from bco.config import Settings
+from bco.projections import runner_for
+from bco.projections.runner import ProjectionRunner, open_views
+
+log = logging.getLogger(__name__)
+
+
+def runner() -> ProjectionRunner:
+    found: ProjectionRunner = current_app.extensions["bco_runner"]
+    return found
+
+
+def read_your_writes(recorded: Recorded | None) -> None:
+    """Wait (bounded) until the read models include this command, so the next page shows it."""
+    if recorded is None or recorded.position is None:
+        return
+    if not runner().wait_for(recorded.position):
+        log.warning("Read models did not reach position %s in time", recorded.position)
+
+
+@contextmanager
+def views() -> Iterator[Database]:
+    """A read connection for this request only (a rebuild may swap the file in between)."""
+    settings: Settings = current_app.extensions["bco_settings"]
+    with open_views(settings.views_path) as db:
+        yield db
+
+
+def init_app(flask_app: Flask, application: BCOApplication, settings: Settings) -> None:
+    """One runner per web process; it follows the store in a thread unless told not to."""
+    projection_runner = runner_for(application)
+    flask_app.extensions["bco_runner"] = projection_runner
+    if settings.run_projections_in_web:
+        projection_runner.start()
+        atexit.register(projection_runner.stop)

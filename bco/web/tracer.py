@@ -1,0 +1,363 @@
+"""The tracer's day: the worklist, the 'next case' button, and the case page with its calls."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from bco.application import BCOApplication, Recorded
+from bco.config import Settings
+from bco.domain.account import Role
+from bco.domain.case import CallOutcome, Case, CaseStatus
+from bco.domain.errors import ConflictError, DomainError
+from bco.projections import worklist as worklist_model
+from bco.web import access, inform
+from bco.web.access_log import record_read
+from bco.web.auth import bco, role_required
+from bco.web.case_forms import (
+    CALLBACK_HORIZON,
+    OUTCOME_LABELS,
+    CallForm,
+    CommandForm,
+    TakeForm,
+    UnreachableForm,
+    form_errors,
+    outcome_label,
+    parse_callback,
+)
+from bco.web.clocks import Clock, callback_clock, duration_words, waiting_clock
+from bco.web.display import BUCKET_LABELS, status_label
+from bco.web.readmodels import read_your_writes, views
+
+blueprint = Blueprint("tracer", __name__)
+WORKERS = (Role.TRACER, Role.TEAM_LEAD)
+NEXT_CASE_CANDIDATES = 50
+# Own cases listed with the index's name; beyond this many, only references (keeps it fast).
+NAMED_ROWS = 50
+
+def settings() -> Settings:
+    found: Settings = current_app.extensions["bco_settings"]
+    return found
+
+
+def interview_url(interview_id: UUID) -> str | None:
+    """The interview screen, once that blueprint is part of the app."""
+    if "interview.screen" not in current_app.view_functions:
+        return None
+    return url_for("interview.screen", interview_id=interview_id)
+
+
+# -- the worklist ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One line on screen: the read model's item with its clocks in words."""
+
+    item: worklist_model.WorklistItem
+    reference: str
+    waiting: Clock
+    callback: Clock | None
+    name: str | None = None
+
+
+def attempts_clock(item: worklist_model.WorklistItem, now: datetime) -> Clock:
+    """After the first call the target is met or missed; what matters is the last attempt."""
+    if item.attempts == 0 or item.last_attempt_at is None:
+        return waiting_clock(item.received_at, None, now, settings().first_call_target_hours)
+    return Clock(_("%(count)d call attempt(s); last: %(outcome)s, %(ago)s ago",
+                   count=item.attempts, outcome=outcome_label(item.last_outcome or ""),
+                   ago=duration_words(now - item.last_attempt_at)), "ok")
+
+
+def worklist_rows(items: list[worklist_model.WorklistItem], now: datetime,
+                  names: dict[UUID, str] | None = None) -> list[WorklistRow]:
+    return [WorklistRow(item=item, reference=access.case_reference(item.case_id),
+                        waiting=attempts_clock(item, now),
+                        callback=callback_clock(item.callback_at, now),
+                        name=(names or {}).get(item.case_id))
+            for item in items]
+
+
+def index_names(items: list[worklist_model.WorklistItem]) -> dict[UUID, str]:
+    """Names of the index persons of my own cases, so a tracer knows who is who when the
+    phone rings; read from the aggregates (the read model holds none) and logged."""
+    app = bco()
+    names = {}
+    for item in items[:NAMED_ROWS]:
+        names[item.case_id] = app.get_case(item.case_id).person.name
+        record_read("case", item.case_id, action="list")
+    return names
+
+
+def team_items(db: Any, team: str, now: datetime) -> list[worklist_model.WorklistItem]:
+    """Every open case of the team, queue by queue, most urgent first within each bucket."""
+    tracers = [name for (name,) in db.execute(
+        f"SELECT DISTINCT tracer FROM {worklist_model.TABLE} "
+        "WHERE team = ? AND open = 1 AND tracer IS NOT NULL ORDER BY tracer", [team])]
+    items = [item for name in tracers for item in worklist_model.for_tracer(
+        db, name, now=now, target_hours=settings().first_call_target_hours)
+        if item.team == team]
+    order = {bucket: index for index, bucket in enumerate(BUCKET_LABELS)}
+    return sorted(items, key=lambda i: (order.get(i.bucket, len(order)),
+                                        i.callback_at or i.received_at))
+
+
+@blueprint.get("/worklist")
+@role_required(*WORKERS)
+def worklist() -> Any:
+    """My cases by urgency, the pool to take from, and for team leads the team's cases."""
+    now = bco().clock()
+    target = settings().first_call_target_hours
+    with views() as db:
+        mine = worklist_model.for_tracer(db, current_user.name, now=now, target_hours=target)
+        pool = [item for item in worklist_model.unassigned(db, now=now, target_hours=target)
+                if item.team in (None, current_user.team)]
+        team = (team_items(db, current_user.team, now)
+                if current_user.role == Role.TEAM_LEAD and current_user.team else [])
+    team = [item for item in team if item.tracer != current_user.name]
+    return render_template(
+        "tracer/worklist.html", mine=worklist_rows(mine, now, index_names(mine)),
+        pool=worklist_rows(pool, now),
+        team=worklist_rows(team, now), next_form=CommandForm(), target_hours=target)
+
+
+class RecentClaims:
+    """Remembers which case a 'next case' click got, so a double click does not take two."""
+
+    def __init__(self, size: int = 1000) -> None:
+        self._lock = threading.Lock()
+        self._claims: OrderedDict[str, UUID] = OrderedDict()
+        self._size = size
+
+    def get(self, command_id: str | None) -> UUID | None:
+        if not command_id:
+            return None
+        with self._lock:
+            return self._claims.get(command_id)
+
+    def remember(self, command_id: str | None, case_id: UUID) -> None:
+        if not command_id:
+            return
+        with self._lock:
+            self._claims[command_id] = case_id
+            while len(self._claims) > self._size:
+                self._claims.popitem(last=False)
+
+
+def claim_next_case(app: BCOApplication, person: Any) -> Recorded | None:
+    """Assign the most urgent free case in this person's pool; a race moves on to the next.
+
+    The read model may lag, so each candidate is checked on the aggregate, and the assignment
+    carries the version that was checked: if someone else claims the case in between, the
+    store refuses the second assignment (ConflictError) and the next candidate is tried.
+    """
+    with views() as db:
+        candidates = worklist_model.next_unassigned(db, now=app.clock(),
+                                                    limit=NEXT_CASE_CANDIDATES)
+    for case_id in candidates:
+        case = app.get_case(case_id)
+        if not access.in_pool(person, case) or case.status == CaseStatus.CLOSED:
+            continue
+        try:
+            return app.assign_case(case_id, person.name, person.team, actor=person.name,
+                                   expected_version=case.version)
+        except ConflictError:
+            continue
+    return None
+
+
+@blueprint.post("/next-case")
+@role_required(*WORKERS)
+def next_case() -> Response:
+    form = CommandForm()
+    if not form.validate_on_submit():
+        abort(400, _("The request was not understood; reload the worklist and try again."))
+    claims: RecentClaims = current_app.extensions["bco_recent_claims"]
+    earlier = claims.get(form.command_id.data)
+    if earlier is not None:
+        return redirect(url_for(".case_page", case_id=earlier))
+    recorded = claim_next_case(bco(), current_user)
+    if recorded is None:
+        flash(_("No cases are waiting in the pool right now."), "info")
+        return redirect(url_for(".worklist"))
+    claims.remember(form.command_id.data, recorded.aggregate_id)
+    read_your_writes(recorded)
+    flash(_("Case %(ref)s is now yours. Call the index now.",
+            ref=access.case_reference(recorded.aggregate_id)), "info")
+    return redirect(url_for(".case_page", case_id=recorded.aggregate_id))
+
+
+# -- the case page ------------------------------------------------------------------------------
+
+
+def render_case(case: Case, *, call_form: CallForm | None = None,
+                unreachable_form: UnreachableForm | None = None, status: int = 200) -> Any:
+    """The case page; forms passed in keep what was typed when a command was refused."""
+    app = bco()
+    now = app.clock()
+    zone = settings().zone
+    record_read("case", case.id)
+    first_call = case.call_attempts[0].at if case.call_attempts else None
+    take_form = TakeForm(expected_version=str(case.version))
+    return render_template(
+        "tracer/case.html", case=case, reference=access.case_reference(case.id),
+        status_text=status_label(case.status.value),
+        waiting=waiting_clock(case.received_at, first_call, now,
+                              settings().first_call_target_hours),
+        callback=callback_clock(case.callback_at, now),
+        attempts=list(reversed(case.call_attempts)), outcome_label=outcome_label,
+        outcome_labels=OUTCOME_LABELS,
+        may_work=access.may_work(app, current_user, case),
+        in_pool=access.in_pool(current_user, case),
+        interview_link=interview_url(case.interview_id) if case.interview_id else None,
+        call_form=call_form or CallForm(), unreachable_form=unreachable_form or UnreachableForm(),
+        take_form=take_form, start_form=CommandForm(),
+        callback_min=f"{now.astimezone(zone):%Y-%m-%dT%H:%M}",
+        callback_max=f"{(now + CALLBACK_HORIZON).astimezone(zone):%Y-%m-%dT%H:%M}",
+        call_errors=form_errors(call_form) if call_form else {},
+        unreachable_errors=form_errors(unreachable_form) if unreachable_form else {},
+    ), status
+
+
+def workable_case(case_id: UUID) -> Case:
+    """The case if the signed-in person may log calls and run its interview."""
+    app = bco()
+    case = access.visible_case(app, current_user, case_id)
+    if not access.may_work(app, current_user, case):
+        abort(403, _("Take the case first: only its tracer (or their team lead) can work on it."))
+    return case
+
+
+@blueprint.get("/cases/<uuid:case_id>")
+@role_required(*WORKERS)
+def case_page(case_id: UUID) -> Any:
+    return render_case(access.visible_case(bco(), current_user, case_id))
+
+
+@blueprint.post("/cases/<uuid:case_id>/calls")
+@role_required(*WORKERS)
+def log_call(case_id: UUID) -> Any:
+    """Record a call attempt; refused input comes back on the page with what was typed."""
+    app = bco()
+    case = workable_case(case_id)
+    form = CallForm()
+    if form.validate_on_submit():
+        outcome = form.outcome.data or ""
+        callback_at = None
+        if outcome == CallOutcome.CALLBACK_REQUESTED:
+            if not (form.callback_at.data or "").strip():
+                form.callback_at.errors = [_("Say when to call back.")]
+            else:
+                callback_at, problem = parse_callback(form.callback_at.data or "",
+                                                      settings().zone, app.clock())
+                if problem:
+                    form.callback_at.errors = [problem]
+        if not form.callback_at.errors:
+            try:
+                recorded = app.log_call_attempt(
+                    case_id, outcome, note=form.note.data or "", callback_at=callback_at,
+                    actor=current_user.name, command_id=form.command_id.data or None)
+            except DomainError as exc:
+                _field_error(form, exc)
+            else:
+                read_your_writes(recorded)
+                flash(_("Call logged: %(outcome)s.", outcome=outcome_label(outcome)), "info")
+                return redirect(url_for(".case_page", case_id=case_id))
+    return render_case(app.get_case(case.id), call_form=form, status=422)
+
+
+@blueprint.post("/cases/<uuid:case_id>/unreachable")
+@role_required(*WORKERS)
+def mark_unreachable(case_id: UUID) -> Any:
+    app = bco()
+    case = workable_case(case_id)
+    form = UnreachableForm()
+    if form.validate_on_submit():
+        try:
+            recorded = app.mark_unreachable(case_id, form.reason.data or "",
+                                            actor=current_user.name,
+                                            command_id=form.command_id.data or None)
+        except DomainError as exc:
+            _field_error(form, exc)
+        else:
+            read_your_writes(recorded)
+            flash(_("Marked unreachable. The case stays on your worklist at the bottom."),
+                  "info")
+            return redirect(url_for(".case_page", case_id=case_id))
+    return render_case(case, unreachable_form=form, status=422)
+
+
+@blueprint.post("/cases/<uuid:case_id>/take")
+@role_required(*WORKERS)
+def take_case(case_id: UUID) -> Response:
+    """Take a case from the pool; if someone was quicker, say so instead of taking it twice."""
+    app = bco()
+    case = access.visible_case(app, current_user, case_id)
+    form = TakeForm()
+    if not form.validate_on_submit() or not access.in_pool(current_user, case):
+        flash(_("This case is no longer in the pool; someone else has taken it."), "error")
+        return redirect(url_for(".worklist"))
+    try:
+        recorded = app.assign_case(case_id, current_user.name, current_user.team,
+                                   actor=current_user.name,
+                                   expected_version=int(form.expected_version.data or 0))
+    except ConflictError:
+        flash(_("Someone else took this case a moment ago. Pick another one."), "error")
+        return redirect(url_for(".worklist"))
+    read_your_writes(recorded)
+    flash(_("Case %(ref)s is now yours.", ref=access.case_reference(case_id)), "info")
+    return redirect(url_for(".case_page", case_id=case_id))
+
+
+@blueprint.post("/cases/<uuid:case_id>/interview")
+@role_required(*WORKERS)
+def start_interview(case_id: UUID) -> Response:
+    """Start the guided interview; the index is on the line, so a first 'reached' is logged."""
+    app = bco()
+    case = workable_case(case_id)
+    form = CommandForm()
+    if not form.validate_on_submit():
+        abort(400, _("The request was not understood; reload the page and try again."))
+    if case.interview_id is not None:
+        return redirect(interview_url(case.interview_id) or url_for(".case_page",
+                                                                    case_id=case_id))
+    command_id = form.command_id.data or None
+    try:
+        if case.reached_at is None:
+            app.log_call_attempt(case_id, CallOutcome.REACHED, actor=current_user.name,
+                                 command_id=f"{command_id}-reached" if command_id else None)
+        recorded = app.start_interview(case_id, actor=current_user.name, command_id=command_id)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(".case_page", case_id=case_id))
+    read_your_writes(recorded)
+    target = interview_url(recorded.aggregate_id)
+    if target is None:
+        flash(_("The interview has started, but the interview screen is not available in "
+                "this installation."), "error")
+        return redirect(url_for(".case_page", case_id=case_id))
+    return redirect(target)
+
+
+def _field_error(form: Any, exc: DomainError) -> None:
+    """Show a refusal next to the field it concerns, or at the top of the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)
+
+
+blueprint.add_url_rule("/inform", "inform_list", inform.inform_list)
+blueprint.add_url_rule("/inform/<uuid:interview_id>/<uuid:contact_id>", "log_inform",
+                       inform.log_inform, methods=["POST"])

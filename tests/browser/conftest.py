@@ -1,0 +1,82 @@
+"""A live BCO server on a free port (fresh data, demo accounts) and Debian chromium to drive it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server
+from eventsourcing.cryptography import AESCipher
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from bco.application import BCOApplication
+from bco.config import Settings
+from bco.demo import load_demo_accounts
+from bco.web import create_app
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    data = tmp_path_factory.mktemp("bco-browser")
+    settings = Settings(data_dir=data / "var", cipher_key=AESCipher.create_key(16),
+                        key_file=data / "keys" / "events.key",
+                        secret_key_file=data / "keys" / "session.key",
+                        projection_poll_seconds=0.05)
+    settings.data_dir.mkdir(parents=True)
+    app = BCOApplication(settings)
+    load_demo_accounts(app)
+    flask_app = create_app(settings, app)
+    http: BaseWSGIServer = make_server("127.0.0.1", 0, flask_app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Server(f"http://127.0.0.1:{http.server_port}", app)
+    finally:
+        http.shutdown()
+        runner = flask_app.extensions.get("bco_runner")
+        if runner is not None:
+            runner.stop()
+        app.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Pages in separate browser contexts: separate people, each with their own session."""
+    contexts: list[BrowserContext] = []
+
+    def make(**options: Any) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, **options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
