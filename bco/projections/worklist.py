@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -169,18 +169,21 @@ def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUI
 
 
 def claim_next_case(app: BCOApplication, views_path: Path, tracer: str, team: str | None = None,
-                    *, actor: str, now: datetime | None = None,
-                    candidates: int = 20) -> Recorded | None:
+                    *, actor: str, now: datetime | None = None, candidates: int = 20,
+                    eligible: Callable[[Case], bool] | None = None) -> Recorded | None:
     """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
 
-    The read model may lag, so each candidate is checked on the aggregate, and the assignment
-    carries the version seen: a concurrent claim of the same case raises ConflictError.
+    The read model may lag, so each candidate is checked on the aggregate (and against
+    `eligible`, e.g. the tracer's own pool), and the assignment carries the version seen:
+    a concurrent claim of the same case raises ConflictError and the next one is tried.
     """
     with open_views(views_path) as db:
         ids = next_unassigned(db, now=now or app.clock(), limit=candidates)
     for case_id in ids:
         case = app.get_case(case_id)
         if case.tracer is not None or case.status == CaseStatus.CLOSED:
+            continue
+        if eligible is not None and not eligible(case):
             continue
         try:
             return app.assign_case(case_id, tracer, team, actor=actor,

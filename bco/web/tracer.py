@@ -14,10 +14,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from bco.application import BCOApplication, Recorded
 from bco.config import Settings
 from bco.domain.account import Role
-from bco.domain.case import CallOutcome, Case, CaseStatus
+from bco.domain.case import CallOutcome, Case
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
 from bco.web import access, inform
@@ -154,28 +153,6 @@ class RecentClaims:
                 self._claims.popitem(last=False)
 
 
-def claim_next_case(app: BCOApplication, person: Any) -> Recorded | None:
-    """Assign the most urgent free case in this person's pool; a race moves on to the next.
-
-    The read model may lag, so each candidate is checked on the aggregate, and the assignment
-    carries the version that was checked: if someone else claims the case in between, the
-    store refuses the second assignment (ConflictError) and the next candidate is tried.
-    """
-    with views() as db:
-        candidates = worklist_model.next_unassigned(db, now=app.clock(),
-                                                    limit=NEXT_CASE_CANDIDATES)
-    for case_id in candidates:
-        case = app.get_case(case_id)
-        if not access.in_pool(person, case) or case.status == CaseStatus.CLOSED:
-            continue
-        try:
-            return app.assign_case(case_id, person.name, person.team, actor=person.name,
-                                   expected_version=case.version)
-        except ConflictError:
-            continue
-    return None
-
-
 @blueprint.post("/next-case")
 @role_required(*WORKERS)
 def next_case() -> Response:
@@ -186,7 +163,11 @@ def next_case() -> Response:
     earlier = claims.get(form.command_id.data)
     if earlier is not None:
         return redirect(url_for(".case_page", case_id=earlier))
-    recorded = claim_next_case(bco(), current_user)
+    settings: Settings = current_app.extensions["bco_settings"]
+    recorded = worklist_model.claim_next_case(
+        bco(), settings.views_path, current_user.name, current_user.team,
+        actor=current_user.name, candidates=NEXT_CASE_CANDIDATES,
+        eligible=lambda case: access.in_pool(current_user, case))
     if recorded is None:
         flash(_("No cases are waiting in the pool right now."), "info")
         return redirect(url_for(".worklist"))
