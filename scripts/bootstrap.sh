@@ -16,11 +16,14 @@ stamp=".venv/.bco-installed${EXTRAS:+-$EXTRAS}"
 wanted=$(cat pyproject.toml package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$wanted" ]; then
   say "Installing Python packages${EXTRAS:+ (with $EXTRAS extras)}"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>/dev/null
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -e ".${EXTRAS:+[$EXTRAS]}" 2>&1 | grep -v "is ignored: it is neither" >&2 || true
-  .venv/bin/python -c "import bco, eventsourcing, flask" \
-    || { echo "Installing Python packages failed; see the messages above." >&2; exit 1; }
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip \
+         && .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+              -e ".${EXTRAS:+[$EXTRAS]}"; } >"$log" 2>&1; then
+    grep -v "is ignored: it is neither" "$log" >&2 || true
+    echo "Installing Python packages failed; the messages above say why." >&2
+    exit 1
+  fi
   if [ -f package.json ]; then
     say "Installing front-end packages (npm ci)"
     npm ci --silent --no-audit --no-fund >&2
