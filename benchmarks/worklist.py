@@ -1,0 +1,80 @@
+"""`worklist`: a tracer opening their queue, on read models built from a big store.
+
+Each query opens its own connection, as a web request must (a rebuild may swap the file). The
+baseline selects the same tracer's open rows with plain sqlite3 on one open connection, so the
+ratio shows what ordering, bucketing and building items add to the bare indexed read.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks.profile import Profile
+from benchmarks.readmodels import Missing, need, views_for
+from benchmarks.results import (
+    Row,
+    Target,
+    interleaved,
+    latency_row,
+    percentile,
+    skipped,
+    value_at_most,
+)
+from benchmarks.stores import START, Store, store_of
+
+MODULE = "bco.projections.worklist"
+TARGET = value_at_most(20, "ms")
+
+
+def bench_worklist(profile: Profile, scratch: Path) -> list[Row]:
+    try:
+        need(MODULE)
+        store = store_of(profile.store_events)
+        return [worklist_row("worklist", store, scratch, profile)]
+    except Missing as missing:
+        return [skipped("worklist", "ms p95", TARGET, str(missing))]
+
+
+def worklist_row(name: str, store: Store, scratch: Path, profile: Profile,
+                 target: Target | None = TARGET) -> Row:
+    worklist = need(MODULE)
+    runner = need("bco.projections.runner")
+    views = views_for(store, scratch / f"views-{store.events}")
+    rng = random.Random(7)
+    now = START + timedelta(days=20)
+    tracers = list(store.tracers)
+
+    def ours() -> float:
+        samples = []
+        for _ in range(profile.worklist_queries):
+            tracer = rng.choice(tracers)
+            started = time.perf_counter()
+            with runner.open_views(views) as db:
+                worklist.for_tracer(db, tracer, now=now, target_hours=24)
+            samples.append((time.perf_counter() - started) * 1000)
+        return percentile(samples, 95)
+
+    plain = sqlite3.connect(f"file:{views}?mode=ro", uri=True)
+
+    def baseline() -> float:
+        samples = []
+        for _ in range(profile.worklist_queries):
+            tracer = rng.choice(tracers)
+            started = time.perf_counter()
+            plain.execute("SELECT * FROM worklist WHERE queue = ? AND open = 1 LIMIT 200",
+                          (tracer,)).fetchall()
+            samples.append((time.perf_counter() - started) * 1000)
+        return percentile(samples, 95)
+
+    try:
+        ours()
+        ours_ms, plain_ms = interleaved(profile.rounds, ours, baseline)
+    finally:
+        plain.close()
+    return latency_row(
+        name, ours_ms, plain_ms, "ms p95", target,
+        note=f"{store.events:,}-event store, {len(tracers)} tracers, up to 200 rows a query")
