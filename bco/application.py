@@ -22,6 +22,7 @@ from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.case import CallAttempt, CallOutcome, Case, IndexPerson
 from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
+from bco.domain.errors import translatable as _t
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import (
     Contact,
@@ -45,6 +46,14 @@ from bco.storage import (
 
 A = TypeVar("A", bound=StampedAggregate)
 Clock = Callable[[], datetime]
+
+# One whole sentence per kind, so each can be translated with its own grammar.
+NOT_FOUND: dict[type[StampedAggregate], str] = {
+    Case: _t("No case with id %(id)s."),
+    Interview: _t("No interview with id %(id)s."),
+    Account: _t("No account with id %(id)s."),
+    GuideVersion: _t("No guide version with id %(id)s."),
+}
 
 
 def utc_now() -> datetime:
@@ -161,10 +170,10 @@ class BCOApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
     def get_case(self, case_id: UUID) -> Case:
-        return self._get(case_id, Case, "case")
+        return self._get(case_id, Case)
 
     def get_interview(self, interview_id: UUID) -> Interview:
-        return self._get(interview_id, Interview, "interview")
+        return self._get(interview_id, Interview)
 
     @property
     def known_diseases(self) -> list[str]:
@@ -178,7 +187,8 @@ class BCOApplication(Application[UUID]):
         for guide in sorted(self.guides.values(), key=lambda g: g.id):
             if disease_code(guide.disease) == case.disease:
                 return guide
-        raise NotFoundError(f"No interview guide for disease '{case.disease}'.")
+        raise NotFoundError(_t("No interview guide for disease '%(disease)s'."),
+                            disease=case.disease)
 
     def guide_for_interview(self, interview: Interview) -> Guide:
         """The exact guide version the interview started with, even if its file has changed."""
@@ -187,8 +197,7 @@ class BCOApplication(Application[UUID]):
             return current
         cached = self._archived_guides.get(interview.guide_hash)
         if cached is None:
-            archived = self._get(GuideVersion.id_for(interview.guide_hash), GuideVersion,
-                                 "guide version")
+            archived = self._get(GuideVersion.id_for(interview.guide_hash), GuideVersion)
             cached = parse_guide(archived.source, f"{archived.guide_id} {archived.version}")
             self._archived_guides[interview.guide_hash] = cached
         return cached
@@ -240,8 +249,8 @@ class BCOApplication(Application[UUID]):
         """Open a case; a retried registration with the same command id returns the first."""
         if disease not in self.known_diseases:
             raise InvalidValueError(
-                f"Unknown disease '{disease}'; known: {', '.join(self.known_diseases)}.",
-                field="disease")
+                _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
+                disease=disease, known=", ".join(self.known_diseases))
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
         if command_id:
             existing = self._find(case_id, Case)
@@ -263,7 +272,8 @@ class BCOApplication(Application[UUID]):
                              command_id: str | None = None,
                              expected_version: int | None = None) -> Recorded:
         if "disease" in changes and changes["disease"] not in self.known_diseases:
-            raise InvalidValueError(f"Unknown disease '{changes['disease']}'.", field="disease")
+            raise InvalidValueError(_t("Unknown disease '%(disease)s'."), field="disease",
+                                    disease=changes["disease"])
         return self._change(
             case_id, Case, command_id, expected_version, set(changes),
             lambda case, now: case.correct_details(
@@ -292,8 +302,9 @@ class BCOApplication(Application[UUID]):
             checked = CallOutcome(outcome)
         except ValueError:
             raise InvalidValueError(
-                f"Unknown call outcome '{outcome}'; use one of: "
-                f"{', '.join(o.value for o in CallOutcome)}.", field="outcome") from None
+                _t("Unknown call outcome '%(outcome)s'; use one of: %(outcomes)s."),
+                field="outcome", outcome=outcome,
+                outcomes=", ".join(o.value for o in CallOutcome)) from None
         return self._change(
             case_id, Case, command_id, None, None,
             lambda case, now: case.log_call_attempt(
@@ -330,7 +341,8 @@ class BCOApplication(Application[UUID]):
             return Recorded(interview.id, interview.version, None)
         guide = self.guides.get(guide_id) if guide_id else self.guide_for_case(case)
         if guide is None:
-            raise InvalidValueError(f"Unknown guide '{guide_id}'.", field="guide_id")
+            raise InvalidValueError(_t("Unknown guide '%(guide)s'."), field="guide_id",
+                                    guide=guide_id)
         guide, source = self._current_version(guide)
         now = self.clock()
         interview_id = uuid4()
@@ -391,8 +403,9 @@ class BCOApplication(Application[UUID]):
             checked = InformOutcome(outcome)
         except ValueError:
             raise InvalidValueError(
-                f"Unknown outcome '{outcome}'; use one of: "
-                f"{', '.join(o.value for o in InformOutcome)}.", field="outcome") from None
+                _t("Unknown outcome '%(outcome)s'; use one of: %(outcomes)s."),
+                field="outcome", outcome=outcome,
+                outcomes=", ".join(o.value for o in InformOutcome)) from None
         return self._change(
             interview_id, Interview, command_id, None, None,
             lambda interview, now: interview.log_inform_outcome(
@@ -467,8 +480,8 @@ class BCOApplication(Application[UUID]):
                  language: str = "nl", password_hash: str, actor: str) -> Recorded:
         """Create an account; a name that exists already is refused."""
         if self._find(Account.id_for(name), Account) is not None:
-            raise InvalidValueError(f"An account named '{name.strip()}' exists already.",
-                                    field="name")
+            raise InvalidValueError(_t("An account named '%(name)s' exists already."),
+                                    field="name", name=name.strip())
         account = Account.register(name=name, role=role, team=team, language=language,
                                    password_hash=password_hash, now=self.clock(), actor=actor)
         return self._save(account)
@@ -477,7 +490,7 @@ class BCOApplication(Application[UUID]):
         return self._find(Account.id_for(name), Account)
 
     def get_account(self, name: str) -> Account:
-        return self._get(Account.id_for(name), Account, "account")
+        return self._get(Account.id_for(name), Account)
 
     def disable_user(self, name: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,
@@ -496,7 +509,7 @@ class BCOApplication(Application[UUID]):
         change: Callable[[A, datetime], None],
     ) -> Recorded:
         """Load, refuse stale edits of the same thing, apply, save; retries record nothing."""
-        aggregate = self._get(aggregate_id, kind, kind.__name__.lower())
+        aggregate = self._get(aggregate_id, kind)
         if aggregate.already_done(command_id):
             return Recorded(aggregate_id, aggregate.version, None)
         if expected_version is not None and aggregate.version > expected_version:
@@ -514,9 +527,10 @@ class BCOApplication(Application[UUID]):
         for event in newer:
             if touches is None or touches & event_targets(event):
                 raise ConflictError(
-                    f"{event.actor} changed this at {event.timestamp:%H:%M:%S} while you were "
-                    "editing. Their change is shown; yours is kept below so you can re-apply it.",
-                    current=aggregate, other_change=event_as_dict(event))
+                    _t("%(actor)s changed this at %(time)s while you were editing. Their "
+                       "change is shown; yours is kept below so you can re-apply it."),
+                    current=aggregate, other_change=event_as_dict(event),
+                    actor=event.actor, time=event.timestamp)
 
     def _save(self, *aggregates: StampedAggregate) -> Recorded:
         try:
@@ -525,15 +539,16 @@ class BCOApplication(Application[UUID]):
             first = aggregates[0]
             current = self._find(first.id, type(first))
             raise ConflictError(
-                "Someone else saved a change to this at the same moment. Nothing of yours was "
-                "saved; look at the current state and try again.", current=current) from None
+                _t("Someone else saved a change to this at the same moment. Nothing of yours "
+                   "was saved; look at the current state and try again."),
+                current=current) from None
         position = max((r.notification.id for r in recordings), default=None)
         return Recorded(aggregates[0].id, aggregates[0].version, position)
 
-    def _get(self, aggregate_id: UUID, kind: type[A], label: str) -> A:
+    def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         found = self._find(aggregate_id, kind)
         if found is None:
-            raise NotFoundError(f"No {label} with id {aggregate_id}.")
+            raise NotFoundError(NOT_FOUND[kind], id=str(aggregate_id))
         return found
 
     def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bco.domain.errors import InvalidValueError
+from bco.domain.errors import translatable as _t
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10
@@ -18,8 +19,8 @@ def hash_password(password: str) -> str:
     """Refuse weak passwords before hashing, with what a good one looks like."""
     if len(password) < MIN_LENGTH:
         raise InvalidValueError(
-            f"A password needs at least {MIN_LENGTH} characters; a short sentence works well.",
-            field="password")
+            _t("A password needs at least %(length)d characters; a short sentence works well."),
+            field="password", length=MIN_LENGTH)
     return _hasher.hash(password)
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from bco.domain.errors import InvalidTransitionError, InvalidValueError
+from bco.domain.errors import translatable as _t
 from bco.domain.stamped import StampedAggregate
 
 LANGUAGES = ("nl", "en")
@@ -70,17 +71,17 @@ class Account(StampedAggregate):
         clean = name.strip()
         if not clean or len(clean) > 64 or any(ch.isspace() for ch in clean):
             raise InvalidValueError(
-                "An account name is one word of at most 64 characters, e.g. 'anna.devries'.",
+                _t("An account name is one word of at most 64 characters, e.g. 'anna.devries'."),
                 field="name")
         try:
             checked_role = Role(role)
         except ValueError:
             raise InvalidValueError(
-                f"Unknown role '{role}'; use one of: {', '.join(r.value for r in Role)}.",
-                field="role") from None
+                _t("Unknown role '%(role)s'; use one of: %(roles)s."), field="role",
+                role=role, roles=", ".join(r.value for r in Role)) from None
         if language not in LANGUAGES:
-            raise InvalidValueError(f"Language must be one of: {', '.join(LANGUAGES)}.",
-                                    field="language")
+            raise InvalidValueError(_t("Language must be one of: %(languages)s."),
+                                    field="language", languages=", ".join(LANGUAGES))
         return cls._create(
             cls.Registered, id=cls.id_for(clean), timestamp=now, actor=actor, command_id=None,
             name=clean, role=checked_role.value, team=team or None, language=language,
@@ -92,10 +93,11 @@ class Account(StampedAggregate):
     def disable(self, *, now: datetime, actor: str) -> None:
         """Stop someone signing in; their past actions stay on record."""
         if self.disabled:
-            raise InvalidTransitionError(f"Account '{self.name}' is already disabled.")
+            raise InvalidTransitionError(_t("Account '%(name)s' is already disabled."),
+                                         name=self.name)
         self._record(self.Disabled, now=now, actor=actor)
 
     def enable(self, *, now: datetime, actor: str) -> None:
         if not self.disabled:
-            raise InvalidTransitionError(f"Account '{self.name}' is not disabled.")
+            raise InvalidTransitionError(_t("Account '%(name)s' is not disabled."), name=self.name)
         self._record(self.Enabled, now=now, actor=actor)

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
+from bco.domain.errors import translatable as _t
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 
@@ -191,14 +192,14 @@ class Case(StampedAggregate):
         person = replace(person, phone=normalise_phone(person.phone, region))
         if onset is None and test_date is None:
             raise InvalidValueError(
-                "Give the symptom onset date, or the test date when there are no symptoms.",
+                _t("Give the symptom onset date, or the test date when there are no symptoms."),
                 field="onset",
             )
         _check_person(person, today)
-        refuse_future(onset, today, "onset", "Symptom onset")
-        refuse_future(test_date, today, "test_date", "Test date")
+        refuse_future(onset, today, "onset", _t("Symptom onset"))
+        refuse_future(test_date, today, "test_date", _t("Test date"))
         if received_at > now:
-            raise InvalidValueError("The notification cannot be received in the future.",
+            raise InvalidValueError(_t("The notification cannot be received in the future."),
                                     field="received_at")
         return cls._create(
             cls.Registered, id=case_id, timestamp=now, actor=actor, command_id=command_id,
@@ -232,8 +233,9 @@ class Case(StampedAggregate):
         unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
         if unknown:
             raise InvalidValueError(
-                f"Cannot correct {', '.join(unknown)}; correctable: "
-                f"{', '.join(CORRECTABLE_FIELDS)}.", field=unknown[0])
+                _t("Cannot correct %(fields)s; correctable: %(correctable)s."),
+                field=unknown[0], fields=", ".join(unknown),
+                correctable=", ".join(CORRECTABLE_FIELDS))
         if "phone" in changes:
             changes = {**changes, "phone": normalise_phone(changes["phone"], region)}
         current = self.current_details()
@@ -243,10 +245,10 @@ class Case(StampedAggregate):
         merged = {**current, **real}
         person = IndexPerson(**{k: merged[k] for k in PERSON_FIELDS})
         _check_person(person, now.date())
-        refuse_future(merged["onset"], now.date(), "onset", "Symptom onset")
-        refuse_future(merged["test_date"], now.date(), "test_date", "Test date")
+        refuse_future(merged["onset"], now.date(), "onset", _t("Symptom onset"))
+        refuse_future(merged["test_date"], now.date(), "test_date", _t("Test date"))
         if merged["onset"] is None and merged["test_date"] is None:
-            raise InvalidValueError("A case needs a symptom onset date or a test date.",
+            raise InvalidValueError(_t("A case needs a symptom onset date or a test date."),
                                     field="onset")
         self._record(self.DetailsCorrected, now=now, actor=actor, command_id=command_id,
                      changes=real)
@@ -266,7 +268,7 @@ class Case(StampedAggregate):
         """Give the case to a tracer; reassigning to the same tracer records nothing."""
         self._refuse_when_closed()
         if not tracer.strip():
-            raise InvalidValueError("Name the tracer to assign the case to.", field="tracer")
+            raise InvalidValueError(_t("Name the tracer to assign the case to."), field="tracer")
         if tracer == self.tracer and (team is None or team == self.team):
             return
         self._record(self.Assigned, now=now, actor=actor, command_id=command_id,
@@ -276,7 +278,7 @@ class Case(StampedAggregate):
         """Put the case back in the pool, e.g. at the end of a shift."""
         self._refuse_when_closed()
         if self.tracer is None:
-            raise InvalidTransitionError("The case is not assigned to anyone.")
+            raise InvalidTransitionError(_t("The case is not assigned to anyone."))
         self._record(self.Unassigned, now=now, actor=actor, command_id=command_id)
 
     def log_call_attempt(
@@ -287,12 +289,13 @@ class Case(StampedAggregate):
         self._refuse_when_closed()
         if outcome == CallOutcome.CALLBACK_REQUESTED:
             if callback_at is None:
-                raise InvalidValueError("Say when to call back.", field="callback_at")
+                raise InvalidValueError(_t("Say when to call back."), field="callback_at")
             if callback_at <= now:
-                raise InvalidValueError("The callback time has already passed; pick a later time.",
-                                        field="callback_at")
+                raise InvalidValueError(
+                    _t("The callback time has already passed; pick a later time."),
+                    field="callback_at")
         elif callback_at is not None:
-            raise InvalidValueError("A callback time goes only with 'callback requested'.",
+            raise InvalidValueError(_t("A callback time goes only with 'callback requested'."),
                                     field="callback_at")
         self._record(self.CallAttemptLogged, now=now, actor=actor, command_id=command_id,
                      outcome=CallOutcome(outcome).value, note=note.strip(),
@@ -305,7 +308,7 @@ class Case(StampedAggregate):
         self._refuse_when_closed()
         if self.interview_id is not None:
             raise InvalidTransitionError(
-                "The index was reached and the interview started; pause it instead.")
+                _t("The index was reached and the interview started; pause it instead."))
         if self.unreachable:
             return
         self._record(self.MarkedUnreachable, now=now, actor=actor, command_id=command_id,
@@ -317,7 +320,7 @@ class Case(StampedAggregate):
         """Link the interview that starts now; one interview per case."""
         self._refuse_when_closed()
         if self.interview_id is not None:
-            raise InvalidTransitionError("This case already has an interview; resume it.")
+            raise InvalidTransitionError(_t("This case already has an interview; resume it."))
         self._record(self.InterviewStarted, now=now, actor=actor, command_id=command_id,
                      interview_id=interview_id)
 
@@ -336,9 +339,9 @@ class Case(StampedAggregate):
               ) -> None:
         """Close with a reason, e.g. interview done and contacts informed."""
         if self.closed_reason is not None:
-            raise CaseClosedError("The case is already closed.")
+            raise CaseClosedError(_t("The case is already closed."))
         if not reason.strip():
-            raise InvalidValueError("Give a reason for closing the case.", field="reason")
+            raise InvalidValueError(_t("Give a reason for closing the case."), field="reason")
         self._record(self.Closed, now=now, actor=actor, command_id=command_id,
                      reason=reason.strip())
 
@@ -346,24 +349,25 @@ class Case(StampedAggregate):
                ) -> None:
         """Reopen a closed case, e.g. when new contacts come to light."""
         if self.closed_reason is None:
-            raise InvalidTransitionError("The case is not closed.")
+            raise InvalidTransitionError(_t("The case is not closed."))
         if not reason.strip():
-            raise InvalidValueError("Give a reason for reopening the case.", field="reason")
+            raise InvalidValueError(_t("Give a reason for reopening the case."), field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
                      reason=reason.strip())
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:
-            raise CaseClosedError("The case is closed; reopen it first, with a reason.")
+            raise CaseClosedError(_t("The case is closed; reopen it first, with a reason."))
 
 
 def _check_person(person: IndexPerson, today: date) -> None:
     if not person.name.strip():
-        raise InvalidValueError("The index person's name is required.", field="name")
+        raise InvalidValueError(_t("The index person's name is required."), field="name")
     if person.language not in LANGUAGES:
         raise InvalidValueError(
-            f"Language '{person.language}' is not offered; use one of: {', '.join(LANGUAGES)}.",
-            field="language")
-    refuse_future(person.birth_date, today, "birth_date", "Birth date")
+            _t("Language '%(language)s' is not offered; use one of: %(languages)s."),
+            field="language", language=person.language, languages=", ".join(LANGUAGES))
+    refuse_future(person.birth_date, today, "birth_date", _t("Birth date"))
     if person.email is not None and "@" not in person.email:
-        raise InvalidValueError(f"'{person.email}' is not an e-mail address.", field="email")
+        raise InvalidValueError(_t("'%(email)s' is not an e-mail address."), field="email",
+                                email=person.email)

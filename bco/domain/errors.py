@@ -1,8 +1,40 @@
-"""Domain errors: every refusal a user can meet, each saying what to do instead."""
+"""Domain errors: every refusal a user can meet, each saying what to do instead.
+
+A refusal keeps its English template and parameters apart, so the CLI can print the English
+while the web shows the same template translated; the domain itself stays free of any UI.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+
+class Translatable(str):
+    """A fixed English phrase (not typed input) that an interface may show translated."""
+
+    __slots__ = ()
+
+
+def translatable(text: str) -> Translatable:
+    """Mark `text` for extraction into the translation catalog (keyword `_t` in babel.cfg).
+
+    It returns the same text; the marking only tells a fixed phrase from a typed value, so a
+    parameter such as a date's label is translated and a name someone typed never is.
+    """
+    return Translatable(text)
+
+
+def english(template: str, params: dict[str, Any]) -> str:
+    """The template filled in with %(name)s parameters, as the CLI and logs show it.
+
+    A datetime parameter is a time of day; it is shown in UTC here, in the reader's zone on
+    the web.
+    """
+    if not params:
+        return template
+    return template % {key: f"{value:%H:%M:%S}" if isinstance(value, datetime) else value
+                       for key, value in params.items()}
 
 
 class DomainError(Exception):
@@ -10,9 +42,12 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, template: str, *, field: str | None = None, **params: Any) -> None:
+        message = english(template, params)
         super().__init__(message)
         self.message = message
+        self.template = template
+        self.params = params
         self.field = field
 
 
@@ -75,7 +110,8 @@ class ConflictError(DomainError):
 
     code = "conflict"
 
-    def __init__(self, message: str, *, current: Any = None, other_change: Any = None) -> None:
-        super().__init__(message)
+    def __init__(self, template: str, *, current: Any = None, other_change: Any = None,
+                 **params: Any) -> None:
+        super().__init__(template, **params)
         self.current = current
         self.other_change = other_change

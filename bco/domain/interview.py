@@ -15,6 +15,7 @@ from bco.domain.errors import (
     InvalidValueError,
     UnknownContactError,
 )
+from bco.domain.errors import translatable as _t
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 
@@ -263,7 +264,8 @@ class Interview(StampedAggregate):
         """Save one answer as it is given; the same answer twice records nothing."""
         self._refuse_unless_open()
         if not question_id:
-            raise InvalidValueError("Name the question that was answered.", field="question_id")
+            raise InvalidValueError(_t("Name the question that was answered."),
+                                    field="question_id")
         if question_id in self.answers:
             if self.answers[question_id] == value:
                 return
@@ -280,11 +282,11 @@ class Interview(StampedAggregate):
         """Add a contact as the index names them; details may follow later."""
         self._refuse_unless_open()
         if str(contact_id) in self.contacts:
-            raise InvalidValueError("That contact was reported already.", field="contact_id")
+            raise InvalidValueError(_t("That contact was reported already."), field="contact_id")
         checked = _check_contact_details(details, region=region, today=now.date())
         if not checked.get("name"):
-            raise InvalidValueError("Give at least a name (or a description) for the contact.",
-                                    field="name")
+            raise InvalidValueError(
+                _t("Give at least a name (or a description) for the contact."), field="name")
         self._record(
             self.ContactReported, now=now, actor=actor, command_id=command_id,
             contact_id=contact_id, name=checked["name"], phone=checked.get("phone"),
@@ -303,11 +305,11 @@ class Interview(StampedAggregate):
         contact = self._live_contact(contact_id)
         checked = _check_contact_details(changes, region=region, today=now.date())
         if "name" in checked and not checked["name"]:
-            raise InvalidValueError("A contact cannot lose its name.", field="name")
+            raise InvalidValueError(_t("A contact cannot lose its name."), field="name")
         override = checked.get("category_override", contact.category_override)
         reason = checked.get("override_reason", contact.override_reason)
         if override and not (reason or "").strip():
-            raise InvalidValueError("Say why you override the computed category.",
+            raise InvalidValueError(_t("Say why you override the computed category."),
                                     field="override_reason")
         real = {k: v for k, v in checked.items() if getattr(contact, k) != v}
         if not real:
@@ -323,7 +325,7 @@ class Interview(StampedAggregate):
         self._refuse_unless_open()
         self._live_contact(contact_id)
         if not reason.strip():
-            raise InvalidValueError("Say why the contact is removed.", field="reason")
+            raise InvalidValueError(_t("Say why the contact is removed."), field="reason")
         self._record(self.ContactRemoved, now=now, actor=actor, command_id=command_id,
                      contact_id=contact_id, reason=reason.strip())
 
@@ -335,7 +337,7 @@ class Interview(StampedAggregate):
         self._live_contact(contact_id)
         if self.status != InterviewStatus.COMPLETED:
             raise InvalidTransitionError(
-                "Contacts are informed after the interview is completed; complete it first.")
+                _t("Contacts are informed after the interview is completed; complete it first."))
         self._record(self.ContactInformOutcomeLogged, now=now, actor=actor,
                      command_id=command_id, contact_id=contact_id,
                      outcome=InformOutcome(outcome).value, note=note.strip())
@@ -357,10 +359,11 @@ class Interview(StampedAggregate):
         """Close a probing prompt: what the index said, or that there was nobody."""
         self._refuse_unless_open()
         if prompt_id not in self.follow_ups:
-            raise InvalidTransitionError(f"Prompt '{prompt_id}' was not raised in this interview.")
+            raise InvalidTransitionError(
+                _t("Prompt '%(prompt)s' was not raised in this interview."), prompt=prompt_id)
         text = (answer or "").strip() or None
         if not nobody and text is None:
-            raise InvalidValueError("Give the answer, or mark that there was nobody.",
+            raise InvalidValueError(_t("Give the answer, or mark that there was nobody."),
                                     field="answer")
         current = self.follow_ups[prompt_id]
         if current.answer == text and current.nobody == nobody:
@@ -372,7 +375,7 @@ class Interview(StampedAggregate):
                  ) -> None:
         """Keep a free-text note for the next tracer or the case file."""
         if not text.strip():
-            raise InvalidValueError("The note is empty.", field="text")
+            raise InvalidValueError(_t("The note is empty."), field="text")
         self._refuse_when_completed()
         self._record(self.NoteAdded, now=now, actor=actor, command_id=command_id,
                      text=text.strip())
@@ -383,7 +386,7 @@ class Interview(StampedAggregate):
         self._refuse_unless_open()
         if not summary.strip():
             raise InvalidValueError(
-                "Write a short handover summary: where you stopped and what is still open.",
+                _t("Write a short handover summary: where you stopped and what is still open."),
                 field="summary")
         self._record(self.Paused, now=now, actor=actor, command_id=command_id,
                      summary=summary.strip())
@@ -392,7 +395,7 @@ class Interview(StampedAggregate):
         """Take the interview up again; the one resuming becomes its tracer."""
         self._refuse_when_completed()
         if self.status != InterviewStatus.PAUSED:
-            raise InvalidTransitionError("The interview is not paused.")
+            raise InvalidTransitionError(_t("The interview is not paused."))
         self._record(self.Resumed, now=now, actor=actor, command_id=command_id)
 
     def complete(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
@@ -404,9 +407,10 @@ class Interview(StampedAggregate):
                ) -> None:
         """Reopen a completed interview, e.g. when the index remembers someone."""
         if self.status != InterviewStatus.COMPLETED:
-            raise InvalidTransitionError("Only a completed interview can be reopened.")
+            raise InvalidTransitionError(_t("Only a completed interview can be reopened."))
         if not reason.strip():
-            raise InvalidValueError("Give a reason for reopening the interview.", field="reason")
+            raise InvalidValueError(_t("Give a reason for reopening the interview."),
+                                    field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
                      reason=reason.strip())
 
@@ -414,21 +418,21 @@ class Interview(StampedAggregate):
         try:
             contact = self.contacts[str(contact_id)]
         except KeyError:
-            raise UnknownContactError("This interview has no such contact.") from None
+            raise UnknownContactError(_t("This interview has no such contact.")) from None
         if contact.removed:
             raise ContactRemovedError(
-                "That contact was removed; report them again as a new contact if needed.")
+                _t("That contact was removed; report them again as a new contact if needed."))
         return contact
 
     def _refuse_when_completed(self) -> None:
         if self.status == InterviewStatus.COMPLETED:
             raise InterviewCompletedError(
-                "The interview is completed; reopen it, with a reason, to record more.")
+                _t("The interview is completed; reopen it, with a reason, to record more."))
 
     def _refuse_unless_open(self) -> None:
         self._refuse_when_completed()
         if self.status == InterviewStatus.PAUSED:
-            raise InvalidTransitionError("The interview is paused; resume it first.")
+            raise InvalidTransitionError(_t("The interview is paused; resume it first."))
 
 
 def _check_contact_details(details: dict[str, Any], *, region: str, today: date
@@ -436,8 +440,8 @@ def _check_contact_details(details: dict[str, Any], *, region: str, today: date
     """Refuse unknown or impossible contact details and normalise the rest."""
     unknown = sorted(set(details) - set(CONTACT_FIELDS))
     if unknown:
-        raise InvalidValueError(
-            f"Unknown contact field(s): {', '.join(unknown)}.", field=unknown[0])
+        raise InvalidValueError(_t("Unknown contact field(s): %(fields)s."),
+                                field=unknown[0], fields=", ".join(unknown))
     checked = dict(details)
     if "name" in checked:
         checked["name"] = str(checked["name"] or "").strip()
@@ -446,15 +450,17 @@ def _check_contact_details(details: dict[str, Any], *, region: str, today: date
     elif "phone" in checked:
         checked["phone"] = None
     if checked.get("email") and "@" not in str(checked["email"]):
-        raise InvalidValueError(f"'{checked['email']}' is not an e-mail address.", field="email")
+        raise InvalidValueError(_t("'%(email)s' is not an e-mail address."), field="email",
+                                email=checked["email"])
     if "day" in checked:
-        refuse_future(checked["day"], today, "day", "Exposure date")
+        refuse_future(checked["day"], today, "day", _t("Exposure date"))
     if checked.get("informs") is not None:
         try:
             checked["informs"] = Informer(checked["informs"]).value
         except ValueError:
-            raise InvalidValueError("Who informs the contact: 'index' or 'authority'.",
+            raise InvalidValueError(_t("Who informs the contact: 'index' or 'authority'."),
                                     field="informs") from None
     if "facts" in checked and not isinstance(checked["facts"], dict):
-        raise InvalidValueError("Contact facts must be a set of named values.", field="facts")
+        raise InvalidValueError(_t("Contact facts must be a set of named values."),
+                                field="facts")
     return checked

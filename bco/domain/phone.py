@@ -4,37 +4,38 @@ from __future__ import annotations
 
 import phonenumbers
 
-from bco.domain.errors import InvalidPhoneError
+from bco.domain.errors import InvalidPhoneError, Translatable
+from bco.domain.errors import translatable as _t
 
 
 def normalise_phone(raw: str, region: str, *, field: str = "phone") -> str:
     """Return `raw` as E.164, or refuse it with the reason a person can act on."""
     text = raw.strip()
     if not text:
-        raise InvalidPhoneError("A phone number is required.", field=field)
+        raise InvalidPhoneError(_t("A phone number is required."), field=field)
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhoneError(
-            f"'{text}' is not a phone number ({_reason(exc)}); "
-            "give it as 06 12345678 or +31 6 12345678.",
-            field=field,
+            _t("'%(number)s' is not a phone number (%(reason)s); "
+               "give it as 06 12345678 or +31 6 12345678."),
+            field=field, number=text, reason=_reason(exc),
         ) from exc
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneError(
-            f"'{text}' is not a valid number: check the number of digits with the person, "
-            "and include the country code if abroad.",
-            field=field,
+            _t("'%(number)s' is not a valid number: check the number of digits with the "
+               "person, and include the country code if abroad."),
+            field=field, number=text,
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _reason(exc: phonenumbers.NumberParseException) -> str:
+def _reason(exc: phonenumbers.NumberParseException) -> Translatable:
     reasons = {
-        phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
-        phonenumbers.NumberParseException.NOT_A_NUMBER: "it contains no number",
-        phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
-        phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
-        phonenumbers.NumberParseException.TOO_LONG: "too long",
+        phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: _t("unknown country code"),
+        phonenumbers.NumberParseException.NOT_A_NUMBER: _t("it contains no number"),
+        phonenumbers.NumberParseException.TOO_SHORT_NSN: _t("too short"),
+        phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: _t("too short"),
+        phonenumbers.NumberParseException.TOO_LONG: _t("too long"),
     }
-    return reasons.get(exc.error_type, "unreadable")
+    return reasons.get(exc.error_type, _t("unreadable"))

@@ -7,7 +7,8 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
-from bco.domain.errors import FutureDateError
+from bco.domain.errors import FutureDateError, Translatable
+from bco.domain.errors import translatable as _t
 
 
 class StampedAggregate(Aggregate):
@@ -44,11 +45,11 @@ class StampedAggregate(Aggregate):
         )
 
 
-def refuse_future(value: date | None, today: date, field: str, label: str) -> None:
+def refuse_future(value: date | None, today: date, field: str, label: Translatable) -> None:
     """Refuse a date that can only lie in the past when it lies after `today`."""
     if value is not None and value > today:
         raise FutureDateError(
-            f"{label} {value.isoformat()} lies in the future (today is {today.isoformat()}); "
-            "check the date with the person.",
-            field=field,
+            _t("%(label)s %(date)s lies in the future (today is %(today)s); "
+               "check the date with the person."),
+            field=field, label=label, date=value.isoformat(), today=today.isoformat(),
         )

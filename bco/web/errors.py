@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from bco.domain.errors import ConflictError, DomainError, NotFoundError
+from bco.domain.errors import ConflictError, DomainError, NotFoundError, Translatable
 
 log = logging.getLogger(__name__)
+
+
+def translated(exc: DomainError) -> str:
+    """The refusal in the reader's language: its template from the catalog, filled in.
+
+    Fixed phrases among the parameters are translated too, typed values never; a time of day
+    is shown in the reader's zone. A message with no catalog entry comes back as it is, in
+    English; a translation that does not fit its parameters falls back to the English message
+    rather than failing the answer.
+    """
+    text = _(exc.template)
+    if not exc.params:
+        return text
+    params = {key: _local(value) for key, value in exc.params.items()}
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        log.warning("Translation of %r does not fit its parameters", exc.template)
+        return exc.message
+
+
+def _local(value: Any) -> Any:
+    if isinstance(value, Translatable):
+        return _(value)
+    if isinstance(value, datetime):
+        return format_time(value, "HH:mm:ss")
+    return value
 
 
 def wants_json() -> bool:
@@ -42,16 +71,17 @@ def error_response(status: int, code: str, message: str, errors: dict[str, Any] 
 def init_app(app: Flask) -> None:
     @app.errorhandler(ConflictError)
     def conflict(exc: ConflictError) -> Any:
-        return error_response(409, exc.code, exc.message, other_change=exc.other_change)
+        return error_response(409, exc.code, translated(exc), other_change=exc.other_change)
 
     @app.errorhandler(NotFoundError)
     def not_found(exc: NotFoundError) -> Any:
-        return error_response(404, exc.code, exc.message)
+        return error_response(404, exc.code, translated(exc))
 
     @app.errorhandler(DomainError)
     def refused(exc: DomainError) -> Any:
-        errors = {exc.field: [exc.message]} if exc.field else {}
-        return error_response(422, exc.code, exc.message, errors)
+        message = translated(exc)
+        errors = {exc.field: [message]} if exc.field else {}
+        return error_response(422, exc.code, message, errors)
 
     @app.errorhandler(CSRFError)
     def csrf(exc: CSRFError) -> Any:

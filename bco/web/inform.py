@@ -31,6 +31,7 @@ from bco.projections import worklist as worklist_model
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
+from bco.web.errors import translated
 from bco.web.readmodels import read_your_writes, views
 
 INFORMERS = (Role.TRACER, Role.TEAM_LEAD, Role.AUTHORITY)
@@ -163,7 +164,7 @@ def log_inform(interview_id: UUID, contact_id: UUID) -> Response:
                                           form.note.data or "", actor=current_user.name,
                                           command_id=form.command_id.data or None)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(translated(exc), "error")
         return redirect(url_for("tracer.inform_list"))
     read_your_writes(recorded)
     flash(_("Saved: %(outcome)s.", outcome=str(INFORM_LABELS[form.outcome.data or ""])), "info")

@@ -1,7 +1,8 @@
 """Reading what a tracer typed on the interview screen into values the domain accepts.
 
 Every refusal is an InvalidValueError naming the field, so errors.py can show it next to that
-field while the typed text stays on screen.
+field while the typed text stays on screen; its English text is marked (`_t`) and translated
+there, like the domain's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from bco.domain.errors import InvalidValueError
+from bco.domain.errors import translatable as _t
 from bco.domain.interview import Informer
 from bco.domain.phone import normalise_phone
 from bco.guides.model import Guide, Question
@@ -26,8 +28,8 @@ def text(form: MultiDict[str, str], name: str, *, limit: int = MAX_SHORT) -> str
     """A trimmed text field; over-long input is refused rather than silently cut."""
     value = (form.get(name) or "").strip()
     if len(value) > limit:
-        raise InvalidValueError(f"This is too long: keep it under {limit} characters.",
-                                field=name)
+        raise InvalidValueError(_t("This is too long: keep it under %(limit)d characters."),
+                                field=name, limit=limit)
     return value
 
 
@@ -39,10 +41,10 @@ def parse_day(raw: str, name: str, today: date) -> date | None:
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise InvalidValueError("Give the date as day-month-year, e.g. with the date picker.",
+        raise InvalidValueError(_t("Give the date as day-month-year, e.g. with the date picker."),
                                 field=name) from None
     if day > today:
-        raise InvalidValueError("This date lies in the future; check the day.", field=name)
+        raise InvalidValueError(_t("This date lies in the future; check the day."), field=name)
     return day
 
 
@@ -52,9 +54,9 @@ def parse_number(raw: str, name: str) -> int | float:
     try:
         number = float(cleaned)
     except ValueError:
-        raise InvalidValueError("Type a number, e.g. 2.", field=name) from None
+        raise InvalidValueError(_t("Type a number, e.g. 2."), field=name) from None
     if not math.isfinite(number) or number < 0 or number > 100_000:
-        raise InvalidValueError("Type a number of 0 or more.", field=name)
+        raise InvalidValueError(_t("Type a number of 0 or more."), field=name)
     return int(number) if number.is_integer() else number
 
 
@@ -66,21 +68,21 @@ def parse_answer(question: Question, form: MultiDict[str, str], *, region: str,
         allowed = {o.value for o in question.options}
         chosen = [v for v in form.getlist("value") if v]
         if any(v not in allowed for v in chosen):
-            raise InvalidValueError("Pick from the options shown.", field="value")
+            raise InvalidValueError(_t("Pick from the options shown."), field="value")
         return [o.value for o in question.options if o.value in chosen]
     if kind == "contacts":
         return contacts_listed
     raw = text(form, "value", limit=MAX_TEXT)
     if not raw:
-        raise InvalidValueError("Give an answer, or leave the question for later.",
+        raise InvalidValueError(_t("Give an answer, or leave the question for later."),
                                 field="value")
     if kind == "yesno":
         if raw not in ("yes", "no"):
-            raise InvalidValueError("Answer yes or no.", field="value")
+            raise InvalidValueError(_t("Answer yes or no."), field="value")
         return raw == "yes"
     if kind == "choice":
         if raw not in {o.value for o in question.options}:
-            raise InvalidValueError("Pick one of the options shown.", field="value")
+            raise InvalidValueError(_t("Pick one of the options shown."), field="value")
         return raw
     if kind == "number":
         return parse_number(raw, "value")
@@ -99,7 +101,8 @@ def parse_prompt(guide: Guide, raw: str | None) -> str | None:
         return None
     if probe_id_known(guide, prompt) or prompt in guide.questions:
         return prompt
-    raise InvalidValueError("That prompt is not part of this interview's guide.", field="prompt")
+    raise InvalidValueError(_t("That prompt is not part of this interview's guide."),
+                            field="prompt")
 
 
 def parse_setting(guide: Guide, raw: str | None) -> str | None:
@@ -107,7 +110,7 @@ def parse_setting(guide: Guide, raw: str | None) -> str | None:
     if not setting:
         return None
     if setting not in guide.setting_ids:
-        raise InvalidValueError("Pick one of the settings shown.", field="setting")
+        raise InvalidValueError(_t("Pick one of the settings shown."), field="setting")
     return setting
 
 
@@ -115,7 +118,7 @@ def parse_contact_row(guide: Guide, form: MultiDict[str, str], today: date) -> d
     """One fast-entry line: name, phone, relation, day, setting, bubble, and its prompt."""
     name = text(form, "name")
     if not name:
-        raise InvalidValueError("Type at least a name (or a description) for the contact.",
+        raise InvalidValueError(_t("Type at least a name (or a description) for the contact."),
                                 field="name")
     details: dict[str, Any] = {
         "name": name,
@@ -138,15 +141,15 @@ def parse_contact_details(guide: Guide, form: MultiDict[str, str],
     """The whole details form of one contact; the domain records only what really changed."""
     name = text(form, "name")
     if not name:
-        raise InvalidValueError("A contact cannot lose its name.", field="name")
+        raise InvalidValueError(_t("A contact cannot lose its name."), field="name")
     phone = text(form, "phone", limit=40)
     email = text(form, "email")
     informs = text(form, "informs")
     if informs and informs not in {i.value for i in Informer}:
-        raise InvalidValueError("Pick who informs the contact.", field="informs")
+        raise InvalidValueError(_t("Pick who informs the contact."), field="informs")
     override = text(form, "category_override")
     if override and guide.category(override) is None:
-        raise InvalidValueError("Pick one of the categories shown.", field="category_override")
+        raise InvalidValueError(_t("Pick one of the categories shown."), field="category_override")
     changes: dict[str, Any] = {
         "name": name,
         "phone": phone or None,
@@ -175,14 +178,14 @@ def parse_facts(guide: Guide, form: MultiDict[str, str]) -> dict[str, Any]:
             continue
         if fact.type == "boolean":
             if raw not in ("yes", "no"):
-                raise InvalidValueError("Answer yes, no, or leave it unknown.",
+                raise InvalidValueError(_t("Answer yes, no, or leave it unknown."),
                                         field=f"fact_{fact.id}")
             facts[fact.id] = raw == "yes"
         elif fact.type == "number":
             facts[fact.id] = parse_number(raw, f"fact_{fact.id}")
         else:
             if len(raw) > MAX_SHORT:
-                raise InvalidValueError("This is too long.", field=f"fact_{fact.id}")
+                raise InvalidValueError(_t("This is too long."), field=f"fact_{fact.id}")
             facts[fact.id] = raw
     return facts
 
@@ -195,9 +198,9 @@ def expected_version(form: MultiDict[str, str]) -> int | None:
     try:
         version = int(raw)
     except ValueError:
-        raise InvalidValueError("The form is out of date; reload the page.",
+        raise InvalidValueError(_t("The form is out of date; reload the page."),
                                 field="expected_version") from None
     if version < 0:
-        raise InvalidValueError("The form is out of date; reload the page.",
+        raise InvalidValueError(_t("The form is out of date; reload the page."),
                                 field="expected_version")
     return version

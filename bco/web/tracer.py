@@ -35,6 +35,7 @@ from bco.web.case_forms import (
 )
 from bco.web.clocks import Clock, callback_clock, duration_words, waiting_clock
 from bco.web.display import BUCKET_LABELS, status_label
+from bco.web.errors import translated
 from bco.web.readmodels import read_your_writes, views
 
 blueprint = Blueprint("tracer", __name__)
@@ -319,7 +320,7 @@ def start_interview(case_id: UUID) -> Response:
                                  command_id=f"{command_id}-reached" if command_id else None)
         recorded = app.start_interview(case_id, actor=current_user.name, command_id=command_id)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(translated(exc), "error")
         return redirect(url_for(".case_page", case_id=case_id))
     read_your_writes(recorded)
     target = interview_url(recorded.aggregate_id)
@@ -334,9 +335,9 @@ def _field_error(form: Any, exc: DomainError) -> None:
     """Show a refusal next to the field it concerns, or at the top of the form."""
     field = getattr(form, exc.field, None) if exc.field else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
+        field.errors = [*field.errors, translated(exc)]
     else:
-        form.form_errors.append(exc.message)
+        form.form_errors.append(translated(exc))
 
 
 blueprint.add_url_rule("/inform", "inform_list", inform.inform_list)

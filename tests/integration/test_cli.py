@@ -92,6 +92,22 @@ def test_bad_arguments_exit_2_naming_the_option(env: dict[str, str], args: list[
     assert position(env) == 0
 
 
+def test_refusals_stay_english_whatever_the_locale(env: dict[str, str]) -> None:
+    """The web translates refusals for Dutch accounts; the CLI prints the English text."""
+    dutch = {**env, "LANG": "nl_NL.UTF-8", "LANGUAGE": "nl", "LC_ALL": "nl_NL.UTF-8"}
+    phone = bco(dutch, "case", "register", "--name", "A B", "--phone", "geen nummer",
+                "--disease", "covid-19", "--onset", "2026-11-20")
+    assert phone.exit_code == 2
+    assert ("'geen nummer' is not a phone number (it contains no number); give it as "
+            "06 12345678 or +31 6 12345678.") in " ".join(phone.output.split())
+    short = bco(dutch, "user", "add", "jan", "--role", "tracer", "--language", "nl",
+                "--password-stdin", stdin="kort\n")
+    assert short.exit_code == 2
+    assert "A password needs at least 10 characters" in " ".join(short.output.split())
+    missing = bco(dutch, "case", "show", "00000000-0000-0000-0000-000000000000")
+    assert "No case with id 00000000-0000-0000-0000-000000000000." in missing.output
+
+
 def test_onset_and_test_date_are_exclusive(env: dict[str, str]) -> None:
     result = register(env, "--test-date", "2026-11-20")
     assert result.exit_code == 2 and "exactly one" in result.output

@@ -2,13 +2,55 @@
 (function () {
   "use strict";
 
-  // 409 (someone else changed it) and 422 (refused input) carry a message for next to the
-  // field; htmx would drop them by default.
+  // Refusals and failures carry a message; htmx would drop them by default, and a save would
+  // fail silently. 409 (someone else changed it) and 422 (refused input) mostly come as a
+  // fragment made for the request's target, next to the field. 400 (form expired), 401 (signed
+  // out), 403, 404 and 500 come as the generic problem block (error_fragment.html), as does a
+  // refusal from a view without such a fragment: swapped into the target, that block could
+  // replace a form and what was typed in it, so it goes to the banner instead.
+  var SHOWN = [400, 401, 403, 404, 409, 422, 500];
+
+  function isProblemBlock(html) {
+    var parsed = document.createElement("template");
+    parsed.innerHTML = typeof html === "string" ? html : "";
+    var root = parsed.content.firstElementChild;
+    return parsed.content.childElementCount === 1 && root.matches("div.problem[data-status]");
+  }
+
+  // Polling (who else is here) saves nothing: its failures stay quiet and its successes do not
+  // clear a problem a save met.
+  function isPoll(elt) {
+    return elt instanceof Element && /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || "");
+  }
+
+  function banner() {
+    var region = document.getElementById("htmx-problem");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "htmx-problem";
+      region.className = "htmx-problem";
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
-    var status = event.detail.xhr.status;
-    if (status === 409 || status === 422) {
-      event.detail.shouldSwap = true;
-      event.detail.isError = false;
+    var detail = event.detail;
+    if (SHOWN.indexOf(detail.xhr.status) < 0 || isPoll(detail.elt)) { return; }
+    detail.shouldSwap = true;
+    detail.isError = false;
+    if (isProblemBlock(detail.serverResponse)) {
+      detail.target = banner();
+      detail.swapOverride = "innerHTML";
+    }
+  });
+
+  // The banner stays until a later request goes through (e.g. after signing in again).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("htmx-problem");
+    var xhr = event.detail.xhr;
+    if (region && xhr && xhr.status >= 200 && xhr.status < 400 && !isPoll(event.detail.elt)) {
+      region.textContent = "";
     }
   });
 
