@@ -27,6 +27,7 @@ class Settings:
     cipher_key: str = ""
     compress_events: bool = False
     snapshot_interval: int = 50
+    aggregate_cache_size: int = 1000
     phone_region: str = "NL"
     timezone: str = "Europe/Amsterdam"
     guides_dir: Path = PACKAGE_DIR.parent / "interview_guides"
@@ -47,6 +48,7 @@ class Settings:
         "cipher_key": "BCO_CIPHER_KEY",
         "compress_events": "BCO_COMPRESS_EVENTS",
         "snapshot_interval": "BCO_SNAPSHOT_INTERVAL",
+        "aggregate_cache_size": "BCO_AGGREGATE_CACHE_SIZE",
         "phone_region": "BCO_PHONE_REGION",
         "timezone": "BCO_TIMEZONE",
         "guides_dir": "BCO_GUIDES_DIR",
@@ -88,6 +90,8 @@ class Settings:
             raise SettingsError(
                 "BCO_DATABASE_URL must start with postgresql:// "
                 "(leave it empty to use SQLite under BCO_DATA_DIR).")
+        if self.aggregate_cache_size < 0:
+            raise SettingsError("BCO_AGGREGATE_CACHE_SIZE must be 0 (off) or more.")
         if self.snapshot_interval < 2:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 1 <= self.port <= 65535:

@@ -24,11 +24,17 @@ class KeyNotCreatedError(StartupError):
 
 def persistence_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing settings for the configured backend (SQLite file or PostgreSQL)."""
+    # Cached aggregates are fast-forwarded from the store before each use, so several
+    # processes writing the same aggregate stay correct; a command then reads only new events.
+    cache = {"AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size)}
+    if not settings.aggregate_cache_size:
+        cache = {}
     if not settings.uses_postgres:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(settings.events_path),
             "SQLITE_LOCK_TIMEOUT": "10",
+            **cache,
         }
     url = urlsplit(settings.database_url)
     env = {
@@ -43,7 +49,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     }
     if settings.database_schema:
         env["POSTGRES_SCHEMA"] = settings.database_schema
-    return env
+    return {**env, **cache}
 
 
 def sealing_env(key: str, settings: Settings) -> dict[str, str]:
