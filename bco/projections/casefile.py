@@ -16,6 +16,7 @@ from bco.domain.case import Case
 from bco.domain.interview import InformOutcome, Interview
 from bco.projections.readmodel import (
     CASE_EVENTS,
+    Batch,
     Handler,
     ReadModel,
     Row,
@@ -24,7 +25,6 @@ from bco.projections.readmodel import (
     evolve_case_flags,
     fetch_row,
     fetch_rows,
-    store_row,
     utc_text,
 )
 
@@ -181,27 +181,31 @@ class CaseFile(ReadModel):
         table.update(dict.fromkeys(INTERVIEW_EVENTS, self._interview_event))
         return table
 
-    def _case_event(self, db: Database, event: Any) -> None:
-        row = on_case_event(fetch_row(db, TABLE, "case_id", str(event.originator_id)), event)
-        store_row(db, TABLE, row)
-        store_row(db, LOG, log_entry({**row, "log_entries": row["log_entries"] - 1}, event))
+    def _case_event(self, rows: Batch, event: Any) -> None:
+        found = (None if isinstance(event, Case.Registered)
+                 else rows.get(TABLE, str(event.originator_id)))
+        row = on_case_event(found, event)
+        rows.put(TABLE, row)
+        rows.put(LOG, log_entry({**row, "log_entries": row["log_entries"] - 1}, event))
 
-    def _interview_event(self, db: Database, event: Any) -> None:
-        key = (str(event.case_id) if isinstance(event, Interview.Started)
-               else str(event.originator_id))
-        column = "case_id" if isinstance(event, Interview.Started) else "interview_id"
-        found = fetch_row(db, TABLE, column, key)
+    def _interview_event(self, rows: Batch, event: Any) -> None:
+        if isinstance(event, Interview.Started):
+            found = rows.get(TABLE, str(event.case_id))
+        else:
+            matches = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+            found = matches[0] if matches else None
         if found is None:
             return
         row = on_interview_event(found, event)
         if hasattr(event, "contact_id"):
-            contact = fetch_row(db, CONTACTS, "contact_id", str(event.contact_id))
+            contact = (None if isinstance(event, Interview.ContactReported)
+                       else rows.get(CONTACTS, str(event.contact_id)))
             changed = on_contact_event(contact, row["case_id"], event)
             if changed is not None:
-                store_row(db, CONTACTS, changed)
-            row = with_contact_counts(row, fetch_rows(db, CONTACTS, "case_id", row["case_id"]))
-        store_row(db, TABLE, row)
-        store_row(db, LOG, log_entry(found, event))
+                rows.put(CONTACTS, changed)
+            row = with_contact_counts(row, rows.find(CONTACTS, "case_id", row["case_id"]))
+        rows.put(TABLE, row)
+        rows.put(LOG, log_entry(found, event))
 
 
 def case_file(db: Database, case_id: str) -> Row | None:

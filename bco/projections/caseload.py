@@ -11,13 +11,12 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.projections.readmodel import (
     CASE_EVENTS,
+    Batch,
     Handler,
     ReadModel,
     Row,
     case_status,
     evolve_case_flags,
-    fetch_row,
-    store_row,
 )
 
 TABLE = "caseload"
@@ -78,9 +77,10 @@ class Caseload(ReadModel):
     def handlers(self) -> Mapping[type, Handler]:
         return dict.fromkeys(CASE_EVENTS, self._case_event)
 
-    def _case_event(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "case_id", str(event.originator_id))
-        store_row(db, TABLE, on_case_event(row, event))
+    def _case_event(self, rows: Batch, event: Any) -> None:
+        found = (None if isinstance(event, Case.Registered)
+                 else rows.get(TABLE, str(event.originator_id)))
+        rows.put(TABLE, on_case_event(found, event))
 
 
 def caseload_summary(db: Database) -> dict[str, Any]:

@@ -16,13 +16,12 @@ from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
 from bco.projections.guide_library import GuideLibrary
 from bco.projections.readmodel import (
+    Batch,
     Handler,
     ReadModel,
     Row,
     day_text,
-    fetch_row,
     fetch_rows,
-    store_row,
     utc_text,
 )
 
@@ -148,30 +147,30 @@ class Contacts(ReadModel):
             Interview.ContactInformOutcomeLogged: self._contact_change(on_inform_outcome),
         }
 
-    def _started(self, db: Database, event: Any) -> None:
-        store_row(db, INTERVIEWS, {"interview_id": str(event.originator_id),
-                                   "case_id": str(event.case_id), "guide_id": event.guide_id,
-                                   "guide_hash": event.guide_hash})
+    def _started(self, rows: Batch, event: Any) -> None:
+        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
+                              "case_id": str(event.case_id), "guide_id": event.guide_id,
+                              "guide_hash": event.guide_hash})
 
-    def _reported(self, db: Database, event: Any) -> None:
-        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+    def _reported(self, rows: Batch, event: Any) -> None:
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert interview is not None, "a contact reported before its interview started"
-        guide = self.library.find(db, interview["guide_hash"])
-        store_row(db, TABLE, on_reported(interview, event, guide))
+        guide = self.library.find(rows, interview["guide_hash"])
+        rows.put(TABLE, on_reported(interview, event, guide))
 
-    def _updated(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "contact_id", str(event.contact_id))
-        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+    def _updated(self, rows: Batch, event: Any) -> None:
+        row = rows.get(TABLE, str(event.contact_id))
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert row is not None and interview is not None, "an update of an unknown contact"
-        store_row(db, TABLE, on_updated(row, event, self.library.find(db,
-                                                                      interview["guide_hash"])))
+        rows.put(TABLE, on_updated(row, event, self.library.find(rows,
+                                                                 interview["guide_hash"])))
 
     @staticmethod
     def _contact_change(change: Any) -> Handler:
-        def handle(db: Database, event: Any) -> None:
-            row = fetch_row(db, TABLE, "contact_id", str(event.contact_id))
+        def handle(rows: Batch, event: Any) -> None:
+            row = rows.get(TABLE, str(event.contact_id))
             assert row is not None, "an event of an unknown contact"
-            store_row(db, TABLE, change(row, event))
+            rows.put(TABLE, change(row, event))
         return handle
 
 

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from bco.guides.errors import GuideError
 from bco.guides.loader import parse_guide
 from bco.guides.model import Guide
-from bco.projections.readmodel import fetch_row, store_row
+from bco.projections.readmodel import Batch
 
 
 class GuideLibrary:
@@ -28,19 +28,19 @@ class GuideLibrary:
         db.table(self.table).create({"content_hash": str, "guide_id": str, "version": str,
                                "source": str}, pk="content_hash", if_not_exists=True)
 
-    def keep(self, db: Database, event: Any) -> None:
+    def keep(self, rows: Batch, event: Any) -> None:
         """Remember an archived guide version's source (GuideVersion.Archived)."""
-        store_row(db, self.table, {"content_hash": event.content_hash,
-                                   "guide_id": event.guide_id, "version": event.guide_version,
-                                   "source": event.source})
+        rows.put(self.table, {"content_hash": event.content_hash,
+                              "guide_id": event.guide_id, "version": event.guide_version,
+                              "source": event.source})
 
-    def find(self, db: Database, content_hash: str | None) -> Guide | None:
+    def find(self, rows: Batch, content_hash: str | None) -> Guide | None:
         """The guide with this content hash, or None when it is nowhere to be found."""
         if content_hash is None:
             return None
         if content_hash in self._by_hash:
             return self._by_hash[content_hash]
-        row = fetch_row(db, self.table, "content_hash", content_hash)
+        row = rows.get(self.table, content_hash)
         if row is None:
             return None
         try:

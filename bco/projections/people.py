@@ -18,13 +18,12 @@ from bco.domain.errors import InvalidPhoneError
 from bco.domain.interview import Interview
 from bco.domain.phone import normalise_phone
 from bco.projections.readmodel import (
+    Batch,
     Handler,
     ReadModel,
     Row,
     day_text,
-    delete_row,
     fetch_row,
-    store_row,
 )
 
 CASES = "people_cases"
@@ -105,27 +104,27 @@ class People(ReadModel):
             Interview.ContactRemoved: self._contact,
         }
 
-    def _case(self, db: Database, event: Any) -> None:
-        if isinstance(event, Case.DetailsCorrected) and not set(event.changes) & set(
-                PERSON_COLUMNS):
-            return
-        row = fetch_row(db, CASES, "case_id", str(event.originator_id))
-        store_row(db, CASES, on_case_event(row, event))
+    def _case(self, rows: Batch, event: Any) -> None:
+        if isinstance(event, Case.Registered):
+            rows.put(CASES, on_case_event(None, event))
+        elif set(event.changes) & set(PERSON_COLUMNS):
+            rows.put(CASES, on_case_event(rows.get(CASES, str(event.originator_id)), event))
 
-    def _started(self, db: Database, event: Any) -> None:
-        store_row(db, INTERVIEWS, {"interview_id": str(event.originator_id),
-                                   "case_id": str(event.case_id)})
+    def _started(self, rows: Batch, event: Any) -> None:
+        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
+                              "case_id": str(event.case_id)})
 
-    def _contact(self, db: Database, event: Any) -> None:
-        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+    def _contact(self, rows: Batch, event: Any) -> None:
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert interview is not None, "a contact before the interview started"
         contact_id = str(event.contact_id)
-        changed = on_contact_event(fetch_row(db, CONTACTS, "contact_id", contact_id),
-                                   interview["case_id"], event)
+        found = (None if isinstance(event, Interview.ContactReported)
+                 else rows.get(CONTACTS, contact_id))
+        changed = on_contact_event(found, interview["case_id"], event)
         if changed is None:
-            delete_row(db, CONTACTS, "contact_id", contact_id)
+            rows.delete(CONTACTS, contact_id)
         else:
-            store_row(db, CONTACTS, changed)
+            rows.put(CONTACTS, changed)
 
 
 def find_cases(db: Database, text: str, *, region: str = "NL", limit: int = 20) -> list[str]:

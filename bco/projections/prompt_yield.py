@@ -8,7 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.domain.interview import Interview
-from bco.projections.readmodel import Handler, ReadModel, Row, fetch_row, store_row
+from bco.projections.readmodel import Batch, Handler, ReadModel, Row
 
 INTERVIEWS = "prompt_yield_interviews"
 ASKED = "prompt_yield_asked"
@@ -65,24 +65,25 @@ class PromptYield(ReadModel):
             Interview.ContactRemoved: self._contact,
         }
 
-    def _started(self, db: Database, event: Any) -> None:
-        store_row(db, INTERVIEWS, {"interview_id": str(event.originator_id),
-                                   "guide_id": event.guide_id})
+    def _started(self, rows: Batch, event: Any) -> None:
+        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
+                              "guide_id": event.guide_id})
 
-    def _asked(self, db: Database, event: Any) -> None:
-        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+    def _asked(self, rows: Batch, event: Any) -> None:
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert interview is not None, "a prompt raised before the interview started"
-        store_row(db, ASKED, {"interview_id": interview["interview_id"],
-                              "prompt_id": event.prompt_id, "guide_id": interview["guide_id"],
-                              "prompt": prompt_key(event.prompt_id)})
+        rows.put(ASKED, {"interview_id": interview["interview_id"],
+                         "prompt_id": event.prompt_id, "guide_id": interview["guide_id"],
+                         "prompt": prompt_key(event.prompt_id)})
 
-    def _contact(self, db: Database, event: Any) -> None:
-        interview = fetch_row(db, INTERVIEWS, "interview_id", str(event.originator_id))
+    def _contact(self, rows: Batch, event: Any) -> None:
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert interview is not None, "a contact before the interview started"
-        row = fetch_row(db, CONTACTS, "contact_id", str(event.contact_id))
+        row = (None if isinstance(event, Interview.ContactReported)
+               else rows.get(CONTACTS, str(event.contact_id)))
         changed = on_contact_event(row, interview, event)
         if changed is not None:
-            store_row(db, CONTACTS, changed)
+            rows.put(CONTACTS, changed)
 
 
 def yield_per_prompt(db: Database, guide_id: str | None = None) -> list[Row]:

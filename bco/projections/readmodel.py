@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -13,10 +15,180 @@ from sqlite_utils import Database
 from bco.domain.case import CallOutcome, Case, CaseStatus
 
 Row = dict[str, Any]
-Handler = Callable[[Database, Any], None]
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS,
                  CaseStatus.UNREACHABLE)
+
+
+class TableShape:
+    """A table's columns and primary key, read once from SQLite and shared by every batch."""
+
+    def __init__(self, conn: sqlite3.Connection, name: str) -> None:
+        info = conn.execute(f"PRAGMA table_info([{name}])").fetchall()
+        if not info:
+            raise LookupError(f"No table {name} in the read-model file.")
+        self.name = name
+        self.columns = tuple(column[1] for column in info)
+        self.key_columns = tuple(c for _, c in sorted((col[5], col[1]) for col in info
+                                                      if col[5]))
+        key_list = " AND ".join(f"[{c}] = ?" for c in self.key_columns)
+        self.select_key = f"SELECT * FROM [{name}] WHERE {key_list}"
+        self.delete_key = f"DELETE FROM [{name}] WHERE {key_list}"
+        names = ", ".join(f"[{c}]" for c in self.columns)
+        marks = ", ".join("?" for _ in self.columns)
+        self.insert = f"INSERT OR REPLACE INTO [{name}] ({names}) VALUES ({marks})"
+        self.values: Callable[[Row], Any] = itemgetter(*self.columns)
+        self.key_of: Callable[[Row], Any] = itemgetter(*self.key_columns)
+
+    def key_parameters(self, key: Any) -> tuple[Any, ...]:
+        return key if len(self.key_columns) > 1 else (key,)
+
+    def row_values(self, row: Row) -> tuple[Any, ...]:
+        """The row in column order; a column the row leaves out is written as NULL."""
+        try:
+            values = self.values(row)
+            return values if len(self.columns) > 1 else (values,)
+        except KeyError:
+            return tuple(row.get(c) for c in self.columns)
+
+
+class _CachedTable:
+    """One table's rows as this batch sees them: SQLite's, overlaid by the batch's changes."""
+
+    def __init__(self, conn: sqlite3.Connection, shape: TableShape) -> None:
+        self.conn = conn
+        self.shape = shape
+        self.rows: dict[Any, Row | None] = {}  # key -> row, None when absent or deleted
+        self.changed: dict[Any, None] = {}  # keys to write back, in order of change
+        self.indexes: dict[str, dict[Any, dict[Any, None]]] = {}
+        self.loaded: set[tuple[str, Any]] = set()
+
+    def _load(self, row: Row) -> None:
+        key = self.shape.key_of(row)
+        if key not in self.rows:
+            self.rows[key] = row
+            self._index(key, row)
+
+    def _index(self, key: Any, row: Row) -> None:
+        for column, index in self.indexes.items():
+            index.setdefault(row.get(column), {})[key] = None
+
+    def _unindex(self, key: Any, row: Row | None) -> None:
+        if row is not None:
+            for column, index in self.indexes.items():
+                index.get(row.get(column), {}).pop(key, None)
+
+    def get(self, key: Any) -> Row | None:
+        if key in self.rows:
+            return self.rows[key]
+        cursor = self.conn.execute(self.shape.select_key, self.shape.key_parameters(key))
+        found = cursor.fetchone()
+        row = None if found is None else dict(zip(self.shape.columns, found, strict=True))
+        self.rows[key] = row
+        if row is not None:
+            self._index(key, row)
+        return row
+
+    def put(self, row: Row) -> None:
+        key = self.shape.key_of(row)
+        if self.indexes:
+            self._unindex(key, self.rows.get(key))
+            self._index(key, row)
+        self.rows[key] = row
+        self.changed[key] = None
+
+    def delete(self, key: Any) -> None:
+        if self.indexes:
+            self._unindex(key, self.rows.get(key))
+        self.rows[key] = None
+        self.changed[key] = None
+
+    def find(self, column: str, value: Any, unique: bool) -> list[Row]:
+        index = self.indexes.get(column)
+        if index is None:
+            index = self.indexes[column] = {}
+            for key, row in self.rows.items():
+                if row is not None:
+                    index.setdefault(row.get(column), {})[key] = None
+        keys = index.get(value)
+        if not (unique and keys) and (column, value) not in self.loaded:
+            cursor = self.conn.execute(
+                f"SELECT * FROM [{self.shape.name}] WHERE [{column}] = ?", (value,))
+            for found in cursor.fetchall():
+                self._load(dict(zip(self.shape.columns, found, strict=True)))
+            self.loaded.add((column, value))
+            keys = index.get(value)
+        if not keys:
+            return []
+        rows = self.rows
+        return [row for key in keys if (row := rows[key]) is not None]
+
+    def flush(self) -> None:
+        gone = [self.shape.key_parameters(k) for k in self.changed if self.rows[k] is None]
+        kept = [self.shape.row_values(row) for k in self.changed
+                if (row := self.rows[k]) is not None]
+        if gone:
+            self.conn.executemany(self.shape.delete_key, gone)
+        if kept:
+            self.conn.executemany(self.shape.insert, kept)
+        self.changed.clear()
+
+
+class Batch:
+    """The rows one read model touches in one batch, kept in memory and written back once.
+
+    A row is read from SQLite at most once per batch (by key with `get`, or by another column
+    with `find`); handlers replace rows in memory, and `flush` writes every changed row with one
+    executemany per table, in the runner's transaction. A dozen SQL statements per event become
+    a few per batch. The batch's rows are authoritative: SQLite is read only for rows not yet
+    seen, so the rows a handler gets are exactly those a per-event read would have returned.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, shapes: dict[str, TableShape]) -> None:
+        self.conn = conn
+        self.scratch: dict[str, Any] = {}  # a read model's own per-batch working state
+        self._shapes = shapes
+        self._tables: dict[str, _CachedTable] = {}
+
+    def _table(self, name: str) -> _CachedTable:
+        table = self._tables.get(name)
+        if table is None:
+            shape = self._shapes.get(name)
+            if shape is None:
+                shape = self._shapes[name] = TableShape(self.conn, name)
+            table = self._tables[name] = _CachedTable(self.conn, shape)
+        return table
+
+    def get(self, table: str, key: Any) -> Row | None:
+        """The row with this primary key (a tuple for a composite key), or None. Do not mutate."""
+        return self._table(table).get(key)
+
+    def put(self, table: str, row: Row) -> None:
+        """Insert or replace the whole row (its key is taken from its primary-key columns)."""
+        self._table(table).put(row)
+
+    def delete(self, table: str, key: Any) -> None:
+        self._table(table).delete(key)
+
+    def find(self, table: str, column: str, value: Any, *, unique: bool = False) -> list[Row]:
+        """Rows whose `column` equals `value`, as of this batch.
+
+        `unique` says at most one row can hold the value (an interview belongs to one case),
+        so a row found among the batch's rows saves the query.
+        """
+        return self._table(table).find(column, value, unique)
+
+    def flush(self) -> None:
+        """Write back every row changed in this batch; the caller owns the transaction."""
+        for table in self._tables.values():
+            table.flush()
+
+    def each(self, table: str) -> Iterable[Row]:
+        """The rows of `table` this batch has seen so far (read or written)."""
+        return [row for row in self._table(table).rows.values() if row is not None]
+
+
+Handler = Callable[[Batch, Any], None]
 
 
 class ReadModel(ABC):
@@ -33,13 +205,13 @@ class ReadModel(ABC):
         """The events this read model follows; every other event passes it by."""
         return {}
 
-    def apply(self, db: Database, event: Any) -> None:
+    def apply(self, batch: Batch, event: Any) -> None:
         """Hand one event to its handler, if this read model follows that kind of event."""
-        handler = self._dispatch().get(type(event))
+        handler = self.dispatch().get(type(event))
         if handler is not None:
-            handler(db, event)
+            handler(batch, event)
 
-    def finish_batch(self, db: Database) -> None:
+    def finish_batch(self, batch: Batch) -> None:
         """Work done once per batch rather than per event (e.g. costly evaluations)."""
         return None
 
@@ -48,7 +220,8 @@ class ReadModel(ABC):
         for table in self.tables:
             db.execute(f"DROP TABLE IF EXISTS [{table}]")
 
-    def _dispatch(self) -> Mapping[type, Handler]:
+    def dispatch(self) -> Mapping[type, Handler]:
+        """Event type → handler, built once; the runner looks handlers up here per event."""
         cached: Mapping[type, Handler] | None = getattr(self, "_handler_table", None)
         if cached is None:
             cached = dict(self.handlers())
@@ -72,19 +245,6 @@ def fetch_rows(db: Database, table: str, key_column: str, key: Any) -> list[Row]
     return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
 
 
-def store_row(db: Database, table: str, row: Row) -> None:
-    """Insert or replace a whole row; handlers return whole rows, so this is all they need."""
-    columns = ", ".join(f"[{c}]" for c in row)
-    marks = ", ".join("?" for _ in row)
-    db.execute(f"INSERT OR REPLACE INTO [{table}] ({columns}) VALUES ({marks})",
-               list(row.values()))
-
-
-def delete_row(db: Database, table: str, key_column: str, key: Any) -> None:
-    """Delete the rows with this key."""
-    db.execute(f"DELETE FROM [{table}] WHERE [{key_column}] = ?", [key])
-
-
 def table_rows(db: Database, table: str, order_by: str) -> list[Row]:
     """Every row of a table in a stable order, for comparisons and exports."""
     cursor = db.execute(f"SELECT * FROM [{table}] ORDER BY {order_by}")
@@ -96,14 +256,15 @@ def utc_text(moment: datetime | None) -> str | None:
     """A fixed-width UTC timestamp, so text order is time order in SQL."""
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat gives strftime's "%Y-%m-%dT%H:%M:%S.%f" at a fraction of the cost
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def parse_utc(text: str | None) -> datetime | None:
     """Read back what `utc_text` wrote."""
     if text is None:
         return None
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)  # C-fast; strptime re-reads the locale per call
 
 
 def day_text(day: date | None) -> str | None:

@@ -27,12 +27,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.application import BCOApplication
-from bco.projections.readmodel import ReadModel
+from bco.projections.readmodel import Batch, ReadModel, TableShape
 
 log = logging.getLogger(__name__)
 
 POSITIONS = "projection_positions"
 BUSY_TIMEOUT_MS = 10_000
+REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
 Progress = Callable[[int], None]
 
 
@@ -107,7 +108,8 @@ class ProjectionRunner:
     """Follows the event store's notification log and keeps the read models in views.db."""
 
     def __init__(self, app: BCOApplication, views_path: Path | str,
-                 read_models: Sequence[ReadModel], *, batch_size: int = 1000) -> None:
+                 read_models: Sequence[ReadModel], *, batch_size: int = 1000,
+                 rebuild_batch_size: int = REBUILD_BATCH_SIZE) -> None:
         names = [model.name for model in read_models]
         if len(set(names)) != len(names):
             raise ValueError(f"Read model names must be unique, got {names}.")
@@ -115,6 +117,8 @@ class ProjectionRunner:
         self.views_path = Path(views_path)
         self.read_models = list(read_models)
         self.batch_size = batch_size
+        self.rebuild_batch_size = rebuild_batch_size
+        self._shapes: dict[str, TableShape] = {}  # every file this runner writes has one schema
         self.poll_seconds = app.settings.projection_poll_seconds
         self.wait_seconds = app.settings.read_wait_seconds
         self._lock_path = self.views_path.with_name(self.views_path.name + ".lock")
@@ -137,7 +141,7 @@ class ProjectionRunner:
         total = 0
         while True:
             with self._writer() as db:
-                read, failed = self._advance(db, skip)
+                read, failed = self._advance(db, skip, self.batch_size)
             skip |= failed
             total += read
             with self._advanced:
@@ -145,15 +149,14 @@ class ProjectionRunner:
             if read == 0:
                 return total
 
-    def _advance(self, db: Database, skip: set[str]) -> tuple[int, set[str]]:
+    def _advance(self, db: Database, skip: set[str], limit: int) -> tuple[int, set[str]]:
         """One batch: read, decode once, apply to every read model behind; (read, failed)."""
         positions = _positions_in(db)
         behind = [m for m in self.read_models if m.name not in skip]
         if not behind:
             return 0, set()
         start = min(positions[m.name].position for m in behind) + 1
-        notifications = self.app.recorder.select_notifications(start=start,
-                                                                limit=self.batch_size)
+        notifications = self.app.recorder.select_notifications(start=start, limit=limit)
         if not notifications:
             return 0, set()
         decoded = [(n.id, self._decode(n)) for n in notifications]
@@ -161,7 +164,8 @@ class ProjectionRunner:
         failed: set[str] = set()
         for model in behind:
             since = positions[model.name].position
-            pending = [(nid, event) for nid, event in decoded if nid > since]
+            pending = (decoded if since < start
+                       else [(nid, event) for nid, event in decoded if nid > since])
             if pending and not self._apply_batch(db, model, pending, last):
                 failed.add(model.name)
         return len(notifications), failed
@@ -177,16 +181,14 @@ class ProjectionRunner:
         """Rows and position in one transaction; on a failing event, keep what came before it."""
         try:
             with db.atomic():
-                _apply_all(db, model, pending)
-                model.finish_batch(db)
+                self._apply_and_write(db, model, pending)
                 _set_position(db, model.name, last, None, None)
             return True
         except _HandlerFailed as failure:
             before = [(nid, e) for nid, e in pending if nid < failure.notification_id]
             log.error("Read model %s stopped: %s", model.name, failure)
             with db.atomic():
-                _apply_all(db, model, before)
-                model.finish_batch(db)
+                self._apply_and_write(db, model, before)
                 _set_position(db, model.name, failure.notification_id - 1, str(failure),
                               failure.notification_id)
             return False
@@ -195,6 +197,14 @@ class ProjectionRunner:
             with db.atomic():
                 _set_error(db, model.name, f"{type(exc).__name__}: {exc}", pending[0][0])
             return False
+
+    def _apply_and_write(self, db: Database, model: ReadModel,
+                         pending: list[tuple[int, Any]]) -> None:
+        """Apply to rows held in memory, then write them back; a failed try leaves nothing."""
+        batch = Batch(db.conn, self._shapes)
+        _apply_all(batch, model, pending)
+        model.finish_batch(batch)
+        batch.flush()
 
     # -- following in the background -------------------------------------------------------
 
@@ -308,7 +318,7 @@ class ProjectionRunner:
         """Catch the file being built up with the store, reporting events read."""
         skip: set[str] = set()
         while True:
-            read, failed = self._advance(db, skip)
+            read, failed = self._advance(db, skip, self.rebuild_batch_size)
             skip |= failed
             if read == 0:
                 return
@@ -382,12 +392,15 @@ class ProjectionRunner:
                            [model.name])
 
 
-def _apply_all(db: Database, model: ReadModel, pending: list[tuple[int, Any]]) -> None:
+def _apply_all(batch: Batch, model: ReadModel, pending: list[tuple[int, Any]]) -> None:
+    handlers = model.dispatch()
     for notification_id, event in pending:
+        handler = handlers.get(type(event))
         try:
-            if isinstance(event, _Undecodable):
+            if handler is not None:
+                handler(batch, event)
+            elif type(event) is _Undecodable:
                 raise event.error
-            model.apply(db, event)
         except Exception as exc:
             raise _HandlerFailed(notification_id, event, exc) from exc
 

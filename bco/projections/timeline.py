@@ -10,13 +10,12 @@ from sqlite_utils import Database
 from bco.domain.case import CallOutcome, Case
 from bco.domain.interview import InformOutcome, Interview
 from bco.projections.readmodel import (
+    Batch,
     Handler,
     ReadModel,
     Row,
     fetch_row,
-    fetch_rows,
     seconds_between,
-    store_row,
     utc_text,
 )
 
@@ -133,23 +132,25 @@ class Timeline(ReadModel):
         table[Interview.Paused] = self._paused
         return table
 
-    def _case_event(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "case_id", str(event.originator_id))
-        store_row(db, TABLE, on_case_event(row, event))
+    def _case_event(self, rows: Batch, event: Any) -> None:
+        found = (None if isinstance(event, Case.Registered)
+                 else rows.get(TABLE, str(event.originator_id)))
+        rows.put(TABLE, on_case_event(found, event))
 
-    def _paused(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "interview_id", str(event.originator_id))
-        if row is not None:
-            store_row(db, TABLE, {**row, "handovers": row["handovers"] + 1})
+    def _paused(self, rows: Batch, event: Any) -> None:
+        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+            rows.put(TABLE, {**row, "handovers": row["handovers"] + 1})
 
-    def _contact_event(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "interview_id", str(event.originator_id))
-        if row is None:
+    def _contact_event(self, rows: Batch, event: Any) -> None:
+        found = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+        if not found:
             return
-        contact = fetch_row(db, CONTACTS, "contact_id", str(event.contact_id))
-        store_row(db, CONTACTS, on_contact_event(contact, row, event))
-        store_row(db, TABLE, with_contact_counts(row, fetch_rows(db, CONTACTS, "case_id",
-                                                                 row["case_id"])))
+        row = found[0]
+        contact = (None if isinstance(event, Interview.ContactReported)
+                   else rows.get(CONTACTS, str(event.contact_id)))
+        rows.put(CONTACTS, on_contact_event(contact, row, event))
+        rows.put(TABLE, with_contact_counts(row, rows.find(CONTACTS, "case_id",
+                                                           row["case_id"])))
 
 
 def case_timeline(db: Database, case_id: str) -> Row | None:

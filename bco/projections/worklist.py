@@ -18,15 +18,13 @@ from bco.domain.interview import Interview, InterviewStatus
 from bco.projections.readmodel import (
     CASE_EVENTS,
     OPEN_STATUSES,
+    Batch,
     Handler,
     ReadModel,
     Row,
     case_status,
     evolve_case_flags,
-    fetch_row,
-    fetch_rows,
     parse_utc,
-    store_row,
     utc_text,
 )
 from bco.projections.runner import open_views
@@ -103,13 +101,14 @@ class Worklist(ReadModel):
         table.update(dict.fromkeys(INTERVIEW_STATUS_AFTER, self._interview_event))
         return table
 
-    def _case_event(self, db: Database, event: Any) -> None:
-        row = fetch_row(db, TABLE, "case_id", str(event.originator_id))
-        store_row(db, TABLE, on_case_event(row, event))
+    def _case_event(self, rows: Batch, event: Any) -> None:
+        found = (None if isinstance(event, Case.Registered)
+                 else rows.get(TABLE, str(event.originator_id)))
+        rows.put(TABLE, on_case_event(found, event))
 
-    def _interview_event(self, db: Database, event: Any) -> None:
-        for row in fetch_rows(db, TABLE, "interview_id", str(event.originator_id)):
-            store_row(db, TABLE, on_interview_event(row, event))
+    def _interview_event(self, rows: Batch, event: Any) -> None:
+        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+            rows.put(TABLE, on_interview_event(row, event))
 
 
 @dataclass(frozen=True)
