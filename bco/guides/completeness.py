@@ -45,10 +45,14 @@ class Completeness:
         return {"score": self.score, "missing": [m.to_json() for m in self.missing]}
 
 
-def completeness(guide: Guide, state: InterviewState, today: date,
-                 language: str = "en") -> Completeness:
-    """Score the interview against the guide's requirements and list what is still missing."""
-    progress = measure(guide, state, today)
+def completeness(guide: Guide, state: InterviewState, today: date, language: str = "en", *,
+                 progress: Progress | None = None) -> Completeness:
+    """Score the interview against the guide's requirements and list what is still missing.
+
+    `progress` is `measure(guide, state, today)` when the caller has it already.
+    """
+    if progress is None:
+        progress = measure(guide, state, today)
     shares: dict[Requirement, Fraction] = {}
     missing: list[MissingItem] = []
     for requirement, _weight in guide.completeness.weights:

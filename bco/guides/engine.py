@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -10,7 +10,17 @@ from typing import Any, Literal
 from bco.guides.categories import Categorisation, categorise
 from bco.guides.completeness import Completeness, MissingItem, completeness
 from bco.guides.errors import FactError
-from bco.guides.model import Guide, ProbeKind, Question, Section
+from bco.guides.model import (
+    ConsistencyRule,
+    DayProbing,
+    Guide,
+    ProbeKind,
+    Probing,
+    Question,
+    Script,
+    Section,
+    Setting,
+)
 from bco.guides.phrasing import fill, format_day, yes_no
 from bco.guides.progress import Progress, measure
 from bco.guides.state import ContactFacts, InterviewState
@@ -109,11 +119,16 @@ def next_steps(guide: Guide, state: InterviewState, today: date, language: str) 
             if view.status == "open"]
 
 
-def all_steps(guide: Guide, state: InterviewState, today: date,
-              language: str) -> list[SectionView]:
-    """Show every section with all its steps and their status, answered or not."""
+def all_steps(guide: Guide, state: InterviewState, today: date, language: str, *,
+              progress: Progress | None = None) -> list[SectionView]:
+    """Show every section with all its steps and their status, answered or not.
+
+    `progress` is `measure(guide, state, today)` when the caller has it already (a screen
+    also scores completeness from it), so it is not worked out twice.
+    """
     check_language(guide, language)
-    progress = measure(guide, state, today)
+    if progress is None:
+        progress = measure(guide, state, today)
     return [
         SectionView(
             id=section.id,
@@ -144,19 +159,43 @@ def _section_views(guide: Guide, section: Section, state: InterviewState, progre
             continue
         done = f"script:{script.id}" in state.done
         status: ItemStatus = "done" if done else ("open" if active or not body else "not_needed")
-        yield StepView(_script_step(script.id, script.text.in_language(language), section.id),
-                       status)
+        yield StepView(_script_step(script, section.id, language), status)
     yield from body
     for script in section.scripts:
         if script.at == "end":
             done = f"script:{script.id}" in state.done
-            yield StepView(_script_step(script.id, script.text.in_language(language), section.id),
+            yield StepView(_script_step(script, section.id, language),
                            "done" if done else "open")
 
 
-def _script_step(script_id: str, text: str, section: str) -> Step:
+def _built(source: object, key: tuple[object, ...], build: Callable[..., Step],
+           *args: Any) -> Step:
+    """A step's text depends only on the guide and the language, so each is built once per
+    process: a screen runs the engine on every save, and building steps was most of its cost.
+    Keyed by the guide part's identity (kept in the entry, so a reused id never matches)."""
+    full = (id(source), *key)
+    found = _STEPS.get(full)
+    if found is not None and found[0] is source:
+        return found[1]
+    step = build(*args)
+    if len(_STEPS) >= _MAX_STEPS:
+        _STEPS.clear()  # guides reloaded many times over: start again rather than grow
+    _STEPS[full] = (source, step)
+    return step
+
+
+_STEPS: dict[tuple[object, ...], tuple[object, Step]] = {}
+_MAX_STEPS = 20_000
+
+
+def _script_step(script: Script, section: str, language: str) -> Step:
     """Build the step for a scripted line."""
-    return Step(id=f"script:{script_id}", kind="script", text=text, section=section)
+    return _built(script, (section, language), _new_script_step, script, section, language)
+
+
+def _new_script_step(script: Script, section: str, language: str) -> Step:
+    return Step(id=f"script:{script.id}", kind="script", text=script.text.in_language(language),
+                section=section)
 
 
 def _questions(section: Section, state: InterviewState, progress: Progress,
@@ -170,6 +209,10 @@ def _questions(section: Section, state: InterviewState, progress: Progress,
 
 def _question_step(question: Question, language: str) -> Step:
     """Build the step for one question with its options in `language`."""
+    return _built(question, (language,), _new_question_step, question, language)
+
+
+def _new_question_step(question: Question, language: str) -> Step:
     options: tuple[tuple[object, str], ...] = tuple(
         (o.value, o.label.in_language(language)) for o in question.options
     )
@@ -193,23 +236,17 @@ def _probes(guide: Guide, kind: ProbeKind, section: str, state: InterviewState,
         if probing.days.order == "newest_first":
             days = tuple(reversed(days))
         for day in days:
-            text = fill(probing.days.text.in_language(language), day=format_day(day, language))
             status: ItemStatus = (
                 "later" if day in progress.later_days else
                 "done" if day in progress.walked_days else "open"
             )
-            yield StepView(Step(
-                id=f"day:{day.isoformat()}", kind="probe", text=text, section=section,
-                trigger="day", day=day, cues=probing.days.cues.in_language(language),
-            ), status)
+            yield StepView(_built(probing.days, (day, section, language), _day_step,
+                                  probing.days, day, section, language), status)
     elif kind == "settings":
         for setting in guide.settings:
             status = "done" if setting.id in progress.asked_settings else "open"
-            yield StepView(Step(
-                id=f"setting:{setting.id}", kind="probe", text=setting.prompt.in_language(language),
-                section=section, trigger="setting", setting=setting.id,
-                cues=setting.cues.in_language(language),
-            ), status)
+            yield StepView(_built(setting, (section, language), _setting_step, setting, section,
+                                  language), status)
     elif kind == "household" and probing.household is not None:
         text = fill(probing.household.text.in_language(language),
                     stated=progress.household_stated if progress.household_stated is not None
@@ -222,16 +259,35 @@ def _probes(guide: Guide, kind: ProbeKind, section: str, state: InterviewState,
     elif kind == "consistency":
         for rule in probing.consistency:
             probe_id = f"consistency:{rule.id}"
-            yield StepView(Step(
-                id=probe_id, kind="probe", text=rule.text.in_language(language), section=section,
-                trigger="consistency", setting=rule.unless_contacts_in,
-                cues=rule.cues.in_language(language),
-            ), _trigger_status(progress.consistency[rule.id], probe_id in state.done))
+            yield StepView(_built(rule, (section, language), _consistency_step, rule, section,
+                                  language),
+                           _trigger_status(progress.consistency[rule.id], probe_id in state.done))
     elif kind == "final":
-        yield StepView(Step(
-            id="final", kind="probe", text=probing.final.in_language(language), section=section,
-            trigger="final", cues=probing.final_cues.in_language(language),
-        ), "done" if progress.final_done else "open")
+        yield StepView(_built(probing, (section, language), _final_step, probing, section,
+                              language), "done" if progress.final_done else "open")
+
+
+def _day_step(days: DayProbing, day: date, section: str, language: str) -> Step:
+    text = fill(days.text.in_language(language), day=format_day(day, language))
+    return Step(id=f"day:{day.isoformat()}", kind="probe", text=text, section=section,
+                trigger="day", day=day, cues=days.cues.in_language(language))
+
+
+def _setting_step(setting: Setting, section: str, language: str) -> Step:
+    return Step(id=f"setting:{setting.id}", kind="probe", text=setting.prompt.in_language(language),
+                section=section, trigger="setting", setting=setting.id,
+                cues=setting.cues.in_language(language))
+
+
+def _consistency_step(rule: ConsistencyRule, section: str, language: str) -> Step:
+    return Step(id=f"consistency:{rule.id}", kind="probe", text=rule.text.in_language(language),
+                section=section, trigger="consistency", setting=rule.unless_contacts_in,
+                cues=rule.cues.in_language(language))
+
+
+def _final_step(probing: Probing, section: str, language: str) -> Step:
+    return Step(id="final", kind="probe", text=probing.final.in_language(language),
+                section=section, trigger="final", cues=probing.final_cues.in_language(language))
 
 
 def _trigger_status(status: str, done: bool) -> ItemStatus:

@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.extensions["bco"] = application
     flask_app.extensions["bco_settings"] = settings
     CSRFProtect(flask_app)
-    Babel(flask_app, locale_selector=auth.current_language,
+    Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
     auth.init_app(flask_app)
     errors.init_app(flask_app)

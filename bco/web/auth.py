@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
+from babel import Locale
 from flask import (
     Blueprint,
     Flask,
@@ -111,6 +113,17 @@ def current_language() -> str:
     if current_user and current_user.is_authenticated:
         return str(current_user.language)
     return request.accept_languages.best_match(["nl", "en"]) or "nl"
+
+
+def babel_locale() -> Locale:
+    """The request's locale for Flask-Babel, as a Locale it need not parse: parsing the
+    language code again looks for locale files on disk on every request."""
+    return _locale(current_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
 
 
 @login_manager.user_loader

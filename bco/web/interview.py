@@ -1,9 +1,11 @@
 """The interview screen: the guide step by step, every answer saved as it is given (htmx).
 
 The screen renders from the aggregate and the guide engine, never from a read model, so it is
-always as fresh as the last command. Each htmx answer returns a small fragment for the field
-itself plus out-of-band updates for what the answer changed elsewhere (completeness, timeline,
-prompts), and never replaces an input the tracer may be typing in.
+always as fresh as the last command, and its saves never wait for the read models. Each htmx
+save returns a small fragment for the field itself plus out-of-band updates of the steps it
+changed and of the next step, and never replaces an input the tracer may be typing in. The
+heavier side panels (completeness, day by day) are not in that response: its `HX-Trigger`
+header makes them fetch themselves (`panels`), once for a burst of saves.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -47,12 +50,19 @@ from bco.web.interview_forms import (
     parse_prompt,
     text,
 )
-from bco.web.interview_view import Screen, build_screen, step_anchor, view_of
+from bco.web.interview_view import (
+    Screen,
+    build_screen,
+    contacts_for_question,
+    step_anchor,
+    view_of,
+)
 from bco.web.readmodels import read_your_writes
 
 blueprint = Blueprint("interview", __name__)
 WORKERS = (Role.TRACER, Role.TEAM_LEAD)
 PROMPT_ACTIONS = ("nobody", "done", "said")
+PANELS_EVENT = "bco-saved"  # sent in HX-Trigger; the screen's panels re-fetch on it (debounced)
 
 
 def settings() -> Settings:
@@ -149,6 +159,17 @@ def question_block(interview_id: UUID, question_id: str) -> Any:
                            may_work=access.may_work(app, current_user, case))
 
 
+@blueprint.get("/interviews/<uuid:interview_id>/panels")
+@role_required(*WORKERS)
+def panels(interview_id: UUID) -> Any:
+    """Completeness and the day-by-day timeline as they stand, fetched by the screen after saves.
+
+    Part of the screen whose opening was logged as a read; its refreshes are not logged again.
+    """
+    app, interview, case = visible(interview_id)
+    return render_template("interview/_panels.html", s=screen_for(app, interview, case))
+
+
 @blueprint.get("/interviews/<uuid:interview_id>/entry-row")
 @role_required(*WORKERS)
 def entry_row(interview_id: UUID) -> Any:
@@ -167,17 +188,22 @@ def entry_row(interview_id: UUID) -> Any:
 @blueprint.post("/interviews/<uuid:interview_id>/answers/<question_id>")
 @role_required(*WORKERS)
 def answer(interview_id: UUID, question_id: str) -> Any:
-    """Save one answer as it is given; a stale edit of the same answer is a 409."""
+    """Save one answer as it is given; a stale edit of the same answer is a 409.
+
+    The engine runs only for the htmx response, over the interview before and after the save,
+    to redraw the steps the answer changed (a follow-up question shown, a day probe added).
+    """
     app, interview, case = workable(interview_id)
-    before = screen_for(app, interview, case)
-    question = before.guide.questions.get(question_id)
+    guide = app.guide_for_interview(interview)
+    question = guide.questions.get(question_id)
     if question is None:
         abort(404, _("This interview's guide has no such question."))
     g.htmx_error_fragment = lambda **problem: _answer_problem(interview_id, question_id,
                                                               **problem)
-    value = parse_answer(question, request.form, region=settings().phone_region,
-                         today=before.today,
-                         contacts_listed=len(before.contacts_for_question(question_id)))
+    day = today(app)
+    value = parse_answer(question, request.form, region=settings().phone_region, today=day,
+                         contacts_listed=len(contacts_for_question(
+                             guide, interview.live_contacts, question_id)))
     version = expected_version(request.form)
     if question_id in interview.answers and interview.answers[question_id] == value:
         # The same answer again (a double submit, or two people agreeing) is no conflict.
@@ -185,8 +211,20 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     else:
         recorded = app.record_answer(interview_id, question_id, value, actor=current_user.name,
                                      expected_version=version)
-    return _respond(app, before, recorded, "interview/_answer_saved.html",
-                    anchor=step_anchor(question_id), question_id=question_id)
+    if wants_json():
+        return _json(recorded)
+    if not request.headers.get("HX-Request"):
+        return redirect(anchor_url(interview_id, step_anchor(question_id)))
+    before = build_screen(app, interview, case, language(), day)
+    after = before
+    if recorded.version != interview.version:
+        after = build_screen(app, app.get_interview(interview_id), case, language(), day)
+    redraw = after.changed_views(before)
+    if question.type != "contacts":
+        redraw.discard(question_id)  # its block holds what was just typed; the badge says it
+    return _updates(after, "interview/_answer_saved.html", redraw=redraw,
+                    rebuild_probes=after.step_ids != before.step_ids, contacts_changed=False,
+                    recorded=recorded, question_id=question_id)
 
 
 @blueprint.post("/interviews/<uuid:interview_id>/prompts")
@@ -335,13 +373,25 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
         return redirect(anchor_url(interview_id, anchor))
     interview = app.get_interview(interview_id)
     after = screen_for(app, interview, before.case)
-    redraw = after.changed_steps(before) - {context.get("question_id")}
-    known = {row.contact.contact_id for row in before.contacts}
+    # Prompts and contacts change what the heads list (contacts surfaced, categories): all of
+    # them are redrawn, and the questions whose status changed.
+    redraw = {step for step, status in after.statuses.items()
+              if before.statuses.get(step) != status}
+    redraw |= {view.step.id for section in after.sections for view in section.steps
+               if view.step.kind != "question" or view.step.type == "contacts"}
+    known = {contact.contact_id for contact in before.interview.live_contacts}
     added = [row for row in after.contacts if row.contact.contact_id not in known]
-    return render_template(
-        "interview/_updates.html", s=after, main=template, redraw=redraw, added=added,
-        rebuild_probes=after.step_ids != before.step_ids, recorded=recorded,
-        may_work=True, **context)
+    return _updates(after, template, redraw=redraw,
+                    rebuild_probes=after.step_ids != before.step_ids, contacts_changed=True,
+                    added=added, recorded=recorded, **context)
+
+
+def _updates(after: Screen, template: str | None, **context: Any) -> Any:
+    """The htmx answer to a save; its header makes the side panels refresh themselves."""
+    response = make_response(render_template("interview/_updates.html", s=after, main=template,
+                                             may_work=True, **context))
+    response.headers["HX-Trigger"] = PANELS_EVENT
+    return response
 
 
 def _answer_problem(interview_id: UUID, question_id: str, *, status: int, code: str,

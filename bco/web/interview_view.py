@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from bco.application import BCOApplication
@@ -25,8 +27,8 @@ from bco.guides.engine import (
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
-from bco.guides.progress import effective_dates
-from bco.guides.state import ContactFacts
+from bco.guides.progress import Progress, effective_dates, measure
+from bco.guides.state import ContactFacts, InterviewState
 
 
 def step_anchor(step_id: str) -> str:
@@ -60,20 +62,56 @@ class DayRow:
 
 @dataclass
 class Screen:
-    """Everything the interview screen needs, computed once per request."""
+    """Everything the interview screen needs, computed once per request.
+
+    The guide's steps are worked out up front (every response needs them); the completeness
+    meter, the exposure windows, the day list and the contact rows only when a template asks,
+    since an answer's response shows none of them.
+    """
 
     interview: Interview
     case: Case
     guide: Guide
     language: str
     today: date
+    state: InterviewState
+    progress: Progress
     sections: list[SectionView]
     current: Step | None
-    windows: Windows | None
-    days: list[DayRow]
-    contacts: list[ContactRow]
-    completeness: Completeness
     statuses: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def windows(self) -> Windows | None:
+        onset, test_date = effective_dates(self.guide, self.state)
+        if onset is None and test_date is None:
+            return None
+        return exposure_windows(self.guide, onset, test_date)
+
+    @cached_property
+    def contacts(self) -> list[ContactRow]:
+        return [_contact_row(self.guide, self.language, contact, facts)
+                for contact, facts in zip(self.interview.live_contacts, self.state.contacts,
+                                          strict=True)]
+
+    @cached_property
+    def days(self) -> list[DayRow]:
+        """The infectious window day by day, with its day probe's status and its contacts."""
+        if self.windows is None:
+            return []
+        day_status = {view.step.day: view.status for section in self.sections
+                      for view in section.steps
+                      if view.step.trigger == "day" and view.step.day is not None}
+        live = self.interview.live_contacts
+        return [DayRow(day, format_day(day, self.language),
+                       day_status.get(day, "later" if day > self.today else "open"),
+                       step_anchor(f"day:{day.isoformat()}"),
+                       tuple(c for c in live if c.day == day))
+                for day in self.windows.infectious.days()]
+
+    @cached_property
+    def completeness(self) -> Completeness:
+        return completeness(self.guide, self.state, self.today, self.language,
+                            progress=self.progress)
 
     @property
     def editable(self) -> bool:
@@ -93,15 +131,10 @@ class Screen:
 
     def contacts_under(self, prompt: str) -> list[Contact]:
         """The live contacts reported under one prompt or contacts question."""
-        return [row.contact for row in self.contacts if row.contact.prompt == prompt]
+        return [c for c in self.interview.live_contacts if c.prompt == prompt]
 
     def contacts_for_question(self, question_id: str) -> list[Contact]:
-        """Who a contacts question is about: those named under it, or all it describes
-        (every household member for a 'who lives with you' question)."""
-        question = self.guide.questions.get(question_id)
-        household = bool(question and question.contact_defaults.get("household"))
-        return [row.contact for row in self.contacts
-                if row.contact.prompt == question_id or (household and row.contact.household)]
+        return contacts_for_question(self.guide, self.interview.live_contacts, question_id)
 
     def case_hint(self, question_id: str) -> str | None:
         """What the case file already says for the onset question, so the tracer can check it."""
@@ -131,10 +164,21 @@ class Screen:
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
 
-    def changed_steps(self, before: Screen) -> set[str]:
-        """Questions whose status changed since `before`, so only those blocks are redrawn."""
-        return {step for step, status in self.statuses.items()
-                if before.statuses.get(step) != status}
+    def changed_views(self, before: Screen) -> set[str]:
+        """Steps shown differently since `before` (status, text or answer), to redraw only those."""
+        earlier = {view.step.id: view for section in before.sections for view in section.steps}
+        return {view.step.id for section in self.sections for view in section.steps
+                if earlier.get(view.step.id) != view}
+
+
+def contacts_for_question(guide: Guide, contacts: Sequence[Contact],
+                          question_id: str) -> list[Contact]:
+    """Who a contacts question is about: those named under it, or all it describes
+    (every household member for a 'who lives with you' question)."""
+    question = guide.questions.get(question_id)
+    household = bool(question and question.contact_defaults.get("household"))
+    return [c for c in contacts
+            if c.prompt == question_id or (household and c.household)]
 
 
 def guide_language(guide: Guide, wanted: str) -> str:
@@ -148,30 +192,14 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
     guide = app.guide_for_interview(interview)
     language = guide_language(guide, language)
     state = app.interview_state(interview, case)
-    sections = all_steps(guide, state, today, language)
-    current = next((view.step for section in sections for view in section.steps
-                    if view.status == "open"), None)
-    onset, test_date = effective_dates(guide, state)
-    windows = (exposure_windows(guide, onset, test_date)
-               if onset is not None or test_date is not None else None)
-    live = interview.live_contacts
-    rows = [_contact_row(guide, language, contact, facts)
-            for contact, facts in zip(live, state.contacts, strict=True)]
-    day_status = {view.step.day: view.status for section in sections for view in section.steps
-                  if view.step.trigger == "day" and view.step.day is not None}
-    days = []
-    if windows is not None:
-        for day in windows.infectious.days():
-            status = day_status.get(day, "later" if day > today else "open")
-            days.append(DayRow(day, format_day(day, language), status,
-                               step_anchor(f"day:{day.isoformat()}"),
-                               tuple(c for c in live if c.day == day)))
+    progress = measure(guide, state, today)
+    sections = all_steps(guide, state, today, language, progress=progress)
+    views = [view for section in sections for view in section.steps]
     return Screen(
         interview=interview, case=case, guide=guide, language=language, today=today,
-        sections=sections, current=current, windows=windows, days=days, contacts=rows,
-        completeness=completeness(guide, state, today, language),
-        statuses={view.step.id: view.status for section in sections for view in section.steps
-                  if view.step.kind == "question"},
+        state=state, progress=progress, sections=sections,
+        current=next((view.step for view in views if view.status == "open"), None),
+        statuses={view.step.id: view.status for view in views if view.step.kind == "question"},
     )
 
 

@@ -10,6 +10,7 @@ from browser_support import Server, sign_in
 from interview_steps import (
     add_contacts_from_prompt,
     answer_all_questions,
+    answer_yes_no,
     close_open_prompts,
     saved,
     say_everything,
@@ -88,3 +89,21 @@ def test_next_case_calls_and_a_complete_interview(page: Page, server: Server,
     assert interview.status == "completed"
     assert len(interview.live_contacts) == 3
     assert [c.household for c in interview.live_contacts] == [True, True, False]
+
+
+def test_each_answer_moves_next_and_completeness_on(page: Page, server: Server) -> None:
+    """'Next' comes with the answer's response; completeness refreshes itself right after."""
+    interview_id = server.interview_for("tracer", "Fenna Mulder")
+    sign_in(page, server, "tracer")
+    page.goto(f"{server.url}/interviews/{interview_id}")
+    say_everything(page)
+    now = page.locator("#now")
+    expect(now).to_have_attribute("data-anchor", "step-identity_confirmed")
+    missing = page.locator("#completeness a[href='#step-identity_confirmed']")
+    expect(missing).to_have_count(1)
+    score = page.locator("#completeness-score").inner_text()
+
+    answer_yes_no(page, "identity_confirmed", True)
+    expect(now).not_to_have_attribute("data-anchor", "step-identity_confirmed")
+    expect(missing).to_have_count(0)
+    expect(page.locator("#completeness-score")).not_to_have_text(score)

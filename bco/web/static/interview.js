@@ -17,10 +17,11 @@
     return parsed.content.childElementCount === 1 && root.matches("div.problem[data-status]");
   }
 
-  // Polling (who else is here) saves nothing: its failures stay quiet and its successes do not
-  // clear a problem a save met.
+  // Polling (who else is here) and the side panels' refresh after a save (data-background)
+  // save nothing: their failures stay quiet and their successes do not clear a problem a save met.
   function isPoll(elt) {
-    return elt instanceof Element && /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || "");
+    return elt instanceof Element && (elt.hasAttribute("data-background") ||
+      /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || ""));
   }
 
   function banner() {
@@ -145,7 +146,7 @@
     });
   }
 
-  // The completeness list is redrawn after each answer; keep "show more" open if it was.
+  // The completeness list is redrawn after saves; keep "show more" open if it was.
   var moreOpen = false;
   document.addEventListener("toggle", function (event) {
     if (event.target instanceof Element && event.target.classList.contains("more-missing")) {

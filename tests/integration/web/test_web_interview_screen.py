@@ -49,7 +49,11 @@ def test_an_answer_is_saved_as_it_is_given(bco_app: BCOApplication, client_for: 
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert 'id="qv-household_size" value="2" hx-swap-oob="true"' in html
-    assert 'id="completeness" class="card"' in html
+    assert answer.headers["HX-Trigger"] == "bco-saved"  # the side panels fetch themselves
+    panels = client.get(f"/interviews/{interview_id}/panels", headers=HX)
+    assert panels.status_code == 200
+    assert 'id="completeness" class="card" aria-labelledby="completeness-heading" ' \
+        'hx-swap-oob="true"' in panels.get_data(as_text=True)
     assert bco_app.get_interview(interview_id).answers["household_size"] == 2
     as_json = client.post(f"/interviews/{interview_id}/answers/has_symptoms",
                           data={"value": "yes"}, headers=JSON)
