@@ -190,6 +190,15 @@ class BCOApplication(Application[UUID]):
         raise NotFoundError(_t("No interview guide for disease '%(disease)s'."),
                             disease=case.disease)
 
+    def guides_for_case(self, case: Case) -> list[Guide]:
+        """Every guide for the case's disease, the default first (e.g. the Dutch and the
+        Flemish COVID-19 guide), so the tracer can pick the scheme that applies."""
+        default = self.guide_for_case(case)
+        others = sorted((g for g in self.guides.values()
+                         if g.id != default.id and disease_code(g.disease) == case.disease),
+                        key=lambda g: g.id)
+        return [default, *others]
+
     def guide_for_interview(self, interview: Interview) -> Guide:
         """The exact guide version the interview started with, even if its file has changed."""
         current = self.guides.get(interview.guide_id)
@@ -340,9 +349,13 @@ class BCOApplication(Application[UUID]):
             interview = self.get_interview(case.interview_id)
             return Recorded(interview.id, interview.version, None)
         guide = self.guides.get(guide_id) if guide_id else self.guide_for_case(case)
+        if guide is not None and disease_code(guide.disease) != case.disease:
+            guide = None
         if guide is None:
-            raise InvalidValueError(_t("Unknown guide '%(guide)s'."), field="guide_id",
-                                    guide=guide_id)
+            raise InvalidValueError(
+                _t("There is no guide '%(guide)s' for this disease; choose one of: "
+                   "%(guides)s."), field="guide_id", guide=guide_id,
+                guides=", ".join(g.id for g in self.guides_for_case(case)))
         guide, source = self._current_version(guide)
         now = self.clock()
         interview_id = uuid4()

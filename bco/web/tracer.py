@@ -9,7 +9,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -204,6 +213,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         interview_link=interview_url(case.interview_id) if case.interview_id else None,
         call_form=call_form or CallForm(), unreachable_form=unreachable_form or UnreachableForm(),
         take_form=take_form, start_form=CommandForm(),
+        guides=app.guides_for_case(case) if case.interview_id is None else [],
         callback_min=f"{now.astimezone(zone):%Y-%m-%dT%H:%M}",
         callback_max=f"{(now + CALLBACK_HORIZON).astimezone(zone):%Y-%m-%dT%H:%M}",
         call_errors=form_errors(call_form) if call_form else {},
@@ -318,7 +328,8 @@ def start_interview(case_id: UUID) -> Response:
         if case.reached_at is None:
             app.log_call_attempt(case_id, CallOutcome.REACHED, actor=current_user.name,
                                  command_id=f"{command_id}-reached" if command_id else None)
-        recorded = app.start_interview(case_id, actor=current_user.name, command_id=command_id)
+        recorded = app.start_interview(case_id, actor=current_user.name, command_id=command_id,
+                                       guide_id=request.form.get("guide_id") or None)
     except DomainError as exc:
         flash(translated(exc), "error")
         return redirect(url_for(".case_page", case_id=case_id))

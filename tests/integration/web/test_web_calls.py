@@ -194,3 +194,23 @@ def test_a_stale_page_gets_a_clear_refusal(tracer2: FlaskClient, bco_app: BCOApp
     bco_app.close_case(my_case, "Duplicate notification", actor="lead")
     closed = tracer2.post(f"/cases/{my_case}/calls", data={"outcome": "no_answer"})
     assert closed.status_code == 422 and "The case is closed" in closed.get_data(as_text=True)
+
+
+def test_several_guides_for_one_disease_let_the_tracer_choose(
+        tracer2: FlaskClient, bco_app: BCOApplication, my_case: UUID) -> None:
+    page = tracer2.get(f"/cases/{my_case}").get_data(as_text=True)
+    assert 'id="guide-id"' in page
+    assert 'value="covid-19"' in page and 'value="covid-19-vl"' in page
+    assert page.index('value="covid-19"') < page.index('value="covid-19-vl"')
+    refused = tracer2.post(f"/cases/{my_case}/interview",
+                           data={"command_id": "start-m", "guide_id": "measles"})
+    assert refused.status_code == 302
+    assert bco_app.get_case(my_case).interview_id is None
+    assert "no guide &#39;measles&#39; for this disease" in tracer2.get(
+        f"/cases/{my_case}").get_data(as_text=True)
+    started = tracer2.post(f"/cases/{my_case}/interview",
+                           data={"command_id": "start-vl", "guide_id": "covid-19-vl"})
+    assert started.status_code == 302
+    interview_id = bco_app.get_case(my_case).interview_id
+    assert interview_id is not None
+    assert bco_app.get_interview(interview_id).guide_id == "covid-19-vl"
