@@ -77,6 +77,14 @@ class Settings:
         settings.validate()
         return settings
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as BCO_* variables, for a child process or a CLI run to read back."""
+        env = {}
+        for name, variable in self.ENV_NAMES.items():
+            value = getattr(self, name)
+            env[variable] = str(value).lower() if isinstance(value, bool) else str(value)
+        return env
+
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some values replaced, e.g. from CLI options."""
         updated = replace(self, **changes)

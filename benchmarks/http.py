@@ -123,13 +123,7 @@ def _prepare(data_dir: Path) -> _Plan:
         # Consecutive requests go to different interviews: two tracers never share one.
         pairs = [(interview_id, question) for question in questions
                  for interview_id in interviews]
-    env = {
-        "BCO_DATA_DIR": str(settings.data_dir),
-        "BCO_CIPHER_KEY": settings.cipher_key,
-        "BCO_KEY_FILE": str(settings.key_file),
-        "BCO_SECRET_KEY_FILE": str(data_dir / "session.key"),
-        "BCO_GUIDES_DIR": str(settings.guides_dir),
-    }
+    env = settings.with_overrides(secret_key_file=data_dir / "session.key").to_env()
     return _Plan(env, pairs)
 
 

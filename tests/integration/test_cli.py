@@ -18,12 +18,7 @@ from bco.config import Settings
 @pytest.fixture
 def env(settings: Settings) -> dict[str, str]:
     """The environment that points the CLI at this test's store, on either backend."""
-    values = {"BCO_DATA_DIR": str(settings.data_dir), "BCO_CIPHER_KEY": settings.cipher_key,
-              "BCO_KEY_FILE": str(settings.key_file)}
-    if settings.uses_postgres:
-        values["BCO_DATABASE_URL"] = settings.database_url
-        values["BCO_DATABASE_SCHEMA"] = settings.database_schema
-    return values
+    return settings.to_env()
 
 
 def bco(env: dict[str, str], *args: str, stdin: str | None = None) -> Result:

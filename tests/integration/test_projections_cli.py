@@ -11,17 +11,8 @@ from bco.cli import main
 from bco.config import Settings
 
 
-def cli_env(settings: Settings) -> dict[str, str]:
-    values = {"BCO_DATA_DIR": str(settings.data_dir), "BCO_CIPHER_KEY": settings.cipher_key,
-              "BCO_KEY_FILE": str(settings.key_file)}
-    if settings.uses_postgres:
-        values["BCO_DATABASE_URL"] = settings.database_url
-        values["BCO_DATABASE_SCHEMA"] = settings.database_schema
-    return values
-
-
 def bco(settings: Settings, *args: str) -> Result:
-    result = CliRunner().invoke(main, list(args), env=cli_env(settings), catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), env=settings.to_env(), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result
 
@@ -66,6 +57,6 @@ def test_rebuild_only_one_read_model(settings: Settings) -> None:
 def test_rebuild_refuses_an_unknown_read_model(settings: Settings) -> None:
     bco(settings, "db", "init")
     result = CliRunner().invoke(main, ["projections", "rebuild", "--only", "nope"],
-                                env=cli_env(settings))
+                                env=settings.to_env())
     assert result.exit_code == 2
     assert "No read model named 'nope'" in result.output

@@ -16,8 +16,7 @@ from bco.web import auth, create_app
 
 @pytest.fixture
 def env(web_settings: Settings) -> dict[str, str]:
-    return {"BCO_DATA_DIR": str(web_settings.data_dir), "BCO_CIPHER_KEY": web_settings.cipher_key,
-            "BCO_KEY_FILE": str(web_settings.key_file)}
+    return web_settings.to_env()
 
 
 def bco(env: dict[str, str], *args: str, stdin: str | None = None) -> Result:

@@ -1,0 +1,27 @@
+"""Settings read back from the variables they write, so child processes see the same config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bco.config import Settings, SettingsError
+
+
+def test_settings_round_trip_through_the_environment() -> None:
+    chosen = Settings(data_dir=Path("/tmp/x"), database_url="postgresql://u@h:5432/db",
+                      compress_events=True, port=8080, read_wait_seconds=0.5)
+    assert Settings.from_env(chosen.to_env()) == chosen
+
+
+@pytest.mark.parametrize(("variable", "value", "fragment"), [
+    ("BCO_PORT", "eighty", "must be a number"),
+    ("BCO_COMPRESS_EVENTS", "maybe", "true or false"),
+    ("BCO_DATABASE_URL", "mysql://x", "postgresql://"),
+    ("BCO_TIMEZONE", "Mars/Olympus", "time zone"),
+])
+def test_bad_values_name_the_variable(variable: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment) as caught:
+        Settings.from_env({variable: value})
+    assert variable in str(caught.value)
