@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -62,11 +62,16 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a command left behind: the aggregate, its new version, and the log position."""
+    """What a command left behind: the aggregate, its new version, and the log position.
+
+    `saved` is the aggregate as it stands after the command, so a caller that shows it
+    (the interview screen after an answer) need not load it again.
+    """
 
     aggregate_id: UUID
     version: int
     position: int | None
+    saved: StampedAggregate | None = field(default=None, repr=False, compare=False)
 
 
 class DateAsISO(Transcoding):
@@ -390,7 +395,7 @@ class BCOApplication(Application[UUID]):
             lambda interview, now: interview.report_contact(
                 contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
                 command_id=command_id))
-        return Recorded(contact_id, recorded.version, recorded.position)
+        return Recorded(contact_id, recorded.version, recorded.position, recorded.saved)
 
     def update_contact(self, interview_id: UUID, contact_id: UUID, changes: dict[str, Any], *,
                        actor: str, command_id: str | None = None,
@@ -524,13 +529,13 @@ class BCOApplication(Application[UUID]):
         """Load, refuse stale edits of the same thing, apply, save; retries record nothing."""
         aggregate = self._get(aggregate_id, kind)
         if aggregate.already_done(command_id):
-            return Recorded(aggregate_id, aggregate.version, None)
+            return Recorded(aggregate_id, aggregate.version, None, aggregate)
         if expected_version is not None and aggregate.version > expected_version:
             self._refuse_stale(aggregate, expected_version, touches)
         version_before = aggregate.version
         change(aggregate, self.clock())
         if aggregate.version == version_before:
-            return Recorded(aggregate_id, aggregate.version, None)
+            return Recorded(aggregate_id, aggregate.version, None, aggregate)
         return self._save(aggregate)
 
     def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,
@@ -556,7 +561,7 @@ class BCOApplication(Application[UUID]):
                    "was saved; look at the current state and try again."),
                 current=current) from None
         position = max((r.notification.id for r in recordings), default=None)
-        return Recorded(aggregates[0].id, aggregates[0].version, position)
+        return Recorded(aggregates[0].id, aggregates[0].version, position, aggregates[0])
 
     def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         found = self._find(aggregate_id, kind)

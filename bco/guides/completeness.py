@@ -3,21 +3,26 @@
 Every requirement is a fixed set of units whose count does not depend on the answers, and a unit
 only moves from missing to met when something is added; so the score never drops when a tracer
 answers, probes or records a contact with its details.
+
+The assessment is the same in every language; only the wording of a gap differs, so `assess`
+works once and `Assessment.render` words it per language (a projection stores every language).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from bco.guides.categories import category_settled
-from bco.guides.model import ContactField, Guide, Requirement
+from bco.guides.model import ContactField, Guide, Requirement, Text
 from bco.guides.phrasing import format_day, missing_text
 from bco.guides.progress import Progress, blocking_question, measure
 from bco.guides.state import ContactFacts, InterviewState
+
+GapValue = Text | date | int | str
+"""What a gap fills into its phrase: guide text and days are worded per language, the rest as is."""
 
 
 @dataclass(frozen=True)
@@ -45,131 +50,186 @@ class Completeness:
         return {"score": self.score, "missing": [m.to_json() for m in self.missing]}
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A missing item before it is worded: the phrase key and the values to fill into it."""
+
+    item: str
+    step: str
+    phrase: str
+    values: tuple[tuple[str, GapValue], ...] = ()
+
+    def text(self, language: str) -> str:
+        """Word the gap for a tracer reading `language`."""
+        return _worded(self.phrase, self.values, language)
+
+    def in_language(self, language: str) -> MissingItem:
+        """Return the gap as the missing item a tracer reading `language` sees."""
+        return MissingItem(self.item, self.step, _worded(self.phrase, self.values, language))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The score and the gaps, which do not depend on the language they are read in."""
+
+    score: int
+    gaps: tuple[Gap, ...]
+
+    def render(self, language: str) -> Completeness:
+        """Word every gap in `language`."""
+        return Completeness(self.score, [gap.in_language(language) for gap in self.gaps])
+
+
 def completeness(guide: Guide, state: InterviewState, today: date, language: str = "en", *,
                  progress: Progress | None = None) -> Completeness:
     """Score the interview against the guide's requirements and list what is still missing.
 
     `progress` is `measure(guide, state, today)` when the caller has it already.
     """
+    return assess(guide, state, today, progress=progress).render(language)
+
+
+def assess(guide: Guide, state: InterviewState, today: date, *,
+           progress: Progress | None = None) -> Assessment:
+    """Score the interview and find its gaps once, for wording in any language."""
     if progress is None:
         progress = measure(guide, state, today)
-    shares: dict[Requirement, Fraction] = {}
-    missing: list[MissingItem] = []
+    # shares as exact (met, total) integer pairs: the score is floor(100 * earned / total
+    # weight) of exact rationals, done with integers because Fraction costs most of a call
+    shares: dict[Requirement, tuple[int, int]] = {}
+    gaps: list[Gap] = []
     for requirement, _weight in guide.completeness.weights:
-        share, gaps = _MEASURES[requirement](guide, state, progress, language)
+        share, found = _MEASURES[requirement](guide, state, progress)
         shares[requirement] = share
-        missing.extend(gaps)
-    total = sum(weight for _, weight in guide.completeness.weights)
-    earned = sum(shares[r] * weight for r, weight in guide.completeness.weights)
-    perfect = all(share == 1 for share in shares.values())
-    score = 100 if perfect else min(99, math.floor(Fraction(100) * earned / total))
-    return Completeness(score=score, missing=missing)
+        gaps.extend(found)
+    total = 0
+    earned, denominator = 0, 1
+    for requirement, weight in guide.completeness.weights:
+        met, units = shares[requirement]
+        total += weight
+        earned, denominator = earned * units + weight * met * denominator, denominator * units
+    if all(met == units for met, units in shares.values()):
+        score = 100
+    else:
+        score = min(99, (100 * earned) // (denominator * total))
+    return Assessment(score=score, gaps=tuple(gaps))
 
 
-Measured = tuple[Fraction, list[MissingItem]]
+@lru_cache(maxsize=8192)
+def _worded(phrase: str, values: tuple[tuple[str, GapValue], ...], language: str) -> str:
+    """Fill a phrase; cached, as the same guide texts and days are worded over and over."""
+    return missing_text(phrase, language, **{name: _word(value, language)
+                                             for name, value in values})
 
 
-def _share(met: int, total: int) -> Fraction:
-    """Return met/total, counting an empty requirement as fully met."""
-    return Fraction(met, total) if total else Fraction(1)
+def _word(value: GapValue, language: str) -> str | int:
+    """Put one value of a gap into `language`."""
+    if isinstance(value, Text):
+        return value.in_language(language)
+    if isinstance(value, date):
+        return format_day(value, language)
+    return value
 
 
-def _dates(guide: Guide, state: InterviewState, progress: Progress, language: str) -> Measured:
+Share = tuple[int, int]
+Measured = tuple[Share, list[Gap]]
+FULL: Share = (1, 1)
+NONE: Share = (0, 1)
+
+
+def _share(met: int, total: int) -> Share:
+    """Return met out of total, counting an empty requirement as fully met."""
+    return (met, total) if total else FULL
+
+
+def _dates(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """The exposure window needs symptom onset or a test date."""
     if progress.windows is not None:
-        return Fraction(1), []
-    step = guide.windows.onset_question or "dates"
-    return Fraction(0), [MissingItem("dates", step, missing_text("dates", language))]
+        return FULL, []
+    return NONE, [Gap("dates", guide.windows.onset_question or "dates", "dates")]
 
 
-def _questions(guide: Guide, state: InterviewState, progress: Progress,
-               language: str) -> Measured:
+def _questions(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Required questions count as met once answered or once their condition cannot hold."""
-    required = [q for q in guide.questions.values() if q.required]
-    met = sum(1 for q in required if progress.question_settled(q.id))
+    met = 0
+    units = 0
     gaps = []
-    for question in required:
+    for question in guide.questions.values():
+        if not question.required:
+            continue
+        units += 1
         status = progress.questions[question.id]
         if status not in ("open", "waiting"):
+            met += status in ("answered", "skipped")
             continue
         step = question.id
         if status == "waiting" and question.show_if is not None:
             step = blocking_question(guide, question.show_if, state.answers,
                                      progress.applicable) or question.id
-        gaps.append(MissingItem(
-            f"question:{question.id}", step,
-            missing_text("question", language, text=question.text.in_language(language)),
-        ))
-    return _share(met, len(required)), gaps
+        gaps.append(Gap(f"question:{question.id}", step, "question", (("text", question.text),)))
+    return _share(met, units), gaps
 
 
-def _days(guide: Guide, state: InterviewState, progress: Progress, language: str) -> Measured:
+def _days(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every day of the infectious window up to today walked through, with contacts or 'nobody'."""
     if progress.windows is None:
         if guide.completeness.weight("dates"):
-            return Fraction(0), []
-        return _dates(guide, state, progress, language)
-    gaps = [
-        MissingItem(f"day:{d.isoformat()}", f"day:{d.isoformat()}",
-                    missing_text("day", language, day=format_day(d, language)))
-        for d in progress.due_days if d not in progress.walked_days
-    ]
-    return _share(len(progress.walked_days), len(progress.due_days)), gaps
+            return NONE, []
+        return _dates(guide, state, progress)
+    walked = progress.walked_days
+    gaps = []
+    for day in progress.due_days:
+        if day not in walked:
+            key = f"day:{day.isoformat()}"
+            gaps.append(Gap(key, key, "day", (("day", day),)))
+    return _share(len(walked), len(progress.due_days)), gaps
 
 
-def _settings(guide: Guide, state: InterviewState, progress: Progress,
-              language: str) -> Measured:
+def _settings(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every setting of the guide asked about."""
+    asked = progress.asked_settings
     gaps = [
-        MissingItem(f"setting:{s.id}", f"setting:{s.id}",
-                    missing_text("setting", language, setting=s.label.in_language(language)))
-        for s in guide.settings if s.id not in progress.asked_settings
+        Gap(f"setting:{s.id}", f"setting:{s.id}", "setting", (("setting", s.label),))
+        for s in guide.settings if s.id not in asked
     ]
-    return _share(len(progress.asked_settings), len(guide.settings)), gaps
+    return _share(len(asked), len(guide.settings)), gaps
 
 
-def _household(guide: Guide, state: InterviewState, progress: Progress,
-               language: str) -> Measured:
+def _household(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Household size asked, and as many housemates recorded (or the follow-up answered)."""
     rule = guide.probing.household
     if rule is None or progress.household == "settled":
-        return Fraction(1), []
+        return FULL, []
     if progress.household_stated is None:
-        return Fraction(0), [MissingItem("household", rule.size_question,
-                                         missing_text("household_size", language))]
+        return NONE, [Gap("household", rule.size_question, "household_size")]
     stated, recorded = progress.household_stated, progress.household_recorded
-    return Fraction(recorded, stated), [MissingItem(
-        "household", "household",
-        missing_text("household", language, stated=stated, recorded=recorded),
-    )]
+    return (recorded, stated), [
+        Gap("household", "household", "household", (("stated", stated), ("recorded", recorded))),
+    ]
 
 
-def _consistency(guide: Guide, state: InterviewState, progress: Progress,
-                 language: str) -> Measured:
+def _consistency(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every follow-up that an answer triggered has been asked."""
     rules = guide.probing.consistency
-    met = sum(1 for r in rules if progress.consistency[r.id] == "settled")
+    met = 0
     gaps = []
     for rule in rules:
         status = progress.consistency[rule.id]
         if status == "settled":
+            met += 1
             continue
         step = f"consistency:{rule.id}"
         if status == "waiting":
             step = blocking_question(guide, rule.when, state.answers, progress.applicable) or step
-        gaps.append(MissingItem(
-            f"consistency:{rule.id}", step,
-            missing_text("consistency", language, text=rule.text.in_language(language)),
-        ))
+        gaps.append(Gap(f"consistency:{rule.id}", step, "consistency", (("text", rule.text),)))
     return _share(met, len(rules)), gaps
 
 
-def _contacts(guide: Guide, state: InterviewState, progress: Progress,
-              language: str) -> Measured:
+def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every contact has the details the guide requires."""
     fields = guide.completeness.contact_fields
     met = 0
-    gaps: list[MissingItem] = []
+    gaps: list[Gap] = []
     for index, contact in enumerate(state.contacts):
         key = contact.id or str(index)
         label = contact.name.strip() or f"#{index + 1}"
@@ -177,8 +237,8 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress,
             if _has_field(guide, contact, name):
                 met += 1
             else:
-                gaps.append(MissingItem(f"contact:{key}:{name}", f"contact:{key}",
-                                        missing_text(f"contact_{name}", language, contact=label)))
+                gaps.append(Gap(f"contact:{key}:{name}", f"contact:{key}", f"contact_{name}",
+                                (("contact", label),)))
     return _share(met, len(fields) * len(state.contacts)), gaps
 
 
@@ -193,11 +253,11 @@ def _has_field(guide: Guide, contact: ContactFacts, name: ContactField) -> bool:
     return bool(contact.category) or category_settled(guide, contact.category_facts(guide))
 
 
-def _final(guide: Guide, state: InterviewState, progress: Progress, language: str) -> Measured:
+def _final(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """The closing 'anyone else?' pass has been done."""
     if progress.final_done:
-        return Fraction(1), []
-    return Fraction(0), [MissingItem("final", "final", missing_text("final", language))]
+        return FULL, []
+    return NONE, [Gap("final", "final", "final")]
 
 
 _MEASURES = {

@@ -60,15 +60,14 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
         days = windows.infectious.days()
         due = tuple(d for d in days if d <= today)
         later = tuple(d for d in days if d > today)
-    prompts = {c.prompt for c in state.contacts if c.prompt}
+    # a probe counts as done when marked done or when a contact surfaced under it
+    marked = {c.prompt for c in state.contacts if c.prompt}
+    marked.update(state.done)
+    contact_days = {c.day for c in state.contacts}
     walked = frozenset(
-        d for d in due
-        if f"day:{d.isoformat()}" in state.done or f"day:{d.isoformat()}" in prompts
-        or any(c.day == d for c in state.contacts)
+        d for d in due if d in contact_days or f"day:{d.isoformat()}" in marked
     )
-    asked = frozenset(
-        s for s in guide.setting_ids if f"setting:{s}" in state.done or f"setting:{s}" in prompts
-    )
+    asked = frozenset(s for s in guide.setting_ids if f"setting:{s}" in marked)
     stated, household = _household(guide, state, applicable)
     return Progress(
         applicable=applicable,
@@ -184,11 +183,11 @@ def _consistency(guide: Guide, state: InterviewState,
                  applicable: Mapping[str, bool | None]) -> dict[str, TriggerStatus]:
     """Decide which consistency checks are triggered by the answers and not yet resolved."""
     statuses: dict[str, TriggerStatus] = {}
+    settings = {c.setting for c in state.contacts}
     for rule in guide.probing.consistency:
         triggered = holds(rule.when, state.answers, applicable)
-        resolved = f"consistency:{rule.id}" in state.done or any(
-            c.setting == rule.unless_contacts_in for c in state.contacts
-        )
+        resolved = (f"consistency:{rule.id}" in state.done
+                    or rule.unless_contacts_in in settings)
         if resolved or triggered is False:
             statuses[rule.id] = "settled"
         else:

@@ -218,7 +218,8 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     before = build_screen(app, interview, case, language(), day)
     after = before
     if recorded.version != interview.version:
-        after = build_screen(app, app.get_interview(interview_id), case, language(), day)
+        after = build_screen(app, interview_after(app, interview_id, recorded), case,
+                             language(), day)
     redraw = after.changed_views(before)
     if question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
@@ -371,8 +372,7 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
     interview_id = before.interview.id
     if not request.headers.get("HX-Request"):
         return redirect(anchor_url(interview_id, anchor))
-    interview = app.get_interview(interview_id)
-    after = screen_for(app, interview, before.case)
+    after = screen_for(app, interview_after(app, interview_id, recorded), before.case)
     # Prompts and contacts change what the heads list (contacts surfaced, categories): all of
     # them are redrawn, and the questions whose status changed.
     redraw = {step for step, status in after.statuses.items()
@@ -384,6 +384,13 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
     return _updates(after, template, redraw=redraw,
                     rebuild_probes=after.step_ids != before.step_ids, contacts_changed=True,
                     added=added, recorded=recorded, **context)
+
+
+def interview_after(app: BCOApplication, interview_id: UUID, recorded: Recorded) -> Interview:
+    """The interview as the command left it, loaded again only when the command did not say."""
+    if isinstance(recorded.saved, Interview) and recorded.saved.id == interview_id:
+        return recorded.saved
+    return app.get_interview(interview_id)
 
 
 def _updates(after: Screen, template: str | None, **context: Any) -> Any:

@@ -99,6 +99,18 @@ def test_retried_command_records_nothing_twice(app: BCOApplication) -> None:
         "Started", "ContactReported", "AnswerRecorded"]
 
 
+def test_a_command_hands_back_the_aggregate_as_stored(app: BCOApplication) -> None:
+    case = register(app)
+    interview_id = app.start_interview(case.id, actor="tom").aggregate_id
+    recorded = app.record_answer(interview_id, "household_size", 3, actor="tom")
+    again = app.record_answer(interview_id, "household_size", 3, actor="tom")  # nothing new
+    stored = app.get_interview(interview_id)
+    for result in (recorded, again):
+        assert isinstance(result.saved, Interview)
+        assert result.saved.version == stored.version == result.version
+        assert result.saved.answers == stored.answers == {"household_size": 3}
+
+
 def test_stale_edit_of_the_same_answer_conflicts_with_the_other_change(
         app: BCOApplication) -> None:
     case = register(app)
