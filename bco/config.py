@@ -39,6 +39,7 @@ class Settings:
     first_call_target_hours: int = 24
     projection_poll_seconds: float = 0.2
     run_projections_in_web: bool = True
+    rebuild_processes: int = 2
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -60,6 +61,7 @@ class Settings:
         "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",
         "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
         "run_projections_in_web": "BCO_RUN_PROJECTIONS_IN_WEB",
+        "rebuild_processes": "BCO_REBUILD_PROCESSES",
     }
 
     @classmethod
@@ -100,6 +102,9 @@ class Settings:
                 "(leave it empty to use SQLite under BCO_DATA_DIR).")
         if self.aggregate_cache_size < 0:
             raise SettingsError("BCO_AGGREGATE_CACHE_SIZE must be 0 (off) or more.")
+        if self.rebuild_processes < 1:
+            raise SettingsError("BCO_REBUILD_PROCESSES must be 1 (rebuild in one process) "
+                                "or more.")
         if self.snapshot_interval < 2:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 1 <= self.port <= 65535:

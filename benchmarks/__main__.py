@@ -2,4 +2,5 @@
 
 from benchmarks.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a rebuild helper process (spawn) imports this module again
+    raise SystemExit(main())

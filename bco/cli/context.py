@@ -15,6 +15,7 @@ import click
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.errors import DomainError, NotFoundError
+from bco.projections.parallel import RebuildHelperFailed
 from bco.storage import StartupError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +58,7 @@ def user_errors() -> Iterator[None]:
     """The one place that turns BCO's errors into CLI messages and exit codes."""
     try:
         yield
-    except StartupError as exc:
+    except (StartupError, RebuildHelperFailed) as exc:
         raise click.ClickException(str(exc)) from None
     except NotFoundError as exc:
         raise click.ClickException(exc.message) from None

@@ -25,4 +25,5 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
 
 def runner_for(app: BCOApplication) -> ProjectionRunner:
     """The runner over views.db with every read model, as the CLI and web server use it."""
-    return ProjectionRunner(app, app.settings.views_path, all_read_models(app))
+    return ProjectionRunner(app, app.settings.views_path, all_read_models(app),
+                            made_by=all_read_models)

@@ -155,6 +155,7 @@ class CaseFile(ReadModel):
     """Header, counts and audit log per case, for the printable case file."""
 
     name = "casefile"
+    rebuild_cost = 14.0
     tables = (TABLE, LOG, CONTACTS)
 
     def create(self, db: Database) -> None:

@@ -78,6 +78,7 @@ class People(ReadModel):
     """Names, phones, e-mail addresses and birth dates of index persons and contacts."""
 
     name = "people"
+    rebuild_cost = 1.8
     tables = (CASES, CONTACTS, INTERVIEWS)
 
     def create(self, db: Database) -> None:

@@ -42,6 +42,7 @@ class PromptYield(ReadModel):
     """Contacts per guide prompt, to see which probing questions find people."""
 
     name = "prompt_yield"
+    rebuild_cost = 1.2
     tables = (INTERVIEWS, ASKED, CONTACTS)
 
     def create(self, db: Database) -> None:

@@ -196,6 +196,7 @@ class ReadModel(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
+    rebuild_cost: ClassVar[float] = 1.0  # µs per event in a rebuild, to share out processes
 
     @abstractmethod
     def create(self, db: Database) -> None:

@@ -27,6 +27,14 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.application import BCOApplication
+from bco.projections.parallel import (
+    PARALLEL_FROM_EVENTS,
+    Helper,
+    ReadModelFactory,
+    describe,
+    share_out,
+    start_helper,
+)
 from bco.projections.readmodel import Batch, ReadModel, TableShape
 
 log = logging.getLogger(__name__)
@@ -109,7 +117,11 @@ class ProjectionRunner:
 
     def __init__(self, app: BCOApplication, views_path: Path | str,
                  read_models: Sequence[ReadModel], *, batch_size: int = 1000,
-                 rebuild_batch_size: int = REBUILD_BATCH_SIZE) -> None:
+                 rebuild_batch_size: int = REBUILD_BATCH_SIZE,
+                 made_by: ReadModelFactory | None = None) -> None:
+        """`made_by` makes these read models again from an application (a module-level
+        function, such as bco.projections.all_read_models), so that rebuild helper processes
+        can make their own; without it a rebuild runs in this process only."""
         names = [model.name for model in read_models]
         if len(set(names)) != len(names):
             raise ValueError(f"Read model names must be unique, got {names}.")
@@ -118,6 +130,7 @@ class ProjectionRunner:
         self.read_models = list(read_models)
         self.batch_size = batch_size
         self.rebuild_batch_size = rebuild_batch_size
+        self.made_by = made_by
         self._shapes: dict[str, TableShape] = {}  # every file this runner writes has one schema
         self.poll_seconds = app.settings.projection_poll_seconds
         self.wait_seconds = app.settings.read_wait_seconds
@@ -288,12 +301,18 @@ class ProjectionRunner:
 
     # -- rebuilding ---------------------------------------------------------------------------
 
-    def rebuild(self, only: str | None = None, progress: Progress | None = None) -> None:
-        """Replay into a new file beside views.db and swap it in; others keep reading the old."""
+    def rebuild(self, only: str | None = None, progress: Progress | None = None, *,
+                processes: int | None = None) -> None:
+        """Replay into a new file beside views.db and swap it in; others keep reading the old.
+
+        `processes` (default: BCO_REBUILD_PROCESSES for a store of PARALLEL_FROM_EVENTS or
+        more, else 1) share out the read models of a full rebuild; see bco.projections.parallel.
+        """
         chosen = self.read_models if only is None else [self._model(only)]
         building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
         _remove_database_files(building)
         db = connect(building, journal_mode="MEMORY")
+        helpers: list[Helper] = []
         try:
             db.execute("PRAGMA synchronous = OFF")
             if only is not None and self.views_path.exists():
@@ -306,7 +325,11 @@ class ProjectionRunner:
                     model.drop(db)
                     db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [model.name])
             self._prepare(db, self.read_models)
-            self._replay(db, progress)
+            helpers = self._start_helpers(chosen, building, processes)
+            self._replay(db, progress, skip={name for h in helpers for name in h.names})
+            for helper in helpers:
+                helper.copy_into(db)
+            helpers = []
             with self._lock():
                 self._replay(db, progress)
                 db.execute("PRAGMA journal_mode = DELETE")
@@ -314,13 +337,39 @@ class ProjectionRunner:
                 _fsync(building)
                 self._swap_in(building)
         except BaseException:
+            for helper in helpers:
+                helper.stop()
             close_quietly(db)
             _remove_database_files(building)
             raise
 
-    def _replay(self, db: Database, progress: Progress | None) -> None:
+    def fill_aside(self) -> None:
+        """Replay the store into this runner's file, built for speed (a rebuild helper's part)."""
+        db = connect(self.views_path, journal_mode="MEMORY")
+        try:
+            db.execute("PRAGMA synchronous = OFF")
+            self._replay(db, None)
+        finally:
+            db.close()
+
+    def _start_helpers(self, chosen: Sequence[ReadModel], building: Path,
+                       processes: int | None) -> list[Helper]:
+        """Helper processes for all but the first share of the read models (see parallel.py)."""
+        if processes is None:
+            big = self.remaining_events() >= PARALLEL_FROM_EVENTS
+            processes = self.app.settings.rebuild_processes if big else 1
+        if self.made_by is None or len(chosen) < len(self.read_models) or processes < 2:
+            return []
+        groups = share_out(chosen, processes)
+        log.info("Rebuilding in %d processes: %s", len(groups), describe(groups))
+        return [start_helper(self.app.settings, building.with_name(f"{building.name}.part{n}"),
+                             self.made_by, [m.name for m in group], self.rebuild_batch_size)
+                for n, group in enumerate(groups[1:], start=1)]
+
+    def _replay(self, db: Database, progress: Progress | None,
+                skip: set[str] | None = None) -> None:
         """Catch the file being built up with the store, reporting events read."""
-        skip: set[str] = set()
+        skip = set(skip or ())
         while True:
             read, failed = self._advance(db, skip, self.rebuild_batch_size)
             skip |= failed

@@ -81,6 +81,7 @@ class Worklist(ReadModel):
     """One row per case with what ordering the queue needs; no names or phone numbers."""
 
     name = "worklist"
+    rebuild_cost = 2.7
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

@@ -13,6 +13,7 @@ from projection_scenarios import OPENING, Scenario, operations, views_contents
 
 from bco.application import BCOApplication
 from bco.projections import all_read_models
+from bco.projections.parallel import PARALLEL_FROM_EVENTS
 from bco.projections.runner import ProjectionRunner
 
 PERSONAL = ("Sanne", "Vries", "Jansen", "Piet", "Bakker", "Kees", "+3161234", "+3162345",
@@ -80,3 +81,27 @@ def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: A
     runner.rebuild(only=name)
     assert views_contents(runner.views_path) == followed
     assert runner.positions()[name] == app.store_position()
+
+
+def test_rebuild_shared_between_processes_equals_following_along(
+        app: BCOApplication, clock: Any, tmp_path: Path) -> None:
+    runner = ProjectionRunner(app, tmp_path / "views.db", all_read_models(app), batch_size=4,
+                              made_by=all_read_models)
+    ops: list[tuple[Any, ...]] = [
+        ("register", 0, True, True), ("register", 1, False, False), ("assign", 0, "anna", None),
+        ("call", 0, "reached"), ("start", 0), ("answer", 0, ("household_size", 2)),
+        ("contact", 0, True, "household", {}, True), ("follow_up", 0, "setting:work", True),
+        ("contact", 0, False, "setting:work", {"duration_min": 20, "distance_m": 1}, False),
+        ("catch_up",), ("complete", 0), ("inform", 0, 0, "informed"),
+        ("call", 1, "callback_requested"), ("assign", 1, "bert", None), ("call", 1, "reached"),
+        ("start", 1), ("answer", 1, ("household_size", 1)),
+    ]
+    play(app, clock, runner, ops)
+    followed = views_contents(runner.views_path)
+    assert app.store_position() < PARALLEL_FROM_EVENTS  # so only the explicit count splits it
+
+    runner.rebuild(processes=3)
+
+    assert views_contents(runner.views_path) == followed
+    assert all(s.lag == 0 and s.error is None for s in runner.status())
+    assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]

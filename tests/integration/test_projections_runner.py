@@ -13,6 +13,7 @@ from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
 from bco.projections import all_read_models
 from bco.projections.caseload import Caseload, caseload_summary
+from bco.projections.parallel import RebuildHelperFailed
 from bco.projections.runner import ProjectionRunner, open_views
 from bco.projections.worklist import Worklist, for_tracer
 
@@ -169,3 +170,27 @@ def test_unknown_read_model_name_is_refused(app: BCOApplication, tmp_path: Path)
     with pytest.raises(ValueError, match="known: worklist"):
         runner.rebuild(only="nope")
 
+
+
+def read_models_that_cannot_be_made(app: BCOApplication) -> list[Any]:
+    """What a rebuild helper process calls to make its read models; here it fails."""
+    raise RuntimeError("the guides folder is unreadable")
+
+
+def test_a_failed_rebuild_helper_leaves_the_current_views(app: BCOApplication,
+                                                          tmp_path: Path) -> None:
+    views = tmp_path / "views.db"
+    runner = ProjectionRunner(app, views, all_read_models(app),
+                              made_by=read_models_that_cannot_be_made)
+    register(app, 3, tracer="anna")
+    runner.catch_up()
+    register(app, 2)
+
+    with pytest.raises(RebuildHelperFailed) as failed:
+        runner.rebuild(processes=2)
+
+    assert "the guides folder is unreadable" in str(failed.value)
+    assert "BCO_REBUILD_PROCESSES=1" in str(failed.value)
+
+    assert total_cases(views) == 3  # the old views stay; the rebuild's files are gone
+    assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]

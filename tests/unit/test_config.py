@@ -20,6 +20,7 @@ def test_settings_round_trip_through_the_environment() -> None:
     ("BCO_COMPRESS_EVENTS", "maybe", "true or false"),
     ("BCO_DATABASE_URL", "mysql://x", "postgresql://"),
     ("BCO_TIMEZONE", "Mars/Olympus", "time zone"),
+    ("BCO_REBUILD_PROCESSES", "0", "1 .rebuild in one process. or more"),
 ])
 def test_bad_values_name_the_variable(variable: str, value: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment) as caught:
