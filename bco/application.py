@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -560,8 +561,17 @@ class BCOApplication(Application[UUID]):
                 _t("Someone else saved a change to this at the same moment. Nothing of yours "
                    "was saved; look at the current state and try again."),
                 current=current) from None
+        self._cache_saved(aggregates)
         position = max((r.notification.id for r in recordings), default=None)
         return Recorded(aggregates[0].id, aggregates[0].version, position, aggregates[0])
+
+    def _cache_saved(self, aggregates: Sequence[StampedAggregate]) -> None:
+        """Keep what was just stored in the aggregate cache, so the next command on it need
+        not decode its own event again. Fast-forwarding still brings in other writers' events."""
+        cache = self.repository.cache
+        if cache is not None:
+            for aggregate in aggregates:
+                cache.put(aggregate.id, copy.deepcopy(aggregate))
 
     def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         found = self._find(aggregate_id, kind)

@@ -10,6 +10,8 @@ from eventsourcing.domain import Aggregate
 from bco.domain.errors import FutureDateError, Translatable
 from bco.domain.errors import translatable as _t
 
+_CONTAINERS = (dict, list, set)
+
 
 class StampedAggregate(Aggregate):
     """An aggregate whose events carry the acting user and the client's command id."""
@@ -31,6 +33,21 @@ class StampedAggregate(Aggregate):
     ) -> None:
         super().__base_init__(originator_id, originator_version, timestamp)
         self.seen_commands: dict[str, int] = {}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> StampedAggregate:
+        """A copy for one command (the repository copies its cached aggregate every time).
+
+        Events only ever put new values into the aggregate's dicts and lists; the values
+        themselves are immutable (frozen dataclasses, strings, dates, numbers) or never
+        changed in place. So new containers holding the same values are as independent as a
+        full deep copy, at a fraction of its cost: copy.deepcopy was a quarter of a command.
+        """
+        duplicate = object.__new__(type(self))
+        duplicate.__dict__.update({
+            name: value.copy() if type(value) in _CONTAINERS else value
+            for name, value in self.__dict__.items()})
+        memo[id(self)] = duplicate
+        return duplicate
 
     def already_done(self, command_id: str | None) -> bool:
         """True when a retried command has been recorded before, so it records nothing twice."""
