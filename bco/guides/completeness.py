@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from bco.guides.categories import category_settled
 from bco.guides.model import ContactField, Guide, Requirement, Text
@@ -50,8 +50,7 @@ class Completeness:
         return {"score": self.score, "missing": [m.to_json() for m in self.missing]}
 
 
-@dataclass(frozen=True)
-class Gap:
+class Gap(NamedTuple):
     """A missing item before it is worded: the phrase key and the values to fill into it."""
 
     item: str
@@ -59,13 +58,14 @@ class Gap:
     phrase: str
     values: tuple[tuple[str, GapValue], ...] = ()
 
-    def text(self, language: str) -> str:
-        """Word the gap for a tracer reading `language`."""
-        return _worded(self.phrase, self.values, language)
-
     def in_language(self, language: str) -> MissingItem:
         """Return the gap as the missing item a tracer reading `language` sees."""
         return MissingItem(self.item, self.step, _worded(self.phrase, self.values, language))
+
+    def to_json(self, language: str) -> dict[str, str]:
+        """Return `in_language(language).to_json()` without building the item on the way."""
+        return {"item": self.item, "step": self.step,
+                "text": _worded(self.phrase, self.values, language)}
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def assess(guide: Guide, state: InterviewState, today: date, *,
         progress = measure(guide, state, today)
     # shares as exact (met, total) integer pairs: the score is floor(100 * earned / total
     # weight) of exact rationals, done with integers because Fraction costs most of a call
-    shares: dict[Requirement, tuple[int, int]] = {}
+    shares: dict[Requirement, Share] = {}
     gaps: list[Gap] = []
     for requirement, _weight in guide.completeness.weights:
         share, found = _MEASURES[requirement](guide, state, progress)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from bco.guides.model import AllOf, AnyOf, Compare, Condition, Guide
@@ -53,13 +55,9 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
                 "open" if applies else "waiting" if applies is None else "skipped"
             )
 
-    windows = _windows(guide, state)
-    due: tuple[date, ...] = ()
-    later: tuple[date, ...] = ()
-    if windows is not None and guide.probing.days is not None:
-        days = windows.infectious.days()
-        due = tuple(d for d in days if d <= today)
-        later = tuple(d for d in days if d > today)
+    windows, days = _placed(guide, *effective_dates(guide, state))
+    cut = bisect_right(days, today)
+    due, later = days[:cut], days[cut:]
     # a probe counts as done when marked done or when a contact surfaced under it
     marked = {c.prompt for c in state.contacts if c.prompt}
     marked.update(state.done)
@@ -153,12 +151,19 @@ def effective_dates(guide: Guide, state: InterviewState) -> tuple[date | None, d
     return answer_date(state.answers.get(question)), None
 
 
-def _windows(guide: Guide, state: InterviewState) -> Windows | None:
-    """Place the windows when a date is known."""
-    onset, test_date = effective_dates(guide, state)
+@lru_cache(maxsize=1024)
+def _placed(guide: Guide, onset: date | None, test_date: date | None
+            ) -> tuple[Windows | None, tuple[date, ...]]:
+    """Place the windows when a date is known, and list the days to walk in order.
+
+    Cached: an interview keeps its dates while it is re-scored after every answer.
+    """
     if onset is None and test_date is None:
-        return None
-    return exposure_windows(guide, onset, test_date)
+        return None, ()
+    windows = exposure_windows(guide, onset, test_date)
+    if guide.probing.days is None:
+        return windows, ()
+    return windows, tuple(windows.infectious.days())
 
 
 def _household(guide: Guide, state: InterviewState,

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import Interview, InterviewStatus
-from bco.guides.completeness import completeness
+from bco.guides.completeness import assess
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
 from bco.projections.guide_library import GuideLibrary
@@ -131,20 +131,18 @@ def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> In
 
 def evaluate(guide: Guide, state: InterviewState, as_of: date
              ) -> tuple[int, dict[str, list[dict[str, str]]]]:
-    """Score and missing items in every language of the guide (the score is the same in each)."""
-    score = 0
-    missing: dict[str, list[dict[str, str]]] = {}
-    for language in guide.languages:
-        result = completeness(guide, state, as_of, language)
-        score = result.score
-        missing[language] = [item.to_json() for item in result.missing]
-    return score, missing
+    """Score and missing items in every language of the guide: assessed once, worded in each."""
+    assessment = assess(guide, state, as_of)
+    missing = {language: [gap.to_json(language) for gap in assessment.gaps]
+               for language in guide.languages}
+    return assessment.score, missing
 
 
 class CompletenessModel(ReadModel):
     """Score and missing items per interview, for leads spotting thin or stuck interviews."""
 
     name = "completeness"
+    rebuild_cost = 13.0
     tables = (TABLE, MISSING, STATES, CASES, GUIDES)
 
     def __init__(self, guides: Mapping[str, Guide], zone: ZoneInfo) -> None:

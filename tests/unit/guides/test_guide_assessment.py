@@ -1,0 +1,239 @@
+"""One assessment worded in each language says what scoring each language on its own says."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, timedelta
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_guide_properties import GUIDES, ONSET, SETTINGS, interviews
+
+import bco.guides.completeness as completeness_module
+from bco.guides.categories import category_settled
+from bco.guides.completeness import Completeness, MissingItem, assess, completeness
+from bco.guides.model import Guide
+from bco.guides.phrasing import format_day, missing_text
+from bco.guides.progress import (
+    Progress,
+    blocking_question,
+    effective_dates,
+    holds,
+    measure,
+)
+from bco.guides.state import InterviewState
+from bco.guides.windows import exposure_windows
+from bco.projections.completeness import evaluate
+
+TODAY = ONSET + timedelta(days=1)
+days_from_onset = st.one_of(st.integers(-3, 14), st.integers(-100, 20))
+Scored = tuple[Fraction, list[MissingItem]]
+
+
+def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -> Completeness:
+    """Score and word every gap straight in `language` with exact fractions, as before `assess`."""
+    progress = measure(guide, state, today)
+
+    def say(key: str, **values: object) -> str:
+        return missing_text(key, language, **values)
+
+    def dates() -> Scored:
+        if progress.windows is not None:
+            return Fraction(1), []
+        return Fraction(0), [MissingItem("dates", guide.windows.onset_question or "dates",
+                                         say("dates"))]
+
+    def questions() -> Scored:
+        required = [q for q in guide.questions.values() if q.required]
+        items = []
+        for q in required:
+            status = progress.questions[q.id]
+            if status in ("open", "waiting"):
+                step = q.id
+                if status == "waiting" and q.show_if is not None:
+                    step = blocking_question(guide, q.show_if, state.answers,
+                                             progress.applicable) or q.id
+                items.append(MissingItem(f"question:{q.id}", step,
+                                         say("question", text=q.text.in_language(language))))
+        met = sum(1 for q in required if progress.question_settled(q.id))
+        return share(met, len(required)), items
+
+    def days() -> Scored:
+        if progress.windows is None:
+            return (Fraction(0), []) if guide.completeness.weight("dates") else dates()
+        items = [MissingItem(f"day:{d}", f"day:{d}", say("day", day=format_day(d, language)))
+                 for d in progress.due_days if d not in progress.walked_days]
+        return share(len(progress.walked_days), len(progress.due_days)), items
+
+    def settings() -> Scored:
+        items = [MissingItem(f"setting:{s.id}", f"setting:{s.id}",
+                             say("setting", setting=s.label.in_language(language)))
+                 for s in guide.settings if s.id not in progress.asked_settings]
+        return share(len(progress.asked_settings), len(guide.settings)), items
+
+    def household() -> Scored:
+        rule = guide.probing.household
+        if rule is None or progress.household == "settled":
+            return Fraction(1), []
+        if progress.household_stated is None:
+            return Fraction(0), [MissingItem("household", rule.size_question,
+                                             say("household_size"))]
+        stated, recorded = progress.household_stated, progress.household_recorded
+        return Fraction(recorded, stated), [MissingItem(
+            "household", "household", say("household", stated=stated, recorded=recorded))]
+
+    def consistency() -> Scored:
+        rules = guide.probing.consistency
+        items = []
+        for rule in rules:
+            status = progress.consistency[rule.id]
+            if status != "settled":
+                step = f"consistency:{rule.id}"
+                if status == "waiting":
+                    step = blocking_question(guide, rule.when, state.answers,
+                                             progress.applicable) or step
+                items.append(MissingItem(f"consistency:{rule.id}", step,
+                                         say("consistency", text=rule.text.in_language(language))))
+        met = sum(1 for r in rules if progress.consistency[r.id] == "settled")
+        return share(met, len(rules)), items
+
+    def contacts() -> Scored:
+        fields = guide.completeness.contact_fields
+        met, items = 0, []
+        for index, c in enumerate(state.contacts):
+            key, label = c.id or str(index), c.name.strip() or f"#{index + 1}"
+            present = {"name": bool(c.name.strip()), "reach": c.reachable(),
+                       "day": c.day is not None,
+                       "category": bool(c.category)
+                       or category_settled(guide, c.category_facts(guide))}
+            for name in fields:
+                if present[name]:
+                    met += 1
+                else:
+                    items.append(MissingItem(f"contact:{key}:{name}", f"contact:{key}",
+                                             say(f"contact_{name}", contact=label)))
+        return share(met, len(fields) * len(state.contacts)), items
+
+    def final() -> Scored:
+        if progress.final_done:
+            return Fraction(1), []
+        return Fraction(0), [MissingItem("final", "final", say("final"))]
+
+    measures: dict[str, Callable[[], Scored]] = {
+        "dates": dates, "questions": questions, "days": days, "settings": settings,
+        "household": household, "consistency": consistency, "contacts": contacts,
+        "final": final,
+    }
+    shares: dict[str, Fraction] = {}
+    missing: list[MissingItem] = []
+    for requirement, _weight in guide.completeness.weights:
+        shares[requirement], items = measures[requirement]()
+        missing.extend(items)
+    total = sum(weight for _, weight in guide.completeness.weights)
+    earned = sum(shares[r] * weight for r, weight in guide.completeness.weights)
+    if all(s == 1 for s in shares.values()):
+        return Completeness(100, missing)
+    return Completeness(min(99, math.floor(Fraction(100) * earned / total)), missing)
+
+
+def share(met: int, total: int) -> Fraction:
+    """Met out of total, an empty requirement counting as met."""
+    return Fraction(met, total) if total else Fraction(1)
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+@SETTINGS
+@given(data=st.data())
+def test_one_assessment_words_each_language_as_scoring_it_alone(guide: Guide,
+                                                                 data: st.DataObject) -> None:
+    state = data.draw(interviews(guide))
+    today = ONSET + timedelta(days=data.draw(days_from_onset))
+    assessment = assess(guide, state, today)
+    score, stored = evaluate(guide, state, today)
+    for language in guide.languages:
+        expected = scored_in(guide, state, today, language)
+        assert assessment.render(language) == expected
+        assert completeness(guide, state, today, language) == expected
+        assert stored[language] == [item.to_json() for item in expected.missing]
+        assert score == expected.score
+    first, *others = guide.languages
+    for language in others:
+        assert [(g.item, g.step) for g in assessment.render(language).missing] == [
+            (g.item, g.step) for g in assessment.render(first).missing]
+        if assessment.gaps:
+            assert assessment.render(language) != assessment.render(first), "texts differ"
+
+
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[Progress]:
+    """Count the engine's calls of `measure` from the completeness module."""
+    results: list[Progress] = []
+
+    def measuring(guide: Guide, state: InterviewState, today: date) -> Progress:
+        results.append(measure(guide, state, today))
+        return results[-1]
+
+    monkeypatch.setattr(completeness_module, "measure", measuring)
+    return results
+
+
+def test_assess_measures_once_for_every_language(covid: Guide,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted(monkeypatch)
+    assessment = assess(covid, InterviewState(onset=ONSET), TODAY)
+    rendered = [assessment.render(language) for language in covid.languages]
+    assert len(calls) == 1
+    assert len(rendered) == 2 and all(r.missing for r in rendered)
+
+
+def test_the_projection_measures_once_for_every_language(covid: Guide,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted(monkeypatch)
+    score, missing = evaluate(covid, InterviewState(onset=ONSET), TODAY)
+    assert len(calls) == 1
+    assert sorted(missing) == ["en", "nl"] and missing["en"] and missing["nl"]
+    assert 0 <= score < 100
+
+
+def test_a_given_progress_is_not_measured_again(covid: Guide,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    state = InterviewState(onset=ONSET)
+    progress = measure(covid, state, TODAY)
+    calls = counted(monkeypatch)
+    result = completeness(covid, state, TODAY, "nl", progress=progress)
+    assert calls == []
+    assert result == scored_in(covid, state, TODAY, "nl")
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+@SETTINGS
+@given(data=st.data())
+def test_measure_follows_the_definitions_of_days_settings_and_follow_ups(
+        guide: Guide, data: st.DataObject) -> None:
+    state = data.draw(interviews(guide))
+    today = ONSET + timedelta(days=data.draw(days_from_onset))
+    progress = measure(guide, state, today)
+    onset, test_date = effective_dates(guide, state)
+    days: list[date] = []
+    if onset is None and test_date is None:
+        assert progress.windows is None
+    else:
+        assert progress.windows == exposure_windows(guide, onset, test_date)
+        if guide.probing.days is not None:
+            days = progress.windows.infectious.days()
+    assert progress.due_days == tuple(d for d in days if d <= today)
+    assert progress.later_days == tuple(d for d in days if d > today)
+    marked = state.done | {c.prompt for c in state.contacts if c.prompt}
+    assert progress.walked_days == {
+        d for d in progress.due_days
+        if f"day:{d.isoformat()}" in marked or any(c.day == d for c in state.contacts)}
+    assert progress.asked_settings == {s for s in guide.setting_ids if f"setting:{s}" in marked}
+    for rule in guide.probing.consistency:
+        resolved = f"consistency:{rule.id}" in state.done or any(
+            c.setting == rule.unless_contacts_in for c in state.contacts)
+        triggered = holds(rule.when, state.answers, progress.applicable)
+        expected = ("settled" if resolved or triggered is False
+                    else "waiting" if triggered is None else "open")
+        assert progress.consistency[rule.id] == expected
