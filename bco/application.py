@@ -40,6 +40,7 @@ from bco.guides.state import ContactFacts, InterviewState
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
+    one_creator_at_a_time,
     persistence_env,
     read_key,
     sealing_env,
@@ -117,11 +118,12 @@ class BCOApplication(Application[UUID]):
         self.snapshotting_intervals = {  # type: ignore[misc]
             Interview: settings.snapshot_interval, Case: settings.snapshot_interval}
         key = read_key(settings)
-        super().__init__(env={
-            **persistence_env(settings),
-            **sealing_env(key or _UNUSED_KEY, settings),
-            "IS_SNAPSHOTTING_ENABLED": "y",
-        })
+        with one_creator_at_a_time(settings):
+            super().__init__(env={
+                **persistence_env(settings),
+                **sealing_env(key or _UNUSED_KEY, settings),
+                "IS_SNAPSHOTTING_ENABLED": "y",
+            })
         self._check_key(key)
         self.guides: dict[str, Guide] = load_guides(settings.guides_dir)
         self._archived_guides: dict[str, Guide] = {}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import psycopg
 from eventsourcing.cryptography import AESCipher
 
 from bco.config import Settings
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+SCHEMA_LOCK = 0x42C0_5C4E  # the PostgreSQL advisory lock held while creating the store
 
 
 class StartupError(RuntimeError):
@@ -50,6 +54,33 @@ def persistence_env(settings: Settings) -> dict[str, str]:
     if settings.database_schema:
         env["POSTGRES_SCHEMA"] = settings.database_schema
     return {**env, **cache}
+
+
+@contextmanager
+def one_creator_at_a_time(settings: Settings) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock while the store's tables and functions are created.
+
+    Every application instance creates them if missing, and PostgreSQL refuses two sessions
+    replacing the same function at once ("tuple concurrently updated"): web workers, web
+    nodes and rebuild helpers start together. SQLite serialises this by itself.
+    """
+    if not settings.uses_postgres:
+        yield
+        return
+    try:
+        conn = psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        where = urlsplit(settings.database_url)
+        detail = " ".join(str(exc).split())
+        raise StartupError(
+            f"Cannot reach PostgreSQL at {where.hostname}:{where.port or 5432} ({detail}) "
+            "Check BCO_DATABASE_URL and that the server is running.") from None
+    with conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [SCHEMA_LOCK])
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_LOCK])
 
 
 def sealing_env(key: str, settings: Settings) -> dict[str, str]:

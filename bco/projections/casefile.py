@@ -64,9 +64,9 @@ def log_detail(event: Any) -> str | None:
     return None
 
 
-def log_entry(row: Row, event: Any) -> Row:
+def log_entry(row: Row, event: Any, at: str | None = None) -> Row:
     return {"case_id": row["case_id"], "seq": row["log_entries"],
-            "at": utc_text(event.timestamp), "actor": event.actor,
+            "at": at or utc_text(event.timestamp), "actor": event.actor,
             "event": type(event).__qualname__, "detail": log_detail(event)}
 
 
@@ -102,10 +102,10 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     return row
 
 
-def on_interview_event(row: Row, event: Any) -> Row:
+def on_interview_event(row: Row, event: Any, moment: str | None = None) -> Row:
     """The case file header after an event of the case's interview."""
     row = dict(row)
-    moment = utc_text(event.timestamp)
+    moment = moment or utc_text(event.timestamp)
     if isinstance(event, Interview.Started):
         row.update(guide_id=event.guide_id, guide_version=event.guide_version,
                    guide_hash=event.guide_hash, interview_status="in_progress",
@@ -197,7 +197,8 @@ class CaseFile(ReadModel):
             found = matches[0] if matches else None
         if found is None:
             return
-        row = on_interview_event(found, event)
+        moment = utc_text(event.timestamp)
+        row = on_interview_event(found, event, moment)
         if hasattr(event, "contact_id"):
             contact = (None if isinstance(event, Interview.ContactReported)
                        else rows.get(CONTACTS, str(event.contact_id)))
@@ -206,7 +207,7 @@ class CaseFile(ReadModel):
                 rows.put(CONTACTS, changed)
             row = with_contact_counts(row, rows.find(CONTACTS, "case_id", row["case_id"]))
         rows.put(TABLE, row)
-        rows.put(LOG, log_entry(found, event))
+        rows.put(LOG, log_entry(found, event, moment))
 
 
 def case_file(db: Database, case_id: str) -> Row | None:

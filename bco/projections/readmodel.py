@@ -258,6 +258,8 @@ def utc_text(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     # isoformat gives strftime's "%Y-%m-%dT%H:%M:%S.%f" at a fraction of the cost
+    if moment.tzinfo is UTC:  # stored timestamps: cut "+00:00" instead of converting
+        return moment.isoformat(timespec="microseconds")[:-6] + "Z"
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 

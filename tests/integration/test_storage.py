@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -49,4 +50,41 @@ def test_store_without_its_key_refuses_to_start(tmp_path: Path, clock) -> None:
 def test_empty_store_without_key_asks_for_db_init(tmp_path: Path, clock) -> None:
     settings = Settings(data_dir=tmp_path, key_file=tmp_path / "none.key")
     with pytest.raises(KeyNotCreatedError, match="bco db init"):
+        BCOApplication(settings, clock=clock)
+
+
+def test_workers_starting_together_all_open_the_store(settings: Settings, clock) -> None:
+    """Web workers and rebuild helpers create the store's tables at the same moment."""
+    opened: list[BCOApplication] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(6)
+
+    def open_store() -> None:
+        start.wait()
+        try:
+            opened.append(BCOApplication(settings, clock=clock))
+        except BaseException as exc:  # collected for the assertion below
+            failures.append(exc)
+
+    workers = [threading.Thread(target=open_store) for _ in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    try:
+        assert failures == []
+        assert len(opened) == 6
+        opened[0].register_case(person=IndexPerson(name="X Y", phone="0612345678"),
+                                disease="covid-19", onset=date(2026, 11, 22), actor="anna")
+        assert all(app.store_position() == opened[0].store_position() for app in opened)
+    finally:
+        for app in opened:
+            app.close()
+
+
+def test_unreachable_postgresql_is_a_clear_startup_error(tmp_path: Path, clock) -> None:
+    settings = Settings(data_dir=tmp_path, database_url="postgresql://postgres@127.0.0.1:1/x",
+                        cipher_key=AESCipher.create_key(16), key_file=tmp_path / "events.key")
+    with pytest.raises(StartupError, match=r"Cannot reach PostgreSQL at 127\.0\.0\.1:1.*"
+                                           r"BCO_DATABASE_URL"):
         BCOApplication(settings, clock=clock)
