@@ -155,7 +155,7 @@ class CaseFile(ReadModel):
     """Header, counts and audit log per case, for the printable case file."""
 
     name = "casefile"
-    rebuild_cost = 14.0
+    rebuild_cost = 13.0  # 11.5 for its handlers, 1.5 to copy its log rows if built apart
     tables = (TABLE, LOG, CONTACTS)
 
     def create(self, db: Database) -> None:

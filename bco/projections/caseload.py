@@ -63,7 +63,7 @@ class Caseload(ReadModel):
     """One row per case with the dimensions a team lead counts by."""
 
     name = "caseload"
-    rebuild_cost = 1.7
+    rebuild_cost = 2.0
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

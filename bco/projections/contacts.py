@@ -116,7 +116,7 @@ class Contacts(ReadModel):
     """One row per reported contact, removed ones included, with no names or phone numbers."""
 
     name = "contacts"
-    rebuild_cost = 2.7
+    rebuild_cost = 3.0
     tables = (TABLE, INTERVIEWS, GUIDES)
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:

@@ -196,7 +196,9 @@ class ReadModel(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    rebuild_cost: ClassVar[float] = 1.0  # µs per event in a rebuild, to share out processes
+    # µs per event in a rebuild (handlers, and copying its rows back when built apart), to
+    # share read models out between processes: see bco.projections.parallel
+    rebuild_cost: ClassVar[float] = 1.0
 
     @abstractmethod
     def create(self, db: Database) -> None:
@@ -280,10 +282,9 @@ def id_text(value: UUID | str | None) -> str | None:
 
 def seconds_between(start: str | None, end: str | None) -> int | None:
     """Whole seconds from one stored timestamp to another, or None when either is unknown."""
-    began, ended = parse_utc(start), parse_utc(end)
-    if began is None or ended is None:
+    if start is None or end is None:
         return None
-    return int((ended - began).total_seconds())
+    return int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds())
 
 
 CASE_FLAG_DEFAULTS: Row = {

@@ -101,7 +101,7 @@ class Timeline(ReadModel):
     """Moments per case (received → first call → reached → completed → informed)."""
 
     name = "timeline"
-    rebuild_cost = 4.2
+    rebuild_cost = 4.5
     tables = (TABLE, CONTACTS)
 
     def create(self, db: Database) -> None:

@@ -81,7 +81,7 @@ class Worklist(ReadModel):
     """One row per case with what ordering the queue needs; no names or phone numbers."""
 
     name = "worklist"
-    rebuild_cost = 2.7
+    rebuild_cost = 3.0
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:
