@@ -2,7 +2,8 @@
 
 Every requirement is a fixed set of units whose count does not depend on the answers, and a unit
 only moves from missing to met when something is added; so the score never drops when a tracer
-answers, probes or records a contact with its details.
+answers, probes or records a contact with its details. The one exception is meant: an onset
+date from the index that moves the infectious window opens the days it adds.
 
 The assessment is the same in every language; only the wording of a gap differs, so `assess`
 works once and `Assessment.render` words it per language (a projection stores every language).

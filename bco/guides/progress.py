@@ -142,13 +142,13 @@ def answer_date(value: object) -> date | None:
 
 
 def effective_dates(guide: Guide, state: InterviewState) -> tuple[date | None, date | None]:
-    """Use the case dates; fall back to the guide's onset question when the case has neither."""
-    if state.onset is not None or state.test_date is not None:
-        return state.onset, state.test_date
+    """Onset as the index gives it in the interview, else as the case was notified; the test
+    date from the case. The answer wins: it is what the tracer has just asked and checked
+    ("even if the symptoms were very mild"), and a case often arrives with a test date only.
+    """
     question = guide.windows.onset_question
-    if question is None:
-        return None, None
-    return answer_date(state.answers.get(question)), None
+    answered = answer_date(state.answers.get(question)) if question is not None else None
+    return answered or state.onset, state.test_date
 
 
 @lru_cache(maxsize=1024)

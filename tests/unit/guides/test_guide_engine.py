@@ -8,6 +8,7 @@ import pytest
 
 from bco.guides.engine import all_steps, next_steps
 from bco.guides.model import Guide
+from bco.guides.progress import measure
 from bco.guides.state import ContactFacts, InterviewState
 
 ONSET = date(2026, 11, 20)
@@ -167,3 +168,19 @@ def test_all_steps_shows_every_section_with_status(example: Guide) -> None:
     assert status["consistency:work-without-contacts"] == "waiting"
     answered = next(v for s in sections for v in s.steps if v.step.id == "household_size")
     assert answered.to_json()["answer"] == 0
+
+
+def test_the_onset_the_index_gives_places_the_window(covid: Guide) -> None:
+    """A case notified with a test date only: the onset answered in the interview moves the
+    infectious window back, so the days before the test are walked too."""
+    test_date = date(2026, 11, 19)
+    notified = InterviewState(answers={"has_symptoms": True}, test_date=test_date)
+    answered = InterviewState(answers={"has_symptoms": True, "onset_date": "2026-11-15"},
+                              test_date=test_date)
+    corrected = InterviewState(answers={"has_symptoms": True, "onset_date": "2026-11-15"},
+                               onset=date(2026, 11, 18), test_date=test_date)
+    assert measure(covid, notified, TODAY).windows.infectious.start == date(2026, 11, 17)
+    for state in (answered, corrected):
+        window = measure(covid, state, TODAY).windows
+        assert (window.anchor, window.infectious.start) == ("onset", date(2026, 11, 13))
+    assert "day:2026-11-13" in ids(covid, answered)
