@@ -199,9 +199,10 @@ def _run_interview(app: BCOApplication, rng: random.Random, clock: DemoClock,
 
 
 def _answer(rng: random.Random, step: Any, today: date) -> Any:
+    """A value of the question's own type, as the web form would record it."""
     kind = getattr(step, "type", "text")
     options = [value for value, _label in (getattr(step, "options", None) or [])]
-    if kind == "yes_no":
+    if kind == "yesno":
         return rng.random() < 0.5
     if kind == "number":
         return rng.randint(1, 5)
@@ -209,8 +210,12 @@ def _answer(rng: random.Random, step: Any, today: date) -> Any:
         return (today - timedelta(days=rng.randint(1, 6))).isoformat()
     if kind == "choice" and options:
         return rng.choice(options)
+    if kind == "multichoice" and options:
+        return rng.sample(options, rng.randint(1, min(3, len(options))))
     if kind == "phone":
         return f"06 {rng.randint(10000000, 59999999)}"
+    if kind == "contacts":
+        return 0  # the number listed under it; the probes add the demo's contacts
     return rng.choice(["Ja, dat klopt.", "Thuis gewerkt.", "Geen bijzonderheden.",
                        "Alleen boodschappen gedaan."])
 
