@@ -305,10 +305,11 @@ class BCOApplication(Application[UUID]):
             lambda case, now: case.assign(tracer, team, now=now, actor=actor,
                                           command_id=command_id))
 
-    def unassign_case(self, case_id: UUID, *, actor: str, command_id: str | None = None
-                      ) -> Recorded:
+    def unassign_case(self, case_id: UUID, *, actor: str, command_id: str | None = None,
+                      expected_version: int | None = None) -> Recorded:
+        """Back to the pool; with the version the caller saw, a reassignment since is refused."""
         return self._change(
-            case_id, Case, command_id, None, None,
+            case_id, Case, command_id, expected_version, {"assignment"},
             lambda case, now: case.unassign(now=now, actor=actor, command_id=command_id))
 
     def log_call_attempt(

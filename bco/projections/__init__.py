@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bco.application import BCOApplication
+from bco.projections.accounts import Accounts
 from bco.projections.casefile import CaseFile
 from bco.projections.caseload import Caseload
 from bco.projections.completeness import CompletenessModel
@@ -19,7 +20,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
         Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.guides),
-        CompletenessModel(app.guides, app.settings.zone), PromptYield(), People(),
+        CompletenessModel(app.guides, app.settings.zone), PromptYield(), People(), Accounts(),
     ]
 
 

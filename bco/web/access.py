@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from bco.application import BCOApplication
 from bco.domain.account import Role
 from bco.domain.case import Case
+from bco.projections.accounts import Colleague, colleagues
+from bco.web.readmodels import views
 
 
 class Person(Protocol):
@@ -56,9 +58,56 @@ def may_work(app: BCOApplication, person: Person, case: Case) -> bool:
             and case_team(app, case) == person.team)
 
 
+def may_assign(app: BCOApplication, person: Person, case: Case) -> bool:
+    """Assign, reassign or return to the pool: team leads, for the cases they may see."""
+    return person.role == Role.TEAM_LEAD and may_see(app, person, case)
+
+
+def refusal(app: BCOApplication, person: Person, case: Case) -> str:
+    """Why this person may not see the case, and whom to ask: the reason differs per case."""
+    team = case_team(app, case)
+    if person.role == Role.TRACER and case.tracer is not None:
+        if team is not None and team == person.team:
+            return _("This case is assigned to %(tracer)s in your team, so only they and your "
+                     "team lead can open it. If you should take it over, ask your team lead "
+                     "to reassign it to you.", tracer=case.tracer)
+        if team is None:
+            return _("This case is assigned to %(tracer)s, so only they can open it. If you "
+                     "should take it over, ask your team lead to reassign it to you.",
+                     tracer=case.tracer)
+    if person.role in (Role.TRACER, Role.TEAM_LEAD) and team is not None and team != person.team:
+        return _("This case belongs to team %(team)s, not to your team, so it is not shown. "
+                 "If it should move to your team, ask the team lead of %(team)s.", team=team)
+    return _("This case is not yours or your team's, so it is not shown.")
+
+
 def visible_case(app: BCOApplication, person: Any, case_id: UUID) -> Case:
     """The case if this person may see it; 404 when it does not exist, 403 otherwise."""
     case = app.get_case(case_id)
     if not may_see(app, person, case):
-        abort(403, _("This case is not yours or your team's, so it is not shown."))
+        abort(403, refusal(app, person, case))
     return case
+
+
+WORKER_ROLES = frozenset({Role.TRACER.value, Role.TEAM_LEAD.value})
+
+
+def assignees(person: Person) -> list[tuple[str | None, list[Colleague]]]:
+    """Whom a lead can give a case to: active tracers and team leads, grouped by team, the
+    lead's own team first."""
+    groups: dict[str | None, list[Colleague]] = {}
+    with views() as db:
+        for colleague in colleagues(db):
+            if colleague.role in WORKER_ROLES and not colleague.disabled:
+                groups.setdefault(colleague.team, []).append(colleague)
+    return sorted(groups.items(), key=lambda group: (group[0] != person.team, group[0] is None,
+                                                     group[0] or ""))
+
+
+def assignee(app: BCOApplication, name: str) -> Colleague | None:
+    """The active tracer or team lead with this sign-in name, if there is one (read from the
+    account itself, so an account made a moment ago counts)."""
+    account = app.find_account(name.strip().lower()) if name.strip() else None
+    if account is None or account.disabled or account.role not in WORKER_ROLES:
+        return None
+    return Colleague(name=account.name, role=str(account.role), team=account.team)

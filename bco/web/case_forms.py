@@ -53,6 +53,16 @@ class TakeForm(CommandForm):
     expected_version = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
 
 
+class AssignForm(TakeForm):
+    """A lead gives the case to someone (`assign`) or puts it back in the pool (`pool`)."""
+
+    action = HiddenField(validators=[AnyOf(["assign", "pool"])])
+    tracer = StringField(validators=[Optional(), Length(max=64)])
+    # Where to go afterwards: the case page, or the team's list (filtered on one tracer).
+    back = HiddenField(validators=[Optional(), AnyOf(["case", "team"])])
+    back_tracer = HiddenField(validators=[Optional(), Length(max=64)])
+
+
 def parse_callback(text: str, zone: ZoneInfo, now: datetime) -> tuple[datetime | None, str | None]:
     """A datetime-local value read in the service's time zone; (moment, None) or (None, why)."""
     try:

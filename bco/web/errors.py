@@ -52,6 +52,30 @@ def wants_json() -> bool:
     return best == "application/json" and not request.headers.get("HX-Request")
 
 
+def http_message(exc: HTTPException) -> str:
+    """Our own words for the refusal; Werkzeug's stock English text is replaced by a sentence
+    in the reader's language that says what to do."""
+    if exc.description and exc.description != type(exc).description:
+        return exc.description
+    status = exc.code or 500
+    if status == 404:
+        return _("There is no page at this address. Check the link, or go back to the start "
+                 "page and find it from there.")
+    if status == 403:
+        return _("You do not have access to this page. If you need it for your work, ask your "
+                 "team lead.")
+    if status == 405:
+        return _("This address cannot be used like that. Go back to the start page and use "
+                 "the buttons there.")
+    if status == 413:
+        return _("What you sent is too large, so nothing was saved. Send less at a time.")
+    if status < 500:
+        return _("The request was not understood, so nothing was saved. Reload the page and "
+                 "try again.")
+    return _("Something went wrong on our side and nothing was saved. "
+             "Try again; if it keeps happening, tell your team lead.")
+
+
 def error_response(status: int, code: str, message: str, errors: dict[str, Any] | None = None,
                    **extra: Any) -> Any:
     if wants_json():
@@ -92,7 +116,7 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         return error_response(status, (exc.name or "error").lower().replace(" ", "_"),
-                              exc.description or "")
+                              http_message(exc))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

@@ -192,14 +192,18 @@ def next_case() -> Response:
 
 
 def render_case(case: Case, *, call_form: CallForm | None = None,
-                unreachable_form: UnreachableForm | None = None, status: int = 200) -> Any:
-    """The case page; forms passed in keep what was typed when a command was refused."""
+                unreachable_form: UnreachableForm | None = None, status: int = 200,
+                assign_problem: str | None = None, other_change: str | None = None,
+                assign_choice: str | None = None) -> Any:
+    """The case page; forms passed in keep what was typed when a command was refused, and a
+    refused assignment comes back with why, the other change, and the lead's choice."""
     app = bco()
     now = app.clock()
     zone = settings().zone
     record_read("case", case.id)
     first_call = case.call_attempts[0].at if case.call_attempts else None
     take_form = TakeForm(expected_version=str(case.version))
+    may_assign = access.may_assign(app, current_user, case)
     return render_template(
         "tracer/case.html", case=case, reference=access.case_reference(case.id),
         status_text=status_label(case.status.value),
@@ -218,6 +222,10 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         callback_max=f"{(now + CALLBACK_HORIZON).astimezone(zone):%Y-%m-%dT%H:%M}",
         call_errors=form_errors(call_form) if call_form else {},
         unreachable_errors=form_errors(unreachable_form) if unreachable_form else {},
+        may_assign=may_assign,
+        assignees=access.assignees(current_user) if may_assign else [],
+        assign_problem=assign_problem, other_change_text=other_change,
+        assign_choice=assign_choice,
     ), status
 
 

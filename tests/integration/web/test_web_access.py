@@ -33,6 +33,7 @@ ROLE_PAGES = {
     "tracer.worklist": {"tracer", "lead"},
     "tracer.inform_list": {"tracer", "lead", "authority"},
     "lead.caseload": {"lead", "admin"},
+    "lead.team_cases": {"lead"},
 }
 
 
