@@ -25,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from bco.config import Settings
 from bco.domain.account import Role
-from bco.domain.case import CallOutcome, Case
+from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
 from bco.web import access, inform
@@ -204,6 +204,10 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
     first_call = case.call_attempts[0].at if case.call_attempts else None
     take_form = TakeForm(expected_version=str(case.version))
     may_assign = access.may_assign(app, current_user, case)
+    handover = None
+    if case.interview_id is not None and access.in_pool(current_user, case):
+        handovers = app.get_interview(case.interview_id).handovers
+        handover = handovers[-1] if handovers else None
     return render_template(
         "tracer/case.html", case=case, reference=access.case_reference(case.id),
         status_text=status_label(case.status.value),
@@ -225,7 +229,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         may_assign=may_assign,
         assignees=access.assignees(current_user) if may_assign else [],
         assign_problem=assign_problem, other_change_text=other_change,
-        assign_choice=assign_choice,
+        assign_choice=assign_choice, handover=handover,
     ), status
 
 
@@ -316,6 +320,9 @@ def take_case(case_id: UUID) -> Response:
         return redirect(url_for(".worklist"))
     read_your_writes(recorded)
     flash(_("Case %(ref)s is now yours.", ref=access.case_reference(case_id)), "info")
+    link = interview_url(case.interview_id) if case.interview_id else None
+    if link is not None and case.status is CaseStatus.IN_PROGRESS:
+        return redirect(link)  # a handed-over interview: straight to its notes and Resume
     return redirect(url_for(".case_page", case_id=case_id))
 
 

@@ -1,0 +1,45 @@
+"""Taking a handed-over case: the notes first, then straight on with the interview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from interview_support import start_interview
+from web_support import Cases, sign_in
+
+from bco.application import BCOApplication
+
+
+def test_the_handover_shows_before_taking_and_taking_opens_the_interview(
+        web: Flask, bco_app: BCOApplication, cases: Cases, clock: Any) -> None:
+    interview_id = start_interview(bco_app, clock, tracer="tracer2")
+    case_id = bco_app.get_interview(interview_id).case_id
+    bco_app.pause_interview(interview_id, "Stopped after day 2; partner still to add.",
+                            actor="tracer2")
+    bco_app.unassign_case(case_id, actor="tracer2")
+    cases.project()
+    tracer = sign_in(web, "tracer")
+
+    page = tracer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="handover-note"' in page
+    assert "Stopped after day 2; partner still to add." in page
+    assert "Neem deze casus en ga verder met het gesprek" in page  # tracer reads Dutch
+
+    taken = tracer.post(f"/cases/{case_id}/take",
+                        data={"expected_version": str(bco_app.get_case(case_id).version)})
+    assert taken.status_code == 302
+    assert taken.headers["Location"].endswith(f"/interviews/{interview_id}")
+    assert bco_app.get_case(case_id).tracer == "tracer"
+
+
+def test_a_case_without_an_interview_is_taken_to_its_case_page(
+        web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
+    case_id = cases.register()
+    cases.project()
+    tracer = sign_in(web, "tracer")
+    page = tracer.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="handover-note"' not in page and '"primary">Neem deze casus</button>' in page
+    taken = tracer.post(f"/cases/{case_id}/take",
+                        data={"expected_version": str(bco_app.get_case(case_id).version)})
+    assert taken.headers["Location"].endswith(f"/cases/{case_id}")
