@@ -141,6 +141,13 @@ BUCKET_QUERIES = (
     ("callback_later", "lane = 'callback' AND callback_at > :now", "callback_at"),
     ("unreachable", "lane = 'unreachable'", "received_at"),
 )
+# The pool: an interview handed over mid-way has an index waiting to go on, so it comes
+# straight after due callbacks, before cases nobody has called yet.
+POOL_BUCKET_QUERIES = (
+    BUCKET_QUERIES[0],
+    ("handed_over", "lane = 'interview'", "received_at"),
+    *(query for query in BUCKET_QUERIES[1:] if query[0] != "interview"),
+)
 
 
 def for_tracer(db: Database, tracer: str, *, now: datetime, target_hours: int,
@@ -156,16 +163,20 @@ def unassigned(db: Database, *, now: datetime, target_hours: int,
 
 
 def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUID]:
-    """Candidates for the 'next case' button: unassigned due callbacks, then oldest new cases."""
+    """Candidates for the 'next case' button: unassigned due callbacks, then interviews handed
+    over mid-way, then the oldest new cases."""
     moment = utc_text(now)
     due = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'callback' "
         "AND callback_at <= ? ORDER BY callback_at, case_id LIMIT ?",
         [UNASSIGNED, moment, limit]).fetchall()
+    handed_over = db.execute(
+        f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'interview' "
+        "ORDER BY received_at, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
     new = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'waiting' "
         "ORDER BY received_at, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
-    return [UUID(case_id) for (case_id,) in [*due, *new]][:limit]
+    return [UUID(case_id) for (case_id,) in [*due, *handed_over, *new]][:limit]
 
 
 def claim_next_case(app: BCOApplication, views_path: Path, tracer: str, team: str | None = None,
@@ -196,7 +207,8 @@ def claim_next_case(app: BCOApplication, views_path: Path, tracer: str, team: st
 def _queue(db: Database, queue: str, now: datetime, target_hours: int,
            limit: int) -> list[WorklistItem]:
     rows: list[tuple[str, Row]] = []
-    for bucket, condition, order in BUCKET_QUERIES:
+    for bucket, condition, order in (POOL_BUCKET_QUERIES if queue == UNASSIGNED
+                                     else BUCKET_QUERIES):
         if len(rows) >= limit:
             break
         cursor = db.execute(

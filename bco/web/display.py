@@ -30,12 +30,13 @@ STATUS_LABELS = {
 # In the order the worklist read model ranks its buckets, most urgent first.
 BUCKET_LABELS = {
     "callback_due": _l("Callback due"),
+    "handed_over": _l("Handed over: go on with the interview"),
     "waiting": _l("Waiting for a call"),
     "interview": _l("Interview in progress"),
     "callback_later": _l("Callback planned"),
     "unreachable": _l("Unreachable"),
 }
-BUCKET_LEVELS = {"callback_due": "bad", "interview": "ok"}
+BUCKET_LEVELS = {"callback_due": "bad", "handed_over": "bad", "interview": "ok"}
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
 
 

@@ -185,7 +185,16 @@ def next_case() -> Response:
     read_your_writes(recorded)
     flash(_("Case %(ref)s is now yours. Call the index now.",
             ref=access.case_reference(recorded.aggregate_id)), "info")
-    return redirect(url_for(".case_page", case_id=recorded.aggregate_id))
+    return redirect(_after_taking(recorded.saved, recorded.aggregate_id))
+
+
+def _after_taking(case: Any, case_id: UUID) -> str:
+    """A handed-over interview opens at its notes and Resume; any other case at its page."""
+    if isinstance(case, Case) and case.interview_id and case.status is CaseStatus.IN_PROGRESS:
+        link = interview_url(case.interview_id)
+        if link is not None:
+            return link
+    return url_for(".case_page", case_id=case_id)
 
 
 # -- the case page ------------------------------------------------------------------------------
@@ -320,10 +329,7 @@ def take_case(case_id: UUID) -> Response:
         return redirect(url_for(".worklist"))
     read_your_writes(recorded)
     flash(_("Case %(ref)s is now yours.", ref=access.case_reference(case_id)), "info")
-    link = interview_url(case.interview_id) if case.interview_id else None
-    if link is not None and case.status is CaseStatus.IN_PROGRESS:
-        return redirect(link)  # a handed-over interview: straight to its notes and Resume
-    return redirect(url_for(".case_page", case_id=case_id))
+    return redirect(_after_taking(recorded.saved, case_id))
 
 
 @blueprint.post("/cases/<uuid:case_id>/interview")

@@ -43,3 +43,23 @@ def test_a_case_without_an_interview_is_taken_to_its_case_page(
     taken = tracer.post(f"/cases/{case_id}/take",
                         data={"expected_version": str(bco_app.get_case(case_id).version)})
     assert taken.headers["Location"].endswith(f"/cases/{case_id}")
+
+
+def test_next_case_hands_out_a_handed_over_interview_before_new_cases(
+        web: Flask, bco_app: BCOApplication, cases: Cases, clock: Any) -> None:
+    older_new_case = cases.register(hours_ago=30)
+    interview_id = start_interview(bco_app, clock, tracer="tracer2")
+    case_id = bco_app.get_interview(interview_id).case_id
+    bco_app.pause_interview(interview_id, "Partner still to add.", actor="tracer2")
+    bco_app.unassign_case(case_id, actor="tracer2")
+    cases.project()
+    tracer = sign_in(web, "tracer")
+
+    pool = tracer.get("/worklist").get_data(as_text=True)
+    assert pool.index(f'data-case-id="{case_id}" data-bucket="handed_over"') < pool.index(
+        f'data-case-id="{older_new_case}" data-bucket="waiting"')
+
+    taken = tracer.post("/next-case", data={"command_id": "c-1"})
+    assert taken.headers["Location"].endswith(f"/interviews/{interview_id}")
+    assert bco_app.get_case(case_id).tracer == "tracer"
+    assert bco_app.get_case(older_new_case).tracer is None
