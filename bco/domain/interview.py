@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,9 @@ from bco.domain.errors import (
 from bco.domain.errors import translatable as _t
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
+
+EARLIEST_YEAR = 1900
+RECENT_LIMIT = timedelta(days=2 * 365)
 
 
 class InterviewStatus(StrEnum):
@@ -454,6 +457,7 @@ def _check_contact_details(details: dict[str, Any], *, region: str, today: date
                                 email=checked["email"])
     if "day" in checked:
         refuse_future(checked["day"], today, "day", _t("Exposure date"))
+        refuse_implausible_day(checked["day"], today, "day")
     if checked.get("informs") is not None:
         try:
             checked["informs"] = Informer(checked["informs"]).value
@@ -464,3 +468,20 @@ def _check_contact_details(details: dict[str, Any], *, region: str, today: date
         raise InvalidValueError(_t("Contact facts must be a set of named values."),
                                 field="facts")
     return checked
+
+
+def refuse_implausible_day(day: date | None, today: date, field: str, *,
+                           recent: bool = True) -> None:
+    """Refuse a mistyped year: a half-typed 0202 is a date too, and a day years back moves every
+    window the guide derives from it (`recent`: a symptom or exposure day)."""
+    if day is None:
+        return
+    if day.year < EARLIEST_YEAR:
+        raise InvalidValueError(
+            _t("The year %(year)s cannot be right; check the year and type all four digits, "
+               "e.g. %(this_year)s."),
+            field=field, year=f"{day.year:04d}", this_year=str(today.year))
+    if recent and day < today - RECENT_LIMIT:
+        raise InvalidValueError(
+            _t("%(date)s is more than two years ago; check the year."),
+            field=field, date=day.strftime("%d-%m-%Y"))

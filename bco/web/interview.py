@@ -35,13 +35,13 @@ from bco.config import Settings
 from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import InvalidValueError
-from bco.domain.interview import Interview
+from bco.domain.interview import Interview, InterviewStatus
 from bco.guides.model import Question
 from bco.guides.phrasing import yes_no
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
-from bco.web.errors import wants_json
+from bco.web.errors import translated, wants_json
 from bco.web.interview_forms import (
     expected_version,
     parse_answer,
@@ -110,6 +110,11 @@ def answer_text(question: Question | None, value: Any, lang: str) -> str:
     if question is None:
         return str(value)
     labels = {o.value: o.label.in_language(lang) for o in question.options}
+    if question.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
     if question.type == "yesno" and isinstance(value, bool):
         return yes_no(lang)[0 if value else 1]
     if isinstance(value, list):
@@ -139,11 +144,7 @@ blueprint.add_app_template_global(local_time, "local_time")
 @role_required(*WORKERS)
 def screen(interview_id: UUID) -> Any:
     app, interview, case = visible(interview_id)
-    record_read("interview", interview.id)
-    view = screen_for(app, interview, case)
-    return render_template(
-        "interview/screen.html", s=view, may_work=access.may_work(app, current_user, case),
-        reference=access.case_reference(case.id), new_command=lambda: uuid4().hex)
+    return _page(app, interview, case, confirm_complete=request.args.get("confirm") == "complete")
 
 
 @blueprint.get("/interviews/<uuid:interview_id>/questions/<question_id>")
@@ -162,12 +163,13 @@ def question_block(interview_id: UUID, question_id: str) -> Any:
 @blueprint.get("/interviews/<uuid:interview_id>/panels")
 @role_required(*WORKERS)
 def panels(interview_id: UUID) -> Any:
-    """Completeness and the day-by-day timeline as they stand, fetched by the screen after saves.
+    """The side panels and the complete button as they stand, fetched by the screen after saves.
 
     Part of the screen whose opening was logged as a read; its refreshes are not logged again.
     """
     app, interview, case = visible(interview_id)
-    return render_template("interview/_panels.html", s=screen_for(app, interview, case))
+    return render_template("interview/_panels.html", s=screen_for(app, interview, case),
+                           may_work=access.may_work(app, current_user, case))
 
 
 @blueprint.get("/interviews/<uuid:interview_id>/entry-row")
@@ -203,7 +205,8 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     day = today(app)
     value = parse_answer(question, request.form, region=settings().phone_region, today=day,
                          contacts_listed=len(contacts_for_question(
-                             guide, interview.live_contacts, question_id)))
+                             guide, interview.live_contacts, question_id)),
+                         recent=question_id == guide.windows.onset_question)
     version = expected_version(request.form)
     if question_id in interview.answers and interview.answers[question_id] == value:
         # The same answer again (a double submit, or two people agreeing) is no conflict.
@@ -268,9 +271,16 @@ def report_contact(interview_id: UUID) -> Any:
     return _respond(app, before, recorded, "interview/_entry_saved.html",
                     anchor=step_anchor(f"contact:{recorded.aggregate_id}"),
                     saved_id=str(recorded.aggregate_id), prompt=details.get("prompt"),
-                    row={k: details[k] for k in ("day", "setting", "household")
-                         if details.get(k) is not None},
+                    row=_next_row(before, details),
                     command_id=uuid4().hex)
+
+
+def _next_row(before: Screen, details: dict[str, Any]) -> dict[str, Any]:
+    """The next line keeps this line's day and setting (several people met at once); the bubble
+    only where its prompt says so, as the next person is rarely a housemate too."""
+    row = before.prompt_defaults(details.get("prompt"))
+    row.update({k: details[k] for k in ("day", "setting") if details.get(k) is not None})
+    return row
 
 
 @blueprint.post("/interviews/<uuid:interview_id>/contacts/<uuid:contact_id>")
@@ -307,10 +317,21 @@ def remove_contact(interview_id: UUID, contact_id: UUID) -> Any:
 @blueprint.post("/interviews/<uuid:interview_id>/pause")
 @role_required(*WORKERS)
 def pause(interview_id: UUID) -> Any:
-    """Stop with a handover summary; optionally put the case back in the pool for a colleague."""
-    app, _interview, case = workable(interview_id)
-    summary = text(request.form, "summary", limit=4000)
-    recorded = app.pause_interview(interview_id, summary, actor=current_user.name)
+    """Stop with a handover summary; optionally put the case back in the pool for a colleague.
+
+    A refused summary (empty, too long) comes back on the interview screen, next to the field
+    and with what was typed, not on an error page that loses both.
+    """
+    app, interview, case = workable(interview_id)
+    try:
+        summary = text(request.form, "summary", limit=4000)
+        recorded = app.pause_interview(interview_id, summary, actor=current_user.name)
+    except InvalidValueError as refused:
+        if wants_json():
+            raise
+        return _page(app, interview, case, status=422, pause_problem=translated(refused),
+                     pause_summary=request.form.get("summary", ""),
+                     pause_handover=bool(request.form.get("handover")))
     if request.form.get("handover") and case.tracer is not None:
         # The pool and worklists are read models: let them show the handover before moving on.
         read_your_writes(app.unassign_case(case.id, actor=current_user.name))
@@ -346,7 +367,12 @@ def resume(interview_id: UUID) -> Any:
 @blueprint.post("/interviews/<uuid:interview_id>/complete")
 @role_required(*WORKERS)
 def complete(interview_id: UUID) -> Any:
-    app, _interview, _case = workable(interview_id)
+    """Complete; below a full score only once the tracer confirmed it, seeing what is missing."""
+    app, interview, case = workable(interview_id)
+    if (not wants_json() and not request.form.get("confirm")
+            and interview.status == InterviewStatus.IN_PROGRESS
+            and screen_for(app, interview, case).completeness.score < 100):
+        return redirect(url_for(".screen", interview_id=interview_id, confirm="complete"))
     recorded = app.complete_interview(interview_id, actor=current_user.name)
     read_your_writes(recorded)  # the case status and inform list come from read models
     if wants_json():
@@ -357,6 +383,17 @@ def complete(interview_id: UUID) -> Any:
 
 
 # -- responses --------------------------------------------------------------------------------
+
+
+def _page(app: BCOApplication, interview: Interview, case: Case, *, status: int = 200,
+          **context: Any) -> Any:
+    """The whole screen; every showing of it is a read of the interview, logged as such."""
+    record_read("interview", interview.id)
+    view = screen_for(app, interview, case)
+    page = render_template(
+        "interview/screen.html", s=view, may_work=access.may_work(app, current_user, case),
+        reference=access.case_reference(case.id), new_command=lambda: uuid4().hex, **context)
+    return page, status
 
 
 def _json(recorded: Recorded) -> Any:
@@ -403,15 +440,18 @@ def _updates(after: Screen, template: str | None, **context: Any) -> Any:
 
 def _answer_problem(interview_id: UUID, question_id: str, *, status: int, code: str,
                     message: str, errors: dict[str, Any], **extra: Any) -> str:
-    """A refusal next to the field; on a conflict, the colleague's answer and a way forward."""
+    """A refusal next to the field, saying what is still saved (the badge redrawn from it, so a
+    refused value never looks answered); on a conflict, the colleague's answer and a way on."""
     app = bco()
     interview = app.get_interview(interview_id)
-    guide = app.guide_for_interview(interview)
-    question = guide.questions.get(question_id)
+    case = app.get_case(interview.case_id)
+    view = screen_for(app, interview, case)
+    question = view.guide.questions.get(question_id)
     return render_template(
-        "interview/_answer_problem.html", interview=interview, question=question,
+        "interview/_answer_problem.html", s=view, interview=interview, question=question,
         question_id=question_id, status=status, message=message,
-        other=extra.get("other_change"), lang=language(), guide=guide)
+        other=extra.get("other_change"), lang=view.language, guide=view.guide,
+        saved=interview.answers.get(question_id))
 
 
 def _contact_problem(interview_id: UUID, contact_id: UUID, *, status: int, code: str,

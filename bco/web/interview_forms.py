@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from bco.domain.errors import InvalidValueError
 from bco.domain.errors import translatable as _t
-from bco.domain.interview import Informer
+from bco.domain.interview import Informer, refuse_implausible_day
 from bco.domain.phone import normalise_phone
 from bco.guides.model import Guide, Question
 from bco.guides.state import probe_id_known
@@ -33,8 +33,8 @@ def text(form: MultiDict[str, str], name: str, *, limit: int = MAX_SHORT) -> str
     return value
 
 
-def parse_day(raw: str, name: str, today: date) -> date | None:
-    """A YYYY-MM-DD day (as a date input sends it), not in the future; empty means unknown."""
+def parse_day(raw: str, name: str, today: date, *, recent: bool = False) -> date | None:
+    """A YYYY-MM-DD day (as a date input sends it), not in the future, its year plausible."""
     raw = raw.strip()
     if not raw:
         return None
@@ -45,11 +45,12 @@ def parse_day(raw: str, name: str, today: date) -> date | None:
                                 field=name) from None
     if day > today:
         raise InvalidValueError(_t("This date lies in the future; check the day."), field=name)
+    refuse_implausible_day(day, today, name, recent=recent)
     return day
 
 
-def parse_number(raw: str, name: str) -> int | float:
-    """A non-negative number; whole numbers stay whole."""
+def parse_number(raw: str, name: str, *, whole: bool = False) -> int | float:
+    """A non-negative number; whole numbers stay whole, and a count (`whole`) must be one."""
     cleaned = raw.strip().replace(",", ".")
     try:
         number = float(cleaned)
@@ -57,12 +58,21 @@ def parse_number(raw: str, name: str) -> int | float:
         raise InvalidValueError(_t("Type a number, e.g. 2."), field=name) from None
     if not math.isfinite(number) or number < 0 or number > 100_000:
         raise InvalidValueError(_t("Type a number of 0 or more."), field=name)
-    return int(number) if number.is_integer() else number
+    if number.is_integer():
+        return int(number)
+    if whole:
+        raise InvalidValueError(_t("Type a whole number, e.g. 2."), field=name)
+    return number
 
 
 def parse_answer(question: Question, form: MultiDict[str, str], *, region: str,
-                 today: date, contacts_listed: int = 0) -> Any:
-    """The answer to one question in the shape the guide engine compares against."""
+                 today: date, contacts_listed: int = 0, recent: bool = False) -> Any:
+    """The answer to one question in the shape the guide engine compares against.
+
+    A number question asks the index how many (housemates, people): whole numbers only;
+    decimals belong to contact facts such as a distance. `recent` marks the onset question,
+    whose year must not lie years back.
+    """
     kind = question.type
     if kind == "multichoice":
         allowed = {o.value for o in question.options}
@@ -85,9 +95,9 @@ def parse_answer(question: Question, form: MultiDict[str, str], *, region: str,
             raise InvalidValueError(_t("Pick one of the options shown."), field="value")
         return raw
     if kind == "number":
-        return parse_number(raw, "value")
+        return parse_number(raw, "value", whole=True)
     if kind == "date":
-        day = parse_day(raw, "value", today)
+        day = parse_day(raw, "value", today, recent=recent)
         return day.isoformat() if day else None
     if kind == "phone":
         return normalise_phone(raw, region, field="value")
@@ -130,7 +140,7 @@ def parse_contact_row(guide: Guide, form: MultiDict[str, str], today: date) -> d
     phone = text(form, "phone", limit=40)
     if phone:
         details["phone"] = phone
-    day = parse_day(form.get("day") or "", "day", today)
+    day = parse_day(form.get("day") or "", "day", today, recent=True)
     if day is not None:
         details["day"] = day
     return details
@@ -155,7 +165,7 @@ def parse_contact_details(guide: Guide, form: MultiDict[str, str],
         "phone": phone or None,
         "email": email or None,
         "relation": text(form, "relation"),
-        "day": parse_day(form.get("day") or "", "day", today),
+        "day": parse_day(form.get("day") or "", "day", today, recent=True),
         "setting": parse_setting(guide, form.get("setting")),
         "household": form.get("household") in ("1", "on", "true", "yes"),
         "informs": informs or None,

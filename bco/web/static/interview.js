@@ -55,6 +55,126 @@
     }
   });
 
+  // Date fields save when the tracer leaves them or presses Enter, not on each change: a date
+  // input fires `change` for every segment typed (0002-11-18, 0020-11-18, ... 2026-11-18) and
+  // for each step of an impossible date (31 February passes through 3 February). A date the
+  // field cannot give (half-typed, or a day that does not exist) is said next to it, unsaved.
+  var AUTOSAVED = "form.answer-form, form.contact-form";
+
+  function isDate(el) {
+    return el instanceof HTMLInputElement && el.type === "date";
+  }
+
+  function texts() {
+    var root = document.getElementById("interview");
+    return root ? root.dataset : {};
+  }
+
+  function problemBox(input, create) {
+    var form = input.form;
+    if (!form) { return null; }
+    var box = form.querySelector(".date-problem");
+    if (box || !create) { return box; }
+    box = document.createElement(form.classList.contains("entry-row") ? "p" : "span");
+    box.className = "date-problem " + (form.classList.contains("entry-row")
+      ? "field-error row-error" : "problem-inline");
+    box.setAttribute("role", "alert");
+    box.id = (input.id || form.id || "entry") + "-date-problem";
+    var status = form.querySelector(".save-status");
+    if (status) {
+      status.textContent = "";
+      status.appendChild(box);
+    } else {
+      form.appendChild(box);
+    }
+    return box;
+  }
+
+  function showDateProblem(input) {
+    var t = texts();
+    var message = t.badDate || "";
+    if (input.form && input.form.classList.contains("answer-form")) {
+      var saved = input.dataset.saved !== undefined ? input.dataset.saved : input.defaultValue;
+      message += " " + (saved ? (t.stillSaved || "").replace(
+        "__ANSWER__", saved.split("-").reverse().join("-")) : (t.stillOpen || ""));
+    }
+    var box = problemBox(input, true);
+    box.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", box.id);
+  }
+
+  function clearDateProblem(input) {
+    var box = problemBox(input, false);
+    if (box) { box.remove(); }
+    if (input.getAttribute("aria-invalid") === "true") {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
+  }
+
+  function commitDate(input) {
+    var form = input.closest(AUTOSAVED);
+    if (!form || input.disabled) { return; }
+    if (input.validity.badInput) { showDateProblem(input); return; }
+    var last = input.dataset.sent !== undefined ? input.dataset.sent : input.defaultValue;
+    if (input.value === last) { return; }
+    input.dataset.sent = input.value;
+    // A form just redrawn is wired up by htmx only when it settles; make sure it listens.
+    if (window.htmx) { window.htmx.process(form); }
+    form.dispatchEvent(new CustomEvent("bco-commit"));
+  }
+
+  document.addEventListener("change", function (event) {
+    if (isDate(event.target) && event.target.closest(AUTOSAVED)) { event.stopPropagation(); }
+  }, true);
+
+  document.addEventListener("focusout", function (event) {
+    if (isDate(event.target)) { commitDate(event.target); }
+  });
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (isDate(target) && !target.validity.badInput) { clearDateProblem(target); }
+  });
+
+  // Any save from a form whose date field holds a date it cannot give waits for that date:
+  // sent as it is, the day would be cleared or an older one kept without a word.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    var form = elt instanceof Element ? elt.closest("form") : null;
+    if (!form) { return; }
+    var bad = Array.prototype.find.call(form.querySelectorAll("input[type=date]"), function (input) {
+      return input.validity.badInput;
+    });
+    if (bad) {
+      event.preventDefault();
+      showDateProblem(bad);
+      bad.focus();
+    }
+  });
+
+  // What a date field last saved, so its problem can say what is still saved; a failed save may
+  // be sent again as it is.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!(elt instanceof HTMLFormElement)) { return; }
+    elt.querySelectorAll("input[type=date]").forEach(function (input) {
+      input.dataset.sending = input.value;
+    });
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!(elt instanceof HTMLFormElement)) { return; }
+    // Not detail.successful: refusals are swapped in as content (htmx:beforeSwap above).
+    var xhr = event.detail.xhr;
+    var ok = xhr && xhr.status >= 200 && xhr.status < 300;
+    elt.querySelectorAll("input[type=date]").forEach(function (input) {
+      if (ok) { input.dataset.saved = input.dataset.sending || ""; } else { delete input.dataset.sent; }
+    });
+  });
+
   function fields() {
     var guide = document.getElementById("guide");
     if (!guide) { return []; }
@@ -92,6 +212,10 @@
     }
     if (target.closest("form.answer-form") || target.closest("form.contact-form")) {
       event.preventDefault();
+      if (isDate(target)) {
+        commitDate(target);
+        if (target.validity.badInput) { return; }  // stay on the date to correct it
+      }
       focusNext(target);
     }
   });
