@@ -79,6 +79,7 @@ class Screen:
     sections: list[SectionView]
     current: Step | None
     statuses: dict[str, str] = field(default_factory=dict)
+    script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
 
     @cached_property
     def windows(self) -> Windows | None:
@@ -136,12 +137,15 @@ class Screen:
     def contacts_for_question(self, question_id: str) -> list[Contact]:
         return contacts_for_question(self.guide, self.interview.live_contacts, question_id)
 
-    def case_hint(self, question_id: str) -> str | None:
+    def case_hint(self, question_id: str) -> tuple[str, str] | None:
         """What the case file already says for the onset question, so the tracer can check it."""
         if question_id != self.guide.windows.onset_question:
             return None
-        known = self.case.onset or self.case.test_date
-        return known.strftime("%d-%m-%Y") if known else None
+        if self.case.onset is not None:
+            return "onset", self.case.onset.strftime("%d-%m-%Y")
+        if self.case.test_date is not None:  # named as such: a test date is no onset
+            return "test_date", self.case.test_date.strftime("%d-%m-%Y")
+        return None
 
     def prompt_label(self, prompt: str | None) -> str:
         return prompt_label(self.guide, self.language, prompt)
@@ -186,17 +190,27 @@ def guide_language(guide: Guide, wanted: str) -> str:
     return wanted if wanted in guide.languages else guide.languages[0]
 
 
+def script_language(guide: Guide, case: Case, tracer_language: str) -> str:
+    """The steps (questions, lines to say, probes) are read out to the index: in the language
+    the index speaks when the guide has it, else in the tracer's. The rest of the screen (the
+    completeness list, labels, buttons) stays in the tracer's language."""
+    spoken = case.person.language
+    return spoken if spoken in guide.languages else tracer_language
+
+
 def build_screen(app: BCOApplication, interview: Interview, case: Case, language: str,
                  today: date) -> Screen:
     """Run the engine over the interview's current state and shape the result for templates."""
     guide = app.guide_for_interview(interview)
     language = guide_language(guide, language)
+    script = script_language(guide, case, language)
     state = app.interview_state(interview, case)
     progress = measure(guide, state, today)
-    sections = all_steps(guide, state, today, language, progress=progress)
+    sections = all_steps(guide, state, today, script, progress=progress)
     views = [view for section in sections for view in section.steps]
     return Screen(
         interview=interview, case=case, guide=guide, language=language, today=today,
+        script_language=script,
         state=state, progress=progress, sections=sections,
         current=next((view.step for view in views if view.status == "open"), None),
         statuses={view.step.id: view.status for view in views if view.step.kind == "question"},
