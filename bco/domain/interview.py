@@ -34,6 +34,17 @@ class Informer(StrEnum):
     AUTHORITY = "authority"
 
 
+def informer_for(own: str | None, answer_for_all: object) -> str | None:
+    """Who informs a contact: its own choice, else what the index answered for all contacts
+    (the guide's inform question: 'index' or 'authority'; 'mixed' leaves it per contact)."""
+    if own:
+        return own
+    for informer in Informer:
+        if answer_for_all == informer.value:
+            return informer.value
+    return None
+
+
 class InformOutcome(StrEnum):
     INFORMED = "informed"
     UNREACHABLE = "unreachable"

@@ -109,6 +109,7 @@ class _Builder:
             content_hash=content_hash, path=path, windows=windows, sections=sections,
             settings=settings, facts=facts, categories=categories, probing=probing,
             completeness=completeness, empathy=empathy,
+            inform_question=self._inform_question(data.get("inform_question")),
         )
 
     def _sections(self) -> Iterable[tuple[PathKey, dict[str, Any]]]:
@@ -250,6 +251,25 @@ class _Builder:
             prompt=self._text((*path, "prompt"), data["prompt"]),
             cues=self._cues((*path, "cues"), data.get("cues")),
         )
+
+    def _inform_question(self, question_id: str | None) -> str | None:
+        """Check the question asking who informs the contacts offers 'index' and 'authority'."""
+        if question_id is None:
+            return None
+        question = self.questions.get(question_id)
+        if question is None:
+            self.problem(("inform_question",), f"unknown question {question_id!r}")
+        elif question.type != "choice":
+            self.problem(("inform_question",), f"question {question_id!r} is {question.type}; "
+                         "expected a choice question")
+        else:
+            values = {option.value for option in question.options}
+            missing = sorted({"index", "authority"} - values)
+            if missing:
+                self.problem(("inform_question",),
+                             f"question {question_id!r} has no option {' or '.join(missing)}; "
+                             "expected options index and authority (others mean: per contact)")
+        return question_id
 
     def _windows(self, data: dict[str, Any]) -> WindowRules:
         """Build the exposure windows and check the onset question is a date question."""

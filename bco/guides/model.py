@@ -275,6 +275,7 @@ class Guide:
     probing: Probing
     completeness: CompletenessRules
     empathy: tuple[Script, ...]
+    inform_question: str | None = None  # who informs the contacts: index, authority or mixed
     questions: Mapping[str, Question] = field(init=False, repr=False)
     question_order: Mapping[str, int] = field(init=False, repr=False)
     setting_ids: frozenset[str] = field(init=False, repr=False)

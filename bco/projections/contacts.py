@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import Interview
+from bco.domain.interview import Interview, informer_for
 from bco.guides.categories import categorise
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
@@ -24,6 +24,7 @@ from bco.projections.readmodel import (
     fetch_rows,
     utc_text,
 )
+from bco.projections.runner import POSITIONS
 
 TABLE = "contacts"
 INTERVIEWS = "contacts_interviews"
@@ -31,7 +32,7 @@ GUIDES = "contacts_guides"
 
 # Reported details that are copied as they are; names, phones and e-mails become flags here
 # (people.py keeps the names), and free-text reasons stay in the event store.
-PLAIN_FIELDS = ("relation", "setting", "prompt", "informs", "category_override")
+PLAIN_FIELDS = ("relation", "setting", "prompt", "category_override")
 PRESENCE_FLAGS = {"phone": "has_phone", "email": "has_email",
                   "no_reach_reason": "has_no_reach_reason"}
 
@@ -55,7 +56,15 @@ def with_details(row: Row, details: Mapping[str, Any]) -> Row:
         row["household"] = int(bool(details["household"]))
     if "facts" in details:
         row["facts"] = facts_json(details["facts"])
+    if "informs" in details:
+        row["informs_own"] = details["informs"] or None
     return row
+
+
+def with_informer(row: Row, interview: Row) -> Row:
+    """Who informs this contact: its own choice, else the index's answer for all contacts
+    (the guide's inform question), so the authority's list holds everyone it must call."""
+    return {**row, "informs": informer_for(row["informs_own"], interview.get("informs_answer"))}
 
 
 def categorised(row: Row, guide: Guide | None) -> Row:
@@ -88,7 +97,8 @@ def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
         "contact_id": str(event.contact_id), "interview_id": interview["interview_id"],
         "case_id": interview["case_id"], "guide_id": interview["guide_id"],
         "reported_at": utc_text(event.timestamp), "relation": "", "household": 0,
-        "day": None, "setting": None, "prompt": None, "informs": None, "facts": "{}",
+        "day": None, "setting": None, "prompt": None, "informs": None, "informs_own": None,
+        "facts": "{}",
         "category_override": None, "has_phone": 0, "has_email": 0,
         "has_no_reach_reason": 0, "removed": 0, "removed_at": None, "inform_outcome": None,
         "informed_at": None,
@@ -96,12 +106,12 @@ def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
     details = {key: getattr(event, key) for key in (
         "phone", "email", "relation", "day", "setting", "prompt", "household", "facts",
         "informs")}
-    return categorised(with_details(row, details), guide)
+    return with_informer(categorised(with_details(row, details), guide), interview)
 
 
-def on_updated(row: Row, event: Any, guide: Guide | None) -> Row:
+def on_updated(row: Row, event: Any, guide: Guide | None, interview: Row) -> Row:
     """The contact after Interview.ContactUpdated; the category follows the new facts."""
-    return categorised(with_details(row, event.changes), guide)
+    return with_informer(categorised(with_details(row, event.changes), guide), interview)
 
 
 def on_removed(row: Row, event: Any) -> Row:
@@ -123,10 +133,12 @@ class Contacts(ReadModel):
         self.library = GuideLibrary(guides, GUIDES)
 
     def create(self, db: Database) -> None:
+        if db.table(TABLE).exists() and "informs_own" not in db.table(TABLE).columns_dict:
+            self._forget_layout_without_informer(db)
         db.table(TABLE).create({
             "contact_id": str, "interview_id": str, "case_id": str, "guide_id": str,
             "reported_at": str, "relation": str, "household": int, "day": str,
-            "setting": str, "prompt": str, "informs": str, "facts": str,
+            "setting": str, "prompt": str, "informs": str, "informs_own": str, "facts": str,
             "category_override": str, "category": str, "category_rule": str,
             "category_source": str, "category_problem": str, "has_phone": int,
             "has_email": int, "has_no_reach_reason": int, "removed": int, "removed_at": str,
@@ -135,23 +147,43 @@ class Contacts(ReadModel):
         for columns in (["case_id"], ["interview_id"], ["category"], ["guide_id", "prompt"]):
             db.table(TABLE).create_index(columns, if_not_exists=True)
         db.table(INTERVIEWS).create({"interview_id": str, "case_id": str, "guide_id": str,
-                               "guide_hash": str}, pk="interview_id", if_not_exists=True)
+                                     "guide_hash": str, "informs_answer": str},
+                                    pk="interview_id", if_not_exists=True)
         self.library.create(db)
 
     def handlers(self) -> Mapping[type, Handler]:
         return {
             GuideVersion.Archived: self.library.keep,
             Interview.Started: self._started,
+            Interview.AnswerRecorded: self._answered,
+            Interview.AnswerChanged: self._answered,
             Interview.ContactReported: self._reported,
             Interview.ContactUpdated: self._updated,
             Interview.ContactRemoved: self._contact_change(on_removed),
             Interview.ContactInformOutcomeLogged: self._contact_change(on_inform_outcome),
         }
 
+    def _forget_layout_without_informer(self, db: Database) -> None:
+        """A views.db from before contacts took the inform answer: drop and replay them."""
+        self.drop(db)
+        db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [self.name])
+
     def _started(self, rows: Batch, event: Any) -> None:
         rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
                               "case_id": str(event.case_id), "guide_id": event.guide_id,
-                              "guide_hash": event.guide_hash})
+                              "guide_hash": event.guide_hash, "informs_answer": None})
+
+    def _answered(self, rows: Batch, event: Any) -> None:
+        """The answer to the guide's inform question applies to every contact without its own."""
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        assert interview is not None, "an answer before its interview started"
+        guide = self.library.find(rows, interview["guide_hash"])
+        if guide is None or event.question_id != guide.inform_question:
+            return
+        interview = {**interview, "informs_answer": event.value}
+        rows.put(INTERVIEWS, interview)
+        for row in rows.find(TABLE, "interview_id", interview["interview_id"]):
+            rows.put(TABLE, with_informer(row, interview))
 
     def _reported(self, rows: Batch, event: Any) -> None:
         interview = rows.get(INTERVIEWS, str(event.originator_id))
@@ -163,8 +195,8 @@ class Contacts(ReadModel):
         row = rows.get(TABLE, str(event.contact_id))
         interview = rows.get(INTERVIEWS, str(event.originator_id))
         assert row is not None and interview is not None, "an update of an unknown contact"
-        rows.put(TABLE, on_updated(row, event, self.library.find(rows,
-                                                                 interview["guide_hash"])))
+        rows.put(TABLE, on_updated(row, event, self.library.find(rows, interview["guide_hash"]),
+                                   interview))
 
     @staticmethod
     def _contact_change(change: Any) -> Handler:

@@ -21,7 +21,7 @@ from bco.application import BCOApplication
 from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import DomainError
-from bco.domain.interview import Contact, Informer, InformOutcome, Interview
+from bco.domain.interview import Contact, Informer, InformOutcome, Interview, informer_for
 from bco.guides.categories import categorise
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
@@ -122,9 +122,11 @@ def _category(guide: Guide, contact: Contact, language: str) -> tuple[str | None
 def _to_inform(app: BCOApplication, interview: Interview, reference: str,
                disease: str) -> list[ContactToInform]:
     guide = app.guide_for_interview(interview)
+    for_all = interview.answers.get(guide.inform_question) if guide.inform_question else None
     found = []
     for contact in interview.live_contacts:
-        if contact.informs != Informer.AUTHORITY or contact.inform_outcome not in STILL_TO_INFORM:
+        if (informer_for(contact.informs, for_all) != Informer.AUTHORITY
+                or contact.inform_outcome not in STILL_TO_INFORM):
             continue
         category, label, advice = _category(guide, contact, current_user.language)
         found.append(ContactToInform(

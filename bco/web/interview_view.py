@@ -11,7 +11,7 @@ from typing import Any
 
 from bco.application import BCOApplication
 from bco.domain.case import Case
-from bco.domain.interview import Contact, Interview, InterviewStatus
+from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides.categories import category_settled
 from bco.guides.engine import (
     Completeness,
@@ -136,6 +136,12 @@ class Screen:
 
     def contacts_for_question(self, question_id: str) -> list[Contact]:
         return contacts_for_question(self.guide, self.interview.live_contacts, question_id)
+
+    def informer(self, contact: Contact) -> str | None:
+        """Who informs this contact: its own choice, else the index's answer for everyone."""
+        question = self.guide.inform_question
+        return informer_for(contact.informs,
+                            self.interview.answers.get(question) if question else None)
 
     def case_hint(self, question_id: str) -> tuple[str, str] | None:
         """What the case file already says for the onset question, so the tracer can check it."""

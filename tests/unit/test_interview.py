@@ -16,7 +16,7 @@ from bco.domain.errors import (
     InvalidValueError,
     UnknownContactError,
 )
-from bco.domain.interview import InformOutcome, Interview, InterviewStatus
+from bco.domain.interview import InformOutcome, Interview, InterviewStatus, informer_for
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -155,3 +155,12 @@ def test_notes_keep_author() -> None:
     assert interview.notes[0].by == "tom"
     with pytest.raises(InvalidValueError):
         interview.add_note("   ", now=NOW, actor="tom")
+
+
+@pytest.mark.parametrize(("own", "for_all", "informer"), [
+    (None, "authority", "authority"), (None, "index", "index"), (None, "mixed", None),
+    (None, None, None), ("index", "authority", "index"), ("authority", "index", "authority"),
+])
+def test_who_informs_a_contact(own: str | None, for_all: str | None,
+                               informer: str | None) -> None:
+    assert informer_for(own, for_all) == informer

@@ -87,3 +87,28 @@ def test_an_interview_still_running_has_nobody_to_inform_yet(
                            actor="tracer2")
     cases.project()
     assert "Nog Bezig" not in sign_in(web, "tracer2").get("/inform").get_data(as_text=True)
+
+
+def test_the_index_choosing_the_authority_puts_every_contact_without_a_choice_on_the_list(
+        web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
+    case_id = cases.register(name="Index Persoon")
+    cases.assign(case_id, "tracer2")
+    interview_id = bco_app.start_interview(case_id, actor="tracer2").aggregate_id
+    bco_app.report_contact(interview_id, {"name": "Geen Keuze", "phone": "06 47658312"},
+                           actor="tracer2")
+    bco_app.report_contact(interview_id, {"name": "Zelf Bellen", "informs": "index"},
+                           actor="tracer2")
+    bco_app.record_answer(interview_id, "who_informs", "authority", actor="tracer2")
+    bco_app.complete_interview(interview_id, actor="tracer2")
+    cases.project()
+
+    page = sign_in(web, "tracer2").get("/inform").get_data(as_text=True)
+    assert "Geen Keuze" in page  # no choice of its own: the index's answer holds
+    assert "Zelf Bellen" not in page  # its own choice wins
+
+    bco_app.reopen_interview(interview_id, "The index wants to call them all.",
+                             actor="tracer2")
+    bco_app.record_answer(interview_id, "who_informs", "index", actor="tracer2")
+    bco_app.complete_interview(interview_id, actor="tracer2")
+    cases.project()
+    assert "Geen Keuze" not in sign_in(web, "tracer2").get("/inform").get_data(as_text=True)

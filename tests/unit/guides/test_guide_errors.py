@@ -115,3 +115,22 @@ def test_two_files_with_one_id_are_refused(tmp_path: Path) -> None:
 
 def test_guide_error_is_a_value_error() -> None:
     assert issubclass(GuideError, ValueError)
+
+
+@pytest.mark.parametrize(("question", "says"), [
+    ("nope", "unknown question 'nope'"),
+    ("onset_date", "question 'onset_date' is date; expected a choice question"),
+])
+def test_inform_question_must_be_a_choice_with_index_and_authority(
+        tmp_path: Path, question: str, says: str) -> None:
+    shipped = (Path(__file__).parents[3] / "interview_guides" / "covid-19.yaml").read_text()
+    text = shipped.replace("inform_question: who_informs", f"inform_question: {question}")
+    messages = refuse(tmp_path, text)
+    assert any("inform_question" in m and says in m for m in messages), messages
+
+
+def test_inform_question_without_an_authority_option_is_refused(tmp_path: Path) -> None:
+    shipped = (Path(__file__).parents[3] / "interview_guides" / "covid-19.yaml").read_text()
+    text = shipped.replace("- {value: authority,", "- {value: ggd,")
+    messages = refuse(tmp_path, text)
+    assert any("has no option authority" in m for m in messages), messages
