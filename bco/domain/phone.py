@@ -33,7 +33,7 @@ def normalise_phone(raw: str, region: str, *, field: str = "phone") -> str:
 def _reason(exc: phonenumbers.NumberParseException) -> Translatable:
     reasons = {
         phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: _t("unknown country code"),
-        phonenumbers.NumberParseException.NOT_A_NUMBER: _t("it contains no number"),
+        phonenumbers.NumberParseException.NOT_A_NUMBER: _t("it has letters or too few digits"),
         phonenumbers.NumberParseException.TOO_SHORT_NSN: _t("too short"),
         phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: _t("too short"),
         phonenumbers.NumberParseException.TOO_LONG: _t("too long"),

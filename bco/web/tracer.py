@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -83,9 +84,10 @@ def attempts_clock(item: worklist_model.WorklistItem, now: datetime) -> Clock:
     """After the first call the target is met or missed; what matters is the last attempt."""
     if item.attempts == 0 or item.last_attempt_at is None:
         return waiting_clock(item.received_at, None, now, settings().first_call_target_hours)
-    return Clock(_("%(count)d call attempt(s); last: %(outcome)s, %(ago)s ago",
-                   count=item.attempts, outcome=outcome_label(item.last_outcome or ""),
-                   ago=duration_words(now - item.last_attempt_at)), "ok")
+    return Clock(ngettext("%(num)d call attempt; last: %(outcome)s, %(ago)s ago",
+                          "%(num)d call attempts; last: %(outcome)s, %(ago)s ago",
+                          item.attempts, outcome=outcome_label(item.last_outcome or ""),
+                          ago=duration_words(now - item.last_attempt_at)), "ok")
 
 
 def worklist_rows(items: list[worklist_model.WorklistItem], now: datetime,

@@ -93,7 +93,7 @@ def test_refusals_stay_english_whatever_the_locale(env: dict[str, str]) -> None:
     phone = bco(dutch, "case", "register", "--name", "A B", "--phone", "geen nummer",
                 "--disease", "covid-19", "--onset", "2026-11-20")
     assert phone.exit_code == 2
-    assert ("'geen nummer' is not a phone number (it contains no number); give it as "
+    assert ("'geen nummer' is not a phone number (it has letters or too few digits); give it as "
             "06 12345678 or +31 6 12345678.") in " ".join(phone.output.split())
     short = bco(dutch, "user", "add", "jan", "--role", "tracer", "--language", "nl",
                 "--password-stdin", stdin="kort\n")

@@ -86,11 +86,11 @@ def test_the_error_keeps_template_and_values_and_says_it_in_english() -> None:
     error = refused.value
     assert error.template == ("'%(number)s' is not a phone number (%(reason)s); "
                               "give it as 06 12345678 or +31 6 12345678.")
-    assert error.params == {"number": "abc", "reason": "it contains no number"}
+    assert error.params == {"number": "abc", "reason": "it has letters or too few digits"}
     assert isinstance(error.params["reason"], Translatable)  # a fixed phrase, translated too
     assert not isinstance(error.params["number"], Translatable)  # typed: never translated
     assert error.message == str(error) == (
-        "'abc' is not a phone number (it contains no number); "
+        "'abc' is not a phone number (it has letters or too few digits); "
         "give it as 06 12345678 or +31 6 12345678.")
     assert error.field == "phone"
 

@@ -50,4 +50,4 @@ def test_after_a_command_the_next_page_already_shows_it(following_web: Flask,
     assert str(case_id) in mine
     client.post(f"/cases/{case_id}/calls", data={"outcome": "no_answer"})
     worklist = client.get("/worklist").get_data(as_text=True)
-    assert "1 call attempt(s); last: No answer" in worklist
+    assert "1 call attempt; last: No answer" in worklist

@@ -23,9 +23,9 @@ from bco.web import errors
 Clients = Callable[[str], FlaskClient]
 
 # "tracer" works in Dutch, "tracer2" in English (bco.demo.DEMO_ACCOUNTS).
-NOT_A_NUMBER_NL = ("'geen nummer' is geen telefoonnummer (er staat geen nummer in); "
-                   "geef het op als 06 12345678 of +31 6 12345678.")
-NOT_A_NUMBER_EN = ("'geen nummer' is not a phone number (it contains no number); "
+NOT_A_NUMBER_NL = ("'geen nummer' is geen telefoonnummer (er staan letters in of te weinig "
+                   "cijfers); geef het op als 06 12345678 of +31 6 12345678.")
+NOT_A_NUMBER_EN = ("'geen nummer' is not a phone number (it has letters or too few digits); "
                    "give it as 06 12345678 or +31 6 12345678.")
 CLOSED_NL = "De casus is afgesloten; heropen hem eerst, met een reden."
 CLOSED_EN = "The case is closed; reopen it first, with a reason."
