@@ -154,11 +154,15 @@ def _section_views(guide: Guide, section: Section, state: InterviewState, progre
     for kind in section.probes:
         body.extend(_probes(guide, kind, section.id, state, progress, language))
     active = any(view.status == "open" for view in body)
+    # Once something in the section is answered the tracer has moved past its opening lines,
+    # marked as said or not: they no longer hold up the next step.
+    passed = any(view.status in ("answered", "done") for view in body)
     for script in section.scripts:
         if script.at != "start":
             continue
         done = f"script:{script.id}" in state.done
-        status: ItemStatus = "done" if done else ("open" if active or not body else "not_needed")
+        status: ItemStatus = ("done" if done else "not_needed" if passed
+                              else "open" if active or not body else "not_needed")
         yield StepView(_script_step(script, section.id, language), status)
     yield from body
     for script in section.scripts:

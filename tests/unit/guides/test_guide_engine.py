@@ -184,3 +184,19 @@ def test_the_onset_the_index_gives_places_the_window(covid: Guide) -> None:
         window = measure(covid, state, TODAY).windows
         assert (window.anchor, window.infectious.start) == ("onset", date(2026, 11, 13))
     assert "day:2026-11-13" in ids(covid, answered)
+
+
+def test_an_opening_line_stops_holding_up_next_once_the_section_is_under_way(
+        example: Guide) -> None:
+    """The tracer answered a question of the section without marking its opening line said:
+    'Next' moves on to what is still open instead of waiting on the line."""
+    state = InterviewState(answers={"identity_confirmed": True}, onset=ONSET)
+    assert ids(example, state)[0] == "has_symptoms"
+    opening = next(section for section in all_steps(example, state, TODAY, "en")
+                   if any(view.step.id == "script:greeting" for view in section.steps))
+    greeting = next(view for view in opening.steps if view.step.id == "script:greeting")
+    assert greeting.status == "not_needed"
+    said = InterviewState(answers={"identity_confirmed": True}, onset=ONSET,
+                          done=frozenset({"script:greeting"}))
+    assert next(view.status for section in all_steps(example, said, TODAY, "en")
+                for view in section.steps if view.step.id == "script:greeting") == "done"
