@@ -1,7 +1,9 @@
-"""The lines a tracer reads out are in the index's language; the rest in the tracer's."""
+"""What the interview screen tells the tracer up front: the language to speak, what the case
+file holds, and the completeness score (kept in view on a phone)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -54,3 +56,18 @@ def test_the_onset_question_names_what_the_case_file_holds(
     bco_app.record_answer(interview_id, "has_symptoms", True, actor="tracer")
     page = sign_in(web, "tracer").get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "In het dossier: <strong>testdatum 19-11-2026</strong>" in page
+
+
+def test_the_score_chip_shows_completeness_and_follows_the_panels(
+        web: Flask, bco_app: BCOApplication, clock: Any) -> None:
+    interview_id = interview_for(bco_app, clock, "nl")
+    tracer = sign_in(web, "tracer")
+    page = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
+    score = re.search(r'id="completeness-score">(\d+)<', page)
+    assert score is not None
+    chip = re.search(r'<a id="score-chip" class="score-chip" href="#completeness">'
+                     r'Volledigheid <strong>(\d+)</strong>/100', page)
+    assert chip is not None and chip.group(1) == score.group(1)
+    panels = tracer.get(f"/interviews/{interview_id}/panels",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'id="score-chip" class="score-chip" href="#completeness" hx-swap-oob="true"' in panels
