@@ -167,7 +167,9 @@ def _questions(guide: Guide, state: InterviewState, progress: Progress) -> Measu
         if status == "waiting" and question.show_if is not None:
             step = blocking_question(guide, question.show_if, state.answers,
                                      progress.applicable) or question.id
-        gaps.append(Gap(f"question:{question.id}", step, "question", (("text", question.text),)))
+        # a follow-up not shown yet says so; its link goes to the answer it waits for
+        phrase = "question_after" if step != question.id else "question"
+        gaps.append(Gap(f"question:{question.id}", step, phrase, (("text", question.text),)))
     return _share(met, units), gaps
 
 

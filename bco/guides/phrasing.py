@@ -20,6 +20,7 @@ MISSING = {
     "nl": {
         "dates": "Eerste ziektedag of testdatum ontbreekt: de besmettelijke periode is onbekend.",
         "question": "Vraag nog niet beantwoord: {text}",
+        "question_after": "Hangt af van een eerder antwoord: {text}",
         "day": "{day} is nog niet doorgelopen (contacten of uitdrukkelijk 'niemand').",
         "setting": "Omgeving '{setting}' is nog niet nagevraagd.",
         "household_size": "Het aantal huisgenoten is nog niet gevraagd.",
@@ -36,6 +37,7 @@ MISSING = {
     "en": {
         "dates": "Symptom onset or test date is missing: the infectious period is unknown.",
         "question": "Question not answered yet: {text}",
+        "question_after": "Depends on an earlier answer: {text}",
         "day": "{day} has not been walked through yet (contacts or an explicit 'nobody').",
         "setting": "Setting '{setting}' has not been asked about yet.",
         "household_size": "The household size has not been asked yet.",

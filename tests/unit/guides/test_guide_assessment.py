@@ -56,8 +56,9 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
                 if status == "waiting" and q.show_if is not None:
                     step = blocking_question(guide, q.show_if, state.answers,
                                              progress.applicable) or q.id
+                phrase = "question_after" if step != q.id else "question"
                 items.append(MissingItem(f"question:{q.id}", step,
-                                         say("question", text=q.text.in_language(language))))
+                                         say(phrase, text=q.text.in_language(language))))
         met = sum(1 for q in required if progress.question_settled(q.id))
         return share(met, len(required)), items
 

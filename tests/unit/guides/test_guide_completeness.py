@@ -88,6 +88,10 @@ def test_a_waiting_question_points_at_the_answer_it_waits_for(covid: Guide) -> N
                                                     TODAY).missing}
     assert missing["question:onset_date"] == "has_symptoms"
     assert "question:callback_time" not in missing, "an optional question is never missing"
+    texts = {m.item: m.text for m in completeness(covid, InterviewState(onset=ONSET), TODAY,
+                                                  "en").missing}
+    assert texts["question:onset_date"].startswith("Depends on an earlier answer: On which day")
+    assert texts["question:has_symptoms"].startswith("Question not answered yet: ")
 
 
 def test_filling_gaps_raises_the_score(example: Guide) -> None:
