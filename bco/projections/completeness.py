@@ -31,7 +31,6 @@ from bco.projections.readmodel import (
     day_text,
     fetch_row,
 )
-from bco.projections.runner import POSITIONS
 
 TABLE = "completeness"
 MISSING = "completeness_missing"
@@ -157,7 +156,7 @@ class CompletenessModel(ReadModel):
 
     def create(self, db: Database) -> None:
         if "ordinal" in db.table(MISSING).columns_dict:
-            self._forget_row_per_item_layout(db)
+            self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "interview_id": str, "case_id": str, "guide_id": str, "guide_hash": str,
             "interview_status": str, "score": int, "missing_count": int, "as_of": str,
@@ -189,11 +188,6 @@ class CompletenessModel(ReadModel):
              Interview.ContactUpdated, Interview.ContactRemoved, Interview.FollowUpAnswered),
             self._fact))
         return table
-
-    def _forget_row_per_item_layout(self, db: Database) -> None:
-        """A views.db from before the JSON layout: drop this read model and replay it."""
-        self.drop(db)
-        db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [self.name])
 
     # -- handlers: rows in, rows out; the engine waits for finish_batch -------------------
 

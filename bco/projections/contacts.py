@@ -24,7 +24,6 @@ from bco.projections.readmodel import (
     fetch_rows,
     utc_text,
 )
-from bco.projections.runner import POSITIONS
 
 TABLE = "contacts"
 INTERVIEWS = "contacts_interviews"
@@ -134,7 +133,7 @@ class Contacts(ReadModel):
 
     def create(self, db: Database) -> None:
         if db.table(TABLE).exists() and "informs_own" not in db.table(TABLE).columns_dict:
-            self._forget_layout_without_informer(db)
+            self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "contact_id": str, "interview_id": str, "case_id": str, "guide_id": str,
             "reported_at": str, "relation": str, "household": int, "day": str,
@@ -162,11 +161,6 @@ class Contacts(ReadModel):
             Interview.ContactRemoved: self._contact_change(on_removed),
             Interview.ContactInformOutcomeLogged: self._contact_change(on_inform_outcome),
         }
-
-    def _forget_layout_without_informer(self, db: Database) -> None:
-        """A views.db from before contacts took the inform answer: drop and replay them."""
-        self.drop(db)
-        db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [self.name])
 
     def _started(self, rows: Batch, event: Any) -> None:
         rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),

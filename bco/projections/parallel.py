@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from bco.config import Settings
-from bco.projections.readmodel import ReadModel
+from bco.projections.readmodel import POSITIONS, ReadModel
 
 if TYPE_CHECKING:
     from bco.application import BCOApplication
@@ -33,7 +33,6 @@ ReadModelFactory = Callable[["BCOApplication"], Sequence[ReadModel]]
 log = logging.getLogger(__name__)
 
 PARALLEL_FROM_EVENTS = 50_000  # below this a helper's start-up costs more than it saves
-POSITIONS = "projection_positions"
 
 
 class RebuildHelperFailed(RuntimeError):

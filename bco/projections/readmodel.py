@@ -16,6 +16,8 @@ from bco.domain.case import CallOutcome, Case, CaseStatus
 
 Row = dict[str, Any]
 
+POSITIONS = "projection_positions"  # one row per read model: how far it has read the log
+
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS,
                  CaseStatus.UNREACHABLE)
 
@@ -222,6 +224,12 @@ class ReadModel(ABC):
         """Remove the tables, so a rebuild of this read model alone starts empty."""
         for table in self.tables:
             db.execute(f"DROP TABLE IF EXISTS [{table}]")
+
+    def forget(self, db: Database) -> None:
+        """Drop the tables and the position, so the runner replays this read model from the
+        first event (a rebuild, or a views.db whose tables have an older layout)."""
+        self.drop(db)
+        db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [self.name])
 
     def dispatch(self) -> Mapping[type, Handler]:
         """Event type → handler, built once; the runner looks handlers up here per event."""

@@ -36,11 +36,10 @@ from bco.projections.parallel import (
     share_out,
     start_helper,
 )
-from bco.projections.readmodel import Batch, ReadModel, TableShape
+from bco.projections.readmodel import POSITIONS, Batch, ReadModel, TableShape
 
 log = logging.getLogger(__name__)
 
-POSITIONS = "projection_positions"
 BUSY_TIMEOUT_MS = 10_000
 REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
 REBUILD_GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
@@ -97,6 +96,13 @@ def connect(path: Path, *, journal_mode: str = "WAL") -> Database:
     conn.execute(f"PRAGMA journal_mode = {journal_mode}")
     conn.execute("PRAGMA synchronous = NORMAL")
     return Database(conn)
+
+
+def connect_aside(path: Path) -> Database:
+    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding."""
+    db = connect(path, journal_mode="MEMORY")
+    db.execute("PRAGMA synchronous = OFF")
+    return db
 
 
 @contextmanager
@@ -313,10 +319,9 @@ class ProjectionRunner:
         chosen = self.read_models if only is None else [self._model(only)]
         building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
         _remove_database_files(building)
-        db = connect(building, journal_mode="MEMORY")
+        db = connect_aside(building)
         helpers: list[Helper] = []
         try:
-            db.execute("PRAGMA synchronous = OFF")
             if only is not None and self.views_path.exists():
                 with self._writer() as current:
                     current.conn.backup(db.conn)
@@ -324,8 +329,7 @@ class ProjectionRunner:
             self._prepare(db, [])
             with db.atomic():
                 for model in chosen:
-                    model.drop(db)
-                    db.execute(f"DELETE FROM [{POSITIONS}] WHERE name = ?", [model.name])
+                    model.forget(db)
             self._prepare(db, self.read_models)
             helpers = self._start_helpers(chosen, building, processes)
             with _few_collections():
@@ -348,9 +352,8 @@ class ProjectionRunner:
 
     def fill_aside(self) -> None:
         """Replay the store into this runner's file, built for speed (a rebuild helper's part)."""
-        db = connect(self.views_path, journal_mode="MEMORY")
+        db = connect_aside(self.views_path)
         try:
-            db.execute("PRAGMA synchronous = OFF")
             with _few_collections():
                 self._replay(db, None)
         finally:
