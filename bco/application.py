@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -15,26 +14,19 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     MapperDeserialisationError,
-    Transcoding,
 )
 from eventsourcing.utils import Environment
 
 from bco.config import Settings
 from bco.domain.account import Account, Role
-from bco.domain.case import CallAttempt, CallOutcome, Case, IndexPerson
+from bco.domain.case import CallOutcome, Case, IndexPerson
 from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
 from bco.domain.errors import translatable as _t
+from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import (
-    Contact,
-    FollowUp,
-    Handover,
-    InformOutcome,
-    Interview,
-    Note,
-)
+from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
-from bco.guides.loader import load_guides, parse_guide
+from bco.guide_catalog import GuideCatalog
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
 from bco.storage import (
@@ -43,6 +35,8 @@ from bco.storage import (
     one_creator_at_a_time,
     persistence_env,
     read_key,
+    register_transcodings,
+    replay,
     sealing_env,
 )
 
@@ -76,35 +70,6 @@ class Recorded:
     saved: StampedAggregate | None = field(default=None, repr=False, compare=False)
 
 
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-class DataclassAsDict(Transcoding):
-    """Stores a frozen value object of the domain, e.g. inside a snapshot."""
-
-    def __init__(self, cls: type[Any]) -> None:
-        self.type = cls
-        self.name = cls.__qualname__
-        self._names = [f.name for f in fields(cls)]
-
-    def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._names}
-
-    def decode(self, data: dict[str, Any]) -> Any:
-        return self.type(**data)
-
-
-VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note)
-
-
 class BCOApplication(Application[UUID]):
     """Every command a tracer, lead or importer can give, and the reads they need."""
 
@@ -125,8 +90,7 @@ class BCOApplication(Application[UUID]):
                 "IS_SNAPSHOTTING_ENABLED": "y",
             })
         self._check_key(key)
-        self.guides: dict[str, Guide] = load_guides(settings.guides_dir)
-        self._archived_guides: dict[str, Guide] = {}
+        self.catalog = GuideCatalog(settings.guides_dir)
 
     # -- construction -----------------------------------------------------------------
 
@@ -136,9 +100,7 @@ class BCOApplication(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
-        for cls in VALUE_OBJECTS:
-            transcoder.register(DataclassAsDict(cls))
+        register_transcodings(transcoder)
 
     def _check_key(self, key: str | None) -> None:
         """Refuse to run on a store whose key is missing or wrong, before anything is written."""
@@ -183,50 +145,12 @@ class BCOApplication(Application[UUID]):
     def get_interview(self, interview_id: UUID) -> Interview:
         return self._get(interview_id, Interview)
 
-    @property
-    def known_diseases(self) -> list[str]:
-        """Disease codes that have a guide, e.g. 'covid-19' for a guide on 'COVID-19'."""
-        return sorted({disease_code(guide.disease) for guide in self.guides.values()})
-
-    def guide_for_case(self, case: Case) -> Guide:
-        """The guide a new interview for this case would use: the one named after its disease."""
-        if case.disease in self.guides:
-            return self.guides[case.disease]
-        for guide in sorted(self.guides.values(), key=lambda g: g.id):
-            if disease_code(guide.disease) == case.disease:
-                return guide
-        raise NotFoundError(_t("No interview guide for disease '%(disease)s'."),
-                            disease=case.disease)
-
-    def guides_for_case(self, case: Case) -> list[Guide]:
-        """Every guide for the case's disease, the default first (e.g. the Dutch and the
-        Flemish COVID-19 guide), so the tracer can pick the scheme that applies."""
-        default = self.guide_for_case(case)
-        others = sorted((g for g in self.guides.values()
-                         if g.id != default.id and disease_code(g.disease) == case.disease),
-                        key=lambda g: g.id)
-        return [default, *others]
-
     def guide_for_interview(self, interview: Interview) -> Guide:
         """The exact guide version the interview started with, even if its file has changed."""
-        current = self.guides.get(interview.guide_id)
-        if current is not None and current.content_hash == interview.guide_hash:
-            return current
-        cached = self._archived_guides.get(interview.guide_hash)
-        if cached is None:
+        def archived_source() -> tuple[str, str]:
             archived = self._get(GuideVersion.id_for(interview.guide_hash), GuideVersion)
-            cached = parse_guide(archived.source, f"{archived.guide_id} {archived.version}")
-            self._archived_guides[interview.guide_hash] = cached
-        return cached
-
-    def _current_version(self, guide: Guide) -> tuple[Guide, str]:
-        """The guide as its file is now, with its text; a changed file is reloaded first."""
-        raw = guide.path.read_bytes()
-        if hashlib.sha256(raw).hexdigest() != guide.content_hash:
-            self.guides = load_guides(self.settings.guides_dir)
-            guide = self.guides[guide.id]
-            raw = guide.path.read_bytes()
-        return guide, raw.decode("utf-8")
+            return f"{archived.guide_id} {archived.version}", archived.source
+        return self.catalog.version(interview.guide_id, interview.guide_hash, archived_source)
 
     def interview_state(self, interview: Interview, case: Case | None = None) -> InterviewState:
         """What the guide engine needs to know about an interview."""
@@ -264,10 +188,11 @@ class BCOApplication(Application[UUID]):
         actor: str, command_id: str | None = None,
     ) -> Recorded:
         """Open a case; a retried registration with the same command id returns the first."""
-        if disease not in self.known_diseases:
+        known = self.catalog.known_diseases
+        if disease not in known:
             raise InvalidValueError(
                 _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
-                disease=disease, known=", ".join(self.known_diseases))
+                disease=disease, known=", ".join(known))
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
         if command_id:
             existing = self._find(case_id, Case)
@@ -288,7 +213,7 @@ class BCOApplication(Application[UUID]):
     def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
                              command_id: str | None = None,
                              expected_version: int | None = None) -> Recorded:
-        if "disease" in changes and changes["disease"] not in self.known_diseases:
+        if "disease" in changes and changes["disease"] not in self.catalog.known_diseases:
             raise InvalidValueError(_t("Unknown disease '%(disease)s'."), field="disease",
                                     disease=changes["disease"])
         return self._change(
@@ -357,15 +282,7 @@ class BCOApplication(Application[UUID]):
         if case.already_done(command_id) and case.interview_id is not None:
             interview = self.get_interview(case.interview_id)
             return Recorded(interview.id, interview.version, None)
-        guide = self.guides.get(guide_id) if guide_id else self.guide_for_case(case)
-        if guide is not None and disease_code(guide.disease) != case.disease:
-            guide = None
-        if guide is None:
-            raise InvalidValueError(
-                _t("There is no guide '%(guide)s' for this disease; choose one of: "
-                   "%(guides)s."), field="guide_id", guide=guide_id,
-                guides=", ".join(g.id for g in self.guides_for_case(case)))
-        guide, source = self._current_version(guide)
+        guide, source = self.catalog.current_version(self.catalog.chosen(case.disease, guide_id))
         now = self.clock()
         interview_id = uuid4()
         case.interview_started(interview_id, now=now, actor=actor, command_id=command_id)
@@ -593,19 +510,6 @@ class BCOApplication(Application[UUID]):
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start
 
 
-def replay(aggregate: Any, events: Iterable[Any]) -> Any:
-    """Apply stored events in turn; the library's default also type-checks each one, which
-    cost a quarter of every command (BENCHMARKS.md, append)."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
-def disease_code(name: str) -> str:
-    """The code a case uses for a disease, from the name a guide gives it."""
-    return "-".join(name.lower().split())
-
-
 def event_targets(event: Any) -> set[str]:
     """What an event changed, so that edits of different things never conflict."""
     if isinstance(event, Interview.AnswerRecorded):
@@ -617,33 +521,3 @@ def event_targets(event: Any) -> set[str]:
     if isinstance(event, (Case.Assigned, Case.Unassigned)):
         return {"assignment"}
     return {"*"}
-
-
-def event_as_dict(event: Any) -> dict[str, Any]:
-    """An event as plain JSON-ready data: type, time, actor, version, and its facts."""
-    hidden = {"originator_id", "originator_version", "timestamp", "actor", "command_id",
-              "originator_topic"}
-    data = {k: plain(v) for k, v in vars(event).items() if k not in hidden}
-    return {
-        "type": type(event).__qualname__,
-        "timestamp": event.timestamp.isoformat(),
-        "actor": event.actor,
-        "version": event.originator_version,
-        "aggregate_id": str(event.originator_id),
-        "data": data,
-    }
-
-
-def plain(value: Any) -> Any:
-    """JSON-ready form of dates, ids and value objects, for CLI and API output."""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
-    return value

@@ -151,7 +151,7 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
     clock.advance(minutes=rng.uniform(30, 180))
     app.log_call_attempt(case_id, CallOutcome.REACHED, actor=tracer)
     flemish_guide = "covid-19-vl" if flemish and disease == "covid-19" else None
-    if flemish_guide not in app.guides:
+    if flemish_guide not in app.catalog.guides:
         flemish_guide = None
     interview_id = app.start_interview(case_id, actor=tracer,
                                        guide_id=flemish_guide).aggregate_id
@@ -171,7 +171,7 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
 
 
 def _disease(app: BCOApplication, rng: random.Random, flemish: bool) -> str:
-    diseases = app.known_diseases
+    diseases = app.catalog.known_diseases
     if "covid-19" in diseases and rng.random() < 0.8:
         return "covid-19"
     return rng.choice(diseases)

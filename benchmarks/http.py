@@ -109,16 +109,17 @@ def _prepare(data_dir: Path) -> _Plan:
         raise Missing("the interview guides in interview_guides/ do not load")
     passwords = need("bco.passwords")
     with opened(settings) as app:
-        if "covid-19" not in app.guides:
+        if "covid-19" not in app.catalog.guides:
             raise Missing("there is no covid-19 interview guide")
         _check_route(settings, app)
         app.add_user(TRACER, role="tracer", team=TEAM,
                      password_hash=passwords.hash_password(PASSWORD), actor="bench")
-        questions = [q.id for q in app.guides["covid-19"].questions.values() if q.type == "text"]
+        guide = app.catalog.guides["covid-19"]
+        questions = [q.id for q in guide.questions.values() if q.type == "text"]
         if not questions:
             raise Missing("the covid-19 guide has no free-text question to answer")
-        disease = ("covid-19" if "covid-19" in app.known_diseases
-                   else app.guides["covid-19"].disease)
+        disease = ("covid-19" if "covid-19" in app.catalog.known_diseases
+                   else app.catalog.guides["covid-19"].disease)
         interviews = _interviews(app, disease)
         # Consecutive requests go to different interviews: two tracers never share one.
         pairs = [(interview_id, question) for question in questions

@@ -109,7 +109,7 @@ def postgres_schema(prefix: str = "bco_bench") -> Iterator[str]:
 
 
 def guide_ref(app: BCOApplication) -> GuideRef:
-    guide = app.guides.get("covid-19") or next(iter(app.guides.values()), None)
+    guide = app.catalog.guides.get("covid-19") or next(iter(app.catalog.guides.values()), None)
     if guide is None:
         return GuideRef("covid-19", "1", "0" * 64)
     return GuideRef(guide.id, str(guide.version), guide.content_hash, tuple(guide.questions))

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import click
 
-from bco.application import plain
 from bco.cli.context import CliContext, echo_json, mapped_errors
 from bco.domain.case import LANGUAGES, Case, IndexPerson
+from bco.domain.event_data import plain
 
 ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 

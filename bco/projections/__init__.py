@@ -19,8 +19,9 @@ from bco.projections.worklist import Worklist
 def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
-        Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.guides),
-        CompletenessModel(app.guides, app.settings.zone), PromptYield(), People(), Accounts(),
+        Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
+        CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
+        Accounts(),
     ]
 
 

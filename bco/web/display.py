@@ -12,7 +12,6 @@ import phonenumbers
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 
-from bco.application import disease_code
 from bco.config import Settings
 from bco.domain.case import CaseStatus
 from bco.web.auth import bco
@@ -73,10 +72,7 @@ def phone_display(number: str | None) -> str:
 
 def disease_name(code: str) -> str:
     """The disease as its guide names it ('COVID-19'), from the code a case stores."""
-    for guide in bco().guides.values():
-        if disease_code(guide.disease) == code:
-            return guide.disease
-    return code
+    return bco().catalog.disease_name(code)
 
 
 def status_label(status: str) -> str:

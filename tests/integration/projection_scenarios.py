@@ -100,7 +100,7 @@ class Scenario:
         app, kind = self.app, op[0]
         today = self.clock.now.date()
         if kind == "register":
-            disease = app.known_diseases[op[1] % len(app.known_diseases)]
+            disease = app.catalog.known_diseases[op[1] % len(app.catalog.known_diseases)]
             person = IndexPerson(name="Sanne de Vries", phone="06 12345678",
                                  birth_date=today - timedelta(days=365 * 30) if op[2] else None,
                                  email="s@example.org")

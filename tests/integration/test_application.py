@@ -73,9 +73,9 @@ def test_whole_flow_and_history_in_order(app: BCOApplication, clock) -> None:
 def test_interview_keeps_guide_version_and_archives_it(app: BCOApplication) -> None:
     case = register(app)
     interview = app.get_interview(app.start_interview(case.id, actor="tom").aggregate_id)
-    guide = app.guides["covid-19"]
+    guide = app.catalog.guides["covid-19"]
     assert (interview.guide_id, interview.guide_hash) == ("covid-19", guide.content_hash)
-    app.guides = {}  # as if the guide file had been replaced since
+    app.catalog.guides = {}  # as if the guide file had been replaced since
     archived = app.guide_for_interview(interview)
     assert archived.content_hash == guide.content_hash and archived.id == "covid-19"
 

@@ -42,7 +42,7 @@ def register(app: BCOApplication, count: int, *, tracer: str | None = None) -> l
     for number in range(count):
         recorded = app.register_case(
             person=IndexPerson(name=f"Index {number}", phone="06 12345678"),
-            disease=app.known_diseases[0], test_date=app.clock().date(), actor="lead")
+            disease=app.catalog.known_diseases[0], test_date=app.clock().date(), actor="lead")
         if tracer:
             app.assign_case(recorded.aggregate_id, tracer, actor="lead")
         ids.append(recorded.aggregate_id)

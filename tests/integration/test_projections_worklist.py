@@ -22,7 +22,8 @@ from bco.projections.worklist import (
 
 def new_case(app: BCOApplication, clock: Any, tracer: str | None = None) -> UUID:
     recorded = app.register_case(
-        person=IndexPerson(name="Index", phone="06 12345678"), disease=app.known_diseases[0],
+        person=IndexPerson(name="Index", phone="06 12345678"),
+        disease=app.catalog.known_diseases[0],
         test_date=clock.now.date(), actor="lead")
     if tracer:
         app.assign_case(recorded.aggregate_id, tracer, actor="lead")
