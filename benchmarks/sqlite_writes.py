@@ -2,7 +2,9 @@
 
 Both sides write the same table layout (the recorder's own CREATE TABLE), payloads of the sizes
 the application really stored, in WAL mode at the recorder's `synchronous` level, so the ratio
-is the price of the application, the mapper, the cipher and the library.
+is the price of the application, the mapper, the cipher and the library. For `append` the raw
+side reads the stream's last version before it inserts, in the same transaction, as any command
+must.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from benchmarks.workspace import (
 )
 
 ANSWERS_PER_INTERVIEW = 20  # a typical interview; keeps every load below the snapshot interval
+LAST_VERSION_SQL = ("SELECT MAX(originator_version) FROM stored_events "
+                    "WHERE originator_id = ?")
 
 
 def bench_append(profile: Profile, scratch: Path) -> list[Row]:
@@ -56,13 +60,17 @@ def append_rates(app: BCOApplication, profile: Profile, raw_path: Path
         return profile.appends / (time.perf_counter() - started)
 
     def baseline() -> float:
+        # A command must know the stream's version before it writes, so the fair raw side
+        # reads it too, in the same transaction as the insert.
         ids = [uuid.uuid4().hex for _ in range(_interviews_for(profile.appends))]
-        rows = [(ids[n % len(ids)], 2 + n // len(ids), topic, os.urandom(size))
-                for n in range(profile.appends)]
+        payloads = [os.urandom(size) for _ in range(profile.appends)]
         started = time.perf_counter()
-        for row in rows:
+        for number, payload in enumerate(payloads):
+            originator = ids[number % len(ids)]
             raw.execute("BEGIN")
-            raw.execute("INSERT INTO stored_events VALUES (?,?,?,?)", row)
+            (last,) = raw.execute(LAST_VERSION_SQL, (originator,)).fetchone()
+            raw.execute("INSERT INTO stored_events VALUES (?,?,?,?)",
+                        (originator, (last or 1) + 1, topic, payload))
             raw.execute("COMMIT")
         return profile.appends / (time.perf_counter() - started)
 
