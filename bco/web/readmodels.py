@@ -25,15 +25,15 @@ from sqlite_utils import Database
 from bco.application import BCOApplication, Recorded
 from bco.config import Settings
 from bco.projections import runner_for
-from bco.projections.runner import ProjectionRunner, open_views
+from bco.projections.runner import ReadModelRunner, open_views
 
 log = logging.getLogger(__name__)
 
 CLAIM_RETRY_SECONDS = 2.0
 
 
-def runner() -> ProjectionRunner:
-    found: ProjectionRunner = current_app.extensions["bco_runner"]
+def runner() -> ReadModelRunner:
+    found: ReadModelRunner = current_app.extensions["bco_runner"]
     return found
 
 
@@ -60,7 +60,7 @@ def views() -> Iterator[Database]:
 class Follower:
     """Runs the runner's background thread in this process only while it holds the lock file."""
 
-    def __init__(self, projection_runner: ProjectionRunner, lock_path: Path) -> None:
+    def __init__(self, projection_runner: ReadModelRunner, lock_path: Path) -> None:
         self.runner = projection_runner
         self.lock_path = lock_path
         self._held: IO[str] | None = None

@@ -10,7 +10,7 @@ from uuid import UUID
 from bco.application import BCOApplication, Recorded
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import ConflictError
-from bco.projections.runner import ProjectionRunner, open_views
+from bco.projections.runner import ReadModelRunner, open_views
 from bco.projections.worklist import (
     Worklist,
     claim_next_case,
@@ -31,7 +31,7 @@ def new_case(app: BCOApplication, clock: Any, tracer: str | None = None) -> UUID
 
 
 def caught_up(app: BCOApplication, tmp_path: Path) -> Path:
-    runner = ProjectionRunner(app, tmp_path / "views.db", [Worklist()])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist()])
     runner.catch_up()
     return runner.views_path
 
