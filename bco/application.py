@@ -267,6 +267,31 @@ class BCOApplication(Application[UUID]):
             case_id, Case, command_id, None, None,
             lambda case, now: case.close(reason, now=now, actor=actor, command_id=command_id))
 
+    def claim_next_case(self, tracer: str, team: str | None = None, *, actor: str,
+                        candidates: Iterable[UUID],
+                        eligible: Callable[[Case], bool] | None = None) -> Recorded | None:
+        """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
+
+        The caller passes the candidates in the order to offer them, read from the worklist
+        (bco.projections.worklist.next_unassigned): projections import the application, so the
+        application takes their answer as data instead of importing them. That read model may
+        lag, so each candidate is checked on the aggregate (and against `eligible`, e.g. the
+        tracer's own pool), and the assignment carries the version seen: a concurrent claim of
+        the same case raises ConflictError and the next one is tried.
+        """
+        for case_id in candidates:
+            case = self.get_case(case_id)
+            if case.tracer is not None or case.closed_reason is not None:
+                continue
+            if eligible is not None and not eligible(case):
+                continue
+            try:
+                return self.assign_case(case_id, tracer, team, actor=actor,
+                                        expected_version=case.version)
+            except ConflictError:
+                continue
+        return None
+
     def reopen_case(self, case_id: UUID, reason: str, *, actor: str,
                     command_id: str | None = None) -> Recorded:
         return self._change(

@@ -19,6 +19,7 @@ from benchmarks.stores import Store
 from benchmarks.workspace import ROOT, opened
 
 RUNNER = "bco.projections.runner"
+REBUILD = "bco.projections.rebuild"
 
 
 class Missing(Exception):
@@ -100,11 +101,11 @@ def views_for(store: Store, scratch: Path) -> Path:
     kept = kept_views(store)
     if kept.exists():
         return kept
-    runner_module = need(RUNNER)
+    runner_module, rebuild_module = need(RUNNER), need(REBUILD)
     scratch.mkdir(parents=True, exist_ok=True)
     views = scratch / "views.db"
     with opened(store.settings()) as app:
-        runner = runner_module.ProjectionRunner(app, views, all_read_models(app))
-        runner.rebuild()
+        runner = runner_module.ReadModelRunner(app, views, all_read_models(app))
+        rebuild_module.Rebuilder(runner).rebuild()
     keep_views(store, views)
     return kept

@@ -1,10 +1,10 @@
 """`rebuild`: replaying a big store into every read model, against a plain sqlite3 loop.
 
-The plain loop reads the same stored events page by page (without decrypting them; a page is the
-runner's rebuild batch) and inserts the rows the rebuild produced, spread evenly over the pages,
-one transaction per page with the runner's own rebuild settings (journal in memory, synchronous
-off). It is the floor for any
-rebuild of these read models: what reading the events and writing the result costs in SQLite.
+The plain loop reads the same stored events page by page (without decrypting them; a page is a
+rebuild's batch) and inserts the rows the rebuild produced, spread evenly over the pages, one
+transaction per page with the rebuild's own settings (journal in memory, synchronous off). It is
+the floor for any rebuild of these read models: what reading the events and writing the result
+costs in SQLite.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.profile import Profile
-from benchmarks.readmodels import RUNNER, Missing, all_read_models, keep_views, need
+from benchmarks.readmodels import REBUILD, RUNNER, Missing, all_read_models, keep_views, need
 from benchmarks.results import (
     Row,
     Target,
@@ -30,7 +30,7 @@ from benchmarks.stores import Store, store_of
 from benchmarks.workspace import opened
 
 TARGET: Target = value_at_least(30_000, "events/s") & ratio_at_least(0.6)
-PAGE_DEFAULT = 1000  # the runner's batch size, when it has no rebuild batch of its own
+PAGE_DEFAULT = 1000  # the runner's batch size, when there is no rebuild batch of its own
 BUDGET_SECONDS = 150  # for all rounds of one store's rebuild: three at 1M events on 2 cores
 
 
@@ -66,7 +66,7 @@ def rebuild_row(name: str, measured: Measured, target: Target | None = TARGET) -
 
 def measure_rebuild(store: Store, scratch: Path, *, rounds: int) -> Measured:
     """Full rebuilds into fresh files, interleaved with the plain loop; keeps the last views."""
-    runner_module = need(RUNNER)
+    runner_module, rebuild_module = need(RUNNER), need(REBUILD)
     work = scratch / f"rebuild-{store.events}"
     work.mkdir(parents=True, exist_ok=True)
     views = work / "views.db"
@@ -75,10 +75,10 @@ def measure_rebuild(store: Store, scratch: Path, *, rounds: int) -> Measured:
 
         def ours() -> float:
             _remove(views)
-            runner = runner_module.ProjectionRunner(app, views, all_read_models(app),
-                                                    made_by=all_read_models)
+            runner = runner_module.ReadModelRunner(app, views, all_read_models(app))
+            rebuilder = rebuild_module.Rebuilder(runner, made_by=all_read_models)
             started = time.perf_counter()
-            runner.rebuild()
+            rebuilder.rebuild()
             return store.events / (time.perf_counter() - started)
 
         first = ours()  # counted; it also makes the rows the plain loop writes
@@ -133,7 +133,7 @@ def _rows_of(views: Path) -> _Rows:
 
 
 def _plain_loop(events: Path, target: Path, rows: _Rows) -> None:
-    size = int(getattr(need(RUNNER), "REBUILD_BATCH_SIZE", PAGE_DEFAULT))
+    size = int(getattr(need(REBUILD), "REBUILD_BATCH_SIZE", PAGE_DEFAULT))
     source = sqlite3.connect(f"file:{events}?mode=ro", uri=True)
     out = sqlite3.connect(target, isolation_level=None)
     try:

@@ -15,7 +15,7 @@ import click
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.errors import DomainError, NotFoundError
-from bco.projections.parallel import RebuildHelperFailed
+from bco.projections.rebuild import RebuildHelperFailed
 from bco.storage import StartupError
 
 F = TypeVar("F", bound=Callable[..., Any])

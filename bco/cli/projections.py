@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bco.cli.context import CliContext, echo_json, mapped_errors
-from bco.projections import runner_for
+from bco.projections import rebuilder_for, runner_for
 from bco.projections.runner import ReadModelStatus
 
 
@@ -40,13 +40,15 @@ def status(ctx: CliContext, as_json: bool) -> None:
 @mapped_errors
 def rebuild(ctx: CliContext, only: str | None) -> None:
     """Replay the event log into a new views.db and swap it in; safe while the server runs."""
-    runner = runner_for(ctx.app)
+    rebuilder = rebuilder_for(ctx.app)
+    runner = rebuilder.runner
     if only is not None and only not in {m.name for m in runner.read_models}:
         known = ", ".join(m.name for m in runner.read_models)
         raise click.BadParameter(f"No read model named '{only}'; known: {known}.",
                                  param_hint="--only")
-    with click.progressbar(length=runner.remaining_events(), label="Replaying events") as bar:
-        runner.rebuild(only=only, progress=bar.update)
+    with click.progressbar(length=rebuilder.remaining_events(),
+                           label="Replaying events") as bar:
+        rebuilder.rebuild(only=only, progress=bar.update)
     _report_stopped(runner.status())
     click.echo(f"Rebuilt {only or 'all read models'} at {runner.views_path}.")
 

@@ -11,7 +11,8 @@ from bco.projections.contacts import Contacts
 from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
-from bco.projections.runner import ProjectionRunner
+from bco.projections.rebuild import Rebuilder
+from bco.projections.runner import ReadModelRunner
 from bco.projections.timeline import Timeline
 from bco.projections.worklist import Worklist
 
@@ -25,7 +26,11 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     ]
 
 
-def runner_for(app: BCOApplication) -> ProjectionRunner:
+def runner_for(app: BCOApplication) -> ReadModelRunner:
     """The runner over views.db with every read model, as the CLI and web server use it."""
-    return ProjectionRunner(app, app.settings.views_path, all_read_models(app),
-                            made_by=all_read_models)
+    return ReadModelRunner(app, app.settings.views_path, all_read_models(app))
+
+
+def rebuilder_for(app: BCOApplication) -> Rebuilder:
+    """A rebuild of views.db whose helper processes can make every read model themselves."""
+    return Rebuilder(runner_for(app), made_by=all_read_models)

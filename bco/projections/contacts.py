@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from sqlite_utils import Database
 
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import Interview, informer_for
+from bco.domain.interview import Informer, InformOutcome, Interview, informer_for
 from bco.guides.categories import categorise
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
+from bco.projections import worklist
 from bco.projections.guide_library import GuideLibrary
 from bco.projections.readmodel import (
     Batch,
@@ -34,6 +37,8 @@ GUIDES = "contacts_guides"
 PLAIN_FIELDS = ("relation", "setting", "prompt", "category_override")
 PRESENCE_FLAGS = {"phone": "has_phone", "email": "has_email",
                   "no_reach_reason": "has_no_reach_reason"}
+# Inform outcomes that keep a contact on the list: none yet, or tried but not reached.
+STILL_TO_INFORM = (None, InformOutcome.UNREACHABLE.value)
 
 
 def facts_json(facts: Mapping[str, Any]) -> str:
@@ -213,3 +218,38 @@ def category_counts(db: Database) -> dict[str, int]:
     rows = db.execute(f"SELECT coalesce(category, 'unknown'), count(*) FROM {TABLE} "
                       "WHERE removed = 0 GROUP BY 1 ORDER BY 1").fetchall()
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class InterviewToInform:
+    """A finished interview whose case is open, with contacts the health authority must call."""
+
+    interview_id: UUID
+    case_id: UUID
+    disease: str
+
+
+def pending_for_authority(db: Database, *, tracer: str | None = None, team: str | None = None,
+                          limit: int = 200) -> list[InterviewToInform]:
+    """Interviews with contacts still to inform, oldest first; narrowed to the cases `tracer`
+    works or `team` holds (either one) when given, so each informer sees their own."""
+    scope, values = [], []
+    if tracer is not None:
+        scope.append("w.tracer = ?")
+        values.append(tracer)
+    if team is not None:
+        scope.append("w.team = ?")
+        values.append(team)
+    scoped = f"AND ({' OR '.join(scope)}) " if scope else ""
+    tried = [outcome for outcome in STILL_TO_INFORM if outcome is not None]
+    marks = ", ".join("?" for _ in tried)
+    rows = db.execute(
+        f"SELECT c.interview_id, c.case_id, w.disease, min(c.reported_at) AS first "
+        f"FROM [{TABLE}] c JOIN [{worklist.TABLE}] w ON w.case_id = c.case_id "
+        f"WHERE c.removed = 0 AND c.informs = ? "
+        f"AND (c.inform_outcome IS NULL OR c.inform_outcome IN ({marks})) "
+        f"AND w.interviewed = 1 AND w.closed = 0 {scoped}"
+        f"GROUP BY c.interview_id ORDER BY first LIMIT ?",
+        [Informer.AUTHORITY.value, *tried, *values, limit]).fetchall()
+    return [InterviewToInform(UUID(interview_id), UUID(case_id), disease)
+            for interview_id, case_id, disease, _first in rows]

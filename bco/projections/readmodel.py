@@ -199,7 +199,7 @@ class ReadModel(ABC):
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
     # µs per event in a rebuild (handlers, and copying its rows back when built apart), to
-    # share read models out between processes: see bco.projections.parallel
+    # share read models out between processes: see bco.projections.rebuild
     rebuild_cost: ClassVar[float] = 1.0
 
     @abstractmethod

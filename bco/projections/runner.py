@@ -1,25 +1,24 @@
-"""The projection runner: follows the notification log and keeps every read model in views.db.
+"""The read-model runner: follows the notification log and keeps every read model in views.db.
 
 Each batch of notifications is decoded once and handed to every read model that is behind;
 a read model's rows and its new position are committed in one SQLite transaction, so a crash
-never applies an event twice or skips one. Writers (this runner, in any process) take an
-exclusive lock on `<views.db>.lock` around each batch and open their connection per batch.
+never applies an event twice or skips one. Writers (this runner, or a rebuild, in any process)
+take an exclusive lock on `<views.db>.lock` around each batch and open their connection per
+batch.
 
-Readers must open a connection per request or query (`open_views`) and not keep it: `rebuild`
-replaces views.db with a freshly built file (os.replace), and only connections opened after
-the swap see the new file.
+Readers must open a connection per request or query (`open_views`) and not keep it: a rebuild
+(bco.projections.rebuild) replaces views.db with a freshly built file (os.replace), and only
+connections opened after the swap see the new file.
 """
 
 from __future__ import annotations
 
 import fcntl
-import gc
 import logging
-import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -28,22 +27,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.application import BCOApplication
-from bco.projections.parallel import (
-    PARALLEL_FROM_EVENTS,
-    Helper,
-    ReadModelFactory,
-    describe,
-    share_out,
-    start_helper,
-)
 from bco.projections.readmodel import POSITIONS, Batch, ReadModel, TableShape
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
-REBUILD_GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -98,13 +86,6 @@ def connect(path: Path, *, journal_mode: str = "WAL") -> Database:
     return Database(conn)
 
 
-def connect_aside(path: Path) -> Database:
-    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding."""
-    db = connect(path, journal_mode="MEMORY")
-    db.execute("PRAGMA synchronous = OFF")
-    return db
-
-
 @contextmanager
 def open_views(path: Path) -> Iterator[Database]:
     """A read connection for one request or query; never keep it across a rebuild's swap."""
@@ -120,16 +101,11 @@ def open_views(path: Path) -> Iterator[Database]:
         db.close()
 
 
-class ProjectionRunner:
+class ReadModelRunner:
     """Follows the event store's notification log and keeps the read models in views.db."""
 
     def __init__(self, app: BCOApplication, views_path: Path | str,
-                 read_models: Sequence[ReadModel], *, batch_size: int = 1000,
-                 rebuild_batch_size: int = REBUILD_BATCH_SIZE,
-                 made_by: ReadModelFactory | None = None) -> None:
-        """`made_by` makes these read models again from an application (a module-level
-        function, such as bco.projections.all_read_models), so that rebuild helper processes
-        can make their own; without it a rebuild runs in this process only."""
+                 read_models: Sequence[ReadModel], *, batch_size: int = 1000) -> None:
         names = [model.name for model in read_models]
         if len(set(names)) != len(names):
             raise ValueError(f"Read model names must be unique, got {names}.")
@@ -137,8 +113,6 @@ class ProjectionRunner:
         self.views_path = Path(views_path)
         self.read_models = list(read_models)
         self.batch_size = batch_size
-        self.rebuild_batch_size = rebuild_batch_size
-        self.made_by = made_by
         self._shapes: dict[str, TableShape] = {}  # every file this runner writes has one schema
         self.poll_seconds = app.settings.projection_poll_seconds
         self.wait_seconds = app.settings.read_wait_seconds
@@ -147,8 +121,8 @@ class ProjectionRunner:
         self._wake = threading.Event()
         self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
-        with self._writer() as db:
-            self._prepare(db, self.read_models)
+        with self.writer() as db:
+            self.prepare(db, self.read_models)
 
     # -- catching up --------------------------------------------------------------------
 
@@ -161,8 +135,8 @@ class ProjectionRunner:
             name for name, state in self._read_positions().items() if state.error}
         total = 0
         while True:
-            with self._writer() as db:
-                read, failed = self._advance(db, skip, self.batch_size)
+            with self.writer() as db:
+                read, failed = self.advance(db, skip, self.batch_size)
             skip |= failed
             total += read
             with self._advanced:
@@ -170,7 +144,7 @@ class ProjectionRunner:
             if read < self.batch_size:  # a short batch reached the end: no empty read after it
                 return total
 
-    def _advance(self, db: Database, skip: set[str], limit: int) -> tuple[int, set[str]]:
+    def advance(self, db: Database, skip: set[str], limit: int) -> tuple[int, set[str]]:
         """One batch: read, decode once, apply to every read model behind; (read, failed)."""
         positions = _positions_in(db)
         behind = [m for m in self.read_models if m.name not in skip]
@@ -307,105 +281,8 @@ class ProjectionRunner:
     def positions(self) -> dict[str, int]:
         return {name: state.position for name, state in self._read_positions().items()}
 
-    # -- rebuilding ---------------------------------------------------------------------------
-
-    def rebuild(self, only: str | None = None, progress: Progress | None = None, *,
-                processes: int | None = None) -> None:
-        """Replay into a new file beside views.db and swap it in; others keep reading the old.
-
-        `processes` (default: BCO_REBUILD_PROCESSES for a store of PARALLEL_FROM_EVENTS or
-        more, else 1) share out the read models of a full rebuild; see bco.projections.parallel.
-        """
-        chosen = self.read_models if only is None else [self._model(only)]
-        building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
-        _remove_database_files(building)
-        db = connect_aside(building)
-        helpers: list[Helper] = []
-        try:
-            if only is not None and self.views_path.exists():
-                with self._writer() as current:
-                    current.conn.backup(db.conn)
-                db.execute("PRAGMA journal_mode = MEMORY")
-            self._prepare(db, [])
-            with db.atomic():
-                for model in chosen:
-                    model.forget(db)
-            self._prepare(db, self.read_models)
-            helpers = self._start_helpers(chosen, building, processes)
-            with _few_collections():
-                self._replay(db, progress, skip={name for h in helpers for name in h.names})
-            for helper in helpers:
-                helper.copy_into(db)
-            helpers = []
-            with self._lock():
-                self._replay(db, progress)
-                db.execute("PRAGMA journal_mode = DELETE")
-                db.close()
-                _fsync(building)
-                self._swap_in(building)
-        except BaseException:
-            for helper in helpers:
-                helper.stop()
-            close_quietly(db)
-            _remove_database_files(building)
-            raise
-
-    def fill_aside(self) -> None:
-        """Replay the store into this runner's file, built for speed (a rebuild helper's part)."""
-        db = connect_aside(self.views_path)
-        try:
-            with _few_collections():
-                self._replay(db, None)
-        finally:
-            db.close()
-
-    def _start_helpers(self, chosen: Sequence[ReadModel], building: Path,
-                       processes: int | None) -> list[Helper]:
-        """Helper processes for all but the first share of the read models (see parallel.py)."""
-        if processes is None:
-            big = self.remaining_events() >= PARALLEL_FROM_EVENTS
-            processes = self.app.settings.rebuild_processes if big else 1
-        if self.made_by is None or len(chosen) < len(self.read_models) or processes < 2:
-            return []
-        groups = share_out(chosen, processes)
-        log.info("Rebuilding in %d processes: %s", len(groups), describe(groups))
-        return [start_helper(self.app.settings, building.with_name(f"{building.name}.part{n}"),
-                             self.made_by, [m.name for m in group], self.rebuild_batch_size)
-                for n, group in enumerate(groups[1:], start=1)]
-
-    def _replay(self, db: Database, progress: Progress | None,
-                skip: set[str] | None = None) -> None:
-        """Catch the file being built up with the store, reporting events read."""
-        skip = set(skip or ())
-        while True:
-            read, failed = self._advance(db, skip, self.rebuild_batch_size)
-            skip |= failed
-            if read == 0:
-                return
-            if progress is not None:
-                progress(read)
-
-    def _swap_in(self, built: Path) -> None:
-        """Take the old file out of WAL mode first, so no stale -wal can meet the new file."""
-        if self.views_path.exists():
-            old = sqlite3.connect(str(self.views_path), isolation_level=None)
-            try:
-                old.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                mode = old.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            finally:
-                old.close()
-            if str(mode).lower() != "delete":
-                raise RuntimeError(
-                    f"{self.views_path} is still open in WAL mode elsewhere; readers must "
-                    "open a connection per request. Try the rebuild again.")
-        os.replace(built, self.views_path)
-        connect(self.views_path).close()
-
-    def remaining_events(self) -> int:
-        """How many notifications a full rebuild will read, for a progress bar's length."""
-        return self.app.store_position()
-
-    def _model(self, name: str) -> ReadModel:
+    def model(self, name: str) -> ReadModel:
+        """The read model called `name`; a wrong name is told which ones exist."""
         for model in self.read_models:
             if model.name == name:
                 return model
@@ -415,20 +292,20 @@ class ProjectionRunner:
     # -- storage ------------------------------------------------------------------------------
 
     @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def lock(self) -> Iterator[None]:
         """The writer lock, shared by every process that writes views.db."""
         self.views_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._lock_path, "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with open(self._lock_path, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
-    def _writer(self) -> Iterator[Database]:
+    def writer(self) -> Iterator[Database]:
         """A fresh connection to views.db under the writer lock, for one batch."""
-        with self._lock():
+        with self.lock():
             db = connect(self.views_path)
             try:
                 yield db
@@ -441,7 +318,8 @@ class ProjectionRunner:
             return _positions_in(db)
 
     @staticmethod
-    def _prepare(db: Database, models: Sequence[ReadModel]) -> None:
+    def prepare(db: Database, models: Sequence[ReadModel]) -> None:
+        """The positions table, and these read models' tables with a position to start from."""
         with db.atomic():
             db.table(POSITIONS).create(
                 {"name": str, "position": int, "error": str, "error_event": int},
@@ -480,43 +358,3 @@ def _set_position(db: Database, name: str, position: int, error: str | None,
 def _set_error(db: Database, name: str, error: str, error_event: int) -> None:
     db.execute(f"UPDATE [{POSITIONS}] SET error = ?, error_event = ? WHERE name = ?",
                [error, error_event, name])
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Let the cycle collector run less often while replaying a whole store.
-
-    A rebuild makes millions of short-lived rows and events (freed by reference counting)
-    while holding a batch's rows for a while; the default thresholds made the collector walk
-    those again and again: 10-20% of a rebuild. What exists before the replay (the guides,
-    the application) is frozen out of its walks, and everything is restored afterwards.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(REBUILD_GC_THRESHOLD, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _remove_database_files(path: Path) -> None:
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def close_quietly(db: Database) -> None:
-    """Close a connection that may already be closed, on the way out of a failed rebuild."""
-    try:
-        db.close()
-    except sqlite3.Error:
-        log.debug("connection was already closed")

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 from sqlite_utils import Database
 
-from bco.application import BCOApplication, Recorded
 from bco.domain.case import Case, CaseStatus
-from bco.domain.errors import ConflictError
 from bco.domain.interview import Interview, InterviewStatus
 from bco.projections.readmodel import (
     CASE_EVENTS,
@@ -27,7 +24,6 @@ from bco.projections.readmodel import (
     parse_utc,
     utc_text,
 )
-from bco.projections.runner import open_views
 
 TABLE = "worklist"
 UNASSIGNED = ""
@@ -163,8 +159,9 @@ def unassigned(db: Database, *, now: datetime, target_hours: int,
 
 
 def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUID]:
-    """Candidates for the 'next case' button: unassigned due callbacks, then interviews handed
-    over mid-way, then the oldest new cases."""
+    """Candidates for the 'next case' button (BCOApplication.claim_next_case), in the order
+    they are offered: unassigned due callbacks, then interviews handed over mid-way, then the
+    oldest new cases."""
     moment = utc_text(now)
     due = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'callback' "
@@ -179,29 +176,20 @@ def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUI
     return [UUID(case_id) for (case_id,) in [*due, *handed_over, *new]][:limit]
 
 
-def claim_next_case(app: BCOApplication, views_path: Path, tracer: str, team: str | None = None,
-                    *, actor: str, now: datetime | None = None, candidates: int = 20,
-                    eligible: Callable[[Case], bool] | None = None) -> Recorded | None:
-    """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
+def team_tracers(db: Database, team: str | None) -> list[str]:
+    """Who holds open cases of this team (or of no team), by name: also people who left it."""
+    return [name for (name,) in db.execute(
+        f"SELECT DISTINCT tracer FROM {TABLE} "
+        "WHERE team IS ? AND open = 1 AND tracer IS NOT NULL ORDER BY tracer", [team])]
 
-    The read model may lag, so each candidate is checked on the aggregate (and against
-    `eligible`, e.g. the tracer's own pool), and the assignment carries the version seen:
-    a concurrent claim of the same case raises ConflictError and the next one is tried.
-    """
-    with open_views(views_path) as db:
-        ids = next_unassigned(db, now=now or app.clock(), limit=candidates)
-    for case_id in ids:
-        case = app.get_case(case_id)
-        if case.tracer is not None or case.status == CaseStatus.CLOSED:
-            continue
-        if eligible is not None and not eligible(case):
-            continue
-        try:
-            return app.assign_case(case_id, tracer, team, actor=actor,
-                                   expected_version=case.version)
-        except ConflictError:
-            continue
-    return None
+
+def for_team(db: Database, team: str, *, now: datetime, target_hours: int,
+             limit: int = 200) -> list[WorklistItem]:
+    """Every open case the team's tracers hold, bucket by bucket, most urgent first in each."""
+    items = [item for name in team_tracers(db, team)
+             for item in _queue(db, name, now, target_hours, limit) if item.team == team]
+    order = {bucket: index for index, (bucket, _, _) in enumerate(BUCKET_QUERIES)}
+    return sorted(items, key=lambda i: (order[i.bucket], i.callback_at or i.received_at))
 
 
 def _queue(db: Database, queue: str, now: datetime, target_hours: int,

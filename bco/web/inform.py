@@ -27,7 +27,6 @@ from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
 from bco.projections import contacts as contacts_model
-from bco.projections import worklist as worklist_model
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
@@ -35,8 +34,6 @@ from bco.web.errors import translated
 from bco.web.readmodels import read_your_writes, views
 
 INFORMERS = (Role.TRACER, Role.TEAM_LEAD, Role.AUTHORITY)
-# Tried but not reached: stays on the list to try again.
-STILL_TO_INFORM = (None, InformOutcome.UNREACHABLE.value)
 LIST_LIMIT = 200
 
 INFORM_LABELS = {
@@ -70,27 +67,17 @@ def may_inform(app: BCOApplication, person: Any, case: Case) -> bool:
     return person.role == Role.AUTHORITY or access.may_work(app, person, case)
 
 
-def _pending_rows(person: Any) -> list[dict[str, Any]]:
-    """Interviews finished but not closed, with contacts the authority still has to inform."""
-    scope, values = "", []
-    if person.role == Role.TRACER:
-        scope, values = "AND w.tracer = ?", [person.name]
-    elif person.role == Role.TEAM_LEAD:
-        scope, values = "AND (w.team = ? OR w.tracer = ?)", [person.team, person.name]
-    marks = ", ".join("?" for v in STILL_TO_INFORM if v is not None)
-    sql = (
-        f"SELECT DISTINCT c.interview_id, c.case_id, w.disease, min(c.reported_at) AS first "
-        f"FROM [{contacts_model.TABLE}] c JOIN [{worklist_model.TABLE}] w "
-        f"ON w.case_id = c.case_id "
-        f"WHERE c.removed = 0 AND c.informs = ? "
-        f"AND (c.inform_outcome IS NULL OR c.inform_outcome IN ({marks})) "
-        f"AND w.interviewed = 1 AND w.closed = 0 {scope} "
-        f"GROUP BY c.interview_id ORDER BY first LIMIT ?")
-    params = [Informer.AUTHORITY.value, *[v for v in STILL_TO_INFORM if v], *values, LIST_LIMIT]
+def _pending(person: Any) -> list[contacts_model.InterviewToInform]:
+    """Interviews finished but not closed, with contacts the authority still has to inform:
+    a tracer's own, a lead's own and their team's, and every one for the authority."""
     with views() as db:
-        cursor = db.execute(sql, params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if person.role == Role.TRACER:
+            return contacts_model.pending_for_authority(db, tracer=person.name,
+                                                        limit=LIST_LIMIT)
+        if person.role == Role.TEAM_LEAD:
+            return contacts_model.pending_for_authority(db, tracer=person.name,
+                                                        team=person.team, limit=LIST_LIMIT)
+        return contacts_model.pending_for_authority(db, limit=LIST_LIMIT)
 
 
 def _text(text: Any, language: str) -> str | None:
@@ -126,7 +113,7 @@ def _to_inform(app: BCOApplication, interview: Interview, reference: str,
     found = []
     for contact in interview.live_contacts:
         if (informer_for(contact.informs, for_all) != Informer.AUTHORITY
-                or contact.inform_outcome not in STILL_TO_INFORM):
+                or contact.inform_outcome not in contacts_model.STILL_TO_INFORM):
             continue
         category, label, advice = _category(guide, contact, current_user.language)
         found.append(ContactToInform(
@@ -140,13 +127,13 @@ def inform_list() -> Any:
     """Contacts to call after the interview, oldest interview first, with the words to use."""
     app = bco()
     pending: list[ContactToInform] = []
-    for row in _pending_rows(current_user):
-        interview = app.get_interview(UUID(row["interview_id"]))
+    for found in _pending(current_user):
+        interview = app.get_interview(found.interview_id)
         if not may_inform(app, current_user, app.get_case(interview.case_id)):
             continue
         record_read("interview", interview.id)
         pending.extend(_to_inform(app, interview, access.case_reference(interview.case_id),
-                                  row["disease"]))
+                                  found.disease))
     return render_template("tracer/inform.html", pending=pending, outcome_labels=INFORM_LABELS)
 
 

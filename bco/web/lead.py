@@ -102,9 +102,7 @@ def team_sections(only: str | None) -> list[TracerCases]:
         everyone = {c.name: c for c in colleagues(db)}
         people = {name: c for name, c in everyone.items()
                   if c.team == team and c.role in access.WORKER_ROLES}
-        holders = {name for (name,) in db.execute(
-            f"SELECT DISTINCT tracer FROM {worklist_model.TABLE} "
-            "WHERE team IS ? AND open = 1 AND tracer IS NOT NULL", [team])}
+        holders = set(worklist_model.team_tracers(db, team))
         names = sorted({n for n, c in people.items() if not c.disabled} | holders)
         if only is not None:
             if only not in names:

@@ -44,7 +44,7 @@ from bco.web.case_forms import (
     parse_callback,
 )
 from bco.web.clocks import Clock, callback_clock, duration_words, waiting_clock
-from bco.web.display import BUCKET_LABELS, status_label
+from bco.web.display import status_label
 from bco.web.errors import translated
 from bco.web.readmodels import read_your_writes, views
 
@@ -110,19 +110,6 @@ def index_names(items: list[worklist_model.WorklistItem]) -> dict[UUID, str]:
     return names
 
 
-def team_items(db: Any, team: str, now: datetime) -> list[worklist_model.WorklistItem]:
-    """Every open case of the team, queue by queue, most urgent first within each bucket."""
-    tracers = [name for (name,) in db.execute(
-        f"SELECT DISTINCT tracer FROM {worklist_model.TABLE} "
-        "WHERE team = ? AND open = 1 AND tracer IS NOT NULL ORDER BY tracer", [team])]
-    items = [item for name in tracers for item in worklist_model.for_tracer(
-        db, name, now=now, target_hours=settings().first_call_target_hours)
-        if item.team == team]
-    order = {bucket: index for index, bucket in enumerate(BUCKET_LABELS)}
-    return sorted(items, key=lambda i: (order.get(i.bucket, len(order)),
-                                        i.callback_at or i.received_at))
-
-
 @blueprint.get("/worklist")
 @role_required(*WORKERS)
 def worklist() -> Any:
@@ -133,7 +120,7 @@ def worklist() -> Any:
         mine = worklist_model.for_tracer(db, current_user.name, now=now, target_hours=target)
         pool = [item for item in worklist_model.unassigned(db, now=now, target_hours=target)
                 if item.team in (None, current_user.team)]
-        team = (team_items(db, current_user.team, now)
+        team = (worklist_model.for_team(db, current_user.team, now=now, target_hours=target)
                 if current_user.role == Role.TEAM_LEAD and current_user.team else [])
     team = [item for item in team if item.tracer != current_user.name]
     return render_template(
@@ -175,11 +162,13 @@ def next_case() -> Response:
     earlier = claims.get(form.command_id.data)
     if earlier is not None:
         return redirect(url_for(".case_page", case_id=earlier))
-    settings: Settings = current_app.extensions["bco_settings"]
-    recorded = worklist_model.claim_next_case(
-        bco(), settings.views_path, current_user.name, current_user.team,
-        actor=current_user.name, candidates=NEXT_CASE_CANDIDATES,
-        eligible=lambda case: access.in_pool(current_user, case))
+    app = bco()
+    with views() as db:
+        candidates = worklist_model.next_unassigned(db, now=app.clock(),
+                                                    limit=NEXT_CASE_CANDIDATES)
+    recorded = app.claim_next_case(current_user.name, current_user.team,
+                                   actor=current_user.name, candidates=candidates,
+                                   eligible=lambda case: access.in_pool(current_user, case))
     if recorded is None:
         flash(_("No cases are waiting in the pool right now."), "info")
         return redirect(url_for(".worklist"))

@@ -13,8 +13,8 @@ from projection_scenarios import OPENING, Scenario, operations, views_contents
 
 from bco.application import BCOApplication
 from bco.projections import all_read_models
-from bco.projections.parallel import PARALLEL_FROM_EVENTS
-from bco.projections.runner import ProjectionRunner
+from bco.projections.rebuild import PARALLEL_FROM_EVENTS, Rebuilder
+from bco.projections.runner import ReadModelRunner
 
 PERSONAL = ("Sanne", "Vries", "Jansen", "Piet", "Bakker", "Kees", "+3161234", "+3162345",
             "+3163123", "example.org")
@@ -23,12 +23,12 @@ REPLAY = settings(max_examples=15, deadline=None,
                                          HealthCheck.too_slow])
 
 
-def fresh_runner(app: BCOApplication, tmp_path: Path, batch_size: int = 7) -> ProjectionRunner:
+def fresh_runner(app: BCOApplication, tmp_path: Path, batch_size: int = 7) -> ReadModelRunner:
     views = tmp_path / f"views-{uuid.uuid4().hex[:8]}.db"
-    return ProjectionRunner(app, views, all_read_models(app), batch_size=batch_size)
+    return ReadModelRunner(app, views, all_read_models(app), batch_size=batch_size)
 
 
-def play(app: BCOApplication, clock: Any, runner: ProjectionRunner,
+def play(app: BCOApplication, clock: Any, runner: ReadModelRunner,
          ops: list[tuple[Any, ...]]) -> None:
     scenario = Scenario(app, clock)
     for op in [*OPENING, *ops]:
@@ -46,7 +46,7 @@ def test_incremental_equals_rebuild(app: BCOApplication, clock: Any, tmp_path: P
     runner = fresh_runner(app, tmp_path)
     play(app, clock, runner, ops)
     followed = views_contents(runner.views_path)
-    runner.rebuild()
+    Rebuilder(runner).rebuild()
     assert views_contents(runner.views_path) == followed
     assert all(s.lag == 0 and s.error is None for s in runner.status())
 
@@ -78,15 +78,14 @@ def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: A
     ]
     play(app, clock, runner, ops)
     followed = views_contents(runner.views_path)
-    runner.rebuild(only=name)
+    Rebuilder(runner).rebuild(only=name)
     assert views_contents(runner.views_path) == followed
     assert runner.positions()[name] == app.store_position()
 
 
 def test_rebuild_shared_between_processes_equals_following_along(
         app: BCOApplication, clock: Any, tmp_path: Path) -> None:
-    runner = ProjectionRunner(app, tmp_path / "views.db", all_read_models(app), batch_size=4,
-                              made_by=all_read_models)
+    runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app), batch_size=4)
     ops: list[tuple[Any, ...]] = [
         ("register", 0, True, True), ("register", 1, False, False), ("assign", 0, "anna", None),
         ("call", 0, "reached"), ("start", 0), ("answer", 0, ("household_size", 2)),
@@ -100,7 +99,7 @@ def test_rebuild_shared_between_processes_equals_following_along(
     followed = views_contents(runner.views_path)
     assert app.store_position() < PARALLEL_FROM_EVENTS  # so only the explicit count splits it
 
-    runner.rebuild(processes=3)
+    Rebuilder(runner, made_by=all_read_models).rebuild(processes=3)
 
     assert views_contents(runner.views_path) == followed
     assert all(s.lag == 0 and s.error is None for s in runner.status())

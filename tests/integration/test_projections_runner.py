@@ -13,8 +13,8 @@ from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
 from bco.projections import all_read_models
 from bco.projections.caseload import Caseload, caseload_summary
-from bco.projections.parallel import RebuildHelperFailed
-from bco.projections.runner import ProjectionRunner, open_views
+from bco.projections.rebuild import Rebuilder, RebuildHelperFailed
+from bco.projections.runner import ReadModelRunner, open_views
 from bco.projections.worklist import Worklist, for_tracer
 
 
@@ -57,8 +57,8 @@ def total_cases(views: Path) -> int:
 def test_handler_error_stops_that_read_model_only(app: BCOApplication, tmp_path: Path) -> None:
     register(app, 6)
     views = tmp_path / "views.db"
-    runner = ProjectionRunner(app, views, [CaseloadThatFails(fail_on=4), Worklist()],
-                              batch_size=3)
+    runner = ReadModelRunner(app, views, [CaseloadThatFails(fail_on=4), Worklist()],
+                             batch_size=3)
     runner.catch_up()
     status = {s.name: s for s in runner.status()}
     assert status["caseload"].position == 3 and status["caseload"].error_event == 4
@@ -67,7 +67,7 @@ def test_handler_error_stops_that_read_model_only(app: BCOApplication, tmp_path:
     assert status["worklist"].position == 6 and status["worklist"].error is None
     assert total_cases(views) == 3
 
-    fixed = ProjectionRunner(app, views, [Caseload(), Worklist()], batch_size=3)
+    fixed = ReadModelRunner(app, views, [Caseload(), Worklist()], batch_size=3)
     fixed.catch_up()
     assert total_cases(views) == 6
     assert all(s.error is None and s.lag == 0 for s in fixed.status())
@@ -77,23 +77,23 @@ def test_kill_mid_batch_then_restart_counts_each_event_once(app: BCOApplication,
                                                             tmp_path: Path) -> None:
     register(app, 9)
     views = tmp_path / "views.db"
-    dying = ProjectionRunner(app, views, [CaseloadThatFails(fail_on=8, error=Killed)],
-                             batch_size=5)
+    dying = ReadModelRunner(app, views, [CaseloadThatFails(fail_on=8, error=Killed)],
+                            batch_size=5)
     with pytest.raises(Killed):
         dying.catch_up()
     assert dying.positions()["caseload"] == 5
     assert total_cases(views) == 5
 
-    restarted = ProjectionRunner(app, views, [Caseload()], batch_size=5)
+    restarted = ReadModelRunner(app, views, [Caseload()], batch_size=5)
     restarted.catch_up()
     assert total_cases(views) == 9
-    reference = ProjectionRunner(app, tmp_path / "reference.db", [Caseload()])
+    reference = ReadModelRunner(app, tmp_path / "reference.db", [Caseload()])
     reference.catch_up()
     assert views_contents(views) == views_contents(tmp_path / "reference.db")
 
 
 def test_status_shows_lag_until_caught_up(app: BCOApplication, tmp_path: Path) -> None:
-    runner = ProjectionRunner(app, tmp_path / "views.db", all_read_models(app))
+    runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
     register(app, 2)
     assert {s.lag for s in runner.status()} == {2}
     assert {s.store_position for s in runner.status()} == {app.store_position()}
@@ -104,7 +104,7 @@ def test_status_shows_lag_until_caught_up(app: BCOApplication, tmp_path: Path) -
 def test_wait_for_catches_up_inline_without_a_follower(app: BCOApplication,
                                                        tmp_path: Path) -> None:
     views = tmp_path / "views.db"
-    runner = ProjectionRunner(app, views, [Worklist()])
+    runner = ReadModelRunner(app, views, [Worklist()])
     (case_id,) = register(app, 1)
     recorded = app.assign_case(case_id, "anna", actor="lead")
     assert runner.wait_for(recorded.position)
@@ -115,7 +115,7 @@ def test_wait_for_catches_up_inline_without_a_follower(app: BCOApplication,
 
 def test_wait_for_with_a_background_follower(app: BCOApplication, tmp_path: Path) -> None:
     views = tmp_path / "views.db"
-    runner = ProjectionRunner(app, views, [Worklist(), Caseload()])
+    runner = ReadModelRunner(app, views, [Worklist(), Caseload()])
     runner.start()
     try:
         assert runner.following
@@ -131,14 +131,14 @@ def test_wait_for_with_a_background_follower(app: BCOApplication, tmp_path: Path
 
 def test_wait_for_gives_up_on_a_stopped_read_model(app: BCOApplication,
                                                    tmp_path: Path) -> None:
-    runner = ProjectionRunner(app, tmp_path / "views.db", [CaseloadThatFails(fail_on=1)])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [CaseloadThatFails(fail_on=1)])
     register(app, 1)
     assert runner.wait_for(app.store_position(), timeout=30) is False
     assert runner.status()[0].error_event == 1
 
 
 def test_wait_for_is_bounded_by_its_timeout(app: BCOApplication, tmp_path: Path) -> None:
-    runner = ProjectionRunner(app, tmp_path / "views.db", [Worklist()])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist()])
     register(app, 1)
     assert runner.wait_for(app.store_position() + 1000, timeout=0.05) is False
     assert runner.wait_for(None)
@@ -147,12 +147,12 @@ def test_wait_for_is_bounded_by_its_timeout(app: BCOApplication, tmp_path: Path)
 
 def test_rebuild_swaps_while_a_follower_runs(app: BCOApplication, tmp_path: Path) -> None:
     views = tmp_path / "views.db"
-    runner = ProjectionRunner(app, views, all_read_models(app), batch_size=4)
+    runner = ReadModelRunner(app, views, all_read_models(app), batch_size=4)
     register(app, 5, tracer="anna")
     runner.start()
     try:
         steps: list[int] = []
-        runner.rebuild(progress=steps.append)
+        Rebuilder(runner).rebuild(progress=steps.append)
         assert sum(steps) >= app.store_position() - 4
         more = register(app, 2)
         assert runner.wait_for(app.store_position(), timeout=10)
@@ -166,9 +166,9 @@ def test_rebuild_swaps_while_a_follower_runs(app: BCOApplication, tmp_path: Path
 
 
 def test_unknown_read_model_name_is_refused(app: BCOApplication, tmp_path: Path) -> None:
-    runner = ProjectionRunner(app, tmp_path / "views.db", [Worklist()])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist()])
     with pytest.raises(ValueError, match="known: worklist"):
-        runner.rebuild(only="nope")
+        Rebuilder(runner).rebuild(only="nope")
 
 
 
@@ -180,14 +180,13 @@ def read_models_that_cannot_be_made(app: BCOApplication) -> list[Any]:
 def test_a_failed_rebuild_helper_leaves_the_current_views(app: BCOApplication,
                                                           tmp_path: Path) -> None:
     views = tmp_path / "views.db"
-    runner = ProjectionRunner(app, views, all_read_models(app),
-                              made_by=read_models_that_cannot_be_made)
+    runner = ReadModelRunner(app, views, all_read_models(app))
     register(app, 3, tracer="anna")
     runner.catch_up()
     register(app, 2)
 
     with pytest.raises(RebuildHelperFailed) as failed:
-        runner.rebuild(processes=2)
+        Rebuilder(runner, made_by=read_models_that_cannot_be_made).rebuild(processes=2)
 
     assert "the guides folder is unreadable" in str(failed.value)
     assert "BCO_REBUILD_PROCESSES=1" in str(failed.value)

@@ -16,7 +16,7 @@ from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import ConflictError
 from bco.projections.accounts import Accounts, colleagues
-from bco.projections.runner import ProjectionRunner, open_views
+from bco.projections.runner import ReadModelRunner, open_views
 
 
 @pytest.fixture
@@ -314,7 +314,7 @@ def test_an_unknown_address_says_so_in_the_readers_language(web: Flask) -> None:
 def test_colleagues_and_a_stale_unassign_on_either_store(app: BCOApplication,
                                                          tmp_path: Path) -> None:
     """The list of whom to assign to is the accounts read model, on both backends."""
-    runner = ProjectionRunner(app, tmp_path / "views.db", [Accounts()])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Accounts()])
 
     def listed() -> list[tuple[str, str, str | None, bool]]:
         runner.catch_up()

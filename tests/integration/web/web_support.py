@@ -13,13 +13,13 @@ from flask.testing import FlaskClient
 from bco.application import BCOApplication
 from bco.demo import DEMO_ACCOUNTS
 from bco.domain.case import IndexPerson
-from bco.projections.runner import ProjectionRunner
+from bco.projections.runner import ReadModelRunner
 
 PASSWORDS = {name: password for name, _role, _team, _language, password in DEMO_ACCOUNTS}
 
 
-def runner(flask_app: Flask) -> ProjectionRunner:
-    found: ProjectionRunner = flask_app.extensions["bco_runner"]
+def runner(flask_app: Flask) -> ReadModelRunner:
+    found: ReadModelRunner = flask_app.extensions["bco_runner"]
     return found
 
 

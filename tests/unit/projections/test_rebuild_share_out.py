@@ -6,8 +6,8 @@ from typing import ClassVar
 
 from sqlite_utils import Database
 
-from bco.projections.parallel import share_out
 from bco.projections.readmodel import ReadModel
+from bco.projections.rebuild import share_out
 
 
 def model(name: str, cost: float) -> ReadModel:
