@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
+from bco.guides import prompt_ids
 from bco.guides.conditions import as_number, on_answers
 from bco.guides.model import AllOf, AnyOf, Condition, Guide
 from bco.guides.state import InterviewState
@@ -64,9 +65,9 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
     marked.update(state.done)
     contact_days = {c.day for c in state.contacts}
     walked = frozenset(
-        d for d in due if d in contact_days or f"day:{d.isoformat()}" in marked
+        d for d in due if d in contact_days or prompt_ids.for_day(d) in marked
     )
-    asked = frozenset(s for s in guide.setting_ids if f"setting:{s}" in marked)
+    asked = frozenset(s for s in guide.setting_ids if prompt_ids.for_setting(s) in marked)
     stated, household = _household(guide, state, applicable)
     return Progress(
         applicable=applicable,
@@ -80,7 +81,7 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
         household_recorded=sum(1 for c in state.contacts if c.household),
         household=household,
         consistency=_consistency(guide, state, applicable),
-        final_done="final" in state.done,
+        final_done=prompt_ids.FINAL in state.done,
     )
 
 
@@ -134,7 +135,7 @@ def _household(guide: Guide, state: InterviewState,
     number = as_number(state.answers[rule.size_question])
     stated = max(0, int(number)) if number is not None else 0
     recorded = sum(1 for c in state.contacts if c.household)
-    if recorded >= stated or "household" in state.done:
+    if recorded >= stated or prompt_ids.HOUSEHOLD in state.done:
         return stated, "settled"
     return stated, "open"
 
@@ -146,7 +147,7 @@ def _consistency(guide: Guide, state: InterviewState,
     settings = {c.setting for c in state.contacts}
     for rule in guide.probing.consistency:
         triggered = on_answers(rule.when, state.answers, applicable)
-        resolved = (f"consistency:{rule.id}" in state.done
+        resolved = (prompt_ids.for_consistency(rule.id) in state.done
                     or rule.unless_contacts_in in settings)
         if resolved or triggered is False:
             statuses[rule.id] = "settled"

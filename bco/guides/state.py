@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 from typing import Any
 
+from bco.guides import prompt_ids
 from bco.guides.categories import check_facts
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
@@ -17,7 +17,6 @@ CONTACT_KEYS = frozenset(
     {"id", "name", "day", "setting", "prompt", "household", "category", "phone", "email",
      "unreachable_reason"}
 )
-DAY_PROBE = re.compile(r"^day:(\d{4}-\d{2}-\d{2})$")
 
 
 class StateError(ValueError):
@@ -135,23 +134,20 @@ def _iso_day(value: object, where: str) -> date | None:
 
 def known_step_ids(guide: Guide) -> set[str]:
     """Return the probe and script ids a guide can mark done, apart from day probes."""
-    ids = {f"setting:{s}" for s in guide.setting_ids} | {"final"}
-    ids |= {f"consistency:{rule.id}" for rule in guide.probing.consistency}
-    ids |= {f"script:{script.id}" for section in guide.sections for script in section.scripts}
+    ids = {prompt_ids.for_setting(s) for s in guide.setting_ids} | {prompt_ids.FINAL}
+    ids |= {prompt_ids.for_consistency(rule.id) for rule in guide.probing.consistency}
+    ids |= {prompt_ids.for_script(script.id) for section in guide.sections
+            for script in section.scripts}
     if guide.probing.household is not None:
-        ids.add("household")
+        ids.add(prompt_ids.HOUSEHOLD)
     return ids
 
 
 def probe_id_known(guide: Guide, probe_id: str) -> bool:
     """Tell whether `probe_id` names a probe or script of this guide (day probes by date)."""
-    match = DAY_PROBE.match(probe_id)
-    if match:
-        try:
-            date.fromisoformat(match.group(1))
-        except ValueError:
-            return False
-        return guide.probing.days is not None
+    parsed = prompt_ids.parse(probe_id)
+    if parsed is not None and parsed.kind == "day":
+        return parsed.day is not None and guide.probing.days is not None
     return probe_id in known_step_ids(guide)
 
 
