@@ -24,6 +24,7 @@ class StampedAggregate(Aggregate):
             if self.command_id:
                 aggregate.seen_commands[self.command_id] = self.originator_version
             self.apply_facts(aggregate)
+            aggregate.follow(self)
 
         def apply_facts(self, aggregate: Any) -> None:
             """Evolve the aggregate; each event class says how."""
@@ -48,6 +49,9 @@ class StampedAggregate(Aggregate):
             for name, value in self.__dict__.items()})
         memo[id(self)] = duplicate
         return duplicate
+
+    def follow(self, event: Any) -> None:
+        """Keep what the aggregate derives from every event of its own (a case: its flags)."""
 
     def already_done(self, command_id: str | None) -> bool:
         """True when a retried command has been recorded before, so it records nothing twice."""

@@ -20,7 +20,6 @@ from bco.projections.readmodel import (
     Handler,
     ReadModel,
     Row,
-    case_status,
     day_text,
     evolve_case_flags,
     fetch_row,
@@ -97,7 +96,6 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     elif isinstance(event, Case.Reopened):
         row["closed_at"] = None
     row.update(evolve_case_flags(row, event))
-    row["status"] = case_status(row)
     row["log_entries"] += 1
     return row
 

@@ -22,7 +22,6 @@ from bco.projections.readmodel import (
     Handler,
     ReadModel,
     Row,
-    case_status,
     evolve_case_flags,
     parse_utc,
     utc_text,
@@ -55,7 +54,6 @@ def on_case_event(row: Row | None, event: Any) -> Row:
         row.update(attempts=row["attempts"] + 1, last_attempt_at=utc_text(event.timestamp),
                    last_outcome=event.outcome)
     row.update(evolve_case_flags(row, event))
-    row["status"] = case_status(row)
     row["open"] = int(row["status"] in OPEN_STATUSES)
     row["queue"] = row["tracer"] or UNASSIGNED
     row["lane"] = lane(row)
