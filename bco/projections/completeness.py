@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
 from bco.guides.completeness import assess
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
@@ -41,15 +41,6 @@ GUIDES = "completeness_guides"
 GIVEN = "(given)"  # stands in for free text, names and numbers the engine only needs to see
 KEPT_ANSWER_TYPES = frozenset({"date", "choice", "multichoice", "yesno", "number"})
 EMPTY_STATE: dict[str, Any] = {"answers": {}, "contacts": {}, "done": []}
-
-STATUS_AFTER: dict[type, str] = {
-    Interview.Started: InterviewStatus.IN_PROGRESS.value,
-    Interview.Paused: InterviewStatus.PAUSED.value,
-    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
-    Interview.Completed: InterviewStatus.COMPLETED.value,
-    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
-}
-
 
 def stored_answer(guide: Guide | None, question_id: str, value: Any) -> Any:
     """An answer as the engine needs it: choices, numbers and dates as given, free text masked."""
@@ -228,7 +219,7 @@ class CompletenessModel(ReadModel):
                 "interview_status": None, "score": None, "missing_count": None,
                 "as_of": None, "error": None, "dirty": 1})
             _states(rows)[interview_id] = EMPTY_STATE
-        self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)])
+        self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)].value)
 
     def _fact(self, rows: Batch, event: Any) -> None:
         interview_id = str(event.originator_id)

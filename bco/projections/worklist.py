@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from bco.application import BCOApplication, Recorded
 from bco.domain.case import Case, CaseStatus
 from bco.domain.errors import ConflictError
-from bco.domain.interview import Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER
 from bco.projections.readmodel import (
     CASE_EVENTS,
     OPEN_STATUSES,
@@ -30,15 +30,6 @@ from bco.projections.runner import open_views
 
 TABLE = "worklist"
 UNASSIGNED = ""
-
-INTERVIEW_STATUS_AFTER: dict[type, str] = {
-    Interview.Started: InterviewStatus.IN_PROGRESS.value,
-    Interview.Paused: InterviewStatus.PAUSED.value,
-    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
-    Interview.Completed: InterviewStatus.COMPLETED.value,
-    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
-}
-
 
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The worklist row after a case event."""
@@ -72,7 +63,7 @@ def lane(row: Row) -> str | None:
 
 def on_interview_event(row: Row, event: Any) -> Row:
     """The worklist row of the interview's case after the interview paused, resumed or ended."""
-    return {**row, "interview_status": INTERVIEW_STATUS_AFTER[type(event)]}
+    return {**row, "interview_status": STATUS_AFTER[type(event)].value}
 
 
 class Worklist(ReadModel):
@@ -97,7 +88,7 @@ class Worklist(ReadModel):
 
     def handlers(self) -> Mapping[type, Handler]:
         table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)
-        table.update(dict.fromkeys(INTERVIEW_STATUS_AFTER, self._interview_event))
+        table.update(dict.fromkeys(STATUS_AFTER, self._interview_event))
         return table
 
     def _case_event(self, rows: Batch, event: Any) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bco.domain.case import CallOutcome, Case, IndexPerson
 from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import DomainError
+from bco.domain.interview import STATUS_AFTER, Interview
 from bco.projections import casefile, caseload, worklist
 from bco.projections.readmodel import utc_text
 
@@ -31,6 +32,10 @@ CASE_COMMANDS = st.lists(st.one_of(
     st.tuples(st.just("reopen"), st.just("new contacts"), st.none()),
     st.tuples(st.just("correct"), st.sampled_from(["covid-19", "measles"]), st.none()),
 ), max_size=30)
+
+INTERVIEW_COMMANDS = st.lists(st.sampled_from(
+    ["answer", "pause", "resume", "complete", "reopen", "note"]), max_size=30)
+
 
 def run_case_command(case: Case, command: tuple[str, Any, Any], now: datetime) -> None:
     kind, a, b = command
@@ -102,3 +107,42 @@ def test_the_status_rule_in_its_order() -> None:
 def test_an_event_that_moves_no_flag_leaves_them() -> None:
     flags = CaseFlags(tracer="anna", team="north", callback_at=NOW)
     assert flags.after(object()) is flags
+
+
+@settings(max_examples=100, deadline=None)
+@given(commands=INTERVIEW_COMMANDS)
+def test_interview_status_in_the_read_models_is_the_aggregates(commands: list[str]) -> None:
+    case = Case.register(
+        case_id=uuid4(), person=IndexPerson(name="Sanne", phone="06 12345678"),
+        disease="covid-19", onset=None, test_date=date(2026, 11, 24), source="lab",
+        received_at=NOW, region="NL", now=NOW, actor="lead")
+    interview = Interview.start(interview_id=uuid4(), case_id=case.id, guide_id="covid-19",
+                                guide_version="1", guide_hash="h", now=NOW, actor="anna")
+    row: dict[str, Any] = {"interview_status": None}
+    (registered,) = case.collect_events()
+    case_file = casefile.on_case_event(None, registered)
+    moment = NOW
+    for command in ["started", *commands]:
+        moment += timedelta(minutes=1)
+        at = {"now": moment, "actor": "anna"}
+        try:
+            if command == "answer":
+                interview.record_answer("q1", command, **at)
+            elif command == "pause":
+                interview.pause("stopped at day 3", **at)
+            elif command == "resume":
+                interview.resume(**at)
+            elif command == "complete":
+                interview.complete(**at)
+            elif command == "reopen":
+                interview.reopen("remembered someone", **at)
+            elif command == "note":
+                interview.add_note("called back", **at)
+        except DomainError:
+            continue
+        for event in interview.collect_events():
+            if type(event) in STATUS_AFTER:
+                row = worklist.on_interview_event(row, event)
+            case_file = casefile.on_interview_event(case_file, event)
+        assert row["interview_status"] == interview.status.value
+        assert case_file["interview_status"] == interview.status.value
