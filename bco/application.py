@@ -464,7 +464,7 @@ class BCOApplication(Application[UUID]):
         """Someone saved after the editor loaded: a conflict only if it touched the same thing."""
         newer: list[Any] = list(self.events.get(aggregate.id, gt=expected_version))
         for event in newer:
-            if touches is None or touches & event_targets(event):
+            if touches is None or touches & event.targets():
                 raise ConflictError(
                     _t("%(actor)s changed this at %(time)s while you were editing. Their "
                        "change is shown; yours is kept below so you can re-apply it."),
@@ -508,16 +508,3 @@ class BCOApplication(Application[UUID]):
 
 
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start
-
-
-def event_targets(event: Any) -> set[str]:
-    """What an event changed, so that edits of different things never conflict."""
-    if isinstance(event, Interview.AnswerRecorded):
-        return {f"answer:{event.question_id}"}
-    if isinstance(event, (Interview.ContactUpdated, Interview.ContactRemoved)):
-        return {f"contact:{event.contact_id}"}
-    if isinstance(event, Case.DetailsCorrected):
-        return set(event.changes)
-    if isinstance(event, (Case.Assigned, Case.Unassigned)):
-        return {"assignment"}
-    return {"*"}

@@ -49,6 +49,8 @@ class CallAttempt:
     callback_at: datetime | None = None
 
 
+ASSIGNMENT = frozenset({"assignment"})  # who has the case: what assigning and unassigning edit
+
 PERSON_FIELDS = ("name", "phone", "birth_date", "email", "postcode", "language")
 CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
 
@@ -93,6 +95,9 @@ class Case(StampedAggregate):
                 if key in self.changes:
                     setattr(aggregate, key, self.changes[key])
 
+        def targets(self) -> frozenset[str]:
+            return frozenset(self.changes)
+
     class Assigned(StampedAggregate.Event):
         tracer: str
         team: str | None
@@ -100,9 +105,15 @@ class Case(StampedAggregate):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(tracer=self.tracer, team=self.team or flags.team)
 
+        def targets(self) -> frozenset[str]:
+            return ASSIGNMENT
+
     class Unassigned(StampedAggregate.Event):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(tracer=None)
+
+        def targets(self) -> frozenset[str]:
+            return ASSIGNMENT
 
     class CallAttemptLogged(StampedAggregate.Event):
         outcome: str

@@ -139,6 +139,9 @@ class Interview(StampedAggregate):
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.answers[self.question_id] = self.value
 
+        def targets(self) -> frozenset[str]:
+            return frozenset({answer_target(self.question_id)})
+
     class AnswerChanged(AnswerRecorded):
         pass
 
@@ -171,6 +174,9 @@ class Interview(StampedAggregate):
             contact = aggregate.contacts[str(self.contact_id)]
             aggregate.contacts[str(self.contact_id)] = replace(contact, **self.changes)
 
+        def targets(self) -> frozenset[str]:
+            return frozenset({contact_target(self.contact_id)})
+
     class ContactRemoved(StampedAggregate.Event):
         contact_id: UUID
         reason: str
@@ -178,6 +184,9 @@ class Interview(StampedAggregate):
         def apply_facts(self, aggregate: Interview) -> None:
             contact = aggregate.contacts[str(self.contact_id)]
             aggregate.contacts[str(self.contact_id)] = replace(contact, removed_reason=self.reason)
+
+        def targets(self) -> frozenset[str]:
+            return frozenset({contact_target(self.contact_id)})
 
     class ContactInformOutcomeLogged(StampedAggregate.Event):
         contact_id: UUID
@@ -458,6 +467,16 @@ STATUS_AFTER: dict[type, InterviewStatus] = {
     Interview.Completed: InterviewStatus.COMPLETED,
     Interview.Reopened: InterviewStatus.IN_PROGRESS,
 }
+
+
+def answer_target(question_id: str) -> str:
+    """What an answer edit changes, to tell it apart from edits of other answers."""
+    return f"answer:{question_id}"
+
+
+def contact_target(contact_id: UUID | str) -> str:
+    """What an edit of one contact changes, to tell it apart from edits of other contacts."""
+    return f"contact:{contact_id}"
 
 
 def _check_contact_details(details: dict[str, Any], *, region: str, today: date

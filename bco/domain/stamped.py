@@ -29,6 +29,11 @@ class StampedAggregate(Aggregate):
         def apply_facts(self, aggregate: Any) -> None:
             """Evolve the aggregate; each event class says how."""
 
+        def targets(self) -> frozenset[str]:
+            """What this event changed that an editor may be holding an older copy of, so that
+            edits of different things never conflict; most events change no such thing."""
+            return frozenset()
+
     def __base_init__(
         self, originator_id: Any, originator_version: int, timestamp: datetime
     ) -> None:
