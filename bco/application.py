@@ -28,7 +28,7 @@ from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog
 from bco.guides.model import Guide
-from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.state import InterviewState, build_state
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -155,21 +155,8 @@ class BCOApplication(Application[UUID]):
     def interview_state(self, interview: Interview, case: Case | None = None) -> InterviewState:
         """What the guide engine needs to know about an interview."""
         case = case or self.get_case(interview.case_id)
-        return InterviewState(
-            answers=dict(interview.answers),
-            contacts=tuple(
-                ContactFacts(
-                    name=c.name, day=c.day, setting=c.setting, prompt=c.prompt,
-                    household=c.household, facts=dict(c.facts),
-                    phone=c.phone, email=c.email, unreachable_reason=c.unreachable_reason,
-                    category=c.category_override, id=str(c.contact_id),
-                )
-                for c in interview.live_contacts
-            ),
-            done=interview.done_prompts,
-            onset=case.onset,
-            test_date=case.test_date,
-        )
+        return build_state(interview.answers, interview.live_contacts,
+                           interview.done_prompts, case.onset, case.test_date)
 
     def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
         """Every event of the case and its interview, oldest first, for audits and the CLI."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from bco.guides import prompt_ids
 from bco.guides.categories import check_facts
@@ -91,6 +91,54 @@ class InterviewState:
             onset=onset,
             test_date=test_date,
         )
+
+
+class ReportedContact(Protocol):
+    """A live contact as an interview recorded it: the aggregate's, or a read model's copy."""
+
+    @property
+    def contact_id(self) -> object: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def day(self) -> date | None: ...
+    @property
+    def setting(self) -> str | None: ...
+    @property
+    def prompt(self) -> str | None: ...
+    @property
+    def household(self) -> bool: ...
+    @property
+    def facts(self) -> Mapping[str, object]: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def unreachable_reason(self) -> str | None: ...
+    @property
+    def category_override(self) -> str | None: ...
+
+
+def contact_facts(contact: ReportedContact) -> ContactFacts:
+    """What the engine knows of a contact; the tracer's override stands as its category."""
+    return ContactFacts(
+        name=contact.name, day=contact.day, setting=contact.setting, prompt=contact.prompt,
+        household=contact.household, facts=dict(contact.facts), phone=contact.phone,
+        email=contact.email, unreachable_reason=contact.unreachable_reason,
+        category=contact.category_override, id=str(contact.contact_id),
+    )
+
+
+def build_state(answers: Mapping[str, object], contacts: Iterable[ReportedContact],
+                done: Iterable[str], onset: date | None, test_date: date | None
+                ) -> InterviewState:
+    """The engine's view of an interview from its answers, live contacts and prompts done:
+    one way to build it, for the interview screen and the completeness read model alike."""
+    return InterviewState(
+        answers=dict(answers), contacts=tuple(contact_facts(c) for c in contacts),
+        done=frozenset(done), onset=onset, test_date=test_date,
+    )
 
 
 def _contact(index: int, data: object) -> ContactFacts:

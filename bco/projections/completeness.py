@@ -12,16 +12,17 @@ import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER, Contact, Interview, InterviewStatus
 from bco.guides.completeness import assess
 from bco.guides.model import Guide
-from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.state import InterviewState, build_state
 from bco.projections.guide_library import GuideLibrary
 from bco.projections.readmodel import (
     Batch,
@@ -57,7 +58,8 @@ def contact_entry(entry: Mapping[str, Any] | None, details: Mapping[str, Any]) -
     merged = dict(entry or {"named": False, "phone": False, "email": False, "no_reach": False,
                             "day": None, "setting": None, "prompt": None, "household": False,
                             "facts": {}, "category": None, "removed": False})
-    present = {"name": "named", "phone": "phone", "email": "email", "no_reach_reason": "no_reach"}
+    present = {"name": "named", "phone": "phone", "email": "email",
+               "unreachable_reason": "no_reach"}
     for key, flag in present.items():
         if key in details:
             merged[flag] = bool(details[key] and str(details[key]).strip())
@@ -103,26 +105,25 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
 
 
 def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
-    """The engine's view: live contacts labelled '#n' instead of by name."""
+    """The engine's view, built as the application builds it, from live contacts that stand
+    in for the real ones: labelled '#n' instead of by name, with '(given)' for their details."""
     live = [(key, c) for key, c in state["contacts"].items() if not c["removed"]]
-    contacts = tuple(
-        ContactFacts(
-            name=f"#{number}" if entry["named"] else "",
+    contacts = [
+        Contact(
+            contact_id=UUID(key), name=f"#{number}" if entry["named"] else "",
             day=date.fromisoformat(entry["day"]) if entry["day"] else None,
             setting=entry["setting"], prompt=entry["prompt"], household=entry["household"],
-            facts=entry["facts"], category=entry["category"],
+            facts=entry["facts"], category_override=entry["category"],
             phone=GIVEN if entry["phone"] else None, email=GIVEN if entry["email"] else None,
-            unreachable_reason=GIVEN if entry["no_reach"] else None, id=key,
+            unreachable_reason=GIVEN if entry["no_reach"] else None,
         )
         for number, (key, entry) in enumerate(live, start=1)
-    )
+    ]
     onset = case.get("onset") if case else None
     test_date = case.get("test_date") if case else None
-    return InterviewState(
-        answers=state["answers"], contacts=contacts, done=frozenset(state["done"]),
-        onset=date.fromisoformat(onset) if onset else None,
-        test_date=date.fromisoformat(test_date) if test_date else None,
-    )
+    return build_state(state["answers"], contacts, state["done"],
+                       date.fromisoformat(onset) if onset else None,
+                       date.fromisoformat(test_date) if test_date else None)
 
 
 def evaluate(guide: Guide, state: InterviewState, as_of: date
