@@ -13,7 +13,7 @@ from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides import prompt_ids
-from bco.guides.categories import category_settled
+from bco.guides.contact_category import contact_category
 from bco.guides.engine import (
     Completeness,
     SectionView,
@@ -21,11 +21,9 @@ from bco.guides.engine import (
     StepView,
     Windows,
     all_steps,
-    categorise,
     completeness,
     exposure_windows,
 )
-from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
 from bco.guides.progress import Progress, effective_dates, measure
@@ -226,22 +224,15 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
 
 def _contact_row(guide: Guide, language: str, contact: Contact,
                  facts: ContactFacts) -> ContactRow:
-    """Categorise one contact; an override wins, with the computed category kept in view."""
-    computed: str | None
-    try:
-        values = facts.category_facts(guide)
-        computed = categorise(guide, values).category
-        settled = category_settled(guide, values)
-    except FactError:
-        computed, settled = None, False
-    overridden = bool(contact.category_override)
-    category = contact.category_override or computed
+    """Categorise one contact; an override wins."""
+    effective = contact_category(guide, facts)
+    category = effective.category
     found = guide.category(category) if category else None
     setting = guide.setting(contact.setting) if contact.setting else None
     return ContactRow(
         contact=contact, category=category,
         category_label=found.label.in_language(language) if found else "",
-        settled=settled or overridden, overridden=overridden,
+        settled=effective.settled, overridden=effective.source == "override",
         prompt_label=prompt_label(guide, language, contact.prompt),
         setting_label=setting.label.in_language(language) if setting else "",
     )
