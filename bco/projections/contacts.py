@@ -32,7 +32,7 @@ GUIDES = "contacts_guides"
 # (people.py keeps the names), and free-text reasons stay in the event store.
 PLAIN_FIELDS = ("relation", "setting", "prompt", "category_override")
 PRESENCE_FLAGS = {"phone": "has_phone", "email": "has_email",
-                  "no_reach_reason": "has_no_reach_reason"}
+                  "unreachable_reason": "has_no_reach_reason"}
 
 
 def facts_json(facts: Mapping[str, Any]) -> str:
