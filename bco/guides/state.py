@@ -58,7 +58,7 @@ class ContactFacts:
 
 @dataclass(frozen=True)
 class InterviewState:
-    """An interview as the engine sees it; the application builds it from the interview events."""
+    """An interview as the engine sees it; `build_state` makes it from an interview."""
 
     answers: Mapping[str, object] = field(default_factory=_frozen)
     contacts: tuple[ContactFacts, ...] = ()
