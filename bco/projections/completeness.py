@@ -11,15 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
-from uuid import UUID
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import STATUS_AFTER, Contact, Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
 from bco.guides.completeness import assess
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
@@ -104,13 +103,28 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
     return evolved
 
 
+class StandIn(NamedTuple):
+    """A live contact as this read model keeps it: '#n' for a name, '(given)' for a number."""
+
+    contact_id: str
+    name: str
+    day: date | None
+    setting: str | None
+    prompt: str | None
+    household: bool
+    facts: Mapping[str, Any]
+    category_override: str | None
+    phone: str | None
+    email: str | None
+    unreachable_reason: str | None
+
+
 def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
-    """The engine's view, built as the application builds it, from live contacts that stand
-    in for the real ones: labelled '#n' instead of by name, with '(given)' for their details."""
+    """The engine's view, built as the application builds it, from stand-ins for the contacts."""
     live = [(key, c) for key, c in state["contacts"].items() if not c["removed"]]
     contacts = [
-        Contact(
-            contact_id=UUID(key), name=f"#{number}" if entry["named"] else "",
+        StandIn(
+            contact_id=key, name=f"#{number}" if entry["named"] else "",
             day=date.fromisoformat(entry["day"]) if entry["day"] else None,
             setting=entry["setting"], prompt=entry["prompt"], household=entry["household"],
             facts=entry["facts"], category_override=entry["category"],
