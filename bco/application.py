@@ -28,7 +28,7 @@ from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog
 from bco.guides.model import Guide
-from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.state import InterviewState, build_state
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -155,21 +155,8 @@ class BCOApplication(Application[UUID]):
     def interview_state(self, interview: Interview, case: Case | None = None) -> InterviewState:
         """What the guide engine needs to know about an interview."""
         case = case or self.get_case(interview.case_id)
-        return InterviewState(
-            answers=dict(interview.answers),
-            contacts=tuple(
-                ContactFacts(
-                    name=c.name, day=c.day, setting=c.setting, prompt=c.prompt,
-                    household=c.household, facts=dict(c.facts),
-                    phone=c.phone, email=c.email, unreachable_reason=c.unreachable_reason,
-                    category=c.category_override, id=str(c.contact_id),
-                )
-                for c in interview.live_contacts
-            ),
-            done=interview.done_prompts,
-            onset=case.onset,
-            test_date=case.test_date,
-        )
+        return build_state(interview.answers, interview.live_contacts,
+                           interview.done_prompts, case.onset, case.test_date)
 
     def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
         """Every event of the case and its interview, oldest first, for audits and the CLI."""
@@ -489,7 +476,7 @@ class BCOApplication(Application[UUID]):
         """Someone saved after the editor loaded: a conflict only if it touched the same thing."""
         newer: list[Any] = list(self.events.get(aggregate.id, gt=expected_version))
         for event in newer:
-            if touches is None or touches & event_targets(event):
+            if touches is None or touches & event.targets():
                 raise ConflictError(
                     _t("%(actor)s changed this at %(time)s while you were editing. Their "
                        "change is shown; yours is kept below so you can re-apply it."),
@@ -533,16 +520,3 @@ class BCOApplication(Application[UUID]):
 
 
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start
-
-
-def event_targets(event: Any) -> set[str]:
-    """What an event changed, so that edits of different things never conflict."""
-    if isinstance(event, Interview.AnswerRecorded):
-        return {f"answer:{event.question_id}"}
-    if isinstance(event, (Interview.ContactUpdated, Interview.ContactRemoved)):
-        return {f"contact:{event.contact_id}"}
-    if isinstance(event, Case.DetailsCorrected):
-        return set(event.changes)
-    if isinstance(event, (Case.Assigned, Case.Unassigned)):
-        return {"assignment"}
-    return {"*"}

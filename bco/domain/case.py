@@ -8,21 +8,13 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 
 LANGUAGES = ("nl", "en")
-
-
-class CaseStatus(StrEnum):
-    NEW = "new"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    INTERVIEWED = "interviewed"
-    UNREACHABLE = "unreachable"
-    CLOSED = "closed"
 
 
 class CallOutcome(StrEnum):
@@ -57,6 +49,8 @@ class CallAttempt:
     callback_at: datetime | None = None
 
 
+ASSIGNMENT = frozenset({"assignment"})  # who has the case: what assigning and unassigning edit
+
 PERSON_FIELDS = ("name", "phone", "birth_date", "email", "postcode", "language")
 CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
 
@@ -88,6 +82,9 @@ class Case(StampedAggregate):
             aggregate.source = self.source
             aggregate.received_at = self.received_at
 
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return CaseFlags()
+
     class DetailsCorrected(StampedAggregate.Event):
         changes: dict[str, Any]
 
@@ -98,17 +95,25 @@ class Case(StampedAggregate):
                 if key in self.changes:
                     setattr(aggregate, key, self.changes[key])
 
+        def targets(self) -> frozenset[str]:
+            return frozenset(self.changes)
+
     class Assigned(StampedAggregate.Event):
         tracer: str
         team: str | None
 
-        def apply_facts(self, aggregate: Case) -> None:
-            aggregate.tracer = self.tracer
-            aggregate.team = self.team or aggregate.team
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(tracer=self.tracer, team=self.team or flags.team)
+
+        def targets(self) -> frozenset[str]:
+            return ASSIGNMENT
 
     class Unassigned(StampedAggregate.Event):
-        def apply_facts(self, aggregate: Case) -> None:
-            aggregate.tracer = None
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(tracer=None)
+
+        def targets(self) -> frozenset[str]:
+            return ASSIGNMENT
 
     class CallAttemptLogged(StampedAggregate.Event):
         outcome: str
@@ -122,47 +127,54 @@ class Case(StampedAggregate):
             ))
             if self.outcome == CallOutcome.REACHED:
                 aggregate.reached_at = aggregate.reached_at or self.timestamp
-                aggregate.unreachable = False
-            aggregate.callback_at = (
-                self.callback_at if self.outcome == CallOutcome.CALLBACK_REQUESTED else None
-            )
+
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            reached = self.outcome == CallOutcome.REACHED
+            callback = self.outcome == CallOutcome.CALLBACK_REQUESTED
+            return flags._replace(unreachable=flags.unreachable and not reached,
+                                  callback_at=self.callback_at if callback else None)
 
     class MarkedUnreachable(StampedAggregate.Event):
         reason: str
 
-        def apply_facts(self, aggregate: Case) -> None:
-            aggregate.unreachable = True
-            aggregate.callback_at = None
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(unreachable=True, callback_at=None)
 
     class InterviewStarted(StampedAggregate.Event):
         interview_id: UUID
 
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.interview_id = self.interview_id
-            aggregate.interviewed = False
-            aggregate.unreachable = False
-            aggregate.callback_at = None
+
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(interview_started=True, interviewed=False, unreachable=False,
+                                  callback_at=None)
 
     class InterviewCompleted(StampedAggregate.Event):
-        def apply_facts(self, aggregate: Case) -> None:
-            aggregate.interviewed = True
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(interviewed=True)
 
     class InterviewReopened(StampedAggregate.Event):
-        def apply_facts(self, aggregate: Case) -> None:
-            aggregate.interviewed = False
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(interviewed=False)
 
     class Closed(StampedAggregate.Event):
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.closed_reason = self.reason
-            aggregate.callback_at = None
+
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(closed=True, callback_at=None)
 
     class Reopened(StampedAggregate.Event):
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.closed_reason = None
+
+        def flags_after(self, flags: CaseFlags) -> CaseFlags:
+            return flags._replace(closed=False)
 
     def __init__(self) -> None:
         self.person: IndexPerson
@@ -210,19 +222,22 @@ class Case(StampedAggregate):
         )
 
     @property
+    def flags(self) -> CaseFlags:
+        """The facts the status follows from, as the read models keep them too."""
+        return CaseFlags(self.tracer, self.team, self.unreachable, self.interview_id is not None,
+                         self.interviewed, self.closed_reason is not None, self.callback_at)
+
+    @property
     def status(self) -> CaseStatus:
-        """Derived from the facts, so no event has to remember to set it."""
-        if self.closed_reason is not None:
-            return CaseStatus.CLOSED
-        if self.interviewed:
-            return CaseStatus.INTERVIEWED
-        if self.interview_id is not None:
-            return CaseStatus.IN_PROGRESS
-        if self.unreachable:
-            return CaseStatus.UNREACHABLE
-        if self.tracer:
-            return CaseStatus.ASSIGNED
-        return CaseStatus.NEW
+        """Derived from the flags, so no event has to remember to set it."""
+        return self.flags.status
+
+    def follow(self, event: object) -> None:
+        """Take the flags `event` leads to; the events set `interview_id` and `closed_reason`,
+        which `interview_started` and `closed` follow."""
+        flags = self.flags.after(event)
+        self.tracer, self.team, self.unreachable = flags.tracer, flags.team, flags.unreachable
+        self.interviewed, self.callback_at = flags.interviewed, flags.callback_at
 
     def correct_details(
         self, changes: dict[str, Any], *, region: str, now: datetime, actor: str,

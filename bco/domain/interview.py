@@ -139,6 +139,9 @@ class Interview(StampedAggregate):
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.answers[self.question_id] = self.value
 
+        def targets(self) -> frozenset[str]:
+            return frozenset({answer_target(self.question_id)})
+
     class AnswerChanged(AnswerRecorded):
         pass
 
@@ -171,6 +174,9 @@ class Interview(StampedAggregate):
             contact = aggregate.contacts[str(self.contact_id)]
             aggregate.contacts[str(self.contact_id)] = replace(contact, **self.changes)
 
+        def targets(self) -> frozenset[str]:
+            return frozenset({contact_target(self.contact_id)})
+
     class ContactRemoved(StampedAggregate.Event):
         contact_id: UUID
         reason: str
@@ -178,6 +184,9 @@ class Interview(StampedAggregate):
         def apply_facts(self, aggregate: Interview) -> None:
             contact = aggregate.contacts[str(self.contact_id)]
             aggregate.contacts[str(self.contact_id)] = replace(contact, removed_reason=self.reason)
+
+        def targets(self) -> frozenset[str]:
+            return frozenset({contact_target(self.contact_id)})
 
     class ContactInformOutcomeLogged(StampedAggregate.Event):
         contact_id: UUID
@@ -214,25 +223,21 @@ class Interview(StampedAggregate):
         summary: str
 
         def apply_facts(self, aggregate: Interview) -> None:
-            aggregate.status = InterviewStatus.PAUSED
             aggregate.handovers.append(
                 Handover(at=self.timestamp, by=self.actor, summary=self.summary))
 
     class Resumed(StampedAggregate.Event):
         def apply_facts(self, aggregate: Interview) -> None:
-            aggregate.status = InterviewStatus.IN_PROGRESS
             aggregate.tracer = self.actor
 
     class Completed(StampedAggregate.Event):
         def apply_facts(self, aggregate: Interview) -> None:
-            aggregate.status = InterviewStatus.COMPLETED
             aggregate.completed_at = self.timestamp
 
     class Reopened(StampedAggregate.Event):
         reason: str
 
         def apply_facts(self, aggregate: Interview) -> None:
-            aggregate.status = InterviewStatus.IN_PROGRESS
             aggregate.completed_at = None
 
     def __init__(self) -> None:
@@ -260,6 +265,10 @@ class Interview(StampedAggregate):
             case_id=case_id, guide_id=guide_id, guide_version=guide_version,
             guide_hash=guide_hash, tracer=actor,
         )
+
+    def follow(self, event: object) -> None:
+        """Move the status as every reader of interview events does, by STATUS_AFTER."""
+        self.status = STATUS_AFTER.get(type(event), self.status)
 
     @property
     def live_contacts(self) -> list[Contact]:
@@ -447,6 +456,27 @@ class Interview(StampedAggregate):
         self._refuse_when_completed()
         if self.status == InterviewStatus.PAUSED:
             raise InvalidTransitionError(_t("The interview is paused; resume it first."))
+
+
+# The events that move an interview's status, and where to; the aggregate and the read models
+# showing the status both take it from here.
+STATUS_AFTER: dict[type, InterviewStatus] = {
+    Interview.Started: InterviewStatus.IN_PROGRESS,
+    Interview.Paused: InterviewStatus.PAUSED,
+    Interview.Resumed: InterviewStatus.IN_PROGRESS,
+    Interview.Completed: InterviewStatus.COMPLETED,
+    Interview.Reopened: InterviewStatus.IN_PROGRESS,
+}
+
+
+def answer_target(question_id: str) -> str:
+    """What an answer edit changes, to tell it apart from edits of other answers."""
+    return f"answer:{question_id}"
+
+
+def contact_target(contact_id: UUID | str) -> str:
+    """What an edit of one contact changes, to tell it apart from edits of other contacts."""
+    return f"contact:{contact_id}"
 
 
 def _check_contact_details(details: dict[str, Any], *, region: str, today: date

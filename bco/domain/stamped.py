@@ -24,9 +24,15 @@ class StampedAggregate(Aggregate):
             if self.command_id:
                 aggregate.seen_commands[self.command_id] = self.originator_version
             self.apply_facts(aggregate)
+            aggregate.follow(self)
 
         def apply_facts(self, aggregate: Any) -> None:
             """Evolve the aggregate; each event class says how."""
+
+        def targets(self) -> frozenset[str]:
+            """What this event changed that an editor may be holding an older copy of, so that
+            edits of different things never conflict; most events change no such thing."""
+            return frozenset()
 
     def __base_init__(
         self, originator_id: Any, originator_version: int, timestamp: datetime
@@ -48,6 +54,9 @@ class StampedAggregate(Aggregate):
             for name, value in self.__dict__.items()})
         memo[id(self)] = duplicate
         return duplicate
+
+    def follow(self, event: Any) -> None:
+        """Keep what the aggregate derives from every event of its own (a case: its flags)."""
 
     def already_done(self, command_id: str | None) -> bool:
         """True when a retried command has been recorded before, so it records nothing twice."""

@@ -7,6 +7,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, cast
 
+from bco.guides.categories import fact_fits
+from bco.guides.conditions import NUMERIC_OPS
 from bco.guides.errors import GuideError, Location, PathKey
 from bco.guides.model import (
     PROBE_KINDS,
@@ -36,10 +38,6 @@ from bco.guides.model import (
     WindowRule,
     WindowRules,
 )
-
-ANSWER_OPS = ("equals", "in", "includes", "at_least", "at_most", "answered")
-FACT_OPS = ("equals", "at_least", "at_most", "less_than", "more_than")
-NUMERIC_OPS = ("at_least", "at_most", "less_than", "more_than")
 
 
 def build_guide(data: dict[str, Any], location: Location, content_hash: str, path: Path) -> Guide:
@@ -240,7 +238,7 @@ class _Builder:
                 if item not in values:
                     self.problem((*path, op), f"{item!r} is not an option of {question.id!r}; "
                                               f"expected one of: {', '.join(values)}")
-        if op in ("at_least", "at_most") and question.type != "number":
+        if op in NUMERIC_OPS and question.type != "number":
             self.problem((*path, op),
                          f"{op} needs a number question, {question.id!r} is {question.type}")
 
@@ -380,8 +378,11 @@ class _Builder:
                                           f"(declared: {', '.join(sorted(self.facts)) or 'none'})")
         elif op in NUMERIC_OPS and fact_type != "number":
             self.problem((*path, op), f"{op} needs a number fact, {fact!r} is {fact_type}")
-        elif op == "equals" and not _fits(fact_type, data[op]):
-            self.problem((*path, op), f"fact {fact!r} is {fact_type}; got {data[op]!r}")
+        else:
+            wanted = data[op] if op == "in" else [data[op]] if op == "equals" else []
+            for value in wanted:
+                if not fact_fits(fact_type, value):
+                    self.problem((*path, op), f"fact {fact!r} is {fact_type}; got {value!r}")
         return Compare(fact, cast(CompareOp, op), data[op])
 
     def _completeness(self, data: dict[str, Any], probing: Probing,
@@ -426,11 +427,3 @@ class _Builder:
                 self.problem(("sections", placed[kind], "probes"),
                              f"{kind!r} probing is placed but not defined under 'probing'")
 
-
-def _fits(fact_type: str, value: object) -> bool:
-    """Tell whether a rule's comparison value has the fact's type."""
-    if fact_type == "boolean":
-        return isinstance(value, bool)
-    if fact_type == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)

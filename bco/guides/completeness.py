@@ -16,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from bco.guides import prompt_ids
 from bco.guides.categories import category_settled
 from bco.guides.model import ContactField, Guide, Requirement, Text
 from bco.guides.phrasing import format_day, missing_text
@@ -183,7 +184,7 @@ def _days(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     gaps = []
     for day in progress.due_days:
         if day not in walked:
-            key = f"day:{day.isoformat()}"
+            key = prompt_ids.for_day(day)
             gaps.append(Gap(key, key, "day", (("day", day),)))
     return _share(len(walked), len(progress.due_days)), gaps
 
@@ -192,7 +193,8 @@ def _settings(guide: Guide, state: InterviewState, progress: Progress) -> Measur
     """Every setting of the guide asked about."""
     asked = progress.asked_settings
     gaps = [
-        Gap(f"setting:{s.id}", f"setting:{s.id}", "setting", (("setting", s.label),))
+        Gap(prompt_ids.for_setting(s.id), prompt_ids.for_setting(s.id), "setting",
+            (("setting", s.label),))
         for s in guide.settings if s.id not in asked
     ]
     return _share(len(asked), len(guide.settings)), gaps
@@ -204,10 +206,11 @@ def _household(guide: Guide, state: InterviewState, progress: Progress) -> Measu
     if rule is None or progress.household == "settled":
         return FULL, []
     if progress.household_stated is None:
-        return NONE, [Gap("household", rule.size_question, "household_size")]
+        return NONE, [Gap(prompt_ids.HOUSEHOLD, rule.size_question, "household_size")]
     stated, recorded = progress.household_stated, progress.household_recorded
     return (recorded, stated), [
-        Gap("household", "household", "household", (("stated", stated), ("recorded", recorded))),
+        Gap(prompt_ids.HOUSEHOLD, prompt_ids.HOUSEHOLD, "household",
+            (("stated", stated), ("recorded", recorded))),
     ]
 
 
@@ -221,10 +224,11 @@ def _consistency(guide: Guide, state: InterviewState, progress: Progress) -> Mea
         if status == "settled":
             met += 1
             continue
-        step = f"consistency:{rule.id}"
+        step = prompt_ids.for_consistency(rule.id)
         if status == "waiting":
             step = blocking_question(guide, rule.when, state.answers, progress.applicable) or step
-        gaps.append(Gap(f"consistency:{rule.id}", step, "consistency", (("text", rule.text),)))
+        gaps.append(Gap(prompt_ids.for_consistency(rule.id), step, "consistency",
+                        (("text", rule.text),)))
     return _share(met, len(rules)), gaps
 
 
@@ -260,7 +264,7 @@ def _final(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """The closing 'anyone else?' pass has been done."""
     if progress.final_done:
         return FULL, []
-    return NONE, [Gap("final", "final", "final")]
+    return NONE, [Gap(prompt_ids.FINAL, prompt_ids.FINAL, "final")]
 
 
 _MEASURES = {

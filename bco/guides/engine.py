@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from bco.guides import prompt_ids
 from bco.guides.categories import Categorisation, categorise
 from bco.guides.completeness import Completeness, MissingItem, completeness
 from bco.guides.errors import FactError
@@ -160,14 +161,14 @@ def _section_views(guide: Guide, section: Section, state: InterviewState, progre
     for script in section.scripts:
         if script.at != "start":
             continue
-        done = f"script:{script.id}" in state.done
+        done = prompt_ids.for_script(script.id) in state.done
         status: ItemStatus = ("done" if done else "not_needed" if passed
                               else "open" if active or not body else "not_needed")
         yield StepView(_script_step(script, section.id, language), status)
     yield from body
     for script in section.scripts:
         if script.at == "end":
-            done = f"script:{script.id}" in state.done
+            done = prompt_ids.for_script(script.id) in state.done
             yield StepView(_script_step(script, section.id, language),
                            "done" if done else "open")
 
@@ -198,8 +199,8 @@ def _script_step(script: Script, section: str, language: str) -> Step:
 
 
 def _new_script_step(script: Script, section: str, language: str) -> Step:
-    return Step(id=f"script:{script.id}", kind="script", text=script.text.in_language(language),
-                section=section)
+    return Step(id=prompt_ids.for_script(script.id), kind="script",
+                text=script.text.in_language(language), section=section)
 
 
 def _questions(section: Section, state: InterviewState, progress: Progress,
@@ -257,12 +258,12 @@ def _probes(guide: Guide, kind: ProbeKind, section: str, state: InterviewState,
                     else "?", recorded=progress.household_recorded)
         household_status = progress.household
         yield StepView(Step(
-            id="household", kind="probe", text=text, section=section, trigger="household",
+            id=prompt_ids.HOUSEHOLD, kind="probe", text=text, section=section, trigger="household",
             setting=_home_setting(guide),
-        ), _trigger_status(household_status, "household" in state.done))
+        ), _trigger_status(household_status, prompt_ids.HOUSEHOLD in state.done))
     elif kind == "consistency":
         for rule in probing.consistency:
-            probe_id = f"consistency:{rule.id}"
+            probe_id = prompt_ids.for_consistency(rule.id)
             yield StepView(_built(rule, (section, language), _consistency_step, rule, section,
                                   language),
                            _trigger_status(progress.consistency[rule.id], probe_id in state.done))
@@ -273,24 +274,26 @@ def _probes(guide: Guide, kind: ProbeKind, section: str, state: InterviewState,
 
 def _day_step(days: DayProbing, day: date, section: str, language: str) -> Step:
     text = fill(days.text.in_language(language), day=format_day(day, language))
-    return Step(id=f"day:{day.isoformat()}", kind="probe", text=text, section=section,
+    return Step(id=prompt_ids.for_day(day), kind="probe", text=text, section=section,
                 trigger="day", day=day, cues=days.cues.in_language(language))
 
 
 def _setting_step(setting: Setting, section: str, language: str) -> Step:
-    return Step(id=f"setting:{setting.id}", kind="probe", text=setting.prompt.in_language(language),
+    return Step(id=prompt_ids.for_setting(setting.id), kind="probe",
+                text=setting.prompt.in_language(language),
                 section=section, trigger="setting", setting=setting.id,
                 cues=setting.cues.in_language(language))
 
 
 def _consistency_step(rule: ConsistencyRule, section: str, language: str) -> Step:
-    return Step(id=f"consistency:{rule.id}", kind="probe", text=rule.text.in_language(language),
+    return Step(id=prompt_ids.for_consistency(rule.id), kind="probe",
+                text=rule.text.in_language(language),
                 section=section, trigger="consistency", setting=rule.unless_contacts_in,
                 cues=rule.cues.in_language(language))
 
 
 def _final_step(probing: Probing, section: str, language: str) -> Step:
-    return Step(id="final", kind="probe", text=probing.final.in_language(language),
+    return Step(id=prompt_ids.FINAL, kind="probe", text=probing.final.in_language(language),
                 section=section, trigger="final", cues=probing.final_cues.in_language(language))
 
 

@@ -9,7 +9,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from bco.guides.model import AllOf, AnyOf, Compare, Condition, Guide
+from bco.guides import prompt_ids
+from bco.guides.conditions import as_number, on_answers
+from bco.guides.model import AllOf, AnyOf, Condition, Guide
 from bco.guides.state import InterviewState
 from bco.guides.windows import Windows, exposure_windows
 
@@ -44,7 +46,7 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
     applicable: dict[str, bool | None] = {}
     statuses: dict[str, QuestionStatus] = {}
     for question_id, question in guide.questions.items():
-        applies = True if question.show_if is None else holds(
+        applies = True if question.show_if is None else on_answers(
             question.show_if, state.answers, applicable
         )
         applicable[question_id] = applies
@@ -63,9 +65,9 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
     marked.update(state.done)
     contact_days = {c.day for c in state.contacts}
     walked = frozenset(
-        d for d in due if d in contact_days or f"day:{d.isoformat()}" in marked
+        d for d in due if d in contact_days or prompt_ids.for_day(d) in marked
     )
-    asked = frozenset(s for s in guide.setting_ids if f"setting:{s}" in marked)
+    asked = frozenset(s for s in guide.setting_ids if prompt_ids.for_setting(s) in marked)
     stated, household = _household(guide, state, applicable)
     return Progress(
         applicable=applicable,
@@ -79,54 +81,8 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
         household_recorded=sum(1 for c in state.contacts if c.household),
         household=household,
         consistency=_consistency(guide, state, applicable),
-        final_done="final" in state.done,
+        final_done=prompt_ids.FINAL in state.done,
     )
-
-
-def holds(condition: Condition, answers: Mapping[str, object],
-          applicable: Mapping[str, bool | None]) -> bool | None:
-    """Evaluate a condition on answers: True, False, or None while it cannot be known yet."""
-    if isinstance(condition, AllOf):
-        parts = [holds(c, answers, applicable) for c in condition.conditions]
-        return False if False in parts else (None if None in parts else True)
-    if isinstance(condition, AnyOf):
-        parts = [holds(c, answers, applicable) for c in condition.conditions]
-        return True if True in parts else (None if None in parts else False)
-    asked = applicable.get(condition.subject)
-    if asked is False:
-        return False
-    if asked is None or condition.subject not in answers:
-        return None
-    return compare_answer(condition, answers[condition.subject])
-
-
-def compare_answer(condition: Compare, answer: object) -> bool:
-    """Apply one comparison to a given answer, treating answers of the wrong shape as no match."""
-    expected = condition.value
-    op = condition.op
-    if op == "answered":
-        return True
-    if op == "equals":
-        return (type(answer) is type(expected) and answer == expected) or (
-            _number(answer) is not None and _number(answer) == _number(expected)
-        )
-    if op == "in":
-        return isinstance(expected, list) and any(
-            type(answer) is type(item) and answer == item for item in expected
-        )
-    if op == "includes":
-        return isinstance(answer, list | tuple) and expected in answer
-    number, limit = _number(answer), _number(expected)
-    if number is None or limit is None:
-        return False
-    return number >= limit if op == "at_least" else number <= limit
-
-
-def _number(value: object) -> float | None:
-    """Return `value` as a number, or None for anything that is not one (bools included)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def answer_date(value: object) -> date | None:
@@ -176,10 +132,10 @@ def _household(guide: Guide, state: InterviewState,
         return None, "settled"
     if rule.size_question not in state.answers:
         return None, "waiting"
-    number = _number(state.answers[rule.size_question])
+    number = as_number(state.answers[rule.size_question])
     stated = max(0, int(number)) if number is not None else 0
     recorded = sum(1 for c in state.contacts if c.household)
-    if recorded >= stated or "household" in state.done:
+    if recorded >= stated or prompt_ids.HOUSEHOLD in state.done:
         return stated, "settled"
     return stated, "open"
 
@@ -190,8 +146,8 @@ def _consistency(guide: Guide, state: InterviewState,
     statuses: dict[str, TriggerStatus] = {}
     settings = {c.setting for c in state.contacts}
     for rule in guide.probing.consistency:
-        triggered = holds(rule.when, state.answers, applicable)
-        resolved = (f"consistency:{rule.id}" in state.done
+        triggered = on_answers(rule.when, state.answers, applicable)
+        resolved = (prompt_ids.for_consistency(rule.id) in state.done
                     or rule.unless_contacts_in in settings)
         if resolved or triggered is False:
             statuses[rule.id] = "settled"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
+from bco.guides import prompt_ids
 from bco.guides.categories import check_facts
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
@@ -17,7 +17,6 @@ CONTACT_KEYS = frozenset(
     {"id", "name", "day", "setting", "prompt", "household", "category", "phone", "email",
      "unreachable_reason"}
 )
-DAY_PROBE = re.compile(r"^day:(\d{4}-\d{2}-\d{2})$")
 
 
 class StateError(ValueError):
@@ -59,7 +58,7 @@ class ContactFacts:
 
 @dataclass(frozen=True)
 class InterviewState:
-    """An interview as the engine sees it; the application builds it from the interview events."""
+    """An interview as the engine sees it; `build_state` makes it from an interview."""
 
     answers: Mapping[str, object] = field(default_factory=_frozen)
     contacts: tuple[ContactFacts, ...] = ()
@@ -92,6 +91,54 @@ class InterviewState:
             onset=onset,
             test_date=test_date,
         )
+
+
+class ReportedContact(Protocol):
+    """A live contact as an interview recorded it: the aggregate's, or a read model's copy."""
+
+    @property
+    def contact_id(self) -> object: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def day(self) -> date | None: ...
+    @property
+    def setting(self) -> str | None: ...
+    @property
+    def prompt(self) -> str | None: ...
+    @property
+    def household(self) -> bool: ...
+    @property
+    def facts(self) -> Mapping[str, object]: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def unreachable_reason(self) -> str | None: ...
+    @property
+    def category_override(self) -> str | None: ...
+
+
+def contact_facts(contact: ReportedContact) -> ContactFacts:
+    """What the engine knows of a contact; the tracer's override stands as its category."""
+    return ContactFacts(
+        name=contact.name, day=contact.day, setting=contact.setting, prompt=contact.prompt,
+        household=contact.household, facts=dict(contact.facts), phone=contact.phone,
+        email=contact.email, unreachable_reason=contact.unreachable_reason,
+        category=contact.category_override, id=str(contact.contact_id),
+    )
+
+
+def build_state(answers: Mapping[str, object], contacts: Iterable[ReportedContact],
+                done: Iterable[str], onset: date | None, test_date: date | None
+                ) -> InterviewState:
+    """The engine's view of an interview from its answers, live contacts and prompts done:
+    one way to build it, for the interview screen and the completeness read model alike."""
+    return InterviewState(
+        answers=dict(answers), contacts=tuple(contact_facts(c) for c in contacts),
+        done=frozenset(done), onset=onset, test_date=test_date,
+    )
 
 
 def _contact(index: int, data: object) -> ContactFacts:
@@ -135,23 +182,20 @@ def _iso_day(value: object, where: str) -> date | None:
 
 def known_step_ids(guide: Guide) -> set[str]:
     """Return the probe and script ids a guide can mark done, apart from day probes."""
-    ids = {f"setting:{s}" for s in guide.setting_ids} | {"final"}
-    ids |= {f"consistency:{rule.id}" for rule in guide.probing.consistency}
-    ids |= {f"script:{script.id}" for section in guide.sections for script in section.scripts}
+    ids = {prompt_ids.for_setting(s) for s in guide.setting_ids} | {prompt_ids.FINAL}
+    ids |= {prompt_ids.for_consistency(rule.id) for rule in guide.probing.consistency}
+    ids |= {prompt_ids.for_script(script.id) for section in guide.sections
+            for script in section.scripts}
     if guide.probing.household is not None:
-        ids.add("household")
+        ids.add(prompt_ids.HOUSEHOLD)
     return ids
 
 
 def probe_id_known(guide: Guide, probe_id: str) -> bool:
     """Tell whether `probe_id` names a probe or script of this guide (day probes by date)."""
-    match = DAY_PROBE.match(probe_id)
-    if match:
-        try:
-            date.fromisoformat(match.group(1))
-        except ValueError:
-            return False
-        return guide.probing.days is not None
+    parsed = prompt_ids.parse(probe_id)
+    if parsed is not None and parsed.kind == "day":
+        return parsed.day is not None and guide.probing.days is not None
     return probe_id in known_step_ids(guide)
 
 

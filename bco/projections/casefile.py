@@ -13,14 +13,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.domain.case import Case
-from bco.domain.interview import InformOutcome, Interview
+from bco.domain.interview import STATUS_AFTER, InformOutcome, Interview
 from bco.projections.readmodel import (
     CASE_EVENTS,
     Batch,
     Handler,
     ReadModel,
     Row,
-    case_status,
     day_text,
     evolve_case_flags,
     fetch_row,
@@ -97,7 +96,6 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     elif isinstance(event, Case.Reopened):
         row["closed_at"] = None
     row.update(evolve_case_flags(row, event))
-    row["status"] = case_status(row)
     row["log_entries"] += 1
     return row
 
@@ -108,8 +106,7 @@ def on_interview_event(row: Row, event: Any, moment: str | None = None) -> Row:
     moment = moment or utc_text(event.timestamp)
     if isinstance(event, Interview.Started):
         row.update(guide_id=event.guide_id, guide_version=event.guide_version,
-                   guide_hash=event.guide_hash, interview_status="in_progress",
-                   interview_started_at=moment)
+                   guide_hash=event.guide_hash, interview_started_at=moment)
     elif isinstance(event, Interview.AnswerChanged):
         pass
     elif isinstance(event, Interview.AnswerRecorded):
@@ -121,11 +118,12 @@ def on_interview_event(row: Row, event: Any, moment: str | None = None) -> Row:
     elif isinstance(event, Interview.NoteAdded):
         row["notes"] += 1
     elif isinstance(event, Interview.Paused):
-        row.update(handovers=row["handovers"] + 1, interview_status="paused")
-    elif isinstance(event, Interview.Resumed | Interview.Reopened):
-        row.update(interview_status="in_progress")
+        row["handovers"] += 1
     elif isinstance(event, Interview.Completed):
-        row.update(interview_status="completed", interview_completed_at=moment)
+        row["interview_completed_at"] = moment
+    status = STATUS_AFTER.get(type(event))
+    if status is not None:
+        row["interview_status"] = status.value
     row["log_entries"] += 1
     return row
 

@@ -15,7 +15,6 @@ from bco.projections.readmodel import (
     Handler,
     ReadModel,
     Row,
-    case_status,
     evolve_case_flags,
 )
 
@@ -55,7 +54,6 @@ def on_case_event(row: Row | None, event: Any) -> Row:
             row["age_bucket"] = age_bucket(event.changes["birth_date"],
                                            date.fromisoformat(row["received_on"]))
     row.update(evolve_case_flags(row, event))
-    row["status"] = case_status(row)
     return row
 
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
 from bco.guides.completeness import assess
 from bco.guides.model import Guide
-from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.state import InterviewState, build_state
 from bco.projections.guide_library import GuideLibrary
 from bco.projections.readmodel import (
     Batch,
@@ -42,15 +42,6 @@ GIVEN = "(given)"  # stands in for free text, names and numbers the engine only 
 KEPT_ANSWER_TYPES = frozenset({"date", "choice", "multichoice", "yesno", "number"})
 EMPTY_STATE: dict[str, Any] = {"answers": {}, "contacts": {}, "done": []}
 
-STATUS_AFTER: dict[type, str] = {
-    Interview.Started: InterviewStatus.IN_PROGRESS.value,
-    Interview.Paused: InterviewStatus.PAUSED.value,
-    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
-    Interview.Completed: InterviewStatus.COMPLETED.value,
-    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
-}
-
-
 def stored_answer(guide: Guide | None, question_id: str, value: Any) -> Any:
     """An answer as the engine needs it: choices, numbers and dates as given, free text masked."""
     if value is None or isinstance(value, bool | int | float):
@@ -66,7 +57,8 @@ def contact_entry(entry: Mapping[str, Any] | None, details: Mapping[str, Any]) -
     merged = dict(entry or {"named": False, "phone": False, "email": False, "no_reach": False,
                             "day": None, "setting": None, "prompt": None, "household": False,
                             "facts": {}, "category": None, "removed": False})
-    present = {"name": "named", "phone": "phone", "email": "email", "no_reach_reason": "no_reach"}
+    present = {"name": "named", "phone": "phone", "email": "email",
+               "unreachable_reason": "no_reach"}
     for key, flag in present.items():
         if key in details:
             merged[flag] = bool(details[key] and str(details[key]).strip())
@@ -111,27 +103,41 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
     return evolved
 
 
+class StandIn(NamedTuple):
+    """A live contact as this read model keeps it: '#n' for a name, '(given)' for a number."""
+
+    contact_id: str
+    name: str
+    day: date | None
+    setting: str | None
+    prompt: str | None
+    household: bool
+    facts: Mapping[str, Any]
+    category_override: str | None
+    phone: str | None
+    email: str | None
+    unreachable_reason: str | None
+
+
 def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
-    """The engine's view: live contacts labelled '#n' instead of by name."""
+    """The engine's view, built as the application builds it, from stand-ins for the contacts."""
     live = [(key, c) for key, c in state["contacts"].items() if not c["removed"]]
-    contacts = tuple(
-        ContactFacts(
-            name=f"#{number}" if entry["named"] else "",
+    contacts = [
+        StandIn(
+            contact_id=key, name=f"#{number}" if entry["named"] else "",
             day=date.fromisoformat(entry["day"]) if entry["day"] else None,
             setting=entry["setting"], prompt=entry["prompt"], household=entry["household"],
-            facts=entry["facts"], category=entry["category"],
+            facts=entry["facts"], category_override=entry["category"],
             phone=GIVEN if entry["phone"] else None, email=GIVEN if entry["email"] else None,
-            unreachable_reason=GIVEN if entry["no_reach"] else None, id=key,
+            unreachable_reason=GIVEN if entry["no_reach"] else None,
         )
         for number, (key, entry) in enumerate(live, start=1)
-    )
+    ]
     onset = case.get("onset") if case else None
     test_date = case.get("test_date") if case else None
-    return InterviewState(
-        answers=state["answers"], contacts=contacts, done=frozenset(state["done"]),
-        onset=date.fromisoformat(onset) if onset else None,
-        test_date=date.fromisoformat(test_date) if test_date else None,
-    )
+    return build_state(state["answers"], contacts, state["done"],
+                       date.fromisoformat(onset) if onset else None,
+                       date.fromisoformat(test_date) if test_date else None)
 
 
 def evaluate(guide: Guide, state: InterviewState, as_of: date
@@ -228,7 +234,7 @@ class CompletenessModel(ReadModel):
                 "interview_status": None, "score": None, "missing_count": None,
                 "as_of": None, "error": None, "dirty": 1})
             _states(rows)[interview_id] = EMPTY_STATE
-        self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)])
+        self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)].value)
 
     def _fact(self, rows: Batch, event: Any) -> None:
         interview_id = str(event.originator_id)

@@ -12,8 +12,7 @@ from sqlite_utils import Database
 
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import Informer, InformOutcome, Interview, informer_for
-from bco.guides.categories import categorise
-from bco.guides.errors import FactError
+from bco.guides.contact_category import contact_category
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
 from bco.projections import worklist
@@ -36,7 +35,7 @@ GUIDES = "contacts_guides"
 # (people.py keeps the names), and free-text reasons stay in the event store.
 PLAIN_FIELDS = ("relation", "setting", "prompt", "category_override")
 PRESENCE_FLAGS = {"phone": "has_phone", "email": "has_email",
-                  "no_reach_reason": "has_no_reach_reason"}
+                  "unreachable_reason": "has_no_reach_reason"}
 # Inform outcomes that keep a contact on the list: none yet, or tried but not reached.
 STILL_TO_INFORM = (None, InformOutcome.UNREACHABLE.value)
 
@@ -72,27 +71,13 @@ def with_informer(row: Row, interview: Row) -> Row:
 
 
 def categorised(row: Row, guide: Guide | None) -> Row:
-    """The category: the tracer's override, else the guide's rules on the contact's facts."""
-    row = dict(row)
-    if row.get("category_override"):
-        row.update(category=row["category_override"], category_rule=None,
-                   category_source="override", category_problem=None)
-        return row
-    if guide is None:
-        row.update(category=None, category_rule=None, category_source="unknown",
-                   category_problem="The guide version of this interview is not available.")
-        return row
+    """The category as the interview screen shows it, kept with its rule, source or problem."""
     contact = ContactFacts(name="", household=bool(row["household"]),
-                           facts=json.loads(row["facts"] or "{}"))
-    try:
-        found = categorise(guide, contact.category_facts(guide))
-    except FactError as error:
-        row.update(category=None, category_rule=None, category_source="unknown",
-                   category_problem=str(error))
-        return row
-    row.update(category=found.category, category_rule=found.rule, category_source="computed",
-               category_problem=None)
-    return row
+                           facts=json.loads(row["facts"] or "{}"),
+                           category=row.get("category_override"))
+    found = contact_category(guide, contact)
+    return {**row, "category": found.category, "category_rule": found.rule,
+            "category_source": found.source, "category_problem": found.problem}
 
 
 def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.domain.interview import Interview
+from bco.guides import prompt_ids
 from bco.projections.readmodel import Batch, Handler, ReadModel, Row
 
 INTERVIEWS = "prompt_yield_interviews"
@@ -20,7 +21,8 @@ def prompt_key(prompt_id: str | None) -> str:
     """Day prompts count together ('day'), since each interview walks its own dates."""
     if not prompt_id:
         return UNPROMPTED
-    return "day" if prompt_id.startswith("day:") else prompt_id
+    parsed = prompt_ids.parse(prompt_id)
+    return "day" if parsed is not None and parsed.kind == "day" else prompt_id
 
 
 def on_contact_event(row: Row | None, interview: Row, event: Any) -> Row | None:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlite_utils import Database
 
-from bco.domain.case import CallOutcome, Case, CaseStatus
+from bco.domain.case import Case, CaseFlags, CaseStatus
 
 Row = dict[str, Any]
 
@@ -295,58 +295,23 @@ def seconds_between(start: str | None, end: str | None) -> int | None:
     return int((datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds())
 
 
-CASE_FLAG_DEFAULTS: Row = {
-    "tracer": None, "team": None, "unreachable": 0, "interview_id": None, "interviewed": 0,
-    "closed": 0, "callback_at": None,
-}
+def case_flags(row: Row) -> CaseFlags:
+    """The flags a read model keeps in a case's row, as the domain's CaseFlags."""
+    callback_at = row.get("callback_at")
+    return CaseFlags(row.get("tracer"), row.get("team"), bool(row.get("unreachable")),
+                     row.get("interview_id") is not None, bool(row.get("interviewed")),
+                     bool(row.get("closed")), parse_utc(callback_at) if callback_at else None)
 
 
 def evolve_case_flags(row: Row, event: Any) -> Row:
-    """The assignment and status flags after a case event, mirroring Case's own rules."""
-    flags = {key: row.get(key, default) for key, default in CASE_FLAG_DEFAULTS.items()}
-    if isinstance(event, Case.Registered):
-        flags = dict(CASE_FLAG_DEFAULTS)
-    elif isinstance(event, Case.Assigned):
-        flags["tracer"] = event.tracer
-        flags["team"] = event.team or flags["team"]
-    elif isinstance(event, Case.Unassigned):
-        flags["tracer"] = None
-    elif isinstance(event, Case.CallAttemptLogged):
-        if event.outcome == CallOutcome.REACHED:
-            flags["unreachable"] = 0
-        flags["callback_at"] = (utc_text(event.callback_at)
-                                if event.outcome == CallOutcome.CALLBACK_REQUESTED else None)
-    elif isinstance(event, Case.MarkedUnreachable):
-        flags["unreachable"] = 1
-        flags["callback_at"] = None
-    elif isinstance(event, Case.InterviewStarted):
-        flags.update(interview_id=str(event.interview_id), interviewed=0, unreachable=0,
-                     callback_at=None)
-    elif isinstance(event, Case.InterviewCompleted):
-        flags["interviewed"] = 1
-    elif isinstance(event, Case.InterviewReopened):
-        flags["interviewed"] = 0
-    elif isinstance(event, Case.Closed):
-        flags["closed"] = 1
-        flags["callback_at"] = None
-    elif isinstance(event, Case.Reopened):
-        flags["closed"] = 0
-    return flags
-
-
-def case_status(flags: Mapping[str, Any]) -> str:
-    """The status Case.status would give for these flags."""
-    if flags.get("closed"):
-        return CaseStatus.CLOSED.value
-    if flags.get("interviewed"):
-        return CaseStatus.INTERVIEWED.value
-    if flags.get("interview_id"):
-        return CaseStatus.IN_PROGRESS.value
-    if flags.get("unreachable"):
-        return CaseStatus.UNREACHABLE.value
-    if flags.get("tracer"):
-        return CaseStatus.ASSIGNED.value
-    return CaseStatus.NEW.value
+    """The flag columns and the status after a case event, by the rules of CaseFlags."""
+    flags = case_flags(row).after(event)
+    interview_id = (str(event.interview_id) if isinstance(event, Case.InterviewStarted)
+                    else row.get("interview_id"))
+    return {"tracer": flags.tracer, "team": flags.team, "unreachable": int(flags.unreachable),
+            "interview_id": interview_id, "interviewed": int(flags.interviewed),
+            "closed": int(flags.closed), "callback_at": utc_text(flags.callback_at),
+            "status": flags.status.value}
 
 
 CASE_EVENTS: tuple[type, ...] = (

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlite_utils import Database
 
 from bco.domain.case import Case, CaseStatus
-from bco.domain.interview import Interview, InterviewStatus
+from bco.domain.interview import STATUS_AFTER
 from bco.projections.readmodel import (
     CASE_EVENTS,
     OPEN_STATUSES,
@@ -19,7 +19,6 @@ from bco.projections.readmodel import (
     Handler,
     ReadModel,
     Row,
-    case_status,
     evolve_case_flags,
     parse_utc,
     utc_text,
@@ -27,15 +26,6 @@ from bco.projections.readmodel import (
 
 TABLE = "worklist"
 UNASSIGNED = ""
-
-INTERVIEW_STATUS_AFTER: dict[type, str] = {
-    Interview.Started: InterviewStatus.IN_PROGRESS.value,
-    Interview.Paused: InterviewStatus.PAUSED.value,
-    Interview.Resumed: InterviewStatus.IN_PROGRESS.value,
-    Interview.Completed: InterviewStatus.COMPLETED.value,
-    Interview.Reopened: InterviewStatus.IN_PROGRESS.value,
-}
-
 
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The worklist row after a case event."""
@@ -51,7 +41,6 @@ def on_case_event(row: Row | None, event: Any) -> Row:
         row.update(attempts=row["attempts"] + 1, last_attempt_at=utc_text(event.timestamp),
                    last_outcome=event.outcome)
     row.update(evolve_case_flags(row, event))
-    row["status"] = case_status(row)
     row["open"] = int(row["status"] in OPEN_STATUSES)
     row["queue"] = row["tracer"] or UNASSIGNED
     row["lane"] = lane(row)
@@ -70,7 +59,7 @@ def lane(row: Row) -> str | None:
 
 def on_interview_event(row: Row, event: Any) -> Row:
     """The worklist row of the interview's case after the interview paused, resumed or ended."""
-    return {**row, "interview_status": INTERVIEW_STATUS_AFTER[type(event)]}
+    return {**row, "interview_status": STATUS_AFTER[type(event)].value}
 
 
 class Worklist(ReadModel):
@@ -95,7 +84,7 @@ class Worklist(ReadModel):
 
     def handlers(self) -> Mapping[type, Handler]:
         table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)
-        table.update(dict.fromkeys(INTERVIEW_STATUS_AFTER, self._interview_event))
+        table.update(dict.fromkeys(STATUS_AFTER, self._interview_event))
         return table
 
     def _case_event(self, rows: Batch, event: Any) -> None:

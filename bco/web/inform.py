@@ -22,10 +22,9 @@ from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import DomainError
 from bco.domain.interview import Contact, Informer, InformOutcome, Interview, informer_for
-from bco.guides.categories import categorise
-from bco.guides.errors import FactError
+from bco.guides.contact_category import contact_category
 from bco.guides.model import Guide
-from bco.guides.state import ContactFacts
+from bco.guides.state import contact_facts
 from bco.projections import contacts as contacts_model
 from bco.web import access
 from bco.web.access_log import record_read
@@ -92,14 +91,9 @@ def _text(text: Any, language: str) -> str | None:
 def _category(guide: Guide, contact: Contact, language: str) -> tuple[str | None, str | None,
                                                                         str | None]:
     """(category id, its label, its advice) in the reader's language, when the guide knows."""
-    category_id = contact.category_override
-    if not category_id:
-        facts = ContactFacts(name=contact.name, household=contact.household,
-                             facts=dict(contact.facts))
-        try:
-            category_id = categorise(guide, facts.category_facts(guide)).category
-        except FactError:
-            return None, None, None
+    category_id = contact_category(guide, contact_facts(contact)).category
+    if category_id is None:
+        return None, None, None
     category = guide.category(category_id)
     if category is None:
         return category_id, category_id, None

@@ -12,7 +12,8 @@ from typing import Any
 from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
-from bco.guides.categories import category_settled
+from bco.guides import prompt_ids
+from bco.guides.contact_category import contact_category
 from bco.guides.engine import (
     Completeness,
     SectionView,
@@ -20,11 +21,9 @@ from bco.guides.engine import (
     StepView,
     Windows,
     all_steps,
-    categorise,
     completeness,
     exposure_windows,
 )
-from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
 from bco.guides.progress import Progress, effective_dates, measure
@@ -105,7 +104,7 @@ class Screen:
         live = self.interview.live_contacts
         return [DayRow(day, format_day(day, self.language),
                        day_status.get(day, "later" if day > self.today else "open"),
-                       step_anchor(f"day:{day.isoformat()}"),
+                       step_anchor(prompt_ids.for_day(day)),
                        tuple(c for c in live if c.day == day))
                 for day in self.windows.infectious.days()]
 
@@ -225,22 +224,15 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
 
 def _contact_row(guide: Guide, language: str, contact: Contact,
                  facts: ContactFacts) -> ContactRow:
-    """Categorise one contact; an override wins, with the computed category kept in view."""
-    computed: str | None
-    try:
-        values = facts.category_facts(guide)
-        computed = categorise(guide, values).category
-        settled = category_settled(guide, values)
-    except FactError:
-        computed, settled = None, False
-    overridden = bool(contact.category_override)
-    category = contact.category_override or computed
+    """Categorise one contact; an override wins."""
+    effective = contact_category(guide, facts)
+    category = effective.category
     found = guide.category(category) if category else None
     setting = guide.setting(contact.setting) if contact.setting else None
     return ContactRow(
         contact=contact, category=category,
         category_label=found.label.in_language(language) if found else "",
-        settled=settled or overridden, overridden=overridden,
+        settled=effective.settled, overridden=effective.source == "override",
         prompt_label=prompt_label(guide, language, contact.prompt),
         setting_label=setting.label.in_language(language) if setting else "",
     )
@@ -250,12 +242,9 @@ def prompt_label(guide: Guide, language: str, prompt: str | None) -> str:
     """A short name for a prompt, shown next to the contacts it surfaced."""
     if not prompt:
         return ""
-    kind, _, rest = prompt.partition(":")
+    kind, rest, day = _parts(prompt)
     if kind == "day" and rest:
-        try:
-            return format_day(date.fromisoformat(rest), language)
-        except ValueError:
-            return prompt
+        return format_day(day, language) if day else prompt
     if kind == "setting":
         setting = guide.setting(rest)
         return setting.label.in_language(language) if setting else prompt
@@ -267,8 +256,8 @@ def prompt_label(guide: Guide, language: str, prompt: str | None) -> str:
     if question is not None:
         text = question.text.in_language(language)
         return text if len(text) <= 60 else text[:57].rstrip() + "…"
-    return {"household": {"nl": "Huisgenoten", "en": "Household"},
-            "final": {"nl": "Nog iemand anders?", "en": "Anyone else?"}}.get(
+    return {prompt_ids.HOUSEHOLD: {"nl": "Huisgenoten", "en": "Household"},
+            prompt_ids.FINAL: {"nl": "Nog iemand anders?", "en": "Anyone else?"}}.get(
                 prompt, {}).get(language, prompt)
 
 
@@ -276,12 +265,9 @@ def prompt_defaults(guide: Guide, prompt: str | None) -> dict[str, Any]:
     """What a contact entered under this prompt is known to be: its day, setting, bubble."""
     if not prompt:
         return {}
-    kind, _, rest = prompt.partition(":")
+    kind, rest, day = _parts(prompt)
     if kind == "day":
-        try:
-            return {"day": date.fromisoformat(rest)}
-        except ValueError:
-            return {}
+        return {"day": day} if day else {}
     if kind == "setting" and rest in guide.setting_ids:
         return {"setting": rest}
     if kind == "consistency":
@@ -289,13 +275,19 @@ def prompt_defaults(guide: Guide, prompt: str | None) -> dict[str, Any]:
         if rule and rule.unless_contacts_in in guide.setting_ids:
             return {"setting": rule.unless_contacts_in}
         return {}
-    if prompt == "household":
+    if prompt == prompt_ids.HOUSEHOLD:
         return {"household": True, **({"setting": "home"} if "home" in guide.setting_ids
                                       else {})}
     question = guide.questions.get(prompt)
     if question is not None:
         return dict(question.contact_defaults)
     return {}
+
+
+def _parts(prompt: str) -> tuple[str | None, str, date | None]:
+    """A prompt id's kind, the id it names and its day; no kind for a question id."""
+    parsed = prompt_ids.parse(prompt)
+    return (parsed.kind, parsed.ref, parsed.day) if parsed else (None, "", None)
 
 
 def view_of(screen: Screen, step_id: str) -> StepView | None:

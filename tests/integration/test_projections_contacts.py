@@ -32,7 +32,7 @@ def interview(app: BCOApplication, clock: Any, tracer: str, team: str | None, *,
 
 
 def pending(app: BCOApplication, tmp_path: Path, **scope: Any) -> list[UUID]:
-    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist(), Contacts(app.guides)])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist(), Contacts(app.catalog.guides)])
     runner.catch_up()
     with open_views(runner.views_path) as db:
         return [found.interview_id for found in pending_for_authority(db, **scope)]
@@ -74,7 +74,7 @@ def test_narrowed_to_a_tracer_or_their_team_oldest_first(app: BCOApplication, cl
 def test_each_entry_names_its_case_and_disease(app: BCOApplication, clock: Any,
                                                tmp_path: Path) -> None:
     case_id, interview_id, _ = interview(app, clock, "anna", "north")
-    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist(), Contacts(app.guides)])
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist(), Contacts(app.catalog.guides)])
     runner.catch_up()
     with open_views(runner.views_path) as db:
         (found,) = pending_for_authority(db)

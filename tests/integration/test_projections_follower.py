@@ -28,7 +28,7 @@ def soon(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
 
 def register(app: BCOApplication) -> None:
     app.register_case(person=IndexPerson(name="Index", phone="06 12345678"),
-                      disease=app.known_diseases[0], test_date=app.clock().date(),
+                      disease=app.catalog.known_diseases[0], test_date=app.clock().date(),
                       actor="intake")
 
 

@@ -15,13 +15,13 @@ from test_guide_properties import GUIDES, ONSET, SETTINGS, interviews
 import bco.guides.completeness as completeness_module
 from bco.guides.categories import category_settled
 from bco.guides.completeness import Completeness, MissingItem, assess, completeness
+from bco.guides.conditions import on_answers
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day, missing_text
 from bco.guides.progress import (
     Progress,
     blocking_question,
     effective_dates,
-    holds,
     measure,
 )
 from bco.guides.state import InterviewState
@@ -234,7 +234,7 @@ def test_measure_follows_the_definitions_of_days_settings_and_follow_ups(
     for rule in guide.probing.consistency:
         resolved = f"consistency:{rule.id}" in state.done or any(
             c.setting == rule.unless_contacts_in for c in state.contacts)
-        triggered = holds(rule.when, state.answers, progress.applicable)
+        triggered = on_answers(rule.when, state.answers, progress.applicable)
         expected = ("settled" if resolved or triggered is False
                     else "waiting" if triggered is None else "open")
         assert progress.consistency[rule.id] == expected
