@@ -69,7 +69,8 @@ def casefile(ctx: CliContext, case_id: UUID | None, every: bool, as_of: str | No
     with click.progressbar(chosen, label="Case files", file=sys.stderr) as bar:
         skipped = write_case_files_zip(ctx.app, bar, output, as_of=moment, language=language)
     note = f"; {len(skipped)} not registered yet at --as-of left out" if skipped else ""
-    click.echo(f"Wrote {output}: {len(chosen) - len(skipped)} case files{note}.")
+    written = len(chosen) - len(skipped)
+    click.echo(f"Wrote {output}: {written} case file{'' if written == 1 else 's'}{note}.")
 
 
 def _moment(text: str | None, zone: ZoneInfo) -> datetime | None:
