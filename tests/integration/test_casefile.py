@@ -115,3 +115,11 @@ def test_a_case_without_an_interview_says_so(app: BCOApplication, clock) -> None
     text = pdf_text(case_file_pdf(app, story.case_id, as_of=first_call, language="en"))
     assert "No interview had started at this moment." in text
     assert "Call attempt: Reached" not in text
+
+
+def test_typed_markup_is_printed_as_text(app: BCOApplication, clock) -> None:
+    story = tell(app, clock)
+    reason = '<img src="file:///etc/passwd"> </style> & done'
+    app.close_case(story.case_id, reason, actor="lead")
+    text = pdf_text(case_file_pdf(app, story.case_id, as_of=None, language="en"))
+    assert f"Case closed: {reason}" in text and f"Closed because {reason}" in text
