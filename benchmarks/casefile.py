@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -19,14 +19,13 @@ from io import BytesIO
 from pathlib import Path
 from uuid import UUID
 
-import pdfplumber
 from weasyprint import HTML
 
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.reports.casefile import build_case_file
-from bco.reports.pdf import render_html, render_pdf, stylesheet
+from bco.reports.pdf import TEMPLATES, render_html, render_pdf, stylesheet
 from benchmarks.profile import Profile
 from benchmarks.results import (
     Row,
@@ -50,6 +49,7 @@ def bench_casefile(profile: Profile, scratch: Path) -> list[Row]:
                 timed_row("casefile_pdf_10p", app, long, profile, 2.5)]
         static = scratch / "casefile-static.html"
         static.write_text(html_of(app, long))
+        shutil.copy(TEMPLATES / "casefile.css", scratch / "casefile.css")
     ours = peak_in_child(settings, "ours", str(long))
     raw = peak_in_child(settings, "static", str(static))
     rows.append(Row("casefile_pdf_peak", ours, "MiB peak RSS", raw, raw / ours,
@@ -87,7 +87,10 @@ def html_of(app: BCOApplication, case_id: UUID) -> str:
 
 
 def pages(pdf: bytes) -> int:
-    """Pages of a PDF (pdfplumber is in the test extra, which scripts/bench installs)."""
+    """Pages of a PDF (pdfplumber is in the test extra, which scripts/bench installs; imported
+    here so the memory children do not carry it)."""
+    import pdfplumber
+
     with pdfplumber.open(BytesIO(pdf)) as document:
         return len(document.pages)
 
@@ -138,23 +141,7 @@ def long_case(app: BCOApplication) -> UUID:
 def peak_in_child(settings: Settings, mode: str, what: str) -> float:
     """Peak RSS in MiB of a fresh process that prints one case file (or the static HTML)."""
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.casefile", mode, what], cwd=ROOT,
+        [sys.executable, "-m", "benchmarks.casefile_child", mode, what], cwd=ROOT,
         env={**os.environ, **settings.to_env()}, capture_output=True, text=True, check=True,
         timeout=300)
     return float(json.loads(done.stdout.strip().splitlines()[-1])["peak_mib"])
-
-
-def _child(mode: str, what: str) -> None:
-    if mode == "ours":
-        app = BCOApplication(Settings.from_env())
-        render_pdf(build_case_file(app, UUID(what), language="nl"), zone=app.settings.zone,
-                   phone_region=app.settings.phone_region)
-        app.close()
-    else:
-        HTML(string=Path(what).read_text()).write_pdf(stylesheets=[stylesheet()])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"peak_mib": peak}))
-
-
-if __name__ == "__main__":
-    _child(sys.argv[1], sys.argv[2])
