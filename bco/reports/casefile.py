@@ -93,6 +93,7 @@ def build_case_file(app: BCOApplication, case_id: UUID, *, as_of: datetime | Non
 
 def case_file_from(app: BCOApplication, state: CaseAsOf, *, language: str,
                    generated_at: datetime) -> CaseFile:
+    """Word a replayed case with the guide its interview started under, as the screen does."""
     case, interview = state.case, state.interview
     guide = app.guide_for_interview(interview) if interview is not None else None
     wording = language if guide is None or language in guide.languages else guide.languages[0]
