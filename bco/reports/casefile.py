@@ -6,7 +6,7 @@ Personal data, answers and free text come from the case's and interview's events
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -15,11 +15,12 @@ from bco.application import BCOApplication, CaseAsOf
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, informer_for
 from bco.domain.reference import case_reference
-from bco.guides.engine import Completeness, categorise, completeness
-from bco.guides.errors import FactError
+from bco.guides import prompt_ids
+from bco.guides.contact_category import contact_category
+from bco.guides.engine import Completeness, completeness
 from bco.guides.model import Guide, Question
 from bco.guides.phrasing import format_day, yes_no
-from bco.guides.state import ContactFacts, InterviewState
+from bco.guides.state import InterviewState
 from bco.reports.timeline import TimelineEntry, timeline
 
 LANGUAGES = ("nl", "en")
@@ -162,25 +163,18 @@ def contact_rows(guide: Guide, interview: Interview, state: InterviewState, lang
     for_all = interview.answers.get(question) if question else None
     rows = []
     for contact, facts in zip(interview.live_contacts, state.contacts, strict=True):
-        computed = computed_category(guide, facts)
-        category = contact.category_override or computed
+        effective = contact_category(guide, facts)
+        computed = (contact_category(guide, replace(facts, category=None)).category
+                    if effective.source == "override" else effective.category)
         setting = guide.setting(contact.setting) if contact.setting else None
         rows.append(ContactRow(
-            contact=contact, category_label=category_label(guide, category, language),
+            contact=contact, category_label=category_label(guide, effective.category, language),
             computed_label=(category_label(guide, computed, language)
-                            if computed != category else ""),
-            overridden=bool(contact.category_override),
+                            if computed != effective.category else ""),
+            overridden=effective.source == "override",
             setting_label=setting.label.in_language(language) if setting else "",
             informer=informer_for(contact.informs, for_all)))
     return rows
-
-
-def computed_category(guide: Guide, facts: ContactFacts) -> str | None:
-    """The category the guide's rules give this contact's facts (None while they cannot)."""
-    try:
-        return categorise(guide, facts.category_facts(guide)).category
-    except FactError:
-        return None
 
 
 def category_label(guide: Guide, category: str | None, language: str) -> str:
@@ -190,15 +184,13 @@ def category_label(guide: Guide, category: str | None, language: str) -> str:
 
 def prompt_label(guide: Guide, language: str, prompt: str) -> str:
     """A probing prompt named as the reader knows it: a day, a setting, a question."""
-    kind, _, rest = prompt.partition(":")
-    if kind == "day" and rest:
-        try:
-            return format_day(date.fromisoformat(rest), language)
-        except ValueError:
-            return prompt
-    if kind == "setting" and guide.setting(rest) is not None:
-        setting = guide.setting(rest)
-        return setting.label.in_language(language) if setting else prompt
+    parsed = prompt_ids.parse(prompt)
+    if parsed is not None and parsed.kind == "day":
+        return format_day(parsed.day, language) if parsed.day else prompt
+    if parsed is not None and parsed.kind == "setting":
+        setting = guide.setting(parsed.ref)
+        if setting is not None:
+            return setting.label.in_language(language)
     question = guide.questions.get(prompt)
     if question is not None:
         return question.text.in_language(language)
