@@ -435,6 +435,11 @@ class BCOApplication(Application[UUID]):
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.disable(now=now, actor=actor))
 
+    def end_sessions(self, name: str, *, actor: str) -> Recorded:
+        """Sign out everywhere: kept in the event store, which every process and node reads."""
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.end_sessions(now=now, actor=actor))
+
     def change_password(self, name: str, password_hash: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.change_password(

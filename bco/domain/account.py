@@ -42,10 +42,18 @@ class Account(StampedAggregate):
 
         def apply_facts(self, aggregate: Account) -> None:
             aggregate.password_hash = self.password_hash
+            aggregate.session_generation += 1
 
     class Disabled(StampedAggregate.Event):
         def apply_facts(self, aggregate: Account) -> None:
             aggregate.disabled = True
+            aggregate.session_generation += 1
+
+    class SessionsEnded(StampedAggregate.Event):
+        """Signed out: every session of the account, in every process and node, ends."""
+
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.session_generation += 1
 
     class Enabled(StampedAggregate.Event):
         def apply_facts(self, aggregate: Account) -> None:
@@ -58,6 +66,8 @@ class Account(StampedAggregate):
         self.language: str
         self.password_hash: str
         self.disabled = False
+        # Sessions carry the generation they began in; a higher one here has ended them.
+        self.session_generation = 0
 
     @staticmethod
     def id_for(name: str) -> UUID:
@@ -89,6 +99,10 @@ class Account(StampedAggregate):
 
     def change_password(self, password_hash: str, *, now: datetime, actor: str) -> None:
         self._record(self.PasswordChanged, now=now, actor=actor, password_hash=password_hash)
+
+    def end_sessions(self, *, now: datetime, actor: str) -> None:
+        """End every session of this account at once, wherever it was opened."""
+        self._record(self.SessionsEnded, now=now, actor=actor)
 
     def disable(self, *, now: datetime, actor: str) -> None:
         """Stop someone signing in; their past actions stay on record."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # The signed cookie itself expires with the absolute lifetime, on the wall clock.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_lifetime_hours),
     )
     flask_app.extensions["bco"] = application
     flask_app.extensions["bco_settings"] = settings

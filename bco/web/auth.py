@@ -20,6 +20,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +37,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from bco.application import BCOApplication
+from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.passwords import decoy_hash, verify_password
 from bco.web.errors import error_response, wants_json
@@ -51,6 +53,11 @@ login_manager.session_protection = "strong"
 MAX_FAILURES = 5
 LOCKOUT_SECONDS = 300
 FAILURE_DELAY_SECONDS = 0.5
+# When the session began and when it was last used (seconds on the application's clock).
+SESSION_STARTED = "bco_started"
+SESSION_SEEN = "bco_seen"
+# The last-used time is rewritten at most this often, so not every answer sets a cookie.
+SEEN_PRECISION_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -64,14 +71,18 @@ class User:
     is_active: bool = True
     is_authenticated: bool = True
     is_anonymous: bool = False
+    session_generation: int = 0
 
     def get_id(self) -> str:
-        return self.name
+        """Name and session generation: signing out anywhere raises the account's generation,
+        so every session cookie holding the old one stops working in every process."""
+        return f"{self.name}:{self.session_generation}"
 
     @classmethod
     def from_account(cls, account: Account) -> User:
         return cls(name=account.name, role=account.role, team=account.team,
-                   language=account.language, is_active=not account.disabled)
+                   language=account.language, is_active=not account.disabled,
+                   session_generation=account.session_generation)
 
 
 class SignInForm(FlaskForm):
@@ -127,9 +138,10 @@ def _locale(language: str) -> Locale:
 
 
 @login_manager.user_loader
-def load_user(name: str) -> User | None:
-    account = bco().find_account(name)
-    if account is None or account.disabled:
+def load_user(user_id: str) -> User | None:
+    name, _sep, generation = user_id.rpartition(":")
+    account = bco().find_account(name) if name else None
+    if account is None or account.disabled or str(account.session_generation) != generation:
         return None
     return User.from_account(account)
 
@@ -183,6 +195,7 @@ def signin() -> Any:
             return render_template("auth/signin.html", form=form), 401
         failures.succeeded(name)
         login_user(User.from_account(account))
+        session[SESSION_STARTED] = session[SESSION_SEEN] = _clock_seconds()
         return redirect(_safe_next(request.args.get("next")) or url_for("home"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signin.html", form=form), status
@@ -191,6 +204,7 @@ def signin() -> Any:
 @blueprint.post("/signout")
 @login_required
 def signout() -> Any:
+    bco().end_sessions(current_user.name, actor=current_user.name)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.signin"))
@@ -203,10 +217,34 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _clock_seconds() -> float:
+    """The application's clock, so that tests move session time by hand."""
+    return bco().clock().timestamp()
+
+
+def end_stale_session() -> None:
+    """End a session idle longer than the idle timeout or older than the absolute lifetime."""
+    if "_user_id" not in session:
+        return
+    settings: Settings = current_app.extensions["bco_settings"]
+    now = _clock_seconds()
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if (not isinstance(started, float) or not isinstance(seen, float)
+            or now - seen > settings.session_idle_minutes * 60
+            or now - started > settings.session_lifetime_hours * 3600):
+        logout_user()
+        session.pop(SESSION_STARTED, None)
+        session.pop(SESSION_SEEN, None)
+        flash(_("Your session has ended; sign in again."), "info")
+    elif now - seen >= SEEN_PRECISION_SECONDS:
+        session[SESSION_SEEN] = now
+
+
 def init_app(app: Flask) -> None:
     app.extensions["bco_failed_signins"] = FailedSignIns()
     login_manager.init_app(app)
     app.register_blueprint(blueprint)
+    app.before_request(end_stale_session)
 
     @app.get("/")
     @login_required
