@@ -123,8 +123,10 @@ class BCOApplication(Application[UUID]):
             for notification in first:
                 self.mapper.to_domain_event(notification)
         except (MapperDeserialisationError, ValueError) as exc:
+            source = ("BCO_CIPHER_KEY" if self.settings.cipher_key
+                      else f"The key at {self.settings.key_file} (BCO_KEY_FILE)")
             raise StartupError(
-                f"The key at {self.settings.key_file} does not open the event store {where}. "
+                f"{source} does not open the event store {where}. "
                 "Use the key the store was created with.") from exc
 
     def store_description(self) -> str:
