@@ -29,6 +29,7 @@ from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
+from bco.private_files import keep_private
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -82,6 +83,7 @@ class BCOApplication(Application[UUID]):
         # Per instance, so that the interval is a setting rather than a constant.
         self.snapshotting_intervals = {  # type: ignore[misc]
             Interview: settings.snapshot_interval, Case: settings.snapshot_interval}
+        keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
             super().__init__(env={
