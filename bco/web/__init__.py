@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
           timezone_selector=lambda: settings.timezone)
     auth.init_app(flask_app)
     errors.init_app(flask_app)
-    security.init_app(flask_app)
+    security.init_app(flask_app, settings)
     navigation.init_app(flask_app)
     display.init_app(flask_app)
     presence.init_app(flask_app)
@@ -65,6 +65,9 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
 
     @flask_app.get("/healthz")
     def healthz() -> Any:
+        """Alive, for anyone; how far the store has got only for admins and this machine."""
+        if not auth.may_see_health_details():
+            return jsonify(status="ok")
         return jsonify(status="ok", store_position=application.store_position())
 
     return flask_app
