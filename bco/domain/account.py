@@ -79,7 +79,8 @@ class Account(StampedAggregate):
                  password_hash: str, now: datetime, actor: str) -> Account:
         """Create an account; names are short sign-in names, not personal data."""
         clean = name.strip()
-        if not clean or len(clean) > 64 or any(ch.isspace() for ch in clean):
+        if not clean or len(clean) > 64 or not clean.isprintable() or any(
+                ch.isspace() for ch in clean):
             raise InvalidValueError(
                 _t("An account name is one word of at most 64 characters, e.g. 'anna.devries'."),
                 field="name")
