@@ -280,8 +280,12 @@ class BCOApplication(Application[UUID]):
     # -- interview commands ---------------------------------------------------------------
 
     def start_interview(self, case_id: UUID, *, actor: str, guide_id: str | None = None,
-                        command_id: str | None = None) -> Recorded:
-        """Start the case's interview under the current guide version, archiving that version."""
+                        command_id: str | None = None, reached: bool = False) -> Recorded:
+        """Start the case's interview under the current guide version, archiving that version.
+
+        `reached`: the index is on the line, so a first 'reached' call is logged with it. The
+        case, the interview and the archived guide are saved together or not at all.
+        """
         case = self.get_case(case_id)
         if case.already_done(command_id) and case.interview_id is not None:
             interview = self.get_interview(case.interview_id)
@@ -289,6 +293,9 @@ class BCOApplication(Application[UUID]):
         guide, source = self.catalog.current_version(self.catalog.chosen(case.disease, guide_id))
         now = self.clock()
         interview_id = uuid4()
+        if reached and case.reached_at is None:
+            case.log_call_attempt(CallOutcome.REACHED, now=now, actor=actor,
+                                  command_id=command_id)
         case.interview_started(interview_id, now=now, actor=actor, command_id=command_id)
         interview = Interview.start(
             interview_id=interview_id, case_id=case_id, guide_id=guide.id,
