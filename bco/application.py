@@ -26,7 +26,7 @@ from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
-from bco.guide_catalog import GuideCatalog
+from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
 from bco.private_files import keep_private
@@ -191,35 +191,51 @@ class BCOApplication(Application[UUID]):
         test_date: date | None = None, source: str = "", received_at: datetime | None = None,
         actor: str, command_id: str | None = None,
     ) -> Recorded:
-        """Open a case; a retried registration with the same command id returns the first."""
-        known = self.catalog.known_diseases
-        if disease not in known:
-            raise InvalidValueError(
-                _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
-                disease=disease, known=", ".join(known))
+        """Open a case; a retried registration with the same command id returns the first,
+        and the same id with other details is refused."""
+        disease = self._disease(disease)
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
-        if command_id:
-            existing = self._find(case_id, Case)
-            if existing is not None:
-                return Recorded(case_id, existing.version, None)
         now = self.clock()
         case = Case.register(
             case_id=case_id, person=person, disease=disease, onset=onset,
             test_date=test_date, source=source, received_at=received_at or now,
             region=self.settings.phone_region, now=now, actor=actor, command_id=command_id,
         )
+        if command_id and self._find(case_id, Case) is not None:
+            return self._same_registration(case)
         try:
             return self._save(case)
         except ConflictError:
             # A retry raced its original: the case exists now, and that is what was asked.
-            return Recorded(case_id, self.get_case(case_id).version, None)
+            return self._same_registration(case)
+
+    def _disease(self, disease: str) -> str:
+        """The disease code for a code or a guide's name for it ('COVID-19' → 'covid-19')."""
+        known = self.catalog.known_diseases
+        code = disease if disease in known else disease_code(disease)
+        if code not in known:
+            raise InvalidValueError(
+                _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
+                disease=disease, known=", ".join(known))
+        return code
+
+    def _same_registration(self, case: Case) -> Recorded:
+        """A retry gets the case it registered; a reused id with other details is refused."""
+        first = next(iter(self.events.get(case.id, lte=1)))
+        retried = case.pending_events[0]
+        facts = ("name", "phone", "birth_date", "email", "postcode", "language", "disease",
+                 "onset", "test_date", "source")
+        if any(getattr(first, fact) != getattr(retried, fact) for fact in facts):
+            raise InvalidValueError(
+                _t("This command id registered a case with other details; a retry must send "
+                   "the same details, a new registration a new id."), field="command_id")
+        return Recorded(case.id, self.get_case(case.id).version, None)
 
     def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
                              command_id: str | None = None,
                              expected_version: int | None = None) -> Recorded:
-        if "disease" in changes and changes["disease"] not in self.catalog.known_diseases:
-            raise InvalidValueError(_t("Unknown disease '%(disease)s'."), field="disease",
-                                    disease=changes["disease"])
+        if "disease" in changes:
+            changes = {**changes, "disease": self._disease(str(changes["disease"]))}
         return self._change(
             case_id, Case, command_id, expected_version, set(changes),
             lambda case, now: case.correct_details(
