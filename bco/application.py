@@ -402,11 +402,37 @@ class BCOApplication(Application[UUID]):
                                                       command_id=command_id))
 
     def pause_interview(self, interview_id: UUID, summary: str, *, actor: str,
-                        command_id: str | None = None) -> Recorded:
-        return self._change(
-            interview_id, Interview, command_id, None, None,
-            lambda interview, now: interview.pause(summary, now=now, actor=actor,
-                                                   command_id=command_id))
+                        command_id: str | None = None, hand_over: bool = False) -> Recorded:
+        """Pause; with `hand_over` the case goes back to the pool in the same atomic save."""
+        if not hand_over:
+            return self._change(
+                interview_id, Interview, command_id, None, None,
+                lambda interview, now: interview.pause(summary, now=now, actor=actor,
+                                                       command_id=command_id))
+        interview = self.get_interview(interview_id)
+        if interview.already_done(command_id):
+            return Recorded(interview_id, interview.version, None, interview)
+        case = self.get_case(interview.case_id)
+        now = self.clock()
+        interview.pause(summary, now=now, actor=actor, command_id=command_id)
+        if case.tracer is not None:
+            case.unassign(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position, interview)
+
+    def take_interview(self, interview_id: UUID, tracer: str, team: str | None, *, actor: str,
+                       expected_case_version: int | None = None) -> Recorded:
+        """Take a handed-over case from the pool and resume its interview, in one save."""
+        interview = self.get_interview(interview_id)
+        case = self.get_case(interview.case_id)
+        if expected_case_version is not None and case.version > expected_case_version:
+            self._refuse_stale(case, expected_case_version, {"assignment"})
+        now = self.clock()
+        case.assign(tracer, team, now=now, actor=actor)
+        if interview.status == "paused":
+            interview.resume(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position, interview)
 
     def resume_interview(self, interview_id: UUID, *, actor: str,
                          command_id: str | None = None) -> Recorded:

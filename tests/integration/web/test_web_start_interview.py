@@ -81,3 +81,30 @@ def test_two_starts_at_once_leave_one_reached_call_and_one_interview(
     finally:
         for app in others:
             app.close()
+
+
+def test_a_handover_that_cannot_return_the_case_does_not_pause_either(
+        web: Flask, bco_app: BCOApplication, case_id: UUID) -> None:
+    interview_id = bco_app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    bco_app.close_case(case_id, "registered twice", actor="lead")
+    before = bco_app.store_position()
+    answer = sign_in(web, "tracer").post(f"/interviews/{interview_id}/pause", data={
+        "summary": "Stopped at day 2.", "handover": "1"}, headers={"Accept": "application/json"})
+    assert answer.status_code >= 400
+    assert bco_app.store_position() == before
+    assert bco_app.get_interview(interview_id).status == "in_progress"
+
+
+def test_a_handover_and_taking_it_each_save_case_and_interview_together(
+        web: Flask, bco_app: BCOApplication, case_id: UUID) -> None:
+    interview_id = bco_app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    paused = bco_app.pause_interview(interview_id, "Stopped at day 2.", actor="tracer",
+                                     hand_over=True)
+    case = bco_app.get_case(case_id)
+    assert case.tracer is None and bco_app.get_interview(interview_id).status == "paused"
+    assert paused.position == bco_app.store_position()
+    taken = bco_app.take_interview(interview_id, "tracer2", "north", actor="tracer2",
+                                   expected_case_version=case.version)
+    assert bco_app.get_case(case_id).tracer == "tracer2"
+    assert bco_app.get_interview(interview_id).status == "in_progress"
+    assert taken.position == bco_app.store_position()
