@@ -26,9 +26,10 @@ from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
-from bco.guide_catalog import GuideCatalog
+from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
+from bco.private_files import keep_private
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -92,6 +93,7 @@ class BCOApplication(Application[UUID]):
         # Per instance, so that the interval is a setting rather than a constant.
         self.snapshotting_intervals = {  # type: ignore[misc]
             Interview: settings.snapshot_interval, Case: settings.snapshot_interval}
+        keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
             super().__init__(env={
@@ -133,8 +135,10 @@ class BCOApplication(Application[UUID]):
             for notification in first:
                 self.mapper.to_domain_event(notification)
         except (MapperDeserialisationError, ValueError) as exc:
+            source = ("BCO_CIPHER_KEY" if self.settings.cipher_key
+                      else f"The key at {self.settings.key_file} (BCO_KEY_FILE)")
             raise StartupError(
-                f"The key at {self.settings.key_file} does not open the event store {where}. "
+                f"{source} does not open the event store {where}. "
                 "Use the key the store was created with.") from exc
 
     def store_description(self) -> str:
@@ -207,35 +211,51 @@ class BCOApplication(Application[UUID]):
         test_date: date | None = None, source: str = "", received_at: datetime | None = None,
         actor: str, command_id: str | None = None,
     ) -> Recorded:
-        """Open a case; a retried registration with the same command id returns the first."""
-        known = self.catalog.known_diseases
-        if disease not in known:
-            raise InvalidValueError(
-                _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
-                disease=disease, known=", ".join(known))
+        """Open a case; a retried registration with the same command id returns the first,
+        and the same id with other details is refused."""
+        disease = self._disease(disease)
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
-        if command_id:
-            existing = self._find(case_id, Case)
-            if existing is not None:
-                return Recorded(case_id, existing.version, None)
         now = self.clock()
         case = Case.register(
             case_id=case_id, person=person, disease=disease, onset=onset,
             test_date=test_date, source=source, received_at=received_at or now,
             region=self.settings.phone_region, now=now, actor=actor, command_id=command_id,
         )
+        if command_id and self._find(case_id, Case) is not None:
+            return self._same_registration(case)
         try:
             return self._save(case)
         except ConflictError:
             # A retry raced its original: the case exists now, and that is what was asked.
-            return Recorded(case_id, self.get_case(case_id).version, None)
+            return self._same_registration(case)
+
+    def _disease(self, disease: str) -> str:
+        """The disease code for a code or a guide's name for it ('COVID-19' → 'covid-19')."""
+        known = self.catalog.known_diseases
+        code = disease if disease in known else disease_code(disease)
+        if code not in known:
+            raise InvalidValueError(
+                _t("Unknown disease '%(disease)s'; known: %(known)s."), field="disease",
+                disease=disease, known=", ".join(known))
+        return code
+
+    def _same_registration(self, case: Case) -> Recorded:
+        """A retry gets the case it registered; a reused id with other details is refused."""
+        first = next(iter(self.events.get(case.id, lte=1)))
+        retried = case.pending_events[0]
+        facts = ("name", "phone", "birth_date", "email", "postcode", "language", "disease",
+                 "onset", "test_date", "source")
+        if any(getattr(first, fact) != getattr(retried, fact) for fact in facts):
+            raise InvalidValueError(
+                _t("This command id registered a case with other details; a retry must send "
+                   "the same details, a new registration a new id."), field="command_id")
+        return Recorded(case.id, self.get_case(case.id).version, None)
 
     def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
                              command_id: str | None = None,
                              expected_version: int | None = None) -> Recorded:
-        if "disease" in changes and changes["disease"] not in self.catalog.known_diseases:
-            raise InvalidValueError(_t("Unknown disease '%(disease)s'."), field="disease",
-                                    disease=changes["disease"])
+        if "disease" in changes:
+            changes = {**changes, "disease": self._disease(str(changes["disease"]))}
         return self._change(
             case_id, Case, command_id, expected_version, set(changes),
             lambda case, now: case.correct_details(
@@ -321,8 +341,12 @@ class BCOApplication(Application[UUID]):
     # -- interview commands ---------------------------------------------------------------
 
     def start_interview(self, case_id: UUID, *, actor: str, guide_id: str | None = None,
-                        command_id: str | None = None) -> Recorded:
-        """Start the case's interview under the current guide version, archiving that version."""
+                        command_id: str | None = None, reached: bool = False) -> Recorded:
+        """Start the case's interview under the current guide version, archiving that version.
+
+        `reached`: the index is on the line, so a first 'reached' call is logged with it. The
+        case, the interview and the archived guide are saved together or not at all.
+        """
         case = self.get_case(case_id)
         if case.already_done(command_id) and case.interview_id is not None:
             interview = self.get_interview(case.interview_id)
@@ -330,6 +354,9 @@ class BCOApplication(Application[UUID]):
         guide, source = self.catalog.current_version(self.catalog.chosen(case.disease, guide_id))
         now = self.clock()
         interview_id = uuid4()
+        if reached and case.reached_at is None:
+            case.log_call_attempt(CallOutcome.REACHED, now=now, actor=actor,
+                                  command_id=command_id)
         case.interview_started(interview_id, now=now, actor=actor, command_id=command_id)
         interview = Interview.start(
             interview_id=interview_id, case_id=case_id, guide_id=guide.id,
@@ -420,11 +447,37 @@ class BCOApplication(Application[UUID]):
                                                       command_id=command_id))
 
     def pause_interview(self, interview_id: UUID, summary: str, *, actor: str,
-                        command_id: str | None = None) -> Recorded:
-        return self._change(
-            interview_id, Interview, command_id, None, None,
-            lambda interview, now: interview.pause(summary, now=now, actor=actor,
-                                                   command_id=command_id))
+                        command_id: str | None = None, hand_over: bool = False) -> Recorded:
+        """Pause; with `hand_over` the case goes back to the pool in the same atomic save."""
+        if not hand_over:
+            return self._change(
+                interview_id, Interview, command_id, None, None,
+                lambda interview, now: interview.pause(summary, now=now, actor=actor,
+                                                       command_id=command_id))
+        interview = self.get_interview(interview_id)
+        if interview.already_done(command_id):
+            return Recorded(interview_id, interview.version, None, interview)
+        case = self.get_case(interview.case_id)
+        now = self.clock()
+        interview.pause(summary, now=now, actor=actor, command_id=command_id)
+        if case.tracer is not None:
+            case.unassign(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position, interview)
+
+    def take_interview(self, interview_id: UUID, tracer: str, team: str | None, *, actor: str,
+                       expected_case_version: int | None = None) -> Recorded:
+        """Take a handed-over case from the pool and resume its interview, in one save."""
+        interview = self.get_interview(interview_id)
+        case = self.get_case(interview.case_id)
+        if expected_case_version is not None and case.version > expected_case_version:
+            self._refuse_stale(case, expected_case_version, {"assignment"})
+        now = self.clock()
+        case.assign(tracer, team, now=now, actor=actor)
+        if interview.status == "paused":
+            interview.resume(now=now, actor=actor)
+        recorded = self._save(interview, case)
+        return Recorded(interview_id, interview.version, recorded.position, interview)
 
     def resume_interview(self, interview_id: UUID, *, actor: str,
                          command_id: str | None = None) -> Recorded:
@@ -479,6 +532,11 @@ class BCOApplication(Application[UUID]):
     def disable_user(self, name: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.disable(now=now, actor=actor))
+
+    def end_sessions(self, name: str, *, actor: str) -> Recorded:
+        """Sign out everywhere: kept in the event store, which every process and node reads."""
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.end_sessions(now=now, actor=actor))
 
     def change_password(self, name: str, password_hash: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,

@@ -40,6 +40,8 @@ class Settings:
     projection_poll_seconds: float = 0.2
     run_projections_in_web: bool = True
     rebuild_processes: int = 2
+    session_idle_minutes: int = 30
+    session_lifetime_hours: int = 12
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -62,6 +64,8 @@ class Settings:
         "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
         "run_projections_in_web": "BCO_RUN_PROJECTIONS_IN_WEB",
         "rebuild_processes": "BCO_REBUILD_PROCESSES",
+        "session_idle_minutes": "BCO_SESSION_IDLE_MINUTES",
+        "session_lifetime_hours": "BCO_SESSION_LIFETIME_HOURS",
     }
 
     @classmethod
@@ -105,6 +109,9 @@ class Settings:
         if self.rebuild_processes < 1:
             raise SettingsError("BCO_REBUILD_PROCESSES must be 1 (rebuild in one process) "
                                 "or more.")
+        if self.session_idle_minutes < 1 or self.session_lifetime_hours < 1:
+            raise SettingsError("BCO_SESSION_IDLE_MINUTES and BCO_SESSION_LIFETIME_HOURS must "
+                                "be 1 or more.")
         if self.snapshot_interval < 2:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 1 <= self.port <= 65535:

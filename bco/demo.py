@@ -11,6 +11,7 @@ from uuid import UUID
 
 from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
+from bco.domain.errors import InvalidValueError
 from bco.guides.engine import next_steps
 from bco.passwords import hash_password
 
@@ -116,10 +117,15 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
         language="nl" if rng.random() < 0.85 else "en",
     )
     command = f"demo:{number}"
-    recorded = app.register_case(
-        person=person, disease=disease, onset=day if symptomatic else None,
-        test_date=None if symptomatic else day, source=rng.choice(SOURCES),
-        received_at=clock.now, actor="demo", command_id=command)
+    try:
+        recorded = app.register_case(
+            person=person, disease=disease, onset=day if symptomatic else None,
+            test_date=None if symptomatic else day, source=rng.choice(SOURCES),
+            received_at=clock.now, actor="demo", command_id=command)
+    except InvalidValueError as refused:
+        if refused.field != "command_id":
+            raise
+        return False  # made by an earlier run, whose random details came out otherwise
     if recorded.position is None:
         return False
     case_id = recorded.aggregate_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from bco.domain.interview import Contact, FollowUp, Handover, Note
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+KEY_SIZES = (16, 24, 32)
 SCHEMA_LOCK = 0x42C0_5C4E  # the PostgreSQL advisory lock held while creating the store
 
 
@@ -99,13 +101,39 @@ def sealing_env(key: str, settings: Settings) -> dict[str, str]:
 
 
 def read_key(settings: Settings) -> str | None:
-    """The events key from BCO_CIPHER_KEY or the key file, or None when there is none."""
+    """The events key from BCO_CIPHER_KEY or the key file, or None when there is none.
+
+    A key that cannot be one is refused here with the setting it came from, rather than as a
+    traceback from deep inside the cipher.
+    """
     if settings.cipher_key:
-        return settings.cipher_key.strip()
+        return checked_key(settings.cipher_key.strip(), "BCO_CIPHER_KEY")
+    path = settings.key_file
     try:
-        return settings.key_file.read_text().strip() or None
+        text = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return None
+    except IsADirectoryError:
+        raise StartupError(f"BCO_KEY_FILE {path} is a directory; it must be the file that "
+                           "holds the events key.") from None
+    except UnicodeDecodeError:
+        text = "\ufffd"
+    except OSError as exc:
+        raise StartupError(f"BCO_KEY_FILE {path} cannot be read: {exc.strerror}.") from None
+    return checked_key(text, f"BCO_KEY_FILE {path}") if text else None
+
+
+def checked_key(key: str, source: str) -> str:
+    """The key if AES can use it: base64 text of 16, 24 or 32 bytes."""
+    try:
+        size = len(base64.b64decode(key.encode("ascii"), validate=True))
+    except (ValueError, UnicodeEncodeError):
+        raise StartupError(f"{source} does not hold an events key: expected base64 text of 16, "
+                           "24 or 32 bytes, as 'bco db init' writes.") from None
+    if size not in KEY_SIZES:
+        raise StartupError(f"{source} holds a key of {size} bytes; an events key has 16, 24 "
+                           "or 32 bytes.")
+    return key
 
 
 def create_key_file(path: Path) -> str:

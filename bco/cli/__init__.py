@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from bco.cli.case import case
@@ -17,7 +19,19 @@ from bco.cli.user import user
 from bco.config import Settings, SettingsError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineErrors(click.Group):
+    """Bad arguments to a command end with one line naming the option (exit 2), without the
+    usage text click prints above it: `--help` shows that."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.ctx = None
+            raise
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--as", "actor", default="cli", show_default=True, metavar="NAME",
               help="Who acts: recorded as the actor on every event this command writes.")
 @click.pass_context

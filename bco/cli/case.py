@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 import click
 
-from bco.cli.context import CliContext, echo_json, mapped_errors
+from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
+from bco.cli.guides import ISO_DATE
 from bco.domain.case import LANGUAGES, Case, IndexPerson
 from bco.domain.event_data import plain
-
-ISO_DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 class CaseId(click.ParamType):
@@ -53,18 +52,18 @@ def case() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the case as one JSON object.")
 @click.pass_obj
 @mapped_errors
-def register(ctx: CliContext, name: str, phone: str, disease: str, onset: datetime | None,
-             test_date: datetime | None, birth_date: datetime | None, email: str | None,
+def register(ctx: CliContext, name: str, phone: str, disease: str, onset: date | None,
+             test_date: date | None, birth_date: date | None, email: str | None,
              postcode: str | None, language: str, source: str, command_id: str | None,
              as_json: bool) -> None:
     """Register a new case (give --onset, or --test-date when there are no symptoms)."""
     if (onset is None) == (test_date is None):
         raise click.UsageError(
             "Give exactly one of --onset (symptom onset) or --test-date (no symptoms).")
-    person = IndexPerson(name=name, phone=phone, birth_date=_day(birth_date), email=email,
+    person = IndexPerson(name=name, phone=phone, birth_date=birth_date, email=email,
                          postcode=postcode, language=language)
     recorded = ctx.app.register_case(
-        person=person, disease=disease, onset=_day(onset), test_date=_day(test_date),
+        person=person, disease=disease, onset=onset, test_date=test_date,
         source=source, actor=ctx.actor, command_id=command_id)
     registered = ctx.app.get_case(recorded.aggregate_id)
     if as_json:
@@ -87,9 +86,10 @@ def show(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
         return
     for key, value in summary.items():
         if key != "call_attempts":
-            click.echo(f"{key:>16}: {'' if value is None else value}")
+            click.echo(terminal_safe(f"{key:>16}: {'' if value is None else value}"))
     for attempt in summary["call_attempts"]:
-        click.echo(f"{'call':>16}: {attempt['at']} {attempt['outcome']} {attempt['note']}")
+        click.echo(terminal_safe(
+            f"{'call':>16}: {attempt['at']} {attempt['outcome']} {attempt['note']}"))
 
 
 @case.command("history")
@@ -105,8 +105,8 @@ def history(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
         echo_json(events)
         return
     for event in events:
-        click.echo(f"{event['timestamp']}  v{event['version']:<3} {event['type']:<28} "
-                   f"by {event['actor']}")
+        click.echo(terminal_safe(f"{event['timestamp']}  v{event['version']:<3} "
+                                 f"{event['type']:<28} by {event['actor']}"))
 
 
 def case_summary(found: Case) -> dict[str, Any]:
@@ -123,6 +123,3 @@ def case_summary(found: Case) -> dict[str, Any]:
         "call_attempts": found.call_attempts,
     })
 
-
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value is not None else None

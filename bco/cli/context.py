@@ -61,11 +61,12 @@ def user_errors() -> Iterator[None]:
     except (StartupError, RebuildHelperFailed) as exc:
         raise click.ClickException(str(exc)) from None
     except NotFoundError as exc:
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(terminal_safe(exc.message)) from None
     except DomainError as exc:
         if exc.field:
-            raise click.BadParameter(exc.message, param_hint=option_name(exc.field)) from None
-        raise click.ClickException(exc.message) from None
+            raise click.BadParameter(terminal_safe(exc.message),
+                                     param_hint=option_name(exc.field)) from None
+        raise click.ClickException(terminal_safe(exc.message)) from None
 
 
 def mapped_errors(func: F) -> F:
@@ -77,5 +78,14 @@ def mapped_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def terminal_safe(text: str) -> str:
+    """Text with control and bidi-override characters written as escapes, so that what was
+    stored before they were refused cannot move the cursor or reverse a terminal's line."""
+    return "".join(char if char.isprintable() else json.dumps(char)[1:-1] for char in text)
+
+
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False))
+    """JSON escapes control characters itself; bidi overrides are escaped here as well."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False)
+    click.echo("".join(char if char.isprintable() or char == "\n" else json.dumps(char)[1:-1]
+                       for char in text))

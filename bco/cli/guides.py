@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -34,10 +35,14 @@ class IsoDate(click.ParamType):
         """Parse the day or fail with a one-line usage error."""
         if isinstance(value, date):
             return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
+        text = str(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             self.fail(f"expected a date as YYYY-MM-DD, got {value!r}", param, ctx)
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text} does not exist as a date; check the day and the month",
+                      param, ctx)
 
 
 ISO_DATE = IsoDate()

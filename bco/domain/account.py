@@ -42,10 +42,18 @@ class Account(StampedAggregate):
 
         def apply_facts(self, aggregate: Account) -> None:
             aggregate.password_hash = self.password_hash
+            aggregate.session_generation += 1
 
     class Disabled(StampedAggregate.Event):
         def apply_facts(self, aggregate: Account) -> None:
             aggregate.disabled = True
+            aggregate.session_generation += 1
+
+    class SessionsEnded(StampedAggregate.Event):
+        """Signed out: every session of the account, in every process and node, ends."""
+
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.session_generation += 1
 
     class Enabled(StampedAggregate.Event):
         def apply_facts(self, aggregate: Account) -> None:
@@ -58,6 +66,8 @@ class Account(StampedAggregate):
         self.language: str
         self.password_hash: str
         self.disabled = False
+        # Sessions carry the generation they began in; a higher one here has ended them.
+        self.session_generation = 0
 
     @staticmethod
     def id_for(name: str) -> UUID:
@@ -69,7 +79,8 @@ class Account(StampedAggregate):
                  password_hash: str, now: datetime, actor: str) -> Account:
         """Create an account; names are short sign-in names, not personal data."""
         clean = name.strip()
-        if not clean or len(clean) > 64 or any(ch.isspace() for ch in clean):
+        if not clean or len(clean) > 64 or not clean.isprintable() or any(
+                ch.isspace() for ch in clean):
             raise InvalidValueError(
                 _t("An account name is one word of at most 64 characters, e.g. 'anna.devries'."),
                 field="name")
@@ -89,6 +100,10 @@ class Account(StampedAggregate):
 
     def change_password(self, password_hash: str, *, now: datetime, actor: str) -> None:
         self._record(self.PasswordChanged, now=now, actor=actor, password_hash=password_hash)
+
+    def end_sessions(self, *, now: datetime, actor: str) -> None:
+        """End every session of this account at once, wherever it was opened."""
+        self._record(self.SessionsEnded, now=now, actor=actor)
 
     def disable(self, *, now: datetime, actor: str) -> None:
         """Stop someone signing in; their past actions stay on record."""

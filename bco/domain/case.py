@@ -11,8 +11,10 @@ from uuid import UUID
 from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
+from bco.domain.interview import refuse_implausible_day
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
+from bco.domain.text import MAX_TEXT, checked_email, checked_text
 
 LANGUAGES = ("nl", "en")
 
@@ -207,15 +209,16 @@ class Case(StampedAggregate):
                 _t("Give the symptom onset date, or the test date when there are no symptoms."),
                 field="onset",
             )
-        _check_person(person, today)
-        refuse_future(onset, today, "onset", _t("Symptom onset"))
-        refuse_future(test_date, today, "test_date", _t("Test date"))
+        person = _check_person(person, today)
+        _check_dates({"birth_date": person.birth_date, "onset": onset, "test_date": test_date},
+                     today)
+        source = checked_text(source, "source")
         if received_at > now:
             raise InvalidValueError(_t("The notification cannot be received in the future."),
                                     field="received_at")
         return cls._create(
             cls.Registered, id=case_id, timestamp=now, actor=actor, command_id=command_id,
-            name=person.name.strip(), phone=person.phone, birth_date=person.birth_date,
+            name=person.name, phone=person.phone, birth_date=person.birth_date,
             email=person.email, postcode=person.postcode, language=person.language,
             disease=disease, onset=onset, test_date=test_date, source=source,
             received_at=received_at,
@@ -258,8 +261,11 @@ class Case(StampedAggregate):
         if not real:
             return
         merged = {**current, **real}
-        person = IndexPerson(**{k: merged[k] for k in PERSON_FIELDS})
-        _check_person(person, now.date())
+        person = _check_person(IndexPerson(**{k: merged[k] for k in PERSON_FIELDS}), now.date())
+        real = {k: getattr(person, k) if k in PERSON_FIELDS else v for k, v in real.items()}
+        if "source" in real:
+            real["source"] = checked_text(str(real["source"] or ""), "source")
+        _check_dates({k: v for k, v in real.items() if k in DATE_FIELDS}, now.date())
         refuse_future(merged["onset"], now.date(), "onset", _t("Symptom onset"))
         refuse_future(merged["test_date"], now.date(), "test_date", _t("Test date"))
         if merged["onset"] is None and merged["test_date"] is None:
@@ -313,7 +319,8 @@ class Case(StampedAggregate):
             raise InvalidValueError(_t("A callback time goes only with 'callback requested'."),
                                     field="callback_at")
         self._record(self.CallAttemptLogged, now=now, actor=actor, command_id=command_id,
-                     outcome=CallOutcome(outcome).value, note=note.strip(),
+                     outcome=CallOutcome(outcome).value,
+                     note=checked_text(note, "note", limit=MAX_TEXT, multiline=True),
                      callback_at=callback_at)
 
     def mark_unreachable(
@@ -327,7 +334,7 @@ class Case(StampedAggregate):
         if self.unreachable:
             return
         self._record(self.MarkedUnreachable, now=now, actor=actor, command_id=command_id,
-                     reason=reason.strip())
+                     reason=_reason(reason))
 
     def interview_started(
         self, interview_id: UUID, *, now: datetime, actor: str, command_id: str | None = None
@@ -358,7 +365,7 @@ class Case(StampedAggregate):
         if not reason.strip():
             raise InvalidValueError(_t("Give a reason for closing the case."), field="reason")
         self._record(self.Closed, now=now, actor=actor, command_id=command_id,
-                     reason=reason.strip())
+                     reason=_reason(reason))
 
     def reopen(self, reason: str, *, now: datetime, actor: str, command_id: str | None = None
                ) -> None:
@@ -368,21 +375,40 @@ class Case(StampedAggregate):
         if not reason.strip():
             raise InvalidValueError(_t("Give a reason for reopening the case."), field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
-                     reason=reason.strip())
+                     reason=_reason(reason))
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:
             raise CaseClosedError(_t("The case is closed; reopen it first, with a reason."))
 
 
-def _check_person(person: IndexPerson, today: date) -> None:
-    if not person.name.strip():
+DATE_FIELDS = ("birth_date", "onset", "test_date")
+
+
+def _reason(reason: str) -> str:
+    return checked_text(reason, "reason", limit=MAX_TEXT, multiline=True)
+
+
+def _check_dates(dates: dict[str, date | None], today: date) -> None:
+    """Dates in the past, and plausible: no year typed half, no onset years ago."""
+    labels = {"birth_date": _t("Birth date"), "onset": _t("Symptom onset"),
+              "test_date": _t("Test date")}
+    for name, value in dates.items():
+        refuse_future(value, today, name, labels[name])
+        refuse_implausible_day(value, today, name, recent=name != "birth_date")
+
+
+def _check_person(person: IndexPerson, today: date) -> IndexPerson:
+    """The person with names and addresses cleaned, or a refusal naming the field."""
+    name = checked_text(person.name, "name")
+    if not name:
         raise InvalidValueError(_t("The index person's name is required."), field="name")
+    email = checked_email(person.email) if person.email else person.email
+    postcode = checked_text(person.postcode, "postcode") if person.postcode else person.postcode
+    person = replace(person, name=name, email=email, postcode=postcode)
     if person.language not in LANGUAGES:
         raise InvalidValueError(
             _t("Language '%(language)s' is not offered; use one of: %(languages)s."),
             field="language", language=person.language, languages=", ".join(LANGUAGES))
     refuse_future(person.birth_date, today, "birth_date", _t("Birth date"))
-    if person.email is not None and "@" not in person.email:
-        raise InvalidValueError(_t("'%(email)s' is not an e-mail address."), field="email",
-                                email=person.email)
+    return person

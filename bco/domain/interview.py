@@ -18,6 +18,7 @@ from bco.domain.errors import (
 from bco.domain.errors import translatable as _t
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
+from bco.domain.text import MAX_TEXT, checked_email, checked_text
 
 EARLIEST_YEAR = 1900
 RECENT_LIMIT = timedelta(days=2 * 365)
@@ -350,7 +351,8 @@ class Interview(StampedAggregate):
         if not reason.strip():
             raise InvalidValueError(_t("Say why the contact is removed."), field="reason")
         self._record(self.ContactRemoved, now=now, actor=actor, command_id=command_id,
-                     contact_id=contact_id, reason=reason.strip())
+                     contact_id=contact_id,
+                     reason=checked_text(reason, "reason", limit=MAX_TEXT, multiline=True))
 
     def log_inform_outcome(
         self, contact_id: UUID, outcome: InformOutcome, note: str = "", *, now: datetime,
@@ -363,7 +365,8 @@ class Interview(StampedAggregate):
                 _t("Contacts are informed after the interview is completed; complete it first."))
         self._record(self.ContactInformOutcomeLogged, now=now, actor=actor,
                      command_id=command_id, contact_id=contact_id,
-                     outcome=InformOutcome(outcome).value, note=note.strip())
+                     outcome=InformOutcome(outcome).value,
+                     note=checked_text(note, "note", limit=MAX_TEXT, multiline=True))
 
     def raise_follow_up(
         self, prompt_id: str, *, now: datetime, actor: str, command_id: str | None = None
@@ -384,7 +387,7 @@ class Interview(StampedAggregate):
         if prompt_id not in self.follow_ups:
             raise InvalidTransitionError(
                 _t("Prompt '%(prompt)s' was not raised in this interview."), prompt=prompt_id)
-        text = (answer or "").strip() or None
+        text = checked_text(answer or "", "answer", limit=MAX_TEXT, multiline=True) or None
         if not nobody and text is None:
             raise InvalidValueError(_t("Give the answer, or mark that there was nobody."),
                                     field="answer")
@@ -401,7 +404,7 @@ class Interview(StampedAggregate):
             raise InvalidValueError(_t("The note is empty."), field="text")
         self._refuse_when_completed()
         self._record(self.NoteAdded, now=now, actor=actor, command_id=command_id,
-                     text=text.strip())
+                     text=checked_text(text, "text", limit=MAX_TEXT, multiline=True))
 
     def pause(self, summary: str, *, now: datetime, actor: str, command_id: str | None = None
               ) -> None:
@@ -412,7 +415,8 @@ class Interview(StampedAggregate):
                 _t("Write a short handover summary: where you stopped and what is still open."),
                 field="summary")
         self._record(self.Paused, now=now, actor=actor, command_id=command_id,
-                     summary=summary.strip())
+                     summary=checked_text(summary, "summary", limit=MAX_TEXT,
+                                          multiline=True))
 
     def resume(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
         """Take the interview up again; the one resuming becomes its tracer."""
@@ -435,7 +439,7 @@ class Interview(StampedAggregate):
             raise InvalidValueError(_t("Give a reason for reopening the interview."),
                                     field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
-                     reason=reason.strip())
+                     reason=checked_text(reason, "reason", limit=MAX_TEXT, multiline=True))
 
     def _live_contact(self, contact_id: UUID) -> Contact:
         try:
@@ -487,15 +491,19 @@ def _check_contact_details(details: dict[str, Any], *, region: str, today: date
         raise InvalidValueError(_t("Unknown contact field(s): %(fields)s."),
                                 field=unknown[0], fields=", ".join(unknown))
     checked = dict(details)
-    if "name" in checked:
-        checked["name"] = str(checked["name"] or "").strip()
+    for name in ("name", "relation"):
+        if name in checked:
+            checked[name] = checked_text(str(checked[name] or ""), name)
+    for name in ("override_reason", "unreachable_reason"):
+        if checked.get(name):
+            checked[name] = checked_text(str(checked[name]), name, limit=MAX_TEXT,
+                                         multiline=True)
     if checked.get("phone"):
         checked["phone"] = normalise_phone(str(checked["phone"]), region, field="phone")
     elif "phone" in checked:
         checked["phone"] = None
-    if checked.get("email") and "@" not in str(checked["email"]):
-        raise InvalidValueError(_t("'%(email)s' is not an e-mail address."), field="email",
-                                email=checked["email"])
+    if checked.get("email"):
+        checked["email"] = checked_email(str(checked["email"]))
     if "day" in checked:
         refuse_future(checked["day"], today, "day", _t("Exposure date"))
         refuse_implausible_day(checked["day"], today, "day")

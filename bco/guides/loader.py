@@ -16,6 +16,7 @@ import yaml
 from bco.guides.building import build_guide
 from bco.guides.errors import GuideError, Location
 from bco.guides.model import Guide
+from bco.guides.yaml_limits import refuse_unsafe_yaml
 
 __all__ = [
     "GuideError", "default_guides_dir", "guide_files", "load_guide", "load_guides", "parse_guide",
@@ -99,11 +100,18 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _parse_yaml(text: str, shown: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
     """Parse YAML and remember the line of every key and item, refusing duplicate keys."""
     try:
+        refuse_unsafe_yaml(text, shown, YAML_LOADER)
         node = yaml.compose(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=YAML_LOADER)  # a safe loader, C or Python
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         raise GuideError([f"{shown}:{line}: (guide): not valid YAML: {error.problem}"]) from error
+    except GuideError:
+        raise
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        raise GuideError([f"{shown}:1: (guide): not valid YAML ({type(error).__name__})"]
+                         ) from error
     if node is None:
         raise GuideError([f"{shown}:1: (guide): the file is empty; expected a guide object"])
     lines: dict[tuple[str | int, ...], int] = {(): 1}
@@ -111,7 +119,7 @@ def _parse_yaml(text: str, shown: str) -> tuple[Any, dict[tuple[str | int, ...],
     _record_lines(node, (), lines, duplicates, shown)
     if duplicates:
         raise GuideError(duplicates)
-    return yaml.load(text, Loader=YAML_LOADER), lines  # a safe loader, C or Python
+    return data, lines
 
 
 def _record_lines(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         MAX_CONTENT_LENGTH=1024 * 1024,
+        # The signed cookie itself expires with the absolute lifetime, on the wall clock.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_lifetime_hours),
     )
     flask_app.extensions["bco"] = application
     flask_app.extensions["bco_settings"] = settings
@@ -50,7 +53,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
           timezone_selector=lambda: settings.timezone)
     auth.init_app(flask_app)
     errors.init_app(flask_app)
-    security.init_app(flask_app)
+    security.init_app(flask_app, settings)
     navigation.init_app(flask_app)
     display.init_app(flask_app)
     presence.init_app(flask_app)
@@ -64,6 +67,9 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
 
     @flask_app.get("/healthz")
     def healthz() -> Any:
+        """Alive, for anyone; how far the store has got only for admins and this machine."""
+        if not auth.may_see_health_details():
+            return jsonify(status="ok")
         return jsonify(status="ok", store_position=application.store_position())
 
     return flask_app

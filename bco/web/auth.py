@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -36,6 +38,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from bco.application import BCOApplication
+from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.passwords import decoy_hash, verify_password
 from bco.web.errors import error_response, wants_json
@@ -48,9 +51,19 @@ login_manager.login_view = "auth.signin"
 login_manager.login_message = ""
 login_manager.session_protection = "strong"
 
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 300
+# Failed sign-ins an account and source get before each further try has to wait, the waits
+# doubling from the first to the longest; failures older than the memory are forgotten.
+MAX_FAILURES = 3
+FIRST_WAIT_SECONDS = 2
+LONGEST_WAIT_SECONDS = 300
+FAILURE_MEMORY_SECONDS = 900
+TRACKED_PAIRS = 10_000
 FAILURE_DELAY_SECONDS = 0.5
+# When the session began and when it was last used (seconds on the application's clock).
+SESSION_STARTED = "bco_started"
+SESSION_SEEN = "bco_seen"
+# The last-used time is rewritten at most this often, so not every answer sets a cookie.
+SEEN_PRECISION_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -64,14 +77,18 @@ class User:
     is_active: bool = True
     is_authenticated: bool = True
     is_anonymous: bool = False
+    session_generation: int = 0
 
     def get_id(self) -> str:
-        return self.name
+        """Name and session generation: signing out anywhere raises the account's generation,
+        so every session cookie holding the old one stops working in every process."""
+        return f"{self.name}:{self.session_generation}"
 
     @classmethod
     def from_account(cls, account: Account) -> User:
         return cls(name=account.name, role=account.role, team=account.team,
-                   language=account.language, is_active=not account.disabled)
+                   language=account.language, is_active=not account.disabled,
+                   session_generation=account.session_generation)
 
 
 class SignInForm(FlaskForm):
@@ -80,28 +97,43 @@ class SignInForm(FlaskForm):
 
 
 class FailedSignIns:
-    """Counts failed sign-ins per name in this process, to slow down guessing."""
+    """Failed sign-ins per account and source, to slow down guessing without locking out the
+    account's owner: each failure past the first few makes that source wait twice as long
+    for that account, while the owner signing in from elsewhere is not held up.
+
+    Counted in this process, as before: several workers or nodes each count their own, so
+    a guesser spread over them gets that many times the tries (a shared count would need a
+    table in the event store's database).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._failures: dict[str, list[float]] = {}
+        self._failures: dict[tuple[str, str], list[float]] = {}
 
-    def locked_for(self, name: str, now: float) -> float:
-        """Seconds until `name` may try again (0 when not locked)."""
+    def wait_for(self, name: str, source: str, now: float) -> float:
+        """Seconds until this source may try `name` again (0 when it may now)."""
         with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < LOCKOUT_SECONDS]
-            self._failures[name] = recent
-            if len(recent) < MAX_FAILURES:
+            key = (name, source)
+            recent = [t for t in self._failures.get(key, ()) if now - t < FAILURE_MEMORY_SECONDS]
+            if not recent:
+                self._failures.pop(key, None)
                 return 0.0
-            return LOCKOUT_SECONDS - (now - recent[-MAX_FAILURES])
+            self._failures[key] = recent
+            beyond = len(recent) - MAX_FAILURES
+            if beyond < 0:
+                return 0.0
+            wait = min(FIRST_WAIT_SECONDS * 2 ** min(beyond, 16), LONGEST_WAIT_SECONDS)
+            return max(0.0, recent[-1] + wait - now)
 
-    def failed(self, name: str, now: float) -> None:
+    def failed(self, name: str, source: str, now: float) -> None:
         with self._lock:
-            self._failures.setdefault(name, []).append(now)
+            self._failures.setdefault((name, source), []).append(now)
+            while len(self._failures) > TRACKED_PAIRS:
+                del self._failures[next(iter(self._failures))]
 
-    def succeeded(self, name: str) -> None:
+    def succeeded(self, name: str, source: str) -> None:
         with self._lock:
-            self._failures.pop(name, None)
+            self._failures.pop((name, source), None)
 
 
 def bco() -> BCOApplication:
@@ -127,9 +159,10 @@ def _locale(language: str) -> Locale:
 
 
 @login_manager.user_loader
-def load_user(name: str) -> User | None:
-    account = bco().find_account(name)
-    if account is None or account.disabled:
+def load_user(user_id: str) -> User | None:
+    name, _sep, generation = user_id.rpartition(":")
+    account = bco().find_account(name) if name else None
+    if account is None or account.disabled or str(account.session_generation) != generation:
         return None
     return User.from_account(account)
 
@@ -166,10 +199,11 @@ def signin() -> Any:
     failures: FailedSignIns = current_app.extensions["bco_failed_signins"]
     if form.validate_on_submit():
         name = (form.name.data or "").strip().lower()
-        wait = failures.locked_for(name, time.monotonic())
+        source = request.remote_addr or ""
+        wait = failures.wait_for(name, source, _clock_seconds())
         if wait > 0:
-            flash(_("Too many failed attempts. Try again in %(minutes)d minutes.",
-                    minutes=max(1, round(wait / 60))), "error")
+            flash(_("Too many failed attempts. Wait %(seconds)d seconds, then try again.",
+                    seconds=max(1, math.ceil(wait))), "error")
             return render_template("auth/signin.html", form=form), 429
         account = bco().find_account(name)
         usable = account is not None and not account.disabled
@@ -177,12 +211,13 @@ def signin() -> Any:
         matches = verify_password(account.password_hash if account is not None and usable
                                   else decoy_hash(), form.password.data or "")
         if account is None or not usable or not matches:
-            failures.failed(name, time.monotonic())
+            failures.failed(name, source, _clock_seconds())
             time.sleep(FAILURE_DELAY_SECONDS)
             flash(_("That name and password do not match an active account."), "error")
             return render_template("auth/signin.html", form=form), 401
-        failures.succeeded(name)
+        failures.succeeded(name, source)
         login_user(User.from_account(account))
+        session[SESSION_STARTED] = session[SESSION_SEEN] = _clock_seconds()
         return redirect(_safe_next(request.args.get("next")) or url_for("home"))
     status = 422 if request.method == "POST" else 200
     return render_template("auth/signin.html", form=form), status
@@ -191,9 +226,20 @@ def signin() -> Any:
 @blueprint.post("/signout")
 @login_required
 def signout() -> Any:
+    bco().end_sessions(current_user.name, actor=current_user.name)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.signin"))
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def may_see_health_details() -> bool:
+    """Signed-in admins, or a request from this machine itself that no proxy passed on."""
+    if current_user.is_authenticated and current_user.role == Role.ADMIN:
+        return True
+    return request.remote_addr in LOOPBACK and "X-Forwarded-For" not in request.headers
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -203,10 +249,34 @@ def _safe_next(target: str | None) -> str | None:
     return None
 
 
+def _clock_seconds() -> float:
+    """The application's clock, so that tests move session time by hand."""
+    return bco().clock().timestamp()
+
+
+def end_stale_session() -> None:
+    """End a session idle longer than the idle timeout or older than the absolute lifetime."""
+    if "_user_id" not in session:
+        return
+    settings: Settings = current_app.extensions["bco_settings"]
+    now = _clock_seconds()
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if (not isinstance(started, float) or not isinstance(seen, float)
+            or now - seen > settings.session_idle_minutes * 60
+            or now - started > settings.session_lifetime_hours * 3600):
+        logout_user()
+        session.pop(SESSION_STARTED, None)
+        session.pop(SESSION_SEEN, None)
+        flash(_("Your session has ended; sign in again."), "info")
+    elif now - seen >= SEEN_PRECISION_SECONDS:
+        session[SESSION_SEEN] = now
+
+
 def init_app(app: Flask) -> None:
     app.extensions["bco_failed_signins"] = FailedSignIns()
     login_manager.init_app(app)
     app.register_blueprint(blueprint)
+    app.before_request(end_stale_session)
 
     @app.get("/")
     @login_required

@@ -92,7 +92,19 @@ def error_response(status: int, code: str, message: str, errors: dict[str, Any] 
                            errors=errors or {}, **extra), status
 
 
+def refuse_files() -> Any:
+    """No form takes a file: one sent where text is expected is refused before any view
+    reads it (a form field would otherwise get a file object and fail)."""
+    if request.method == "POST" and request.files:
+        return error_response(422, "file_not_expected", _(
+            "A file was sent where text was expected, so nothing was saved. Type the text "
+            "into the form instead."))
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_files)
+
     @app.errorhandler(ConflictError)
     def conflict(exc: ConflictError) -> Any:
         return error_response(409, exc.code, translated(exc), other_change=exc.other_change)

@@ -325,16 +325,18 @@ def pause(interview_id: UUID) -> Any:
     app, interview, case = workable(interview_id)
     try:
         summary = text(request.form, "summary", limit=4000)
-        recorded = app.pause_interview(interview_id, summary, actor=current_user.name)
+        hand_over = bool(request.form.get("handover")) and case.tracer is not None
+        recorded = app.pause_interview(interview_id, summary, actor=current_user.name,
+                                       hand_over=hand_over)
     except InvalidValueError as refused:
         if wants_json():
             raise
         return _page(app, interview, case, status=422, pause_problem=translated(refused),
                      pause_summary=request.form.get("summary", ""),
                      pause_handover=bool(request.form.get("handover")))
-    if request.form.get("handover") and case.tracer is not None:
+    if hand_over:
         # The pool and worklists are read models: let them show the handover before moving on.
-        read_your_writes(app.unassign_case(case.id, actor=current_user.name))
+        read_your_writes(recorded)
     if wants_json():
         return _json(recorded)
     flash(_("Interview paused. The summary and every answer are kept for whoever resumes."),
@@ -347,14 +349,15 @@ def pause(interview_id: UUID) -> Any:
 def resume(interview_id: UUID) -> Any:
     """Take the interview up again; from the pool, the one resuming takes the case too."""
     app, interview, case = visible(interview_id)
+    recorded = None
     if case.tracer is None:
-        read_your_writes(app.assign_case(case.id, current_user.name, current_user.team,
-                                         actor=current_user.name, expected_version=case.version))
+        recorded = app.take_interview(interview_id, current_user.name, current_user.team,
+                                      actor=current_user.name, expected_case_version=case.version)
+        read_your_writes(recorded)
     elif not access.may_work(app, current_user, case):
         abort(403, _("This interview belongs to %(tracer)s; ask your team lead to hand it over.",
                      tracer=case.tracer))
-    recorded = None
-    if interview.status == "paused":
+    elif interview.status == "paused":
         recorded = app.resume_interview(interview_id, actor=current_user.name)
     if wants_json():
         return _json(recorded or Recorded(interview.id, interview.version, None))

@@ -14,6 +14,8 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
 
+HSTS = "max-age=31536000"
+
 
 def session_secret(settings: Settings) -> str:
     """Read the session signing key, creating it (mode 0600) on first start."""
@@ -29,13 +31,18 @@ def session_secret(settings: Settings) -> str:
         return secret
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, settings: Settings) -> None:
+    secure = settings.secure_cookies
+
     @app.after_request
     def add_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if secure:
+            # Cookies only over HTTPS: so the browser never tries this site over plain HTTP.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         # Pages show health data: never keep them in a shared or browser cache.
         if response.mimetype in ("text/html", "application/json"):
             response.headers.setdefault("Cache-Control", "no-store")

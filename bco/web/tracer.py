@@ -338,11 +338,9 @@ def start_interview(case_id: UUID) -> Response:
                                                                     case_id=case_id))
     command_id = form.command_id.data or None
     try:
-        if case.reached_at is None:
-            app.log_call_attempt(case_id, CallOutcome.REACHED, actor=current_user.name,
-                                 command_id=f"{command_id}-reached" if command_id else None)
         recorded = app.start_interview(case_id, actor=current_user.name, command_id=command_id,
-                                       guide_id=request.form.get("guide_id") or None)
+                                       guide_id=request.form.get("guide_id") or None,
+                                       reached=True)
     except DomainError as exc:
         flash(translated(exc), "error")
         return redirect(url_for(".case_page", case_id=case_id))
