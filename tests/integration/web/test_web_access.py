@@ -34,6 +34,7 @@ ROLE_PAGES = {
     "tracer.inform_list": {"tracer", "lead", "authority"},
     "lead.caseload": {"lead", "admin"},
     "lead.team_cases": {"lead"},
+    "tracer.search": {"tracer", "lead", "authority"},
 }
 
 
