@@ -35,6 +35,7 @@ ROLE_PAGES = {
     "lead.caseload": {"lead", "admin"},
     "lead.team_cases": {"lead"},
     "tracer.search": {"tracer", "lead", "authority"},
+    "tracer.inform_csv": {"tracer", "lead", "authority"},
 }
 
 
