@@ -33,6 +33,7 @@ from bco.projections.readmodel import parse_utc
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
+from bco.web.clocks import duration_words
 from bco.web.errors import translated
 from bco.web.readmodels import read_your_writes, views
 
@@ -72,6 +73,7 @@ class ContactToInform:
     advice: str | None
     informer_chosen: bool = True
     completed_at: datetime | None = None
+    waiting: str | None = None  # since the interview was completed, in words
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ def to_call(app: BCOApplication, found: list[contacts_model.ContactToCall],
     none), each interview checked and its reading logged once."""
     interviews: dict[UUID, Interview | None] = {}
     result = []
+    now = app.clock()
     for row in found:
         if row.interview_id not in interviews:
             interview = app.get_interview(row.interview_id)
@@ -172,11 +175,12 @@ def to_call(app: BCOApplication, found: list[contacts_model.ContactToCall],
             continue
         category, label, advice = _category(app.guide_for_interview(known), contact,
                                              current_user.language)
+        completed = parse_utc(row.completed_at)
         result.append(ContactToInform(
             interview_id=known.id, case_reference=access.case_reference(row.case_id),
             disease=row.disease, contact=contact, category=category, category_label=label,
             advice=advice, informer_chosen=row.informs is not None,
-            completed_at=parse_utc(row.completed_at)))
+            completed_at=completed, waiting=duration_words(now - completed) if completed else None))
     return result
 
 
