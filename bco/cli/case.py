@@ -8,25 +8,11 @@ from uuid import UUID
 
 import click
 
+from bco.cli.case_id import CaseId
 from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
 from bco.cli.guides import ISO_DATE
 from bco.domain.case import LANGUAGES, Case, IndexPerson
 from bco.domain.event_data import plain
-
-
-class CaseId(click.ParamType):
-    """A case id as printed by `bco case register`."""
-
-    name = "ID"
-
-    def convert(self, value: object, param: click.Parameter | None,
-                ctx: click.Context | None) -> UUID:
-        if isinstance(value, UUID):
-            return value
-        try:
-            return UUID(str(value))
-        except ValueError:
-            self.fail(f"'{value}' is not a case id; ids look like 3f2b8c1e-….", param, ctx)
 
 
 @click.group("case")

@@ -15,7 +15,7 @@ from bco.domain.interview import Informer, InformOutcome, Interview, informer_fo
 from bco.guides.contact_category import contact_category
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
-from bco.projections import worklist
+from bco.projections import timeline, worklist
 from bco.projections.guide_library import GuideLibrary
 from bco.projections.readmodel import (
     Batch,
@@ -80,6 +80,13 @@ def categorised(row: Row, guide: Guide | None) -> Row:
             "category_source": found.source, "category_problem": found.problem}
 
 
+def with_rank(row: Row, guide: Guide | None) -> Row:
+    """The category's place in the guide's list (0 is the most urgent); None when unknown."""
+    ids = [category.id for category in guide.categories.categories] if guide else []
+    rank = ids.index(row["category"]) if row.get("category") in ids else None
+    return {**row, "category_rank": rank}
+
+
 def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
     """A new contact row from Interview.ContactReported."""
     row: Row = {
@@ -95,12 +102,14 @@ def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
     details = {key: getattr(event, key) for key in (
         "phone", "email", "relation", "day", "setting", "prompt", "household", "facts",
         "informs")}
-    return with_informer(categorised(with_details(row, details), guide), interview)
+    return with_informer(with_rank(categorised(with_details(row, details), guide), guide),
+                         interview)
 
 
 def on_updated(row: Row, event: Any, guide: Guide | None, interview: Row) -> Row:
     """The contact after Interview.ContactUpdated; the category follows the new facts."""
-    return with_informer(categorised(with_details(row, event.changes), guide), interview)
+    return with_informer(with_rank(categorised(with_details(row, event.changes), guide), guide),
+                         interview)
 
 
 def on_removed(row: Row, event: Any) -> Row:
@@ -122,14 +131,15 @@ class Contacts(ReadModel):
         self.library = GuideLibrary(guides, GUIDES)
 
     def create(self, db: Database) -> None:
-        if db.table(TABLE).exists() and "informs_own" not in db.table(TABLE).columns_dict:
+        if db.table(TABLE).exists() and "category_rank" not in db.table(TABLE).columns_dict:
             self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "contact_id": str, "interview_id": str, "case_id": str, "guide_id": str,
             "reported_at": str, "relation": str, "household": int, "day": str,
             "setting": str, "prompt": str, "informs": str, "informs_own": str, "facts": str,
             "category_override": str, "category": str, "category_rule": str,
-            "category_source": str, "category_problem": str, "has_phone": int,
+            "category_source": str, "category_problem": str, "category_rank": int,
+            "has_phone": int,
             "has_email": int, "has_no_reach_reason": int, "removed": int, "removed_at": str,
             "inform_outcome": str, "informed_at": str,
         }, pk="contact_id", if_not_exists=True)
@@ -206,35 +216,96 @@ def category_counts(db: Database) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class InterviewToInform:
-    """A finished interview whose case is open, with contacts the health authority must call."""
+class InformFilter:
+    """What the inform list is narrowed to: whose cases (a tracer's own or a team's; neither
+    for the authority), a category ('unknown' for none yet), a day of last contact, and
+    'new' (never tried) or 'unreachable' (tried, not reached)."""
 
+    tracer: str | None = None
+    team: str | None = None
+    category: str | None = None
+    day: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactToCall:
+    """A contact the health service still has to inform, in the order of urgency."""
+
+    contact_id: UUID
     interview_id: UUID
     case_id: UUID
     disease: str
+    guide_id: str
+    category: str | None
+    day: str | None
+    informs: str | None  # None: neither the contact nor the index's answer says who informs
+    inform_outcome: str | None
+    completed_at: str | None
 
 
-def pending_for_authority(db: Database, *, tracer: str | None = None, team: str | None = None,
-                          limit: int = 200) -> list[InterviewToInform]:
-    """Interviews with contacts still to inform, oldest first; narrowed to the cases `tracer`
-    works or `team` holds (either one) when given, so each informer sees their own."""
-    scope, values = [], []
-    if tracer is not None:
+def _to_inform_sql(wanted: InformFilter) -> tuple[str, list[Any]]:
+    """FROM and WHERE of the inform list: open cases with a completed interview, contacts the
+    authority informs or that nobody was named to inform, still to inform."""
+    conditions = ["c.removed = 0", "(c.informs = ? OR c.informs IS NULL)",
+                  "(c.inform_outcome IS NULL OR c.inform_outcome = ?)",
+                  "w.interviewed = 1", "w.closed = 0"]
+    values: list[Any] = [Informer.AUTHORITY.value, InformOutcome.UNREACHABLE.value]
+    scope = []
+    if wanted.tracer is not None:
         scope.append("w.tracer = ?")
-        values.append(tracer)
-    if team is not None:
+        values.append(wanted.tracer)
+    if wanted.team is not None:
         scope.append("w.team = ?")
-        values.append(team)
-    scoped = f"AND ({' OR '.join(scope)}) " if scope else ""
-    tried = [outcome for outcome in STILL_TO_INFORM if outcome is not None]
-    marks = ", ".join("?" for _ in tried)
+        values.append(wanted.team)
+    if scope:
+        conditions.append(f"({' OR '.join(scope)})")
+    if wanted.category == "unknown":
+        conditions.append("c.category IS NULL")
+    elif wanted.category:
+        conditions.append("c.category = ?")
+        values.append(wanted.category)
+    if wanted.day:
+        conditions.append("c.day = ?")
+        values.append(wanted.day)
+    if wanted.outcome == "new":
+        conditions.append("c.inform_outcome IS NULL")
+    elif wanted.outcome:
+        conditions.append("c.inform_outcome = ?")
+        values.append(wanted.outcome)
+    return (f"FROM [{TABLE}] c JOIN [{worklist.TABLE}] w ON w.case_id = c.case_id "
+            f"LEFT JOIN [{timeline.TABLE}] t ON t.case_id = c.case_id "
+            f"WHERE {' AND '.join(conditions)}"), values
+
+
+def to_inform(db: Database, wanted: InformFilter, *, offset: int = 0,
+              limit: int | None = 20) -> list[ContactToCall]:
+    """The contacts to inform, most urgent first: by the guide's category order (a contact
+    not yet categorised counts as the most urgent, until someone decides), then the longest
+    since its interview was completed."""
+    where, values = _to_inform_sql(wanted)
     rows = db.execute(
-        f"SELECT c.interview_id, c.case_id, w.disease, min(c.reported_at) AS first "
-        f"FROM [{TABLE}] c JOIN [{worklist.TABLE}] w ON w.case_id = c.case_id "
-        f"WHERE c.removed = 0 AND c.informs = ? "
-        f"AND (c.inform_outcome IS NULL OR c.inform_outcome IN ({marks})) "
-        f"AND w.interviewed = 1 AND w.closed = 0 {scoped}"
-        f"GROUP BY c.interview_id ORDER BY first LIMIT ?",
-        [Informer.AUTHORITY.value, *tried, *values, limit]).fetchall()
-    return [InterviewToInform(UUID(interview_id), UUID(case_id), disease)
-            for interview_id, case_id, disease, _first in rows]
+        "SELECT c.contact_id, c.interview_id, c.case_id, w.disease, c.guide_id, c.category, "
+        f"c.day, c.informs, c.inform_outcome, t.interview_completed_at {where} "
+        "ORDER BY coalesce(c.category_rank, -1), t.interview_completed_at, c.reported_at, "
+        "c.contact_id LIMIT ? OFFSET ?",
+        [*values, -1 if limit is None else limit, offset]).fetchall()
+    return [ContactToCall(UUID(contact_id), UUID(interview_id), UUID(case_id), *rest)
+            for contact_id, interview_id, case_id, *rest in rows]
+
+
+def count_to_inform(db: Database, wanted: InformFilter) -> int:
+    """How many contacts the filtered inform list holds, for its page links."""
+    where, values = _to_inform_sql(wanted)
+    (count,) = db.execute(f"SELECT count(*) {where}", values).fetchone()
+    return int(count)
+
+
+def categories_to_inform(db: Database, wanted: InformFilter) -> list[tuple[str, str | None]]:
+    """(guide id, category) pairs on the list before narrowing by category, most urgent
+    first, to offer as filter choices."""
+    where, values = _to_inform_sql(InformFilter(tracer=wanted.tracer, team=wanted.team))
+    rows = db.execute(f"SELECT DISTINCT c.guide_id, c.category, c.category_rank {where} "
+                      "ORDER BY coalesce(c.category_rank, -1), c.guide_id, c.category",
+                      values).fetchall()
+    return [(guide_id, category) for guide_id, category, _rank in rows]

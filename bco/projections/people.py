@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -17,6 +19,7 @@ from bco.domain.case import Case
 from bco.domain.errors import InvalidPhoneError
 from bco.domain.interview import Interview
 from bco.domain.phone import normalise_phone
+from bco.projections import accounts, worklist
 from bco.projections.readmodel import (
     Batch,
     Handler,
@@ -31,6 +34,11 @@ CONTACTS = "people_contacts"
 INTERVIEWS = "people_interviews"
 PERSON_COLUMNS = ("name", "phone", "email", "birth_date", "postcode")
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LOCAL_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+# The short reference the screens show is "C-" and the first 8 characters of the case id.
+REFERENCE = re.compile(r"^c[-\s]\s*([0-9a-f]{4,8})$")
+BARE_REFERENCE = re.compile(r"^([0-9a-f]{8})$")
+WHOLE_ID = re.compile(r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
 def name_key(name: str | None) -> str:
@@ -128,31 +136,125 @@ class People(ReadModel):
             rows.put(CONTACTS, changed)
 
 
-def find_cases(db: Database, text: str, *, region: str = "NL", limit: int = 20) -> list[str]:
-    """Case ids whose index matches an e-mail, a birth date, a phone number or a name start."""
+@dataclass(frozen=True)
+class SearchScope:
+    """Which cases a search may return: the web builds it from the searcher's role, and an
+    empty scope finds nothing."""
+
+    tracer: str | None = None  # this tracer's own cases and the pool of `pool_team`
+    pool_team: str | None = None
+    team: str | None = None  # every case of this team (a team lead's)
+    interviewed: bool = False  # every case whose interview is completed (the authority's)
+
+
+def search_kind(text: str) -> str:
+    """What a typed term is taken for, so the page can say how it searched."""
     query = text.strip()
-    if not query:
-        return []
+    if reference_prefix(query) is not None:
+        return "reference"
     if "@" in query:
-        return _ids(db, f"SELECT case_id FROM {CASES} WHERE email = ? LIMIT ?",
-                    [query.lower(), limit])
-    if ISO_DAY.match(query):
-        return _ids(db, f"SELECT case_id FROM {CASES} WHERE birth_date = ? LIMIT ?",
-                    [query, limit])
+        return "email"
+    if birth_day(query) is not None:
+        return "birth_date"
     if sum(ch.isdigit() for ch in query) >= 6:
+        return "phone"
+    return "name"
+
+
+def reference_prefix(text: str) -> str | None:
+    """The start of a case id from a reference as shown (C-1c58eac0, at least 4 characters
+    after C-), eight bare characters, or a whole case id."""
+    query = text.strip().lower()
+    for pattern in (REFERENCE, BARE_REFERENCE, WHOLE_ID):
+        found = pattern.match(query)
+        if found:
+            return found.group(1)
+    return None
+
+
+def birth_day(text: str) -> str | None:
+    """A birth date as stored (YYYY-MM-DD) from 1980-03-04, 4-3-1980, 04/03/1980 or 4.3.1980."""
+    query = text.strip()
+    if ISO_DAY.match(query):
+        found = query
+    else:
+        local = LOCAL_DAY.match(query)
+        if not local:
+            return None
+        day, month, year = local.groups()
+        found = f"{year}-{int(month):02d}-{int(day):02d}"
+    try:
+        return date.fromisoformat(found).isoformat()
+    except ValueError:
+        return None
+
+
+def search_cases(db: Database, text: str, scope: SearchScope, *, region: str = "NL",
+                 limit: int = 20) -> list[str]:
+    """Case ids within `scope` whose reference, e-mail, birth date, phone number or name
+    (from the start of any word) matches `text`; a term that can be a reference or a phone
+    number is looked up as both."""
+    query = text.strip()
+    where, values = _scope_sql(scope)
+    if not query or where is None:
+        return []
+    found: list[str] = []
+    prefix = reference_prefix(query)
+    if prefix is not None:
+        found += _scoped(db, "p.case_id >= ? AND p.case_id < ?", [prefix, prefix + "~"],
+                         where, values, limit)
+    kind = search_kind(query) if prefix is None else ("phone" if query.isdigit() else "")
+    if kind == "email":
+        found += _scoped(db, "p.email = ?", [query.lower()], where, values, limit)
+    elif kind == "birth_date":
+        found += _scoped(db, "p.birth_date = ?", [birth_day(query)], where, values, limit)
+    elif kind == "phone":
         try:
             phone = normalise_phone(query, region)
         except InvalidPhoneError:
-            return []
-        return _ids(db, f"SELECT case_id FROM {CASES} WHERE phone = ? LIMIT ?", [phone, limit])
-    key = name_key(query)
-    found = _ids(db, f"SELECT case_id FROM {CASES} WHERE name_key >= ? AND name_key < ? "
-                     "ORDER BY name_key LIMIT ?", [key, key + "\uffff", limit])
-    if len(found) < limit:
-        found += [case_id for case_id in _ids(
-            db, f"SELECT case_id FROM {CASES} WHERE instr(name_key, ?) > 1 "
-                "ORDER BY name_key LIMIT ?", [" " + key, limit]) if case_id not in found]
-    return found[:limit]
+            return found
+        found += _scoped(db, "p.phone = ?", [phone], where, values, limit)
+    elif kind == "name":
+        key = name_key(query)
+        found += _scoped(db, "(p.name_key >= ? AND p.name_key < ?) OR instr(p.name_key, ?) > 1",
+                         [key, key + "\uffff", " " + key], where, values, limit)
+    return list(dict.fromkeys(found))[:limit]
+
+
+def cases_by_reference(db: Database, reference: str, *, limit: int = 20) -> list[str]:
+    """Every case id that a reference (or the start of an id) can mean, in id order, for
+    the command line, which may see every case."""
+    prefix = reference_prefix(reference)
+    if prefix is None:
+        return []
+    return _ids(db, f"SELECT case_id FROM {CASES} WHERE case_id >= ? AND case_id < ? "
+                    "ORDER BY case_id LIMIT ?", [prefix, prefix + "~", limit])
+
+
+def _scope_sql(scope: SearchScope) -> tuple[str | None, list[Any]]:
+    """The scope as one SQL condition on the worklist row `w`; None when it allows nothing."""
+    parts: list[str] = []
+    values: list[Any] = []
+    if scope.tracer is not None:
+        parts.append("w.tracer = ? OR (w.tracer IS NULL AND (w.team IS NULL OR w.team = ?))")
+        values += [scope.tracer, scope.pool_team]
+    if scope.team is not None:
+        parts.append(f"w.team = ? OR (w.team IS NULL AND EXISTS (SELECT 1 FROM "
+                     f"{accounts.TABLE} a WHERE a.name = w.tracer AND a.team = ?))")
+        values += [scope.team, scope.team]
+    if scope.interviewed:
+        parts.append("w.interviewed = 1")
+    if not parts:
+        return None, []
+    return " OR ".join(f"({part})" for part in parts), values
+
+
+def _scoped(db: Database, match: str, match_values: list[Any], scope: str,
+            scope_values: list[Any], limit: int) -> list[str]:
+    return _ids(db, f"SELECT p.case_id FROM {CASES} p JOIN {worklist.TABLE} w "
+                    f"ON w.case_id = p.case_id WHERE ({match}) AND ({scope}) "
+                    "ORDER BY p.name_key, p.case_id LIMIT ?",
+                [*match_values, *scope_values, limit])
 
 
 def person(db: Database, case_id: str) -> Row | None:

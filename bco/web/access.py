@@ -13,6 +13,7 @@ from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.reference import case_reference as case_reference  # re-exported
 from bco.projections.accounts import Colleague, colleagues
+from bco.projections.people import SearchScope
 from bco.web.readmodels import views
 
 
@@ -92,6 +93,35 @@ def visible_case(app: BCOApplication, person: Any, case_id: UUID) -> Case:
     if not may_see(app, person, case):
         abort(403, refusal(app, person, case))
     return case
+
+
+SEARCHERS = (Role.TRACER, Role.TEAM_LEAD, Role.AUTHORITY)
+
+
+def search_scope(person: Person) -> SearchScope:
+    """The cases a search may find: what each role may open (tracers and leads as may_see),
+    and for the health authority the cases whose interview is complete, where its work
+    starts; an administrator finds nothing."""
+    if person.role == Role.TRACER:
+        return SearchScope(tracer=person.name, pool_team=person.team)
+    if person.role == Role.TEAM_LEAD:
+        return SearchScope(tracer=person.name, pool_team=person.team, team=person.team)
+    if person.role == Role.AUTHORITY:
+        return SearchScope(interviewed=True)
+    return SearchScope()
+
+
+def may_find(app: BCOApplication, person: Person, case: Case) -> bool:
+    """The same rule as search_scope, checked on the case itself (the read model may lag)."""
+    if person.role == Role.AUTHORITY:
+        return case.interviewed
+    return may_see(app, person, case)
+
+
+def sees_index_name(person: Person) -> bool:
+    """The health authority calls contacts and must never let slip who the index is, so its
+    search results show references only."""
+    return person.role in (Role.TRACER, Role.TEAM_LEAD)
 
 
 WORKER_ROLES = frozenset({Role.TRACER.value, Role.TEAM_LEAD.value})

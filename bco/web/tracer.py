@@ -29,7 +29,7 @@ from bco.domain.account import Role
 from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
-from bco.web import access, inform
+from bco.web import access, inform, inform_csv, search
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.case_forms import (
@@ -365,3 +365,6 @@ def _field_error(form: Any, exc: DomainError) -> None:
 blueprint.add_url_rule("/inform", "inform_list", inform.inform_list)
 blueprint.add_url_rule("/inform/<uuid:interview_id>/<uuid:contact_id>", "log_inform",
                        inform.log_inform, methods=["POST"])
+blueprint.add_url_rule("/search", "search", search.search_page, methods=["GET", "POST"])
+blueprint.add_app_template_global(search.may_search, "may_search")
+blueprint.add_url_rule("/inform.csv", "inform_csv", inform_csv.inform_csv)

@@ -39,6 +39,8 @@ ROLE_PAGES = {
     "tracer.inform_list": {"tracer", "lead", "authority"},
     "lead.caseload": {"lead", "admin"},
     "lead.team_cases": {"lead"},
+    "tracer.search": {"tracer", "lead", "authority"},
+    "tracer.inform_csv": {"tracer", "lead", "authority"},
 }
 
 
