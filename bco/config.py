@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 
 
 class SettingsError(ValueError):
@@ -40,6 +42,7 @@ class Settings:
     projection_poll_seconds: float = 0.2
     run_projections_in_web: bool = True
     rebuild_processes: int = 2
+    api_rate_limit: str = "600/minute"
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -62,6 +65,7 @@ class Settings:
         "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
         "run_projections_in_web": "BCO_RUN_PROJECTIONS_IN_WEB",
         "rebuild_processes": "BCO_REBUILD_PROCESSES",
+        "api_rate_limit": "BCO_API_RATE_LIMIT",
     }
 
     @classmethod
@@ -109,6 +113,10 @@ class Settings:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
+        if not RATE_LIMIT.match(self.api_rate_limit):
+            raise SettingsError(
+                f"BCO_API_RATE_LIMIT '{self.api_rate_limit}' is not a rate; use e.g. "
+                "600/minute (a number, then / or 'per', then second, minute, hour or day).")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
