@@ -36,6 +36,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key_file: Path = Path("secrets/session.key")
+    pseudonym_key_file: Path = Path("secrets/pseudonym.key")
     secure_cookies: bool = False
     read_wait_seconds: float = 2.0
     first_call_target_hours: int = 24
@@ -59,6 +60,7 @@ class Settings:
         "host": "BCO_HOST",
         "port": "BCO_PORT",
         "secret_key_file": "BCO_SECRET_KEY_FILE",
+        "pseudonym_key_file": "BCO_PSEUDONYM_KEY_FILE",
         "secure_cookies": "BCO_SECURE_COOKIES",
         "read_wait_seconds": "BCO_READ_WAIT_SECONDS",
         "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",

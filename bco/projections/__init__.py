@@ -10,6 +10,7 @@ from bco.projections.casefile import CaseFile
 from bco.projections.caseload import Caseload
 from bco.projections.completeness import CompletenessModel
 from bco.projections.contacts import Contacts
+from bco.projections.exports import Exports
 from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
@@ -23,7 +24,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     return [
         Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(), ApiTokens(), CaseIndex(),
+        Accounts(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
     ]
 
 
