@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from bco.application import BCOApplication
 from bco.domain.account import Role
 from bco.domain.case import Case
+from bco.domain.reference import case_reference as case_reference  # re-exported
 from bco.projections.accounts import Colleague, colleagues
 from bco.web.readmodels import views
 
@@ -19,11 +20,6 @@ class Person(Protocol):
     name: str
     role: str
     team: str | None
-
-
-def case_reference(case_id: UUID) -> str:
-    """A short reference to say to a colleague or show on a list, instead of a name."""
-    return f"C-{str(case_id)[:8]}"
 
 
 def in_pool(person: Person, case: Case) -> bool:
