@@ -6,11 +6,15 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from flask import Response
 from flask_smorest import Blueprint
 
 from bco.api import auth, errors
 from bco.api.schemas import (
+    REFUSALS,
+    CaseDetailArgs,
     CaseDetailSchema,
+    CaseFileArgs,
     CaseListArgs,
     CaseListSchema,
     page_cursor,
@@ -24,6 +28,7 @@ from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
 from bco.projections.case_index import CaseFilter, case_page
 from bco.projections.readmodel import Row, parse_utc
+from bco.reports.output import case_file_pdf
 from bco.web.access import case_reference
 from bco.web.readmodels import views
 
@@ -36,9 +41,7 @@ errors.init_blueprint(blueprint)
 @blueprint.get("")
 @blueprint.arguments(CaseListArgs, location="query", as_kwargs=True)
 @blueprint.response(200, CaseListSchema)
-@blueprint.alt_response(401, schema=errors.ErrorSchema, description="No usable token")
-@blueprint.alt_response(403, schema=errors.ErrorSchema, description="Not an authority token")
-@blueprint.alt_response(429, schema=errors.ErrorSchema, description="Rate limit reached")
+@blueprint.doc(responses=REFUSALS)
 def list_cases(*, limit: int, cursor: tuple[str, str] | None = None,
                updated_since: datetime | None = None, **filters: str) -> dict[str, Any]:
     """Cases in the order they last changed, oldest change first; no personal data.
@@ -59,19 +62,37 @@ def list_cases(*, limit: int, cursor: tuple[str, str] | None = None,
 
 
 @blueprint.get("/<uuid:case_id>")
+@blueprint.arguments(CaseDetailArgs, location="query", as_kwargs=True)
 @blueprint.response(200, CaseDetailSchema)
-@blueprint.alt_response(401, schema=errors.ErrorSchema, description="No usable token")
-@blueprint.alt_response(403, schema=errors.ErrorSchema, description="Not an authority token")
-@blueprint.alt_response(404, schema=errors.ErrorSchema, description="No such case")
-@blueprint.alt_response(429, schema=errors.ErrorSchema, description="Rate limit reached")
-def get_case(case_id: UUID) -> dict[str, Any]:
-    """The case with the index's details, call attempts, interview answers and contacts."""
+@blueprint.doc(responses={**REFUSALS, "404": "NOT_FOUND"})
+def get_case(case_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
+    """The case with the index's details, call attempts, interview answers and contacts;
+    with `as_of`, exactly as it stood then (its events up to that moment replayed)."""
     app = auth.bco()
-    case = app.get_case(case_id)
-    interview = None if case.interview_id is None else app.get_interview(case.interview_id)
+    if as_of is None:
+        case = app.get_case(case_id)
+        interview = None if case.interview_id is None else app.get_interview(case.interview_id)
+    else:
+        state = app.case_as_of(case_id, as_of)
+        case, interview = state.case, state.interview
     auth.record_read("case", case_id)
     return detail(case, interview, None if interview is None
-                  else app.guide_for_interview(interview), None)
+                  else app.guide_for_interview(interview), as_of)
+
+
+@blueprint.get("/<uuid:case_id>/casefile.pdf")
+@blueprint.arguments(CaseFileArgs, location="query", as_kwargs=True)
+@blueprint.doc(responses={"200": {"description": "The printable case file",
+                                  "content": {"application/pdf": {"schema": {
+                                      "type": "string", "format": "binary"}}}},
+                          **REFUSALS, "404": "NOT_FOUND"})
+def case_file(case_id: UUID, language: str, as_of: datetime | None = None) -> Response:
+    """The printable case file (PDF), now or as the case stood at `as_of`."""
+    app = auth.bco()
+    pdf = case_file_pdf(app, case_id, as_of=as_of, language=language)
+    auth.record_read("case_file", case_id)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{case_reference(case_id)}.pdf"'})
 
 
 def summary(row: Row) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from bco.domain.interview import InformOutcome, InterviewStatus
 from bco.projections.readmodel import utc_text
 
 MAX_PAGE = 500
+# flask-smorest's response components by status, in the API's error shape (bco.api.errors).
+REFUSALS = {"401": "UNAUTHORIZED", "403": "FORBIDDEN", "429": "TOO_MANY_REQUESTS"}
 
 
 def page_cursor(updated_at: str, case_id: str) -> str:
@@ -89,6 +91,11 @@ class CaseDetailArgs(ma.Schema):
     as_of = UtcDateTime(metadata={
         "description": "the case exactly as it stood at this moment (ISO 8601; UTC when no "
                        "zone is given)"})
+
+
+class CaseFileArgs(CaseDetailArgs):
+    language = fields.String(load_default="nl", validate=validate.OneOf(["nl", "en"]),
+                             metadata={"description": "language of the case file"})
 
 
 class PersonSchema(ma.Schema):
