@@ -122,3 +122,55 @@ def test_a_malformed_cursor_is_refused(app: BCOApplication, settings: Settings,
 
 def test_every_format_is_offered() -> None:
     assert FORMATS == ("ndjson", "csv", "fhir")
+
+
+IDENTIFIERS = ("Jolanda", "Zwart", "Kwiek", "+31648765432", "0648765432", "jolanda@",
+               "zwart.example", "9876", "ZZ", "1971-05-06", "+31647654321")
+
+
+def test_pseudonymised_exports_name_nobody_and_stay_stable(
+        app: BCOApplication, settings: Settings) -> None:
+    case_id = register(app, 5, name="Jolanda Zwart", phone="06 48765432",
+                       email="jolanda@zwart.example", postcode="9876 ZZ",
+                       birth_date=date(1971, 5, 6))
+    interview_id = app.start_interview(case_id, actor="anna").aggregate_id
+    app.report_contact(interview_id, {"name": "Kwiek", "phone": "06 47654321",
+                                      "email": "Jolanda@zwart.example", "facts": {}},
+                       actor="anna")
+    register(app, 6, name="Kwiek", phone="06 47654321")  # the contact, later a case
+    runner_for(app).catch_up()
+
+    pulls = []
+    for _ in range(2):
+        for export in (export_cases, export_contacts):
+            for fmt in FORMATS:
+                text = text_of(export(settings, fmt=fmt, since=None, pseudonymised=True))
+                assert not [word for word in IDENTIFIERS if word in text], (export, fmt)
+                pulls.append(text)
+    assert pulls[:6] == pulls[6:]  # the FHIR timestamps only change by the second
+    cases, _ = ndjson(export_cases(settings, fmt="ndjson", since=None, pseudonymised=True))
+    contacts, _ = ndjson(export_contacts(settings, fmt="ndjson", since=None,
+                                         pseudonymised=True))
+    assert cases[0]["birth_year"] == 1971 and "birth_date" not in cases[0]
+    assert {"name", "phone", "email", "postcode"}.isdisjoint(cases[0])
+    assert len(cases[0]["name_pseudonym"]) == 32
+    assert contacts[0]["phone_pseudonym"] == cases[1]["phone_pseudonym"]
+    assert contacts[0]["name_pseudonym"] == cases[1]["name_pseudonym"]
+    assert contacts[0]["email_pseudonym"] == cases[0]["email_pseudonym"]  # case ignored
+    assert settings.pseudonym_key_file.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])  # the domain strips leading blanks
+def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
+        app: BCOApplication, settings: Settings, start: str) -> None:
+    case_id = register(app, 7)
+    interview_id = app.start_interview(case_id, actor="anna").aggregate_id
+    risky = f"{start}cmd|' /C calc'!A0"
+    app.report_contact(interview_id, {"name": risky, "relation": risky, "facts": {}},
+                       actor="anna")
+    runner_for(app).catch_up()
+    body = text_of(export_contacts(settings, fmt="csv", since=None, pseudonymised=False))
+    row = next(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert row["name"] == row["relation"] == "'" + risky
+    cases = text_of(export_cases(settings, fmt="csv", since=None, pseudonymised=False))
+    assert next(csv.DictReader(io.StringIO(cases[1:])))["phone"] == "'+31612340007"
