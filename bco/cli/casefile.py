@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import BinaryIO
 from uuid import UUID
@@ -18,22 +18,8 @@ from bco.projections import runner_for
 from bco.projections.casefile import case_ids
 from bco.projections.readmodel import utc_text
 from bco.projections.runner import open_views
+from bco.reports.moment import MomentError, parse_moment
 from bco.reports.output import case_file_pdf, write_atomically, write_case_files_zip
-
-MOMENT_FORMATS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] or either with an offset such as +01:00"
-
-
-def parse_moment(text: str, zone: ZoneInfo) -> datetime:
-    """A moment as typed: a whole day means its end; a time without offset is local time."""
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return datetime.combine(day + timedelta(days=1), time(), zone) - timedelta(
-                microseconds=1)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date or time; use {MOMENT_FORMATS}.") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
 @click.command("casefile")
@@ -83,20 +69,17 @@ def casefile(ctx: CliContext, case_id: UUID | None, every: bool, as_of: str | No
     with click.progressbar(chosen, label="Case files", file=sys.stderr) as bar:
         skipped = write_case_files_zip(ctx.app, bar, output, as_of=moment, language=language)
     note = f"; {len(skipped)} not registered yet at --as-of left out" if skipped else ""
-    click.echo(f"Wrote {output}: {len(chosen) - len(skipped)} case files{note}.")
+    written = len(chosen) - len(skipped)
+    click.echo(f"Wrote {output}: {written} case file{'' if written == 1 else 's'}{note}.")
 
 
 def _moment(text: str | None, zone: ZoneInfo) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = parse_moment(text, zone)
-    except ValueError as exc:
+        return parse_moment(text, zone, datetime.now(tz=zone))
+    except MomentError as exc:
         raise click.BadParameter(str(exc), param_hint="'--as-of'") from None
-    if moment > datetime.now(tz=zone):
-        raise click.BadParameter(f"'{text}' lies in the future; a case file shows what was "
-                                 "recorded up to a past moment.", param_hint="'--as-of'")
-    return moment
 
 
 def _since(text: str | None, zone: ZoneInfo) -> str | None:

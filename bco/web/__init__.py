@@ -13,6 +13,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.web import (
     auth,
+    casefile,
     display,
     errors,
     interview,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(tracer.blueprint)
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
+    flask_app.register_blueprint(casefile.blueprint)
     api.init_app(flask_app, settings, csrf)
 
     @flask_app.get("/healthz")

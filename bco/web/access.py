@@ -59,6 +59,15 @@ def may_assign(app: BCOApplication, person: Person, case: Case) -> bool:
     return person.role == Role.TEAM_LEAD and may_see(app, person, case)
 
 
+def may_print(app: BCOApplication, person: Person, case: Case) -> bool:
+    """Download the case file: the health authority for every case (it keeps the record),
+    team leads for the cases they may see. Tracers work on screen; a whole printable file
+    of someone's health data is more than their calls need."""
+    if person.role == Role.AUTHORITY:
+        return True
+    return person.role == Role.TEAM_LEAD and may_see(app, person, case)
+
+
 def refusal(app: BCOApplication, person: Person, case: Case) -> str:
     """Why this person may not see the case, and whom to ask: the reason differs per case."""
     team = case_team(app, case)
