@@ -69,7 +69,8 @@ def bench_exports(profile: Profile, scratch: Path) -> list[Row]:
         need("bco.api.exports")
         stores_by_size = {size: store_with(size) for size in (small, big)}
     except Missing as missing:
-        return [skipped(f"export_{fmt}", "cases/s", None, str(missing)) for fmt in FORMATS]
+        return [*(skipped(f"export_{fmt}", "cases/s", None, str(missing)) for fmt in FORMATS),
+                skipped("export_rss_growth", "MiB", None, str(missing))]
     rounds = min(profile.rounds, 3)
     measured: dict[str, tuple[list[float], list[float]]] = {}
     peaks: dict[int, float] = {}

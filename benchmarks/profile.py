@@ -28,7 +28,7 @@ class Profile:
 QUICK = Profile(
     name="quick", rounds=3, appends=40, batches=20, loads=60, long_interview=2_000,
     pg_answers=10, pg_writers=8, store_events=3_000, worklist_queries=40,
-    http_requests=150, http_seconds=10.0, growth_sizes=(1_000, 3_000), export_cases=2_000,
+    http_requests=150, http_seconds=10.0, growth_sizes=(1_000, 3_000), export_cases=1_000,
 )
 
 FULL = Profile(

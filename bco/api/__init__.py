@@ -46,7 +46,8 @@ def init_app(flask_app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
     )
     api = BCOApi(flask_app, spec_kwargs={
         "info": {"description": "Cases and exports for health authorities. Send "
-                                "'Authorization: Bearer <token>' (see 'bco token create')."},
+                                "`Authorization: Bearer TOKEN` with a token from "
+                                "`bco token create`."},
         "security": [{"bearer": []}]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     limiter = Limiter(key_func=auth.rate_key, app=flask_app, storage_uri="memory://",
