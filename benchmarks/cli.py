@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import http
-from benchmarks.exports import bench_exports
+from benchmarks.export_http import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
 from benchmarks.loading import bench_load

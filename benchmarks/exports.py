@@ -1,225 +1,235 @@
-"""`export_ndjson`, `export_csv`, `export_fhir`: cases streamed over HTTP by the export API.
+"""Exports: a views.db of N cases with contacts in seconds, and the export streams measured on it.
 
-A store of N cases (each assigned, interviewed, with two contacts) is generated once, its read
-models built, and kept under bench-output/stores/. gunicorn serves the app (2 workers, as in
-`http_answer`); a client pulls `/api/exports/cases?format=…` with an authority token and reads
-every byte. The baseline is a plain SELECT loop over the same read-model tables writing JSON
-lines, in process. Memory: the workers' peak RSS after the exports of a store of N/10 cases
-and of N cases, each server on its own; the difference is `export_rss_growth`.
+`fill_export_views(settings, cases)` runs one real case story (registered, assigned, reached,
+interviewed with three contacts, one informed) through the Exports and People read models'
+own handlers, then copies the rows it made for N cases with their own ids, names, phones and
+positions: 100,000 cases with 300,000 contacts in a few seconds, where replaying their events
+would take minutes. The file is for reading (exports, the export API); its event store is
+empty, so do not register cases on it.
+
+`python -m benchmarks.exports [--cases N] [--small N]` measures `export_cases` per format
+against a plain SELECT loop writing JSON lines from the same tables, and the peak RSS growth
+of a process streaming N cases against one streaming the small count.
 """
 
 from __future__ import annotations
 
-import hashlib
-import http.client
+import argparse
 import json
-import os
-import shutil
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from eventsourcing.cryptography import AESCipher
+from sqlite_utils import Database
 
-from bco.domain.case import Case, IndexPerson
-from bco.domain.stamped import StampedAggregate
-from bco.projections.exports import Exports
-from bco.projections.people import People
-from bco.projections.runner import ProjectionRunner
-from benchmarks import stores
-from benchmarks.http import HOST, serving
-from benchmarks.profile import Profile
-from benchmarks.readmodels import Missing, need, projections_fingerprint
-from benchmarks.results import (
-    Row,
-    interleaved,
-    ratio_at_least,
-    skipped,
-    throughput_row,
-    value_at_least,
-    value_at_most,
-)
-from benchmarks.workspace import OUTPUT, ROOT, guide_ref, new_interview, opened, sqlite_settings
+from bco.config import Settings
+from bco.domain.case import CallOutcome
+from bco.domain.interview import InformOutcome
+from bco.guides.loader import load_guides
+from bco.guides.model import Guide
+from bco.projections import exports, people
+from bco.projections.readmodel import POSITIONS, Batch
+from bco.reports.exports import FORMATS, export_cases, export_contacts
+from benchmarks.workspace import ROOT, GuideRef, new_case, new_interview, sqlite_settings
 
-FORMATS = {"ndjson": 20_000, "csv": 20_000, "fhir": 5_000}  # target cases/s per format
-RATIO = 0.5
-RSS_GROWTH_MIB = 50
-START = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
-SAVE_EVERY = 400
-APP = "bco.web:create_app()"
+CONTACTS_PER_CASE = 3
+POSITIONS_PER_CASE = 10  # room for the case's and its contacts' own positions
+ROWS_PER_TRANSACTION = 20_000
+TABLES = (exports.CASES, exports.CONTACTS, people.CASES, people.CONTACTS)
 
 
-@dataclass(frozen=True)
-class ExportStore:
-    data_dir: Path
-    key: str
-    cases: int
-
-
-def bench_exports(profile: Profile, scratch: Path) -> list[Row]:
-    big = profile.export_cases
-    small = big // 10
-    try:
-        need("bco.api.exports")
-        stores_by_size = {size: store_with(size) for size in (small, big)}
-    except Missing as missing:
-        return [*(skipped(f"export_{fmt}", "cases/s", None, str(missing)) for fmt in FORMATS),
-                skipped("export_rss_growth", "MiB", None, str(missing))]
-    rounds = min(profile.rounds, 3)
-    measured: dict[str, tuple[list[float], list[float]]] = {}
-    peaks: dict[int, float] = {}
-    for size, store in stores_by_size.items():
-        token, env = _serve_plan(store, scratch / f"exports-{size}")
-        with serving(APP, env, scratch / f"exports-{size}" / "gunicorn.log") as (port, process):
-            for fmt in FORMATS:
-                pull = _pull(port, token, fmt, store.cases)
-                pull()  # warm: imports, page cache
-                if size == big:
-                    ours, raw = interleaved(rounds, pull, partial(_baseline, store))
-                    measured[fmt] = (ours, raw)
-            peaks[size] = _workers_peak_mib(process.pid)
-    growth = peaks[big] - peaks[small]
-    note = (f"{big:,} cases (2 contacts each), /api/exports/cases over HTTP, gunicorn 2 workers,"
-            f" median of {rounds}; baseline: SELECT loop writing JSON lines in process")
-    rows = [throughput_row(f"export_{fmt}", ours, raw, "cases/s",
-                           value_at_least(FORMATS[fmt], "cases/s") & ratio_at_least(RATIO), note)
-            for fmt, (ours, raw) in measured.items()]
-    rows.append(Row("export_rss_growth", growth, "MiB", target=value_at_most(
-        RSS_GROWTH_MIB, "MiB"), note=f"workers' peak RSS: {peaks[small]:.0f} MiB after every "
-        f"format at {small:,} cases, {peaks[big]:.0f} MiB at {big:,}"))
+def template_rows(guides: Mapping[str, Guide]) -> dict[str, list[dict[str, Any]]]:
+    """The rows one interviewed case with three contacts gives, by the read models' handlers."""
+    guide = guides.get("covid-19") or next(iter(guides.values()))
+    now = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    case = new_case(now)
+    case.assign("tracer01", "team1", now=now + timedelta(minutes=20), actor="lead")
+    case.log_call_attempt(CallOutcome.REACHED, now=now + timedelta(hours=1), actor="tracer01")
+    interview = new_interview(GuideRef(guide.id, str(guide.version), guide.content_hash),
+                              case, now=now + timedelta(hours=1), tracer="tracer01")
+    typed = [q for q in guide.questions.values() if q.type in ("number", "yesno")][:3]
+    for question in typed:
+        interview.record_answer(question.id, 2 if question.type == "number" else True,
+                                now=now + timedelta(hours=1), actor="tracer01")
+    contact_ids = [uuid.uuid4() for _ in range(CONTACTS_PER_CASE)]
+    for number, contact_id in enumerate(contact_ids):
+        interview.report_contact(contact_id, {
+            "name": f"Contact {number}", "phone": "+31612345678", "relation": "colleague",
+            "household": number == 0, "day": now.date() - timedelta(days=1),
+            "setting": "home" if number == 0 else "work", "informs": "authority",
+            "facts": {}}, region="NL", now=now + timedelta(hours=1, minutes=5), actor="tracer01")
+    done = now + timedelta(hours=2)
+    interview.complete(now=done, actor="tracer01")
+    case.interview_completed(now=done, actor="tracer01")
+    interview.log_inform_outcome(contact_ids[0], InformOutcome.INFORMED,
+                                 now=done + timedelta(hours=3), actor="authority")
+    events = [*case.collect_events(), *interview.collect_events()]
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    models = [exports.Exports(guides), people.People()]
+    for model in models:
+        model.create(Database(conn))
+    batch = Batch(conn, {})
+    for position, event in enumerate(events, start=1):
+        batch.position = position
+        for model in models:
+            model.apply(batch, event)
+    batch.flush()
+    rows = {}
+    for table in TABLES:
+        cursor = conn.execute(f"SELECT * FROM [{table}]")
+        names = [d[0] for d in cursor.description]
+        rows[table] = [dict(zip(names, row, strict=True)) for row in cursor]
+    conn.close()
     return rows
 
 
-def _serve_plan(store: ExportStore, data_dir: Path) -> tuple[str, dict[str, str]]:
-    """An authority token, and the environment gunicorn needs to serve this store."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    settings = sqlite_settings(store.data_dir, store.key).with_overrides(
-        run_projections_in_web=False, secret_key_file=data_dir / "session.key",
-        pseudonym_key_file=data_dir / "pseudonym.key", api_rate_limit="100000/minute")
-    with opened(settings) as app:
-        token, _ = app.issue_api_token(f"bench-{uuid.uuid4().hex[:8]}", role="authority",
-                                       actor="bench")
-    return token, {**os.environ, **settings.to_env(), "PYTHONPATH": str(ROOT)}
+def fill_export_views(settings: Settings, cases: int, *, first: int = 0) -> None:
+    """Add `cases` cases (numbered from `first`) with their contacts to settings.views_path."""
+    guides = load_guides(ROOT / "interview_guides")
+    template = template_rows(guides)
+    path = settings.views_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = OFF")
+    db = Database(conn)
+    for model in (exports.Exports(guides), people.People()):
+        model.create(db)
+    db.table(POSITIONS).create({"name": str, "position": int, "error": str, "error_event": int},
+                               pk="name", not_null={"position"}, if_not_exists=True)
+    for table, shaped in template.items():
+        columns = list(shaped[0])
+        insert = (f"INSERT INTO [{table}] ({', '.join(columns)}) "
+                  f"VALUES ({', '.join('?' for _ in columns)})")
+        for begin in range(first, first + cases, ROWS_PER_TRANSACTION):
+            end = min(first + cases, begin + ROWS_PER_TRANSACTION)
+            conn.execute("BEGIN")
+            conn.executemany(insert, _copies(table, shaped, begin, end))
+            conn.execute("COMMIT")
+    last = (first + cases) * POSITIONS_PER_CASE
+    for name in (exports.Exports.name, people.People.name):
+        conn.execute(f"INSERT OR REPLACE INTO [{POSITIONS}] (name, position) VALUES (?, ?)",
+                     [name, last])
+    conn.close()
 
 
-def _pull(port: int, token: str, fmt: str, cases: int) -> Callable[[], float]:
-    """One whole export read off the socket; cases per second."""
-    def measure() -> float:
+def _copies(table: str, shaped: list[dict[str, Any]], begin: int,
+            end: int) -> Iterator[list[Any]]:
+    """The template's rows for cases begin..end-1, with their own ids, details and positions."""
+    columns = list(shaped[0])
+    at = {name: columns.index(name) for name in columns}
+    for number in range(begin, end):
+        case_id = f"00000000-0000-4000-8001-{number:012x}"  # as uuid.UUID would write them
+        for index, template in enumerate(shaped):
+            row = [template[c] for c in columns]
+            row[at["case_id"]] = case_id
+            if "interview_id" in at:
+                row[at["interview_id"]] = f"00000000-0000-4000-8002-{number:012x}"
+            if "reference" in at:
+                row[at["reference"]] = exports.case_reference(case_id)
+            if "contact_id" in at:
+                row[at["contact_id"]] = f"00000000-0000-4000-8003-{number * 8 + index:012x}"
+            if "position" in at:
+                offset = POSITIONS_PER_CASE if table == exports.CASES else index + 1
+                row[at["position"]] = number * POSITIONS_PER_CASE + offset
+            if "name" in at:
+                name = f"{template['name']} {number}"
+                row[at["name"]], row[at["name_key"]] = name, name.lower()
+                row[at["phone"]] = f"+316{(number * 8 + index) % 100_000_000:08d}"
+                row[at["email"]] = template["email"] and f"p{number}.{index}@example.org"
+            yield row
+
+
+# -- measuring -----------------------------------------------------------------------------
+
+
+def stream_rate(settings: Settings, fmt: str, *, contacts: bool = False,
+                pseudonymised: bool = False) -> tuple[float, int]:
+    """Seconds to stream every case (or contact) in one format, and the bytes it made."""
+    export = export_contacts if contacts else export_cases
+    started = time.perf_counter()
+    made = sum(len(chunk) for chunk in export(settings, fmt=fmt, since=None,
+                                              pseudonymised=pseudonymised).chunks)
+    return time.perf_counter() - started, made
+
+
+def plain_loop(settings: Settings) -> tuple[float, int]:
+    """The baseline: one SELECT over the same tables, a JSON line per row, nothing else."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(str(settings.views_path))
+    cursor = conn.execute(
+        f"SELECT e.*, p.name, p.phone, p.email, p.birth_date, p.postcode "
+        f"FROM [{exports.CASES}] e LEFT JOIN [{people.CASES}] p ON p.case_id = e.case_id")
+    names = [d[0] for d in cursor.description]
+    made = 0
+    for row in cursor:
+        made += len((json.dumps(dict(zip(names, row, strict=True))) + "\n").encode())
+    conn.close()
+    return time.perf_counter() - started, made
+
+
+def rss_growth(settings: Settings, fmt: str) -> float:
+    """MiB a fresh process's resident set grows by while streaming every case in `fmt`."""
+    script = (
+        "import sys; from pathlib import Path; from bco.config import Settings\n"
+        "from bco.reports.exports import export_cases\n"
+        "def kib(key):\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith(key): return int(line.split()[1])\n"
+        "settings = Settings(data_dir=Path(sys.argv[1]), pseudonym_key_file=Path(sys.argv[3]))\n"
+        "export = export_cases(settings, fmt=sys.argv[2], since=None, pseudonymised=False)\n"
+        "next(export.chunks)\n"
+        "open('/proc/self/clear_refs', 'w').write('5')\n"
+        "before = kib('VmRSS:')\n"
+        "for chunk in export.chunks: pass\n"
+        "print((kib('VmHWM:') - before) / 1024)\n")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(settings.data_dir), fmt,
+         str(settings.pseudonym_key_file)],
+        check=True, capture_output=True, text=True, cwd=ROOT)
+    return float(done.stdout.strip())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print cases/s per format, the ratio to the plain loop, and RSS growth small → big."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.exports")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    options = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bco-exports-") as scratch:
+        small = sqlite_settings(Path(scratch) / "small")
+        big = sqlite_settings(Path(scratch) / "big")
         started = time.perf_counter()
-        connection = http.client.HTTPConnection(HOST, port, timeout=600)
-        try:
-            connection.request("GET", f"/api/exports/cases?format={fmt}",
-                               headers={"Authorization": f"Bearer {token}"})
-            response = connection.getresponse()
-            if response.status != 200 or not response.getheader("BCO-Export-Cursor"):
-                raise RuntimeError(f"export {fmt} answered {response.status}: "
-                                   f"{response.read(300)!r}")
-            lines = 0
-            while chunk := response.read(1 << 16):
-                lines += chunk.count(b"\n")
-        finally:
-            connection.close()
-        elapsed = time.perf_counter() - started
-        if fmt == "ndjson" and lines != cases + 1:
-            raise RuntimeError(f"the ndjson export had {lines} lines for {cases} cases")
-        return cases / elapsed
-    return measure
+        fill_export_views(small, options.small)
+        fill_export_views(big, options.cases)
+        print(f"filled {options.small:,} and {options.cases:,} cases "
+              f"({CONTACTS_PER_CASE} contacts each) in {time.perf_counter() - started:.1f} s")
+        plain, _ = min(plain_loop(big) for _ in range(3))
+        print(f"{'plain SELECT → JSON lines':28} {options.cases / plain:>10,.0f} cases/s")
+        for fmt in FORMATS:
+            for pseudonymised in (False, True):
+                seconds, made = min(stream_rate(big, fmt, pseudonymised=pseudonymised)
+                                    for _ in range(3))
+                label = f"cases {fmt}{' pseudonymised' if pseudonymised else ''}"
+                print(f"{label:28} {options.cases / seconds:>10,.0f} cases/s  "
+                      f"ratio {plain / seconds:.2f}  {made / 2**20:,.0f} MiB")
+        for fmt in FORMATS:
+            seconds, _ = stream_rate(big, fmt, contacts=True)
+            print(f"{'contacts ' + fmt:28} {options.cases * CONTACTS_PER_CASE / seconds:>10,.0f}"
+                  " contacts/s")
+        for fmt in FORMATS:
+            growth = rss_growth(big, fmt) - rss_growth(small, fmt)
+            print(f"{'RSS growth ' + fmt:28} {growth:>+10.1f} MiB "
+                  f"({options.small:,} → {options.cases:,} cases)")
+    return 0
 
 
-def _baseline(store: ExportStore) -> float:
-    """A plain SELECT over the same tables, each row a JSON line; cases per second."""
-    started = time.perf_counter()
-    conn = sqlite3.connect(str(store.data_dir / "views.db"))
-    try:
-        cursor = conn.execute(
-            "SELECT e.*, p.name, p.phone, p.email, p.birth_date, p.postcode "
-            "FROM exports_cases e LEFT JOIN people_cases p ON p.case_id = e.case_id "
-            "ORDER BY e.position")
-        names = [d[0] for d in cursor.description]
-        written = 0
-        sink = open(os.devnull, "wb")  # noqa: SIM115 - closed below, after the loop
-        try:
-            for row in cursor:
-                sink.write(json.dumps(dict(zip(names, row, strict=True))).encode() + b"\n")
-                written += 1
-        finally:
-            sink.close()
-    finally:
-        conn.close()
-    return written / (time.perf_counter() - started)
-
-
-def _workers_peak_mib(master: int) -> float:
-    """The highest peak RSS (VmHWM) among gunicorn's workers."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    peaks = []
-    for pid in children:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks)
-
-
-def store_with(cases: int) -> ExportStore:
-    """The kept store of `cases` cases with read models built, generating it when missing."""
-    digest = hashlib.sha256(Path(__file__).read_bytes() + projections_fingerprint().encode())
-    for path in sorted((ROOT / "bco" / "domain").glob("*.py")):
-        digest.update(path.read_bytes())
-    directory = OUTPUT / "stores" / f"exports-{cases}-{digest.hexdigest()[:12]}"
-    meta = directory / "store.json"
-    if meta.exists():
-        return ExportStore(directory, json.loads(meta.read_text())["key"], cases)
-    for stale in directory.parent.glob(f"exports-{cases}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    building = directory.with_name(directory.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    started = time.perf_counter()
-    key = _generate(building, cases)
-    (building / "store.json").write_text(json.dumps({"key": key, "cases": cases}))
-    building.rename(directory)
-    print(f"  generated an export store of {cases:,} cases in "
-          f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
-    return ExportStore(directory, key, cases)
-
-
-def _generate(directory: Path, cases: int) -> str:
-    """Cases assigned and interviewed with two contacts each, saved in big batches; then the
-    read models the export reads, rebuilt as `bco projections rebuild --only` does."""
-    key = AESCipher.create_key(16)
-    with opened(sqlite_settings(directory, key)) as app:
-        guide = guide_ref(app)
-        pending: list[StampedAggregate] = []
-        for number in range(cases):
-            now = START + timedelta(seconds=number * 20)
-            tracer, team = stores.TRACERS[number % len(stores.TRACERS)]
-            case = Case.register(
-                case_id=uuid.uuid4(), person=IndexPerson(
-                    name=f"Index {number}", phone=f"+3161{number % 10_000_000:07d}",
-                    birth_date=date(1950, 1, 1) + timedelta(days=number % 20_000),
-                    email=f"index{number}@example.org", postcode="3511 AB"),
-                disease="covid-19", onset=now.date() - timedelta(days=2), test_date=None,
-                source="lab", received_at=now, region="NL", now=now, actor="bench")
-            case.assign(tracer, team, now=now, actor="lead")
-            interview = new_interview(guide, case, now=now, tracer=tracer)
-            for contact in range(2):
-                interview.report_contact(
-                    uuid.uuid4(), {"name": f"Contact {number}-{contact}", "relation": "friend",
-                                   "household": contact == 0, "phone": "+31612345678"},
-                    region="NL", now=now, actor=tracer)
-            pending += [case, interview]
-            if len(pending) >= SAVE_EVERY:
-                app.save(*pending)
-                pending.clear()
-        if pending:
-            app.save(*pending)
-        # Only what the export reads: the other read models (completeness above all) would
-        # take far longer to build here, and the API never waits for them.
-        chosen = [Exports(app.catalog.guides), People()]
-        ProjectionRunner(app, app.settings.views_path, chosen).rebuild(processes=1)
-    return key
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -143,10 +143,17 @@ def _streamed(conn: sqlite3.Connection, chunks: Iterator[bytes]) -> Iterator[byt
 
 @dataclass(frozen=True)
 class Shape:
-    """Column names as exported, and how a joined row becomes a record."""
+    """Column names as exported, and how a joined row becomes their values, in that order.
+
+    Values stay as SQLite gives them (flags 0/1, answers as JSON text); each format turns
+    them into what its readers expect, in one pass per row.
+    """
 
     columns: tuple[str, ...]
-    record: Callable[[tuple[str, ...], tuple[Any, ...]], Record]
+    values: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+
+    def flags(self) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self.columns) if c in BOOLEAN_COLUMNS)
 
 
 BOOLEAN_COLUMNS = ("household", "removed")
@@ -156,46 +163,47 @@ def _plain(stream: str) -> Shape:
     names = (*records.CASE_COLUMNS, *records.CASE_PERSON) if stream == "cases" else (
         *records.CONTACT_COLUMNS, *records.CONTACT_PERSON)
 
-    def record(columns: tuple[str, ...], row: tuple[Any, ...]) -> Record:
-        return _typed(dict(zip(columns, row, strict=True)))
-    return Shape(names, record)
+    def values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return row
+    return Shape(names, values)
 
 
 def _pseudonymised(pseudonym: Pseudonymiser, stream: str) -> Shape:
     kinds = records.CASE_PERSON if stream == "cases" else records.CONTACT_PERSON
-    hashed = tuple(kind for kind in kinds if kind != "birth_date")
-    base = records.CASE_COLUMNS if stream == "cases" else records.CONTACT_COLUMNS
-    names = (*base, *(f"{kind}_pseudonym" for kind in hashed),
-             *(("birth_year",) if "birth_date" in kinds else ()))
+    base = len(records.CASE_COLUMNS if stream == "cases" else records.CONTACT_COLUMNS)
+    hashed = [(base + i, kind) for i, kind in enumerate(kinds) if kind != "birth_date"]
+    born = base + kinds.index("birth_date") if "birth_date" in kinds else None
+    names = (*(records.CASE_COLUMNS if stream == "cases" else records.CONTACT_COLUMNS),
+             *(f"{kind}_pseudonym" for _, kind in hashed),
+             *(("birth_year",) if born is not None else ()))
 
-    def record(columns: tuple[str, ...], row: tuple[Any, ...]) -> Record:
-        found = dict(zip(columns, row, strict=True))
-        out = _typed({key: found[key] for key in base})
-        for kind in hashed:
-            out[f"{kind}_pseudonym"] = pseudonym(kind, found[kind])
-        if "birth_date" in kinds:
-            out["birth_year"] = birth_year(found["birth_date"])
-        return out
-    return Shape(names, record)
+    def values(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        hidden = tuple(pseudonym(kind, row[i]) for i, kind in hashed)
+        return (*row[:base], *hidden, *((birth_year(row[born]),) if born is not None else ()))
+    return Shape(names, values)
 
 
-def _typed(record: Record) -> Record:
-    """Flags as booleans and answers as an object, as JSON readers expect them."""
-    for key in BOOLEAN_COLUMNS:
-        if key in record:
-            record[key] = bool(record[key])
-    answers = record.get("answers")
-    if answers is not None:
-        record["answers"] = json.loads(answers)
-    return record
+def _rows(conn: sqlite3.Connection, query: Query, since: int, until: int,
+          shape: Shape) -> Iterator[tuple[Any, ...]]:
+    _columns, rows = query(conn, since, until)
+    return map(shape.values, rows)
 
 
-def _records(conn: sqlite3.Connection, query: Query, since: int, until: int,
-             shape: Shape) -> Iterator[Record]:
-    columns, rows = query(conn, since, until)
-    make = shape.record
-    for row in rows:
-        yield make(columns, row)
+def _json_records(conn: sqlite3.Connection, query: Query, since: int, until: int,
+                  shape: Shape) -> Iterator[Record]:
+    """Records with flags as booleans and answers as an object, as JSON readers expect."""
+    names = shape.columns
+    flags = [names[i] for i in shape.flags()]
+    answers = "answers" in names
+    loads = json.loads
+    for values in _rows(conn, query, since, until, shape):
+        record = dict(zip(names, values, strict=True))
+        for key in flags:
+            record[key] = record[key] == 1
+        if answers:
+            text = record["answers"]
+            record["answers"] = {} if text == "{}" or text is None else loads(text)
+        yield record
 
 
 # -- formats -------------------------------------------------------------------------------
@@ -205,7 +213,7 @@ def _ndjson(conn: sqlite3.Connection, query: Query, since: int, until: int, shap
             stream: str, cursor: str) -> Iterator[bytes]:
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     lines: list[str] = []
-    for record in _records(conn, query, since, until, shape):
+    for record in _json_records(conn, query, since, until, shape):
         lines.append(dumps(record))
         if len(lines) >= ROWS_PER_CHUNK:
             lines.append("")
@@ -216,15 +224,14 @@ def _ndjson(conn: sqlite3.Connection, query: Query, since: int, until: int, shap
     yield "\n".join(lines).encode()
 
 
-def csv_cell(value: Any) -> Any:
-    """A cell a spreadsheet shows as text: formulas are defused, flags read true/false."""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(CSV_RISKY_STARTS) else value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return csv_cell(json.dumps(value, sort_keys=True, ensure_ascii=False))
-    return value
+def csv_row(values: tuple[Any, ...], flags: tuple[int, ...] = ()) -> list[Any]:
+    """Cells a spreadsheet shows as text: a text cell that starts like a formula gets a `'`,
+    and the flags at `flags` read true/false."""
+    cells = [("'" + v if v.__class__ is str and v.startswith(CSV_RISKY_STARTS) else v)
+             for v in values]
+    for index in flags:
+        cells[index] = "true" if cells[index] else "false"
+    return cells
 
 
 def _csv(conn: sqlite3.Connection, query: Query, since: int, until: int, shape: Shape,
@@ -233,8 +240,9 @@ def _csv(conn: sqlite3.Connection, query: Query, since: int, until: int, shape: 
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(shape.columns)
-    for count, record in enumerate(_records(conn, query, since, until, shape), start=1):
-        writer.writerow([csv_cell(value) for value in record.values()])
+    flags = shape.flags()
+    for count, values in enumerate(_rows(conn, query, since, until, shape), start=1):
+        writer.writerow(csv_row(values, flags))
         if count % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -248,16 +256,19 @@ def _fhir(conn: sqlite3.Connection, query: Query, since: int, until: int, shape:
     next_query = (f"?format=fhir&since={cursor}"
                   + ("&pseudonymised=true" if pseudonymised else ""))
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    parts = [fhir.bundle_opening(cursor, now, next_query)]
-    first = True
-    for record in _records(conn, query, since, until, shape):
-        resources = ((fhir.patient(record), fhir.condition(record)) if stream == "cases"
-                     else (fhir.related_person(record),))
-        for resource in resources:
-            parts.append(fhir.entry(resource) if first else "," + fhir.entry(resource))
-            first = False
-        if len(parts) >= ROWS_PER_CHUNK:
-            yield "".join(parts).encode()
-            parts = []
-    parts.append(fhir.BUNDLE_CLOSING)
-    yield "".join(parts).encode()
+    yield fhir.bundle_opening(cursor, now, next_query).encode()
+    names = shape.columns
+    entries: list[fhir.Resource] = []
+    separator = ""
+    for values in _rows(conn, query, since, until, shape):
+        record = dict(zip(names, values, strict=True))
+        if stream == "cases":
+            entries += (fhir.entry(fhir.patient(record)), fhir.entry(fhir.condition(record)))
+        else:
+            entries.append(fhir.entry(fhir.related_person(record)))
+        if len(entries) >= ROWS_PER_CHUNK:
+            yield (separator + fhir.entries_text(entries)).encode()
+            separator, entries = ",", []
+    if entries:
+        yield (separator + fhir.entries_text(entries)).encode()
+    yield fhir.BUNDLE_CLOSING.encode()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -45,8 +44,8 @@ class Pseudonymiser:
         normal = normalised(kind, value)
         if normal is None:
             return None
-        digest = hmac.new(self._key, f"{kind}:{normal}".encode(), hashlib.sha256)
-        return digest.hexdigest()[:PSEUDONYM_HEX]
+        return hmac.digest(self._key, f"{kind}:{normal}".encode(), "sha256").hex()[
+            :PSEUDONYM_HEX]
 
 
 def normalised(kind: str, value: str | None) -> str | None:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from bco.reports.exports import (
     export_cases,
     export_contacts,
 )
+from benchmarks.exports import fill_export_views
 
 
 def register(app: BCOApplication, number: int, **person: Any) -> UUID:
@@ -174,3 +176,16 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
     assert row["name"] == row["relation"] == "'" + risky
     cases = text_of(export_cases(settings, fmt="csv", since=None, pseudonymised=False))
     assert next(csv.DictReader(io.StringIO(cases[1:])))["phone"] == "'+31612340007"
+
+
+def test_the_benchmark_fill_gives_views_the_exports_read(tmp_path: Path) -> None:
+    chosen = Settings(data_dir=tmp_path, pseudonym_key_file=tmp_path / "pseudonym.key")
+    fill_export_views(chosen, 40)
+    fill_export_views(chosen, 10, first=40)
+    cases, cursor = ndjson(export_cases(chosen, fmt="ndjson", since=None, pseudonymised=False))
+    contacts, _ = ndjson(export_contacts(chosen, fmt="ndjson", since=None, pseudonymised=False))
+    assert len(cases) == 50 and len({c["case_id"] for c in cases}) == 50
+    assert len(contacts) == 150 and {c["name"] for c in contacts} >= {"Contact 0 49"}
+    assert cases[7]["status"] == "interviewed" and cases[7]["contacts_reported"] == 3
+    assert cases[7]["name"] == "Sanne de Vries 7"
+    assert export_cases(chosen, fmt="csv", since=cursor, pseudonymised=True).cursor == cursor

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
-from bco.reports.exports import CursorError, csv_cell, decode_cursor, encode_cursor
+from bco.reports.exports import CursorError, csv_row, decode_cursor, encode_cursor
+from bco.reports.fhir import CONDITION_NAMESPACE, condition_id
 from bco.reports.pseudonyms import Pseudonymiser, birth_year
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_text_cell_a_spreadsheet_would_run_gets_a_quote(start: str) -> None:
-    assert csv_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+    assert csv_row((f"{start}SUM(A1)", "x")) == [f"'{start}SUM(A1)", "x"]
 
 
-@pytest.mark.parametrize(("value", "cell"), [
-    ("Sam", "Sam"), ("a=b", "a=b"), (" =x", " =x"), (-3, -3), (None, None), (True, "true"),
-    ({"q": "=x"}, '{"q": "=x"}'), ({"q": 1}, '{"q": 1}'),
-])
-def test_other_cells_are_left_as_they_read(value: object, cell: object) -> None:
-    assert csv_cell(value) == cell
+def test_other_cells_are_left_as_they_read_and_flags_say_true_or_false() -> None:
+    values = ("Sam", "a=b", " =x", -3, None, 1, 0, '{"q": "=x"}')
+    assert csv_row(values, (5, 6)) == ["Sam", "a=b", " =x", -3, None, "true", "false",
+                                       '{"q": "=x"}']
+
+
+def test_the_condition_id_is_the_uuid5_of_the_case_id() -> None:
+    case_id = str(uuid.uuid4())
+    assert condition_id(case_id) == str(uuid.uuid5(CONDITION_NAMESPACE, case_id))
 
 
 def test_a_cursor_reads_back_and_names_its_stream() -> None:
