@@ -254,10 +254,7 @@ class Exports(ReadModel):
 
 
 def snapshot_position(conn: sqlite3.Connection) -> int:
-    """How far both the export records and the people tables are complete in this snapshot.
-
-    Rows are only taken up to here, so a row's personal data is never older than its record.
-    """
+    """How far both exports and people are complete, so no row outruns its personal data."""
     found = dict(conn.execute(
         f"SELECT name, position FROM [{POSITIONS}] WHERE name IN (?, ?)",
         [Exports.name, people.People.name]).fetchall())

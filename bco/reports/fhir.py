@@ -50,8 +50,7 @@ def entries_text(entries: list[Resource]) -> str:
 
 
 def condition_id(case_id: str) -> str:
-    """A stable id for a case's Condition, apart from the Patient's (fullUrls are unique):
-    uuid5 of the case id, computed without uuid.UUID's parsing (a third of the export)."""
+    """uuid5 of the case id, so fullUrls stay unique; without uuid.UUID, a third of the cost."""
     digest = bytearray(hashlib.sha1(CONDITION_NAMESPACE.bytes + case_id.encode()).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
