@@ -254,17 +254,17 @@ def _fhir(conn: sqlite3.Connection, query: Query, since: int, until: int, shape:
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     yield fhir.bundle_opening(cursor, now, next_query).encode()
     names = shape.columns
-    entries: list[fhir.Resource] = []
+    entries: list[str] = []
     separator = ""
     for values in _rows(conn, query, since, until, shape):
         record = dict(zip(names, values, strict=True))
         if stream == "cases":
-            entries += (fhir.entry(fhir.patient(record)), fhir.entry(fhir.condition(record)))
+            entries += (fhir.patient_entry(record), fhir.condition_entry(record))
         else:
-            entries.append(fhir.entry(fhir.related_person(record)))
+            entries.append(fhir.related_person_entry(record))
         if len(entries) >= ROWS_PER_CHUNK:
-            yield (separator + fhir.entries_text(entries)).encode()
+            yield (separator + ",".join(entries)).encode()
             separator, entries = ",", []
     if entries:
-        yield (separator + fhir.entries_text(entries)).encode()
+        yield (separator + ",".join(entries)).encode()
     yield fhir.BUNDLE_CLOSING.encode()
