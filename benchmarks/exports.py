@@ -80,6 +80,8 @@ def template_rows(guides: Mapping[str, Guide]) -> dict[str, list[dict[str, Any]]
         batch.position = position
         for model in models:
             model.apply(batch, event)
+    for model in models:
+        model.finish_batch(batch)
     batch.flush()
     rows = {}
     for table in TABLES:

@@ -143,11 +143,8 @@ def _streamed(conn: sqlite3.Connection, chunks: Iterator[bytes]) -> Iterator[byt
 
 @dataclass(frozen=True)
 class Shape:
-    """Column names as exported, and how a joined row becomes their values, in that order.
-
-    Values stay as SQLite gives them (flags 0/1, answers as JSON text); each format turns
-    them into what its readers expect, in one pass per row.
-    """
+    """Exported column names, and a joined row's values in their order, as SQLite gives them
+    (flags 0/1, answers as JSON text), so each format converts a row in one pass."""
 
     columns: tuple[str, ...]
     values: Callable[[tuple[Any, ...]], tuple[Any, ...]]
@@ -225,8 +222,7 @@ def _ndjson(conn: sqlite3.Connection, query: Query, since: int, until: int, shap
 
 
 def csv_row(values: tuple[Any, ...], flags: tuple[int, ...] = ()) -> list[Any]:
-    """Cells a spreadsheet shows as text: a text cell that starts like a formula gets a `'`,
-    and the flags at `flags` read true/false."""
+    """Cells no spreadsheet runs as a formula (a leading `'`), with flags read true/false."""
     cells = [("'" + v if v.__class__ is str and v.startswith(CSV_RISKY_STARTS) else v)
              for v in values]
     for index in flags:
@@ -258,17 +254,17 @@ def _fhir(conn: sqlite3.Connection, query: Query, since: int, until: int, shape:
     now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     yield fhir.bundle_opening(cursor, now, next_query).encode()
     names = shape.columns
-    entries: list[fhir.Resource] = []
+    entries: list[str] = []
     separator = ""
     for values in _rows(conn, query, since, until, shape):
         record = dict(zip(names, values, strict=True))
         if stream == "cases":
-            entries += (fhir.entry(fhir.patient(record)), fhir.entry(fhir.condition(record)))
+            entries += (fhir.patient_entry(record), fhir.condition_entry(record))
         else:
-            entries.append(fhir.entry(fhir.related_person(record)))
+            entries.append(fhir.related_person_entry(record))
         if len(entries) >= ROWS_PER_CHUNK:
-            yield (separator + fhir.entries_text(entries)).encode()
+            yield (separator + ",".join(entries)).encode()
             separator, entries = ",", []
     if entries:
-        yield (separator + fhir.entries_text(entries)).encode()
+        yield (separator + ",".join(entries)).encode()
     yield fhir.BUNDLE_CLOSING.encode()

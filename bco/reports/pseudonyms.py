@@ -13,8 +13,7 @@ PSEUDONYM_HEX = 32  # 128 bits of HMAC-SHA256: collisions are out of reach at an
 
 
 def pseudonym_key(settings: Settings) -> bytes:
-    """Read the pseudonym key, creating it (mode 0600) on first use; a new key means new
-    pseudonyms, so it is kept like the events key."""
+    """The pseudonym key, made (mode 0600) on first use; a new key would change every pseudonym."""
     path = settings.pseudonym_key_file
     try:
         text = path.read_text().strip()
