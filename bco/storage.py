@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import psycopg
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
@@ -73,6 +72,8 @@ def one_creator_at_a_time(settings: Settings) -> Iterator[None]:
     if not settings.uses_postgres:
         yield
         return
+    import psycopg  # only for PostgreSQL: on SQLite it would cost ~20 MiB per process for nothing
+
     try:
         conn = psycopg.connect(settings.database_url, autocommit=True, connect_timeout=10)
     except psycopg.OperationalError as exc:

@@ -47,7 +47,7 @@ class ContactRow:
 
     contact: Contact
     category_label: str
-    computed_label: str
+    computed_label: str  # what the guide's rules give, shown when the tracer chose otherwise
     overridden: bool
     setting_label: str
     informer: str | None
@@ -93,6 +93,7 @@ def build_case_file(app: BCOApplication, case_id: UUID, *, as_of: datetime | Non
 
 def case_file_from(app: BCOApplication, state: CaseAsOf, *, language: str,
                    generated_at: datetime) -> CaseFile:
+    """Word a replayed case with the guide its interview started under, as the screen does."""
     case, interview = state.case, state.interview
     guide = app.guide_for_interview(interview) if interview is not None else None
     wording = language if guide is None or language in guide.languages else guide.languages[0]
@@ -131,7 +132,7 @@ def answers_by_section(guide: Guide, interview: Interview, language: str
     stray = [AnswerRow(qid, answer_text(None, value, language))
              for qid, value in interview.answers.items() if qid not in known]
     if stray:
-        found.append(SectionAnswers("—", stray))
+        found.append(SectionAnswers("", stray))  # the template names it "Other answers"
     return found
 
 
@@ -166,7 +167,8 @@ def contact_rows(guide: Guide, interview: Interview, state: InterviewState, lang
         setting = guide.setting(contact.setting) if contact.setting else None
         rows.append(ContactRow(
             contact=contact, category_label=category_label(guide, category, language),
-            computed_label=category_label(guide, computed, language),
+            computed_label=(category_label(guide, computed, language)
+                            if computed != category else ""),
             overridden=bool(contact.category_override),
             setting_label=setting.label.in_language(language) if setting else "",
             informer=informer_for(contact.informs, for_all)))

@@ -16,7 +16,7 @@ from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
 
 HANDOVER = "Index had to hang up; work and sport still to go through."
-OVERRIDE_REASON = "Glass screen"  # short: a table cell wraps longer text across lines
+OVERRIDE_REASON = "Shared a desk"  # short: a table cell wraps longer text across lines
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def tell(app: BCOApplication, clock: Any) -> Story:
         "name": "Piet Collega", "phone": "06 33334444", "day": date(2026, 11, 23),
         "setting": "work", "facts": {"duration_min": 30}}, actor="tracer2").aggregate_id
     app.update_contact(interview_id, colleague_id, {
-        "category_override": "3", "override_reason": OVERRIDE_REASON}, actor="tracer2")
+        "category_override": "2b", "override_reason": OVERRIDE_REASON}, actor="tracer2")
     app.record_answer(interview_id, "who_informs", "authority", actor="tracer2")
     app.complete_interview(interview_id, actor="tracer2")
     clock.advance(hours=2)
