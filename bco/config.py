@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 
 
 class SettingsError(ValueError):
@@ -34,6 +36,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key_file: Path = Path("secrets/session.key")
+    pseudonym_key_file: Path = Path("secrets/pseudonym.key")
     secure_cookies: bool = False
     read_wait_seconds: float = 2.0
     first_call_target_hours: int = 24
@@ -42,6 +45,7 @@ class Settings:
     rebuild_processes: int = 2
     session_idle_minutes: int = 30
     session_lifetime_hours: int = 12
+    api_rate_limit: str = "600/minute"
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -58,6 +62,7 @@ class Settings:
         "host": "BCO_HOST",
         "port": "BCO_PORT",
         "secret_key_file": "BCO_SECRET_KEY_FILE",
+        "pseudonym_key_file": "BCO_PSEUDONYM_KEY_FILE",
         "secure_cookies": "BCO_SECURE_COOKIES",
         "read_wait_seconds": "BCO_READ_WAIT_SECONDS",
         "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",
@@ -66,6 +71,7 @@ class Settings:
         "rebuild_processes": "BCO_REBUILD_PROCESSES",
         "session_idle_minutes": "BCO_SESSION_IDLE_MINUTES",
         "session_lifetime_hours": "BCO_SESSION_LIFETIME_HOURS",
+        "api_rate_limit": "BCO_API_RATE_LIMIT",
     }
 
     @classmethod
@@ -116,6 +122,10 @@ class Settings:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
+        if not RATE_LIMIT.match(self.api_rate_limit):
+            raise SettingsError(
+                f"BCO_API_RATE_LIMIT '{self.api_rate_limit}' is not a rate; use e.g. "
+                "600/minute (a number, then / or 'per', then second, minute, hour or day).")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

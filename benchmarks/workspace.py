@@ -76,7 +76,8 @@ def _shipped_guides_load() -> bool:
 def sqlite_settings(data_dir: Path, key: str | None = None) -> Settings:
     data_dir.mkdir(parents=True, exist_ok=True)
     return Settings(data_dir=data_dir, cipher_key=key or AESCipher.create_key(16),
-                    key_file=data_dir / "events.key", guides_dir=guides_dir(data_dir))
+                    key_file=data_dir / "events.key", guides_dir=guides_dir(data_dir),
+                    pseudonym_key_file=data_dir / "pseudonym.key")
 
 
 def postgres_settings(data_dir: Path, schema: str) -> Settings:

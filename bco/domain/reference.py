@@ -5,6 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 
-def case_reference(case_id: UUID) -> str:
+def case_reference(case_id: UUID | str) -> str:
     """A short reference to say to a colleague, show on a list or print on a case file."""
     return f"C-{str(case_id)[:8]}"

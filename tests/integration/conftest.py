@@ -42,7 +42,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "data", cipher_key=AESCipher.create_key(16),
-                    key_file=tmp_path / "keys" / "events.key")
+                    key_file=tmp_path / "keys" / "events.key",
+                    pseudonym_key_file=tmp_path / "keys" / "pseudonym.key")
 
 
 @pytest.fixture
@@ -62,7 +63,8 @@ def postgres_schema() -> Iterator[str]:
 def postgres_settings(tmp_path: Path, postgres_schema: str) -> Settings:
     return Settings(data_dir=tmp_path / "data", database_url=POSTGRES_URL,
                     database_schema=postgres_schema, cipher_key=AESCipher.create_key(16),
-                    key_file=tmp_path / "keys" / "events.key")
+                    key_file=tmp_path / "keys" / "events.key",
+                    pseudonym_key_file=tmp_path / "keys" / "pseudonym.key")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

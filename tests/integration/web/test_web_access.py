@@ -26,7 +26,8 @@ SECRET_CONTACT = "Verborgen Contact"
 SECRET_MARKERS = (SECRET_NAME, "47658312", "+31647658312", SECRET_CONTACT, "Verborgen")
 
 ROLES = ("anonymous", "tracer", "lead", "authority", "admin")
-PUBLIC = {"static", "auth.signin", "healthz"}
+# The API's description and its docs page hold no data; the rest of /api/ wants a token.
+PUBLIC = {"static", "auth.signin", "healthz", "api-docs.openapi_json", "api_docs"}
 # The health authority informs contacts of every case; an empty form is sent back unsaved.
 EVERY_CASE = {("authority", "tracer.log_inform")}
 # The health authority keeps the record of every case: it may print any case file (a PDF,
@@ -116,6 +117,8 @@ def test_every_route_refuses_or_hides_a_foreign_case(web: Flask, bco_app: BCOApp
             assert answer.status_code in (302, 401), where
             if answer.status_code == 302:
                 assert "/signin" in answer.headers["Location"], where
+        elif rule.rule.startswith("/api/"):
+            assert answer.status_code == 401, f"{where}: a session opens no API"
         elif rule.endpoint in ROLE_PAGES and role not in ROLE_PAGES[rule.endpoint]:
             assert answer.status_code == 403, where
         elif (role, rule.endpoint) in PRINTS_EVERY_CASE:
