@@ -40,6 +40,13 @@ class Settings:
     projection_poll_seconds: float = 0.2
     run_projections_in_web: bool = True
     rebuild_processes: int = 2
+    reached_target_hours: int = 24
+    interview_target_hours: int = 24
+    informed_target_hours: int = 24
+    target_warning_hours: int = 4
+    stuck_hours: int = 4
+    thin_score: int = 60
+    away_hours: int = 8
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -62,6 +69,13 @@ class Settings:
         "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
         "run_projections_in_web": "BCO_RUN_PROJECTIONS_IN_WEB",
         "rebuild_processes": "BCO_REBUILD_PROCESSES",
+        "reached_target_hours": "BCO_REACHED_TARGET_HOURS",
+        "interview_target_hours": "BCO_INTERVIEW_TARGET_HOURS",
+        "informed_target_hours": "BCO_INFORMED_TARGET_HOURS",
+        "target_warning_hours": "BCO_TARGET_WARNING_HOURS",
+        "stuck_hours": "BCO_STUCK_HOURS",
+        "thin_score": "BCO_THIN_SCORE",
+        "away_hours": "BCO_AWAY_HOURS",
     }
 
     @classmethod
@@ -107,6 +121,8 @@ class Settings:
                                 "or more.")
         if self.snapshot_interval < 2:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
+        if not 0 <= self.thin_score <= 100:
+            raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bco.application import BCOApplication
 from bco.projections.accounts import Accounts
+from bco.projections.activity import Activity
 from bco.projections.casefile import CaseFile
 from bco.projections.caseload import Caseload
 from bco.projections.completeness import CompletenessModel
@@ -21,7 +22,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     return [
         Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(),
+        Accounts(), Activity(),
     ]
 
 

@@ -12,6 +12,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.web import (
     auth,
+    dashboard,
     display,
     errors,
     interview,
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(tracer.blueprint)
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
+    flask_app.register_blueprint(dashboard.blueprint)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

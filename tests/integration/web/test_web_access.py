@@ -34,6 +34,9 @@ ROLE_PAGES = {
     "tracer.inform_list": {"tracer", "lead", "authority"},
     "lead.caseload": {"lead", "admin"},
     "lead.team_cases": {"lead"},
+    "dashboard.page": {"lead", "admin"},
+    "dashboard.panels": {"lead", "admin"},
+    "dashboard.kpis_json": {"lead", "admin"},
 }
 
 

@@ -1,0 +1,136 @@
+"""The team lead's dashboard: what each role sees of which team, bad filters, CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from uuid import UUID
+
+from flask import Flask
+from web_support import Cases, sign_in
+
+from bco.application import BCOApplication
+from bco.web.access import case_reference
+from bco.web.csv_download import cell
+
+
+def north_and_south(cases: Cases) -> tuple[UUID, UUID]:
+    """A north case and a south case, each received 30 h ago and never called."""
+    north = cases.register(hours_ago=30)
+    cases.assign(north, "tracer", "north")
+    south = cases.register(hours_ago=30)
+    cases.assign(south, "tracer3", "south")
+    cases.project()
+    return north, south
+
+
+def test_a_lead_sees_their_team_and_nothing_of_another(web: Flask, cases: Cases) -> None:
+    north, south = north_and_south(cases)
+    body = sign_in(web, "lead").get("/dashboard").get_data(as_text=True)
+    assert f'data-case-id="{north}" data-clock="first_call"' in body
+    assert str(south) not in body and case_reference(south) not in body
+    assert 'data-tracer="tracer3"' not in body
+    assert 'data-tracer="tracer"' in body
+
+
+def test_an_admin_sees_every_team_and_may_pick_one(web: Flask, cases: Cases) -> None:
+    north, south = north_and_south(cases)
+    admin = sign_in(web, "admin")
+    body = admin.get("/dashboard").get_data(as_text=True)
+    assert str(north) in body and str(south) in body
+    body = admin.get("/dashboard?team=south").get_data(as_text=True)
+    assert str(south) in body and str(north) not in body
+
+
+def test_another_team_is_refused_and_an_unknown_one_is_named(web: Flask, cases: Cases) -> None:
+    north_and_south(cases)
+    lead = sign_in(web, "lead")
+    assert lead.get("/dashboard?team=south").status_code == 403
+    answer = lead.get("/dashboard?team=atlantis")
+    assert answer.status_code == 422
+    assert "team" in answer.get_data(as_text=True)
+    assert 'id="e-team"' in answer.get_data(as_text=True)
+
+
+def test_bad_dates_are_422_naming_the_parameter_on_the_page(web: Flask) -> None:
+    lead = sign_in(web, "lead")
+    answer = lead.get("/dashboard?from=2026-13-01&to=2026-11-20")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert 'id="e-from"' in body and 'value="2026-13-01"' in body  # what was typed stays
+    inverted = lead.get("/dashboard?from=2026-11-21&to=2026-11-20")
+    assert inverted.status_code == 422 and 'id="e-from"' in inverted.get_data(as_text=True)
+    disease = lead.get("/dashboard?disease=plague")
+    assert disease.status_code == 422 and 'id="e-disease"' in disease.get_data(as_text=True)
+
+
+def test_kpis_json_for_a_session_and_422_for_bad_input(web: Flask, cases: Cases,
+                                                        bco_app: BCOApplication,
+                                                        clock: Any) -> None:
+    north, _south = north_and_south(cases)
+    bco_app.log_call_attempt(north, "reached", actor="tracer")
+    cases.project()
+    today = clock.now.date().isoformat()
+    lead = sign_in(web, "lead")
+    found = lead.get(f"/dashboard/kpis.json?from=2026-11-01&to={today}").get_json()
+    assert found["team"] == "north" and found["cases"] == 1  # the south case is not counted
+    assert found["reached_within_24h"] == 0.0  # reached after 30 h
+    assert found["first_call_hours_median"] == 30.0
+    assert found["contacts_per_case_median"] is None  # no interview completed
+    bad = lead.get("/dashboard/kpis.json?from=yesterday")
+    assert bad.status_code == 422
+    assert set(bad.get_json()["errors"]) == {"from"}
+    assert "from" in bad.get_json()["message"]
+
+
+def test_every_table_downloads_as_csv_with_the_same_filters(web: Flask, cases: Cases) -> None:
+    north, south = north_and_south(cases)
+    lead = sign_in(web, "lead")
+    for table in ("waiting", "caseload", "stuck", "thin", "yield", "kpis"):
+        answer = lead.get(f"/dashboard/{table}.csv?from=2026-11-01&to=2026-11-25")
+        assert answer.status_code == 200, table
+        assert answer.mimetype == "text/csv"
+    text = lead.get("/dashboard/waiting.csv").get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["case", "clock", "state"]
+    assert [r[0] for r in rows[1:]] == [case_reference(north)]
+    assert case_reference(south) not in text
+    assert lead.get("/dashboard/waiting.csv?to=2026-02-30").status_code == 422
+
+
+def test_csv_cells_cannot_become_formulas() -> None:
+    assert cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert cell("+31 6 1234") == "'+31 6 1234"
+    assert cell("@SUM(A1)") == "'@SUM(A1)"
+    assert cell(-3) == "-3" and cell(None) == "" and cell(0.5) == "0.5"
+    assert cell(["low_score", "no_outside_contact"]) == "low_score no_outside_contact"
+
+
+def test_stuck_interview_and_away_tracer(web: Flask, cases: Cases, bco_app: BCOApplication,
+                                         clock: Any) -> None:
+    case_id = cases.register(hours_ago=2)
+    cases.assign(case_id, "tracer2", "north")
+    bco_app.log_call_attempt(case_id, "reached", actor="tracer2")
+    bco_app.start_interview(case_id, actor="tracer2")
+    cases.project()
+    lead = sign_in(web, "lead")
+    body = lead.get("/dashboard").get_data(as_text=True)
+    assert "stuck-heading" in body and f'<tr data-case-id="{case_id}"><td>' not in body
+    clock.advance(hours=9)
+    body = lead.get("/dashboard").get_data(as_text=True)
+    assert f'<tr data-case-id="{case_id}"><td>' in body  # nothing recorded for 9 h
+    row = body.split('data-tracer="tracer2"')[1].split("</tr>")[0]
+    assert "badge warn" in row  # tracer2 recorded nothing for 9 h: away
+
+
+def test_the_panels_refresh_with_the_same_filters(web: Flask) -> None:
+    lead = sign_in(web, "lead")
+    body = lead.get("/dashboard?from=2026-11-01&to=2026-11-20&disease=covid-19"
+                    ).get_data(as_text=True)
+    assert 'hx-get="/dashboard/panels?from=2026-11-01&amp;to=2026-11-20&amp;team=north' \
+           '&amp;disease=covid-19"' in body
+    assert 'hx-trigger="every 60s"' in body
+    panels = lead.get("/dashboard/panels?from=2026-11-01&to=2026-11-20")
+    assert panels.status_code == 200
+    assert "<html" not in panels.get_data(as_text=True)
