@@ -60,8 +60,8 @@ def _rows(db: Database, sql: str, values: list[Any]) -> list[Row]:
 
 def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime,
                   limit: int = 100) -> tuple[list[Row], dict[str, dict[str, int]]]:
-    """Cases past or near a target at the step they wait for (each case once, longest
-    overdue first), and per clock how many running clocks are breached or due soon."""
+    """Cases past or near the target of the step they wait for (each case once, longest
+    overdue first), and per clock how many of them are over the target or due soon."""
     extra, values = reach.where()
     cases = _rows(db, (
         f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
@@ -79,21 +79,18 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     listed: list[Row] = []
     for case in cases:
         running = _running_clocks(case, outstanding.get(case["case_id"], 0))
-        first: Row | None = None
-        for clock, since in running:
-            target = timedelta(hours=targets.hours(clock))
-            due = since + target
-            state = ("breached" if now > due else
-                     "soon" if now > due - timedelta(hours=targets.warning) else None)
-            if state is None:
-                continue
-            counts[clock][state] += 1
-            if first is None:
-                first = {**case, "clock": clock, "state": state, "since": since, "due": due,
-                         "target_hours": targets.hours(clock),
-                         "outstanding": outstanding.get(case["case_id"], 0)}
-        if first is not None:
-            listed.append(first)
+        if not running:
+            continue
+        clock, since = running[0]  # the step the case waits for now; later ones wait on it
+        due = since + timedelta(hours=targets.hours(clock))
+        state = ("breached" if now > due else
+                 "soon" if now > due - timedelta(hours=targets.warning) else None)
+        if state is None:
+            continue
+        counts[clock][state] += 1
+        listed.append({**case, "clock": clock, "state": state, "since": since, "due": due,
+                       "target_hours": targets.hours(clock),
+                       "outstanding": outstanding.get(case["case_id"], 0)})
     listed.sort(key=lambda row: (row["due"], row["case_id"]))
     return listed[:limit], counts
 

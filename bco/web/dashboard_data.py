@@ -133,13 +133,12 @@ def gather(db: Database, filters: Filters, settings: Settings, now: datetime,
 
 def caseload(db: Database, reach: queries.Reach, filters: Filters, settings: Settings,
              now: datetime) -> list[dict[str, Any]]:
-    """Per tracer of the team (also those with no open case): load and last activity; a
-    tracer who recorded nothing for BCO_AWAY_HOURS is marked away."""
+    """Per active tracer of the team (also without open cases) and anyone else holding
+    cases: load and last activity; nothing recorded for BCO_AWAY_HOURS marks them away."""
     loads = {row["tracer"]: row for row in queries.caseload_per_tracer(db, reach)}
     people = {c.name: c for c in colleagues(db)}
     names = set(loads) | {c.name for c in people.values()
-                          if c.role in (Role.TRACER.value, Role.TEAM_LEAD.value)
-                          and not c.disabled
+                          if c.role == Role.TRACER.value and not c.disabled
                           and (filters.team is None or c.team == filters.team)}
     seen = last_activity(db)
     away_after = now - timedelta(hours=settings.away_hours)
