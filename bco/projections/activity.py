@@ -25,7 +25,8 @@ def recorded_events(aggregate: type) -> tuple[type, ...]:
 
 
 class Activity(ReadModel):
-    """Last event per actor and per case (an interview's events count for its case)."""
+    """Last event per actor and per case (an interview's events count for its case), and the
+    case's version, so a hand-out made from a list notices a change made since."""
 
     name = "activity"
     rebuild_cost = 1.0
@@ -34,7 +35,8 @@ class Activity(ReadModel):
     def create(self, db: Database) -> None:
         db.table(ACTORS).create({"actor": str, "last_at": str}, pk="actor", if_not_exists=True)
         db.table(CASES).create({"case_id": str, "interview_id": str, "last_at": str,
-                                "last_actor": str}, pk="case_id", if_not_exists=True)
+                                "last_actor": str, "case_version": int}, pk="case_id",
+                               if_not_exists=True)
         db.table(CASES).create_index(["interview_id"], if_not_exists=True)
 
     def handlers(self) -> Mapping[type, Handler]:
@@ -50,7 +52,8 @@ class Activity(ReadModel):
         moment = utc_text(event.timestamp)
         case_id = str(event.originator_id)
         row = rows.get(CASES, case_id) or {"case_id": case_id, "interview_id": None}
-        row = {**row, "last_at": moment, "last_actor": event.actor}
+        row = {**row, "last_at": moment, "last_actor": event.actor,
+               "case_version": event.originator_version}
         if isinstance(event, Case.InterviewStarted):
             row["interview_id"] = str(event.interview_id)
         rows.put(CASES, row)
@@ -60,7 +63,8 @@ class Activity(ReadModel):
         moment = utc_text(event.timestamp)
         interview_id = str(event.originator_id)
         if isinstance(event, Interview.Started):
-            row = rows.get(CASES, str(event.case_id)) or {"case_id": str(event.case_id)}
+            row = rows.get(CASES, str(event.case_id)) or {"case_id": str(event.case_id),
+                                                          "case_version": None}
             actor: str = getattr(event, "actor", "")
             rows.put(CASES, {**row, "interview_id": interview_id, "last_at": moment,
                              "last_actor": actor})

@@ -65,9 +65,10 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     extra, values = reach.where()
     cases = _rows(db, (
         f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
-        f"w.open, t.received_at, t.first_attempt_at, t.reached_at, "
-        f"t.interview_completed_at FROM {worklist.TABLE} w "
+        f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
+        f"t.interview_completed_at, a.case_version FROM {worklist.TABLE} w "
         f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
         f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){extra}"), values)
     outstanding = dict(db.execute(
         f"SELECT c.case_id, count(*) FROM {contacts.TABLE} c "
@@ -131,7 +132,7 @@ def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
     extra, values = reach.where()
     return _rows(db, (
         f"SELECT w.case_id, w.interview_id, w.tracer, w.disease, w.interview_status, "
-        f"a.last_at, a.last_actor FROM {worklist.TABLE} w "
+        f"w.priority, a.last_at, a.last_actor, a.case_version FROM {worklist.TABLE} w "
         f"JOIN {activity.CASES} a ON a.case_id = w.case_id "
         f"WHERE w.open = 1 AND w.interview_status IN (?, ?) AND a.last_at < ?{extra} "
         f"ORDER BY a.last_at, w.case_id LIMIT ?"),

@@ -6,23 +6,43 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from flask import Blueprint, abort, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bco.domain.account import Role
+from bco.domain.errors import ConflictError, DomainError
 from bco.projections.kpis import KPI_KEYS
 from bco.projections.readmodel import parse_utc
 from bco.web import access
 from bco.web.auth import bco, role_required
 from bco.web.clocks import duration_words
 from bco.web.csv_download import csv_response
-from bco.web.dashboard_data import FilterError, Filters, choices, gather, kpis, parse_filters
-from bco.web.errors import error_response
-from bco.web.readmodels import views
+from bco.web.dashboard_data import (
+    FilterError,
+    Filters,
+    choices,
+    gather,
+    hand_out_choices,
+    kpis,
+    parse_filters,
+)
+from bco.web.errors import error_response, translated
+from bco.web.lead import change_words
+from bco.web.readmodels import read_your_writes, views
 from bco.web.tracer import settings
 
 blueprint = Blueprint("dashboard", __name__)
@@ -50,6 +70,7 @@ KPI_LABELS = {
     "contacts_informed_within_24h": _l("Contacts informed within 24 h of the interview"),
     "handovers_per_interview": _l("Handovers per interview"),
 }
+PRIORITY_LABELS = {0: _l("normal"), 1: _l("high"), 2: _l("urgent")}
 SHARE_KPIS = {"reached_within_24h", "interviewed_within_24h", "cases_without_contacts",
               "contacts_informed_within_24h"}
 
@@ -58,24 +79,34 @@ def now() -> datetime:
     return bco().clock()
 
 
-def read_filters() -> tuple[Filters | None, dict[str, list[str]]]:
+def read_filters(args: Any = None) -> tuple[Filters | None, dict[str, list[str]]]:
     with views() as db:
         try:
-            return parse_filters(request.args, current_user, db, now().astimezone(
+            return parse_filters(request.args if args is None else args, current_user, db,
+                                 now().astimezone(
                 settings().zone).date(), bco().catalog.known_diseases), {}
         except FilterError as exc:
             return None, exc.errors
 
 
-def render_page(template: str) -> Any:
-    filters, errors = read_filters()
+def render_page(template: str, *, status: int = 200, problem: str | None = None,
+                args: Any = None) -> Any:
+    """The page (or its panels) for the filters in `args` (the query string by default)."""
+    filters, errors = read_filters(args)
     with views() as db:
         offered = choices(db, current_user, bco().catalog.known_diseases)
         data = gather(db, filters, settings(), now(), current_user) if filters else None
-    status = 422 if errors else 200
+        team_people = (hand_out_choices(db, current_user, settings(), now())
+                       if current_user.role == Role.TEAM_LEAD else [])
+    if errors:
+        status = 422
     return render_template(
         template, filters=filters, errors=errors, data=data, offered=offered,
-        typed=request.args, settings=settings(), now=now(), refresh_seconds=REFRESH_SECONDS,
+        team_people=team_people, problem=problem, chosen=request.form,
+        selected=set(request.form.getlist("case")), priority_labels=PRIORITY_LABELS,
+        can_act=current_user.role == Role.TEAM_LEAD,
+        typed=args if args is not None else request.args, settings=settings(), now=now(),
+        refresh_seconds=REFRESH_SECONDS,
         clock_labels=CLOCK_LABELS, reason_labels=REASON_LABELS, kpi_labels=KPI_LABELS,
         share_kpis=SHARE_KPIS, kpi_keys=KPI_KEYS, ago=ago, reference=access.case_reference,
         kpi_text=kpi_text, csv_url=csv_url, duration_words=duration_words,
@@ -186,3 +217,65 @@ def kpis_json() -> Any:
         found = kpis(db, filters, settings(), now())
     return jsonify({**found, "from": filters.start.isoformat(), "to": filters.end.isoformat(),
                     "team": filters.team or None, "disease": filters.disease})
+
+
+# -- acting on several cases at once -------------------------------------------------------
+
+
+def selected_cases() -> dict[UUID, int]:
+    """The ticked cases as id → the case version the lead saw ('<id>@<version>')."""
+    found: dict[UUID, int] = {}
+    for value in request.form.getlist("case"):
+        case_text, _at, version = value.partition("@")
+        try:
+            found[UUID(case_text)] = int(version or 0)
+        except ValueError:
+            abort(400, _("The request was not understood; reload the page and try again."))
+    return found
+
+
+@blueprint.post("/dashboard/actions")
+@role_required(Role.TEAM_LEAD)
+def act() -> Any:
+    """Give the ticked cases to one tracer, or set their priority, with a reason kept in each
+    event; a case changed meanwhile is a 409 with the other change, and nothing is lost."""
+    app = bco()
+    back = {k: request.form.get(k, "") for k in ("from", "to", "team", "disease")}
+    chosen = selected_cases()
+    if not chosen:
+        return render_page("dashboard/page.html", status=422, args=back, problem=_(
+            "Tick at least one case first."))
+    for case_id in chosen:
+        access.visible_case(app, current_user, case_id)  # 403 for another team's case
+    reason = request.form.get("reason", "")
+    command_id = request.form.get("command_id") or None
+    try:
+        if request.form.get("action") == "priority":
+            level = request.form.get("priority", "")
+            if not level.isdigit():
+                return render_page("dashboard/page.html", status=422, args=back, problem=_(
+                    "Choose a priority."))
+            recorded = None
+            for case_id, version in chosen.items():
+                recorded = app.set_case_priority(case_id, int(level), reason,
+                                                 actor=current_user.name,
+                                                 expected_version=version)
+            message = _("Priority set for %(n)d cases.", n=len(chosen))
+        else:
+            recorded = app.hand_out_cases(chosen, request.form.get("tracer", ""),
+                                          reason=reason, actor=current_user.name,
+                                          command_id=command_id)
+            message = _("%(n)d cases are now with %(tracer)s.", n=len(chosen),
+                        tracer=request.form.get("tracer", ""))
+    except ConflictError as exc:
+        words = change_words(exc.other_change) if exc.other_change else None
+        reference = access.case_reference(exc.current.id) if exc.current else ""
+        return render_page("dashboard/page.html", status=409, args=back, problem=" ".join(
+            part for part in (f"{reference}: {translated(exc)}", words) if part))
+    except DomainError as exc:
+        return render_page("dashboard/page.html", status=422, args=back,
+                           problem=translated(exc))
+    read_your_writes(recorded)
+    flash(message, "info")
+    kept: dict[str, Any] = {k: v for k, v in back.items() if v}
+    return redirect(url_for(".page", **kept))

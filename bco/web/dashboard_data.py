@@ -156,3 +156,20 @@ def caseload(db: Database, reach: queries.Reach, filters: Filters, settings: Set
             "inactive": colleague is None or colleague.disabled,
         })
     return rows
+
+
+def hand_out_choices(db: Database, person: Any, settings: Settings,
+                     now: datetime) -> list[dict[str, Any]]:
+    """Whom a lead may give cases to: the active tracers and leads of their own team, each
+    marked away when they recorded nothing for BCO_AWAY_HOURS."""
+    seen = last_activity(db)
+    away_after = now - timedelta(hours=settings.away_hours)
+    found = []
+    for colleague in colleagues(db):
+        if (colleague.disabled or colleague.team is None or colleague.team != person.team
+                or colleague.role not in (Role.TRACER.value, Role.TEAM_LEAD.value)):
+            continue
+        last = parse_utc(seen.get(colleague.name))
+        found.append({"name": colleague.name, "last_activity": last,
+                      "away": last is None or last < away_after})
+    return found

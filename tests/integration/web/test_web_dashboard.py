@@ -116,10 +116,10 @@ def test_stuck_interview_and_away_tracer(web: Flask, cases: Cases, bco_app: BCOA
     cases.project()
     lead = sign_in(web, "lead")
     body = lead.get("/dashboard").get_data(as_text=True)
-    assert "stuck-heading" in body and f'<tr data-case-id="{case_id}"><td>' not in body
+    assert "stuck-heading" in body and f'<tr data-case-id="{case_id}"><td class="pick">' not in body
     clock.advance(hours=9)
     body = lead.get("/dashboard").get_data(as_text=True)
-    assert f'<tr data-case-id="{case_id}"><td>' in body  # nothing recorded for 9 h
+    assert f'<tr data-case-id="{case_id}"><td class="pick">' in body  # nothing recorded for 9 h
     row = body.split('data-tracer="tracer2"')[1].split("</tr>")[0]
     assert "badge warn" in row  # tracer2 recorded nothing for 9 h: away
 
@@ -134,3 +134,69 @@ def test_the_panels_refresh_with_the_same_filters(web: Flask) -> None:
     panels = lead.get("/dashboard/panels?from=2026-11-01&to=2026-11-20")
     assert panels.status_code == 200
     assert "<html" not in panels.get_data(as_text=True)
+
+
+def ticked(bco_app: BCOApplication, *case_ids: UUID) -> list[str]:
+    return [f"{c}@{bco_app.get_case(c).version}" for c in case_ids]
+
+
+def test_bulk_hand_out_from_the_dashboard(web: Flask, cases: Cases,
+                                          bco_app: BCOApplication) -> None:
+    first, second = cases.register(hours_ago=30), cases.register(hours_ago=29)
+    cases.assign(first, "tracer", "north")
+    cases.project()
+    lead = sign_in(web, "lead")
+    page = lead.get("/dashboard").get_data(as_text=True)
+    assert f'value="{first}@2"' in page and f'value="{second}@1"' in page
+    options = page.split('id="bulk-tracer"')[1].split("</select>")[0]
+    assert 'value="tracer2"' in options and 'value="tracer3"' not in options  # own team only
+    answer = lead.post("/dashboard/actions", data={
+        "case": ticked(bco_app, first, second), "tracer": "tracer2", "reason": "tracer is ill",
+        "action": "assign", "from": "2026-11-20", "to": "2026-11-25"})
+    assert answer.status_code == 302
+    assert "from=2026-11-20" in answer.headers["Location"]  # the filters are kept
+    for case_id in (first, second):
+        assert bco_app.get_case(case_id).tracer == "tracer2"
+        assert bco_app.case_history(case_id)[-1]["data"]["reason"] == "tracer is ill"
+    worklist = sign_in(web, "tracer2").get("/worklist").get_data(as_text=True)
+    assert str(first) in worklist and str(second) in worklist
+
+
+def test_bulk_refusals_keep_the_choice_and_change_nothing(web: Flask, cases: Cases,
+                                                          bco_app: BCOApplication) -> None:
+    north, south = north_and_south(cases)
+    lead = sign_in(web, "lead")
+    other_team = lead.post("/dashboard/actions", data={
+        "case": ticked(bco_app, north), "tracer": "tracer3", "reason": "help",
+        "action": "assign"})
+    assert other_team.status_code == 422
+    assert "checked" in other_team.get_data(as_text=True).split(f'value="{north}@2"')[1][:80]
+    assert bco_app.get_case(north).tracer == "tracer"
+    assert lead.post("/dashboard/actions", data={
+        "case": ticked(bco_app, south), "tracer": "tracer2", "reason": "x",
+        "action": "assign"}).status_code == 403
+    assert lead.post("/dashboard/actions", data={"tracer": "tracer2", "reason": "x",
+                                                 "action": "assign"}).status_code == 422
+    stale = [f"{north}@1"]  # seen before it went to tracer
+    conflict = lead.post("/dashboard/actions", data={
+        "case": stale, "tracer": "tracer2", "reason": "x", "action": "assign"})
+    assert conflict.status_code == 409
+    assert "tracer" in conflict.get_data(as_text=True)
+    assert bco_app.get_case(north).tracer == "tracer"
+    assert sign_in(web, "admin").post("/dashboard/actions", data={
+        "case": ticked(bco_app, north), "tracer": "tracer2", "reason": "x",
+        "action": "assign"}).status_code == 403
+
+
+def test_priority_from_the_dashboard_orders_the_worklist(web: Flask, cases: Cases,
+                                                         bco_app: BCOApplication) -> None:
+    older, newer = cases.register(hours_ago=30), cases.register(hours_ago=26)
+    cases.project()
+    lead = sign_in(web, "lead")
+    answer = lead.post("/dashboard/actions", data={
+        "case": ticked(bco_app, newer), "priority": "2", "reason": "care home",
+        "action": "priority"})
+    assert answer.status_code == 302
+    assert bco_app.get_case(newer).priority == 2
+    pool = sign_in(web, "tracer").get("/worklist").get_data(as_text=True)
+    assert pool.index(str(newer)) < pool.index(str(older))
