@@ -31,6 +31,7 @@ from bco.web import access
 from bco.web.auth import bco, role_required
 from bco.web.clocks import duration_words
 from bco.web.csv_download import csv_response
+from bco.web.dashboard_charts import build_charts
 from bco.web.dashboard_data import (
     FilterError,
     Filters,
@@ -96,13 +97,14 @@ def render_page(template: str, *, status: int = 200, problem: str | None = None,
     with views() as db:
         offered = choices(db, current_user, bco().catalog.known_diseases)
         data = gather(db, filters, settings(), now(), current_user) if filters else None
+        charts = build_charts(db, filters, settings(), now()) if filters else []
         team_people = (hand_out_choices(db, current_user, settings(), now())
                        if current_user.role == Role.TEAM_LEAD else [])
     if errors:
         status = 422
     return render_template(
         template, filters=filters, errors=errors, data=data, offered=offered,
-        team_people=team_people, problem=problem, chosen=request.form,
+        team_people=team_people, problem=problem, charts=charts, chosen=request.form,
         selected=set(request.form.getlist("case")), priority_labels=PRIORITY_LABELS,
         can_act=current_user.role == Role.TEAM_LEAD,
         typed=args if args is not None else request.args, settings=settings(), now=now(),

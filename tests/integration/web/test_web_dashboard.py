@@ -200,3 +200,22 @@ def test_priority_from_the_dashboard_orders_the_worklist(web: Flask, cases: Case
     assert bco_app.get_case(newer).priority == 2
     pool = sign_in(web, "tracer").get("/worklist").get_data(as_text=True)
     assert pool.index(str(newer)) < pool.index(str(older))
+
+
+def test_chart_svgs_carry_their_numbers(web: Flask, cases: Cases, bco_app: BCOApplication,
+                                        clock: Any) -> None:
+    early, late = cases.register(hours_ago=30), cases.register(hours_ago=8)
+    bco_app.log_call_attempt(early, "no_answer", actor="tracer")  # after 30 h: over target
+    bco_app.log_call_attempt(late, "reached", actor="tracer")  # after 8 h
+    cases.project()
+    body = sign_in(web, "admin").get("/dashboard").get_data(as_text=True)  # English
+    chart = body.split('data-chart="waiting"')[1].split("</figure>")[0]
+    assert "<title>6–12 h: 1 cases</title>" in chart
+    assert "<title>24–36 h: 1 cases</title>" in chart
+    assert "<title>0–6 h: 0 cases</title>" in chart
+    assert 'fill="url(#hatch-waiting)"' in chart  # over the target: hatched, not only red
+    assert "<th scope=\"row\">24–36 h</th><td>1</td>" in chart  # and in the table
+    assert "<script" not in body.split("</head>")[1]
+    daily = body.split('data-chart="daily"')[1].split("</figure>")[0]
+    today = clock.now.date().isoformat()
+    assert f"<th scope=\"row\">{today}</th><td>1</td><td>0</td><td>0</td>" in daily
