@@ -70,6 +70,16 @@ class Recorded:
     saved: StampedAggregate | None = field(default=None, repr=False, compare=False)
 
 
+@dataclass(frozen=True)
+class CaseAsOf:
+    """A case and its interview replayed to one moment, with the events that made them."""
+
+    case: Case
+    interview: Interview | None
+    events: list[Any]
+    as_of: datetime
+
+
 class BCOApplication(Application[UUID]):
     """Every command a tracer, lead or importer can give, and the reads they need."""
 
@@ -179,6 +189,29 @@ class BCOApplication(Application[UUID]):
             events.extend(self.events.get(case.interview_id))
         events.sort(key=lambda e: e.timestamp)
         return [event_as_dict(e) for e in events]
+
+    def case_as_of(self, case_id: UUID, as_of: datetime) -> CaseAsOf:
+        """The case and its interview exactly as they stood at `as_of`, for case files of any
+        moment: only the events stamped at or before it are replayed, never today's state."""
+        if as_of.tzinfo is None:
+            raise ValueError("case_as_of needs a moment with its time zone")
+        case_events: list[Any] = [e for e in self._events_of(case_id) if e.timestamp <= as_of]
+        if not case_events:
+            self.get_case(case_id)  # an unknown case says so before a case not yet received
+            raise NotFoundError(_t("Case %(id)s was not registered yet at %(moment)s."),
+                                id=str(case_id), moment=as_of.isoformat(timespec="minutes"))
+        case = replay(None, case_events)
+        interview, interview_events = None, []
+        if case.interview_id is not None:
+            interview_events = [e for e in self._events_of(case.interview_id)
+                                if e.timestamp <= as_of]
+            interview = replay(None, interview_events) if interview_events else None
+        events = sorted([*case_events, *interview_events], key=lambda e: e.timestamp)
+        return CaseAsOf(case=case, interview=interview, events=events, as_of=as_of)
+
+    def _events_of(self, aggregate_id: UUID) -> list[Any]:
+        """Every stored event of one aggregate, oldest first, decrypted and upcast."""
+        return list(self.events.get(aggregate_id))
 
     # -- case commands --------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import http
+from benchmarks.casefile import bench_casefile
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
 from benchmarks.loading import bench_load
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "rebuild": bench_rebuild,
     "worklist": lambda p, s, _r: bench_worklist(p, s),
     "http_answer": lambda p, s, _r: bench_http_answer(p, s),
+    "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
 }
 GROWTH = "growth"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from bco.cli.case import case
+from bco.cli.casefile import casefile
 from bco.cli.context import CliContext
 from bco.cli.db import db
 from bco.cli.demo import demo
@@ -30,5 +31,5 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, demo, guides, serve, user, projections, report):
+for command in (db, case, casefile, demo, guides, serve, user, projections, report):
     main.add_command(command)

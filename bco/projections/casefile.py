@@ -217,3 +217,19 @@ def case_file(db: Database, case_id: str) -> Row | None:
         return None
     log = sorted(fetch_rows(db, LOG, "case_id", case_id), key=lambda r: r["seq"])
     return {**row, "log": log}
+
+
+def case_ids(db: Database, *, status: str | None = None,
+             changed_since: str | None = None) -> list[str]:
+    """The ids of the cases to print in bulk, oldest received first: with this status now,
+    and with anything recorded at or after `changed_since` (a UTC text as `utc_text` makes)."""
+    where, params = [], []
+    if status is not None:
+        where.append("status = ?")
+        params.append(status)
+    if changed_since is not None:
+        where.append(f"case_id IN (SELECT case_id FROM [{LOG}] WHERE at >= ?)")
+        params.append(changed_since)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return [case_id for (case_id,) in db.execute(
+        f"SELECT case_id FROM [{TABLE}] {clause} ORDER BY received_at, case_id", params)]

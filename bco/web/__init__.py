@@ -12,6 +12,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.web import (
     auth,
+    casefile,
     dashboard,
     display,
     errors,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
+    flask_app.register_blueprint(casefile.blueprint)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

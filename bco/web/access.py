@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from bco.application import BCOApplication
 from bco.domain.account import Role
 from bco.domain.case import Case
+from bco.domain.reference import case_reference as case_reference  # re-exported
 from bco.projections.accounts import Colleague, colleagues
 from bco.web.readmodels import views
 
@@ -19,11 +20,6 @@ class Person(Protocol):
     name: str
     role: str
     team: str | None
-
-
-def case_reference(case_id: UUID) -> str:
-    """A short reference to say to a colleague or show on a list, instead of a name."""
-    return f"C-{str(case_id)[:8]}"
 
 
 def in_pool(person: Person, case: Case) -> bool:
@@ -60,6 +56,15 @@ def may_work(app: BCOApplication, person: Person, case: Case) -> bool:
 
 def may_assign(app: BCOApplication, person: Person, case: Case) -> bool:
     """Assign, reassign or return to the pool: team leads, for the cases they may see."""
+    return person.role == Role.TEAM_LEAD and may_see(app, person, case)
+
+
+def may_print(app: BCOApplication, person: Person, case: Case) -> bool:
+    """Download the case file: the health authority for every case (it keeps the record),
+    team leads for the cases they may see. Tracers work on screen; a whole printable file
+    of someone's health data is more than their calls need."""
+    if person.role == Role.AUTHORITY:
+        return True
     return person.role == Role.TEAM_LEAD and may_see(app, person, case)
 
 

@@ -30,12 +30,14 @@ class AccessLog:
         self._lock = threading.Lock()
 
     def record(self, *, account: str, role: str, kind: str, resource_id: UUID | str,
-               action: str = "read") -> None:
+               action: str = "read", as_of: str | None = None) -> None:
         entry = {
             "at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
             "account": account, "role": role, "action": action,
             "kind": kind, "id": str(resource_id),
         }
+        if as_of is not None:  # a case file printed as it stood at an earlier moment
+            entry["as_of"] = as_of
         line = json.dumps(entry, sort_keys=True)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,8 +53,9 @@ class AccessLog:
             return [json.loads(line) for line in handle if line.strip()]
 
 
-def record_read(kind: str, resource_id: UUID | str, action: str = "read") -> None:
+def record_read(kind: str, resource_id: UUID | str, action: str = "read",
+                as_of: str | None = None) -> None:
     """Log that the signed-in person saw personal data of this case or interview."""
     access_log: AccessLog = current_app.extensions["bco_access_log"]
     access_log.record(account=current_user.name, role=current_user.role, kind=kind,
-                      resource_id=resource_id, action=action)
+                      resource_id=resource_id, action=action, as_of=as_of)

@@ -241,6 +241,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         assignees=access.assignees(current_user) if may_assign else [],
         assign_problem=assign_problem, other_change_text=other_change,
         assign_choice=assign_choice, handover=handover,
+        may_print=access.may_print(app, current_user, case),
     ), status
 
 

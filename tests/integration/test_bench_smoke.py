@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = {"append", "append_batch", "load", "load_snapshots", "postgres_append", "rebuild",
-        "worklist", "http_answer", "http_answer_p99"}
+        "worklist", "http_answer", "http_answer_p99", "casefile_pdf_1p", "casefile_pdf_10p",
+        "casefile_pdf_peak"}
 KEYS = {"name", "value", "unit", "baseline", "ratio", "target", "met"}
 
 

@@ -1,0 +1,203 @@
+"""What a printed case file says, gathered from the aggregates as they stood at one moment.
+
+Personal data, answers and free text come from the case's and interview's events (replayed to
+`as_of`), never from the read models: those hold no personal data, and they only know today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from bco.application import BCOApplication, CaseAsOf
+from bco.domain.case import Case
+from bco.domain.interview import Contact, Interview, informer_for
+from bco.domain.reference import case_reference
+from bco.guides.engine import Completeness, categorise, completeness
+from bco.guides.errors import FactError
+from bco.guides.model import Guide, Question
+from bco.guides.phrasing import format_day, yes_no
+from bco.guides.state import ContactFacts, InterviewState
+from bco.reports.timeline import TimelineEntry, timeline
+
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One answered question, worded for the reader."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    """The answers given in one section of the guide, in the guide's order."""
+
+    title: str
+    answers: list[AnswerRow]
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    """A contact as the case file lists it: category (or override and why), and informing."""
+
+    contact: Contact
+    category_label: str
+    computed_label: str
+    overridden: bool
+    setting_label: str
+    informer: str | None
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """A probing prompt put to the index and what they said."""
+
+    prompt: str
+    answer: str | None
+    nobody: bool
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything the case file template shows; built once, rendered in one language."""
+
+    reference: str
+    case: Case
+    interview: Interview | None
+    guide: Guide | None
+    language: str
+    guide_language: str
+    disease_name: str
+    as_of: datetime
+    generated_at: datetime
+    timeline: list[TimelineEntry]
+    sections: list[SectionAnswers]
+    follow_ups: list[FollowUpRow]
+    contacts: list[ContactRow]
+    completeness: Completeness | None
+
+
+def build_case_file(app: BCOApplication, case_id: UUID, *, as_of: datetime | None = None,
+                    language: str = "nl") -> CaseFile:
+    """Replay the case to `as_of` (default: now) and shape it for the reader's language."""
+    generated_at = app.clock()
+    moment = as_of or generated_at
+    state = app.case_as_of(case_id, moment)
+    return case_file_from(app, state, language=language, generated_at=generated_at)
+
+
+def case_file_from(app: BCOApplication, state: CaseAsOf, *, language: str,
+                   generated_at: datetime) -> CaseFile:
+    case, interview = state.case, state.interview
+    guide = app.guide_for_interview(interview) if interview is not None else None
+    wording = language if guide is None or language in guide.languages else guide.languages[0]
+    sections: list[SectionAnswers] = []
+    follow_ups: list[FollowUpRow] = []
+    contacts: list[ContactRow] = []
+    measured = None
+    if interview is not None and guide is not None:
+        sections = answers_by_section(guide, interview, wording)
+        follow_ups = [FollowUpRow(prompt_label(guide, wording, f.prompt_id), f.answer, f.nobody)
+                      for f in interview.follow_ups.values() if f.answered]
+        engine_state = app.interview_state(interview, case)
+        contacts = contact_rows(guide, interview, engine_state, wording)
+        today = state.as_of.astimezone(app.settings.zone).date()
+        measured = completeness(guide, engine_state, today, wording)
+    return CaseFile(
+        reference=case_reference(case.id), case=case, interview=interview, guide=guide,
+        language=language, guide_language=wording,
+        disease_name=app.catalog.disease_name(case.disease), as_of=state.as_of,
+        generated_at=generated_at, timeline=timeline(state.events, interview), sections=sections,
+        follow_ups=follow_ups, contacts=contacts, completeness=measured)
+
+
+def answers_by_section(guide: Guide, interview: Interview, language: str
+                       ) -> list[SectionAnswers]:
+    """Every answered question under its section's title; sections without answers left out."""
+    found = []
+    for section in guide.sections:
+        rows = [AnswerRow(q.text.in_language(language),
+                          answer_text(q, interview.answers[q.id], language))
+                for q in section.questions
+                if q.id in interview.answers and q.type != "contacts"]
+        if rows:
+            found.append(SectionAnswers(section.title.in_language(language), rows))
+    known = set(guide.questions)
+    stray = [AnswerRow(qid, answer_text(None, value, language))
+             for qid, value in interview.answers.items() if qid not in known]
+    if stray:
+        found.append(SectionAnswers("—", stray))
+    return found
+
+
+def answer_text(question: Question | None, value: Any, language: str) -> str:
+    """An answer as a reader understands it: option labels, yes/no words, dates as dates."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if question is None:
+        return str(value)
+    if question.type == "date" and isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
+    if isinstance(value, bool):
+        return yes_no(language)[0 if value else 1]
+    labels = {o.value: o.label.in_language(language) for o in question.options}
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+def contact_rows(guide: Guide, interview: Interview, state: InterviewState, language: str
+                 ) -> list[ContactRow]:
+    """The live contacts with the category the guide computes, or the tracer's override."""
+    question = guide.inform_question
+    for_all = interview.answers.get(question) if question else None
+    rows = []
+    for contact, facts in zip(interview.live_contacts, state.contacts, strict=True):
+        computed = computed_category(guide, facts)
+        category = contact.category_override or computed
+        setting = guide.setting(contact.setting) if contact.setting else None
+        rows.append(ContactRow(
+            contact=contact, category_label=category_label(guide, category, language),
+            computed_label=category_label(guide, computed, language),
+            overridden=bool(contact.category_override),
+            setting_label=setting.label.in_language(language) if setting else "",
+            informer=informer_for(contact.informs, for_all)))
+    return rows
+
+
+def computed_category(guide: Guide, facts: ContactFacts) -> str | None:
+    """The category the guide's rules give this contact's facts (None while they cannot)."""
+    try:
+        return categorise(guide, facts.category_facts(guide)).category
+    except FactError:
+        return None
+
+
+def category_label(guide: Guide, category: str | None, language: str) -> str:
+    found = guide.category(category) if category else None
+    return found.label.in_language(language) if found else (category or "")
+
+
+def prompt_label(guide: Guide, language: str, prompt: str) -> str:
+    """A probing prompt named as the reader knows it: a day, a setting, a question."""
+    kind, _, rest = prompt.partition(":")
+    if kind == "day" and rest:
+        try:
+            return format_day(date.fromisoformat(rest), language)
+        except ValueError:
+            return prompt
+    if kind == "setting" and guide.setting(rest) is not None:
+        setting = guide.setting(rest)
+        return setting.label.in_language(language) if setting else prompt
+    question = guide.questions.get(prompt)
+    if question is not None:
+        return question.text.in_language(language)
+    return prompt

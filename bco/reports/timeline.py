@@ -1,0 +1,78 @@
+"""The case's story for the case file: who did what and when, from the replayed events.
+
+Each entry keeps a kind and its facts; the template words it in the reader's language. Answers
+and contacts have their own parts of the case file, so their events are not repeated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bco.domain.case import Case
+from bco.domain.interview import Interview
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the timeline: when, who, what kind of step, and its facts."""
+
+    at: datetime
+    actor: str
+    kind: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def timeline(events: Iterable[Any], interview: Interview | None) -> list[TimelineEntry]:
+    """The events worth a line, oldest first; contact names come from the interview."""
+    names = {str(c.contact_id): c.name for c in interview.contacts.values()} if interview else {}
+    entries = []
+    for event in events:
+        facts = entry_facts(event, names)
+        if facts is not None:
+            kind, details = facts
+            entries.append(TimelineEntry(event.timestamp, event.actor, kind, details))
+    return entries
+
+
+def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
+    """The kind of line an event makes and what it shows, or None for events left out."""
+    match event:
+        case Case.Registered():
+            return "received", {"received_at": event.received_at, "source": event.source}
+        case Case.DetailsCorrected():
+            return "corrected", {"fields": sorted(event.changes)}
+        case Case.Assigned():
+            return "assigned", {"tracer": event.tracer, "team": event.team}
+        case Case.Unassigned():
+            return "unassigned", {}
+        case Case.CallAttemptLogged():
+            return "call", {"outcome": event.outcome, "note": event.note,
+                            "callback_at": event.callback_at}
+        case Case.MarkedUnreachable():
+            return "unreachable", {"reason": event.reason}
+        case Case.Closed():
+            return "closed", {"reason": event.reason}
+        case Case.Reopened():
+            return "case_reopened", {"reason": event.reason}
+        case Interview.Started():
+            return "interview_started", {"guide": f"{event.guide_id} v{event.guide_version}"}
+        case Interview.Paused():
+            return "handover", {"summary": event.summary}
+        case Interview.Resumed():
+            return "resumed", {}
+        case Interview.Completed():
+            return "completed", {}
+        case Interview.Reopened():
+            return "interview_reopened", {"reason": event.reason}
+        case Interview.NoteAdded():
+            return "note", {"text": event.text}
+        case Interview.ContactRemoved():
+            return "contact_removed", {"name": names.get(str(event.contact_id), ""),
+                                       "reason": event.reason}
+        case Interview.ContactInformOutcomeLogged():
+            return "informed", {"name": names.get(str(event.contact_id), ""),
+                                "outcome": event.outcome, "note": event.note}
+    return None
