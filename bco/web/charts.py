@@ -62,7 +62,7 @@ class Chart:
 
 def nice_top(value: float) -> float:
     """A round number at or above the tallest bar, so the axis reads easily."""
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+    for step in (0.25, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
         if value <= step * 4:
             return float(step * 4) if value > 0 else 4.0
     return float(value)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -18,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_time
+from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -27,6 +28,7 @@ from bco.domain.account import Role
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections.kpis import KPI_KEYS
 from bco.projections.readmodel import parse_utc
+from bco.reports.team_report import render_team_report
 from bco.web import access
 from bco.web.auth import bco, role_required
 from bco.web.clocks import duration_words
@@ -281,3 +283,22 @@ def act() -> Any:
     flash(message, "info")
     kept: dict[str, Any] = {k: v for k, v in back.items() if v}
     return redirect(url_for(".page", **kept))
+
+
+@blueprint.get("/dashboard/report.pdf")
+@role_required(Role.TEAM_LEAD, Role.ADMIN)
+def report() -> Any:
+    """A one-page team report for the period: KPIs, clocks, caseload and the charts."""
+    filters, errors = read_filters()
+    if filters is None:
+        return _bad_parameters(errors)
+    with views() as db:
+        data = gather(db, filters, settings(), now(), current_user)
+        charts = build_charts(db, filters, settings(), now())
+    html = render_template(
+        "dashboard/report.html", filters=filters, data=data, charts=charts,
+        settings=settings(), clock_labels=CLOCK_LABELS, kpi_labels=KPI_LABELS,
+        kpi_text=kpi_text, made=format_datetime(now(), "d MMM yyyy HH:mm"))
+    stem = f"team-report-{filters.team or 'all'}-{filters.start}-{filters.end}"
+    return Response(render_team_report(html), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.pdf"'})

@@ -219,3 +219,22 @@ def test_chart_svgs_carry_their_numbers(web: Flask, cases: Cases, bco_app: BCOAp
     daily = body.split('data-chart="daily"')[1].split("</figure>")[0]
     today = clock.now.date().isoformat()
     assert f"<th scope=\"row\">{today}</th><td>1</td><td>0</td><td>0</td>" in daily
+
+
+def test_team_report_is_one_page_with_its_numbers(web: Flask, cases: Cases,
+                                                  bco_app: BCOApplication) -> None:
+    import pdfplumber
+
+    north, _south = north_and_south(cases)
+    bco_app.log_call_attempt(north, "reached", actor="tracer")
+    cases.project()
+    answer = sign_in(web, "admin").get("/dashboard/report.pdf?team=north")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    with pdfplumber.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == 1
+        text = pdf.pages[0].extract_text()
+    assert "Team report, team north" in text
+    assert "Hours to first call (median) 30.0" in text
+    assert "Reached within 24 h 0 %" in text
+    assert sign_in(web, "lead").get("/dashboard/report.pdf?to=2026-02-31").status_code == 422
+    assert sign_in(web, "tracer").get("/dashboard/report.pdf").status_code == 403
