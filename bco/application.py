@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -19,6 +20,7 @@ from eventsourcing.utils import Environment
 
 from bco.config import Settings
 from bco.domain.account import Account, Role
+from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
 from bco.domain.case import CallOutcome, Case, IndexPerson
 from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
 from bco.domain.errors import translatable as _t
@@ -49,6 +51,7 @@ NOT_FOUND: dict[type[StampedAggregate], str] = {
     Interview: _t("No interview with id %(id)s."),
     Account: _t("No account with id %(id)s."),
     GuideVersion: _t("No guide version with id %(id)s."),
+    ApiToken: _t("No API token with id %(id)s."),
 }
 
 
@@ -596,6 +599,43 @@ class BCOApplication(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return aggregate if isinstance(aggregate, kind) else None
+
+
+    # -- API tokens -------------------------------------------------------------------------
+
+    def issue_api_token(self, name: str, *, role: Role | str, expires_days: int | None = None,
+                        actor: str) -> tuple[str, Recorded]:
+        """Make a token and keep only its hash; the text is returned once, to be handed over.
+
+        A name whose token was revoked or has expired gets a new secret under the same name.
+        """
+        now = self.clock()
+        token = token_text(name, secrets.token_urlsafe(32))
+        expires_at = None if expires_days is None else now + timedelta(days=expires_days)
+        existing = self._find(ApiToken.id_for(name), ApiToken)
+        if existing is None:
+            issued = ApiToken.create(name=name, role=role, hashed=token_hash(token),
+                                     expires_at=expires_at, now=now, actor=actor)
+        else:
+            existing.reissue(role=role, hashed=token_hash(token), expires_at=expires_at,
+                             now=now, actor=actor)
+            issued = existing
+        return token, self._save(issued)
+
+    def revoke_api_token(self, name: str, *, actor: str) -> Recorded:
+        if self._find(ApiToken.id_for(name), ApiToken) is None:
+            raise NotFoundError(_t("No API token named '%(name)s'; 'bco token list' shows "
+                                   "them."), name=name)
+        return self._change(ApiToken.id_for(name), ApiToken, None, None, None,
+                            lambda token, now: token.revoke(now=now, actor=actor))
+
+    def api_token_for(self, token: str) -> ApiToken | None:
+        """The usable token this bearer text opens, or None (unknown, wrong, revoked, expired)."""
+        name = name_in(token)
+        found = None if name is None else self._find(ApiToken.id_for(name), ApiToken)
+        if found is None or not found.opens_with(token, self.clock()):
+            return None
+        return found
 
 
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 
 
 class SettingsError(ValueError):
@@ -34,6 +36,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key_file: Path = Path("secrets/session.key")
+    pseudonym_key_file: Path = Path("secrets/pseudonym.key")
     secure_cookies: bool = False
     read_wait_seconds: float = 2.0
     first_call_target_hours: int = 24
@@ -47,6 +50,7 @@ class Settings:
     stuck_hours: int = 4
     thin_score: int = 60
     away_hours: int = 8
+    api_rate_limit: str = "600/minute"
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -63,6 +67,7 @@ class Settings:
         "host": "BCO_HOST",
         "port": "BCO_PORT",
         "secret_key_file": "BCO_SECRET_KEY_FILE",
+        "pseudonym_key_file": "BCO_PSEUDONYM_KEY_FILE",
         "secure_cookies": "BCO_SECURE_COOKIES",
         "read_wait_seconds": "BCO_READ_WAIT_SECONDS",
         "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",
@@ -76,6 +81,7 @@ class Settings:
         "stuck_hours": "BCO_STUCK_HOURS",
         "thin_score": "BCO_THIN_SCORE",
         "away_hours": "BCO_AWAY_HOURS",
+        "api_rate_limit": "BCO_API_RATE_LIMIT",
     }
 
     @classmethod
@@ -125,6 +131,10 @@ class Settings:
             raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
+        if not RATE_LIMIT.match(self.api_rate_limit):
+            raise SettingsError(
+                f"BCO_API_RATE_LIMIT '{self.api_rate_limit}' is not a rate; use e.g. "
+                "600/minute (a number, then / or 'per', then second, minute, hour or day).")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

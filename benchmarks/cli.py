@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import http
 from benchmarks.casefile import bench_casefile
+from benchmarks.exports import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
 from benchmarks.loading import bench_load
@@ -39,6 +40,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "worklist": lambda p, s, _r: bench_worklist(p, s),
     "http_answer": lambda p, s, _r: bench_http_answer(p, s),
     "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
+    "exports": lambda p, s, _r: bench_exports(p, s),
 }
 GROWTH = "growth"
 

@@ -149,6 +149,14 @@ def _interviews(app: BCOApplication, disease: str) -> list[UUID]:
 @contextmanager
 def served(target: str, env: dict[str, str], log: Path) -> Iterator[int]:
     """gunicorn with 2 workers on a free loopback port; stopped (SIGTERM) whatever happens."""
+    with serving(target, env, log) as (port, _process):
+        yield port
+
+
+@contextmanager
+def serving(target: str, env: dict[str, str], log: Path
+            ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """As `served`, also handing out the gunicorn master, whose workers a caller may measure."""
     port = _free_port()
     with open(log, "ab") as output:
         process = subprocess.Popen(
@@ -160,7 +168,7 @@ def served(target: str, env: dict[str, str], log: Path) -> Iterator[int]:
             _wait_until_up(port, process, log)
             if PROFILE_DIR is not None:
                 spy = _spy_on(process.pid, PROFILE_DIR / f"http-{target.split(':')[0]}.txt")
-            yield port
+            yield port, process
         finally:
             if spy is not None:
                 spy.send_signal(signal.SIGINT)  # py-spy writes its report on Ctrl-C

@@ -13,6 +13,7 @@ from bco.cli.guides import guides
 from bco.cli.projections import projections
 from bco.cli.report import report
 from bco.cli.serve import serve
+from bco.cli.token import token
 from bco.cli.user import user
 from bco.config import Settings, SettingsError
 
@@ -31,5 +32,5 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, casefile, demo, guides, serve, user, projections, report):
+for command in (db, case, casefile, demo, guides, serve, user, projections, report, token):
     main.add_command(command)

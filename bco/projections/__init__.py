@@ -5,10 +5,13 @@ from __future__ import annotations
 from bco.application import BCOApplication
 from bco.projections.accounts import Accounts
 from bco.projections.activity import Activity
+from bco.projections.api_tokens import ApiTokens
+from bco.projections.case_index import CaseIndex
 from bco.projections.casefile import CaseFile
 from bco.projections.caseload import Caseload
 from bco.projections.completeness import CompletenessModel
 from bco.projections.contacts import Contacts
+from bco.projections.exports import Exports
 from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
@@ -22,7 +25,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     return [
         Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(), Activity(),
+        Accounts(), Activity(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
     ]
 
 

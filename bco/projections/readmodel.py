@@ -149,6 +149,8 @@ class Batch:
     def __init__(self, conn: sqlite3.Connection, shapes: dict[str, TableShape]) -> None:
         self.conn = conn
         self.scratch: dict[str, Any] = {}  # a read model's own per-batch working state
+        # the notification id of the event being applied: where a row last changed, in log order
+        self.position = 0
         self._shapes = shapes
         self._tables: dict[str, _CachedTable] = {}
 

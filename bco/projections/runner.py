@@ -456,6 +456,7 @@ def _apply_all(batch: Batch, model: ReadModel, pending: list[tuple[int, Any]]) -
     handlers = model.dispatch()
     for notification_id, event in pending:
         handler = handlers.get(type(event))
+        batch.position = notification_id
         try:
             if handler is not None:
                 handler(batch, event)

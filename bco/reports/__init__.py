@@ -1,1 +1,1 @@
-"""Printable case files (and later exports), shared by the CLI, the web and the API."""
+"""Reports for the health authority: case files and exports, shared by the CLI, web and API."""

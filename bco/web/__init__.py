@@ -8,6 +8,7 @@ from flask import Flask, jsonify
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
+from bco import api
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.web import (
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     )
     flask_app.extensions["bco"] = application
     flask_app.extensions["bco_settings"] = settings
-    CSRFProtect(flask_app)
+    csrf = CSRFProtect(flask_app)
     Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
     auth.init_app(flask_app)
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(interview.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
+    api.init_app(flask_app, settings, csrf)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

@@ -16,6 +16,23 @@ from bco.domain.errors import ConflictError, DomainError, NotFoundError, Transla
 
 log = logging.getLogger(__name__)
 
+KEPT_HEADERS = ("allow", "www-authenticate", "retry-after")
+# The API answers programs and their developers: in English, naming what to send instead.
+API_MESSAGES = {
+    400: "The request was not understood.",
+    401: "No valid API token was sent. Send 'Authorization: Bearer <token>' with a token made "
+         "by 'bco token create'.",
+    403: "This token's role does not give access to the export API; it needs an authority "
+         "token.",
+    404: "There is nothing at this address; /api/docs lists what there is.",
+    405: "This address does not take that method; the Allow header says which it takes.",
+    406: "This address cannot answer in a format the Accept header allows.",
+    422: "A parameter was not understood; 'errors' names it and says what fits.",
+    429: "Too many requests for this token; wait as long as Retry-After says, then go on.",
+}
+INTERNAL = ("Something went wrong on our side. Try again; if it keeps happening, tell the "
+            "BCO administrators.")
+
 
 def translated(exc: DomainError) -> str:
     """The refusal in the reader's language: its template from the catalog, filled in.
@@ -58,6 +75,8 @@ def http_message(exc: HTTPException) -> str:
     if exc.description and exc.description != type(exc).description:
         return exc.description
     status = exc.code or 500
+    if request.path.startswith("/api/"):
+        return API_MESSAGES.get(status, INTERNAL)
     if status == 404:
         return _("There is no page at this address. Check the link, or go back to the start "
                  "page and find it from there.")
@@ -115,8 +134,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
-        return error_response(status, (exc.name or "error").lower().replace(" ", "_"),
-                              http_message(exc))
+        response, status = error_response(
+            status, (exc.name or "error").lower().replace(" ", "_"), http_message(exc))
+        answer = app.make_response((response, status))
+        # Allow (405) and the like say how to do it right; the body alone would drop them.
+        for name, value in exc.get_headers():
+            if name.lower() in KEPT_HEADERS:
+                answer.headers[name] = value
+        return answer
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

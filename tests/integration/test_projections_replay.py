@@ -65,7 +65,8 @@ def test_personal_data_only_in_people_tables(app: BCOApplication, clock: Any, tm
 
 
 @pytest.mark.parametrize("name", ["worklist", "caseload", "timeline", "casefile", "contacts",
-                                  "completeness", "prompt_yield", "people", "accounts"])
+                                  "completeness", "prompt_yield", "people", "accounts",
+                                  "exports"])
 def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: Any,
                                                    tmp_path: Path, name: str) -> None:
     runner = fresh_runner(app, tmp_path, batch_size=5)

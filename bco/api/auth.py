@@ -1,0 +1,58 @@
+"""Who is calling the API: a bearer token, never a session; and every read written down."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import current_app, g, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from bco.application import BCOApplication
+from bco.domain.account import Role
+from bco.domain.api_token import ApiToken
+from bco.web.access_log import AccessLog
+
+API_ROLES = frozenset({Role.AUTHORITY.value})
+_NOBODY = object()
+
+
+def bco() -> BCOApplication:
+    found: BCOApplication = current_app.extensions["bco"]
+    return found
+
+
+def bearer() -> ApiToken | None:
+    """The usable token in the Authorization header, looked up once per request."""
+    holder: Any = g.get("api_token", _NOBODY)
+    if holder is _NOBODY:
+        scheme, _, text = request.headers.get("Authorization", "").partition(" ")
+        holder = (bco().api_token_for(text.strip())
+                  if scheme.lower() == "bearer" and text.strip() else None)
+        g.api_token = holder
+    return holder if isinstance(holder, ApiToken) else None
+
+
+def rate_key() -> str:
+    """Requests are counted per token, and per address when no valid token came."""
+    holder = bearer()
+    return f"token:{holder.name}" if holder is not None else f"address:{request.remote_addr}"
+
+
+def require_authority() -> None:
+    """Before every API view: 401 without a usable token, 403 for a role that may not read."""
+    holder = bearer()
+    if holder is None:
+        raise Unauthorized(www_authenticate=WWWAuthenticate("bearer", {"realm": "BCO API"}))
+    if holder.role not in API_ROLES:
+        raise Forbidden()
+
+
+def record_read(kind: str, resource_id: UUID | str) -> None:
+    """Write the read to the access log under the token's name, as a person's read would be."""
+    holder = bearer()
+    assert holder is not None, "record_read outside an authorised API request"
+    access_log: AccessLog = current_app.extensions["bco_access_log"]
+    access_log.record(account=holder.name, role=holder.role, kind=kind,
+                      resource_id=resource_id)
