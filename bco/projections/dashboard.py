@@ -71,10 +71,10 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
         f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
         f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){extra}"), values)
     outstanding = dict(db.execute(
-        f"SELECT c.case_id, count(*) FROM {contacts.TABLE} c "
-        f"JOIN {worklist.TABLE} w ON w.case_id = c.case_id "
-        f"WHERE w.closed = 0 AND w.interviewed = 1 AND c.removed = 0 AND c.informs = ? "
-        f"AND c.inform_outcome IS NULL{extra} GROUP BY c.case_id",
+        f"SELECT w.case_id, (SELECT count(*) FROM {contacts.TABLE} c "
+        f" WHERE c.case_id = w.case_id AND c.removed = 0 AND c.informs = ? "
+        f" AND c.inform_outcome IS NULL) FROM {worklist.TABLE} w "
+        f"WHERE w.closed = 0 AND w.interviewed = 1{extra}",
         [Informer.AUTHORITY.value, *values]).fetchall())
     counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
     listed: list[Row] = []
@@ -151,10 +151,10 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
         f"c.score, t.contacts_reported, "
         f"(SELECT count(*) FROM {contacts.TABLE} k WHERE k.interview_id = t.interview_id "
         f" AND k.removed = 0 AND k.household = 0) AS outside, "
-        f"EXISTS (SELECT 1 FROM {completeness.MISSING} m, json_each(m.items) j "
-        f" WHERE m.interview_id = t.interview_id AND m.language = 'en' "
-        f" AND json_extract(j.value, '$.item') = 'household' "
-        f" AND json_extract(j.value, '$.step') = 'household') AS household_short "
+        # the engine's gap "household contacts fewer than stated" (json.dumps keeps key order)
+        f"(SELECT instr(m.items, '\"item\": \"household\", \"step\": \"household\"') > 0 "
+        f" FROM {completeness.MISSING} m WHERE m.interview_id = t.interview_id "
+        f" AND m.language = 'en') AS household_short "
         f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
         f"LEFT JOIN {completeness.TABLE} c ON c.interview_id = t.interview_id "
         f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra} "
@@ -178,17 +178,26 @@ def probing_yield(db: Database, reach: Reach, period: Period) -> list[Row]:
     contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row)."""
     extra, values = reach.where()
     low, high = period.utc_bounds()
-    scope = (f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
-             f"WHERE p.interview_id = t.interview_id AND t.interview_completed_at >= ? "
-             f"AND t.interview_completed_at < ?{extra}")
-    asked = {(g, p): n for g, p, n in db.execute(
-        f"SELECT p.guide_id, p.prompt, count(*) FROM {prompt_yield.ASKED} p "
-        f"WHERE EXISTS (SELECT 1 {scope}) GROUP BY 1, 2", [low, high, *values])}
-    found = {(g, p): n for g, p, n in db.execute(
-        f"SELECT p.guide_id, p.prompt, count(*) FROM {prompt_yield.CONTACTS} p "
-        f"WHERE p.removed = 0 AND EXISTS (SELECT 1 {scope}) GROUP BY 1, 2",
-        [low, high, *values])}
-    rows = []
+    interviews = [interview_id for (interview_id,) in db.execute(
+        f"SELECT t.interview_id FROM {timeline.TABLE} t "
+        f"JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra}",
+        [low, high, *values])]
+    asked: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(interviews), 500):  # SQLite's limit on bound parameters
+        chunk = interviews[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for guide_id, prompt, count in db.execute(
+                f"SELECT guide_id, prompt, count(*) FROM {prompt_yield.ASKED} "
+                f"WHERE interview_id IN ({marks}) GROUP BY 1, 2", chunk):
+            asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
+        for guide_id, prompt_id, count in db.execute(
+                f"SELECT guide_id, prompt, count(*) FROM {contacts.TABLE} "
+                f"WHERE interview_id IN ({marks}) AND removed = 0 GROUP BY 1, 2", chunk):
+            key = (guide_id, prompt_yield.prompt_key(prompt_id))
+            found[key] = found.get(key, 0) + count
+    rows: list[Row] = []
     for guide_id, prompt in sorted(set(asked) | set(found)):
         times, surfaced = asked.get((guide_id, prompt), 0), found.get((guide_id, prompt), 0)
         rows.append({"guide_id": guide_id, "prompt": prompt, "asked": times,
