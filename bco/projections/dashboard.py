@@ -119,8 +119,9 @@ def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
     extra, values = reach.where()
     return _rows(db, (
         f"SELECT w.tracer, count(*) AS open_cases, "
-        f"sum(w.interview_status = '{InterviewStatus.IN_PROGRESS.value}') AS in_progress, "
-        f"sum(w.interview_status = '{InterviewStatus.PAUSED.value}') AS paused, "
+        f"coalesce(sum(w.interview_status = '{InterviewStatus.IN_PROGRESS.value}'), 0) "
+        f"AS in_progress, "
+        f"coalesce(sum(w.interview_status = '{InterviewStatus.PAUSED.value}'), 0) AS paused, "
         f"min(CASE WHEN w.lane = 'waiting' THEN w.received_at END) AS oldest_waiting "
         f"FROM {worklist.TABLE} w WHERE w.open = 1 AND w.tracer IS NOT NULL{extra} "
         f"GROUP BY w.tracer ORDER BY w.tracer"), values)

@@ -31,7 +31,8 @@ def test_a_lead_sees_their_team_and_nothing_of_another(web: Flask, cases: Cases)
     assert f'data-case-id="{north}" data-clock="first_call"' in body
     assert str(south) not in body and case_reference(south) not in body
     assert 'data-tracer="tracer3"' not in body
-    assert 'data-tracer="tracer"' in body
+    row = body.split('data-tracer="tracer"')[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and "<td>0</td>" in row and "None" not in row  # no interview
 
 
 def test_an_admin_sees_every_team_and_may_pick_one(web: Flask, cases: Cases) -> None:
