@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -340,6 +340,64 @@ class BCOApplication(Application[UUID]):
         return self._change(
             case_id, Case, command_id, None, None,
             lambda case, now: case.reopen(reason, now=now, actor=actor, command_id=command_id))
+
+    def hand_out_cases(self, expected: Mapping[UUID, int], tracer: str, *, reason: str,
+                       actor: str, command_id: str | None = None) -> Recorded:
+        """Give several cases (id → the version the lead saw) to one tracer, all or none, the
+        reason in each event; a team lead hands out only their team's cases, to their team."""
+        if not reason.strip():
+            raise InvalidValueError(_t("Say why these cases move; the reason is kept with "
+                                       "each case."), field="reason")
+        person = self.find_account(tracer.strip().lower()) if tracer.strip() else None
+        if person is None or person.disabled or person.role not in (Role.TRACER,
+                                                                    Role.TEAM_LEAD):
+            raise InvalidValueError(_t("%(name)s is not an active tracer or team lead. Choose "
+                                       "someone from the list."), field="tracer",
+                                    name=tracer.strip())
+        lead = self.find_account(actor)
+        own_team = lead.team if lead is not None and lead.role == Role.TEAM_LEAD else None
+        if own_team is not None and person.team != own_team:
+            raise InvalidValueError(_t("%(name)s works in another team; a team lead hands out "
+                                       "cases within their own team."), field="tracer",
+                                    name=person.name)
+        now, changed = self.clock(), []
+        for case_id, version in expected.items():
+            case = self._get(case_id, Case)
+            step = f"{command_id}:{case_id}" if command_id else None
+            if case.already_done(step):
+                continue
+            if own_team is not None and self._case_team(case) not in (None, own_team):
+                raise InvalidValueError(_t("Case %(ref)s belongs to another team; a team lead "
+                                           "hands out only their own team's cases."),
+                                        field="cases", ref=f"C-{str(case_id)[:8]}")
+            if case.version > version:
+                self._refuse_stale(case, version, {"assignment"})
+            before = case.version
+            case.assign(person.name, person.team, now=now, actor=actor, command_id=step,
+                        reason=reason)
+            if case.version != before:
+                changed.append(case)
+        if not changed:
+            first = next(iter(expected))
+            return Recorded(first, self._get(first, Case).version, None, None)
+        return self._save(*changed)
+
+    def _case_team(self, case: Case) -> str | None:
+        """The case's team, or its tracer's when it was given out without one."""
+        if case.team is not None or case.tracer is None:
+            return case.team
+        account = self.find_account(case.tracer)
+        return account.team if account is not None else None
+
+    def set_case_priority(self, case_id: UUID, priority: int, reason: str, *, actor: str,
+                          command_id: str | None = None,
+                          expected_version: int | None = None) -> Recorded:
+        """Move a case up in the worklist; with the version seen, a priority set meanwhile is
+        a conflict."""
+        return self._change(
+            case_id, Case, command_id, expected_version, {"priority"},
+            lambda case, now: case.set_priority(priority, reason, now=now, actor=actor,
+                                                command_id=command_id))
 
     # -- interview commands ---------------------------------------------------------------
 

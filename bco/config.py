@@ -45,6 +45,13 @@ class Settings:
     rebuild_processes: int = 2
     session_idle_minutes: int = 30
     session_lifetime_hours: int = 12
+    reached_target_hours: int = 24
+    interview_target_hours: int = 24
+    informed_target_hours: int = 24
+    target_warning_hours: int = 4
+    stuck_hours: int = 4
+    thin_score: int = 60
+    away_hours: int = 8
     api_rate_limit: str = "600/minute"
 
     ENV_NAMES = {
@@ -71,6 +78,13 @@ class Settings:
         "rebuild_processes": "BCO_REBUILD_PROCESSES",
         "session_idle_minutes": "BCO_SESSION_IDLE_MINUTES",
         "session_lifetime_hours": "BCO_SESSION_LIFETIME_HOURS",
+        "reached_target_hours": "BCO_REACHED_TARGET_HOURS",
+        "interview_target_hours": "BCO_INTERVIEW_TARGET_HOURS",
+        "informed_target_hours": "BCO_INFORMED_TARGET_HOURS",
+        "target_warning_hours": "BCO_TARGET_WARNING_HOURS",
+        "stuck_hours": "BCO_STUCK_HOURS",
+        "thin_score": "BCO_THIN_SCORE",
+        "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
     }
 
@@ -120,6 +134,8 @@ class Settings:
                                 "be 1 or more.")
         if self.snapshot_interval < 2:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
+        if not 0 <= self.thin_score <= 100:
+            raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import http
 from benchmarks.casefile import bench_casefile
+from benchmarks.dashboard import bench_dashboard
 from benchmarks.export_http import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
@@ -39,8 +40,9 @@ BENCHMARKS: dict[str, Benchmark] = {
     "rebuild": bench_rebuild,
     "worklist": lambda p, s, _r: bench_worklist(p, s),
     "http_answer": lambda p, s, _r: bench_http_answer(p, s),
-    "exports": lambda p, s, _r: bench_exports(p, s),
     "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
+    "exports": lambda p, s, _r: bench_exports(p, s),
+    "dashboard": lambda p, s, _r: bench_dashboard(p, s),
 }
 GROWTH = "growth"
 

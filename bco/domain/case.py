@@ -52,6 +52,10 @@ class CallAttempt:
 
 
 ASSIGNMENT = frozenset({"assignment"})  # who has the case: what assigning and unassigning edit
+PRIORITY = frozenset({"priority"})  # where the case stands in the worklist
+# Worklist priority: normal, high, urgent; a higher one comes first within its part of the queue.
+NORMAL_PRIORITY = 0
+PRIORITIES = (0, 1, 2)
 
 PERSON_FIELDS = ("name", "phone", "birth_date", "email", "postcode", "language")
 CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
@@ -101,8 +105,15 @@ class Case(StampedAggregate):
             return frozenset(self.changes)
 
     class Assigned(StampedAggregate.Event):
+        class_version = 2
         tracer: str
         team: str | None
+        reason: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Hand-outs before bulk assignment carried no reason."""
+            state["reason"] = ""
 
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(tracer=self.tracer, team=self.team or flags.team)
@@ -178,6 +189,16 @@ class Case(StampedAggregate):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(closed=False)
 
+    class PrioritySet(StampedAggregate.Event):
+        priority: int
+        reason: str
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.priority = self.priority
+
+        def targets(self) -> frozenset[str]:
+            return PRIORITY
+
     def __init__(self) -> None:
         self.person: IndexPerson
         self.disease: str
@@ -194,6 +215,7 @@ class Case(StampedAggregate):
         self.interview_id: UUID | None = None
         self.interviewed = False
         self.closed_reason: str | None = None
+        self.priority = NORMAL_PRIORITY
 
     @classmethod
     def register(
@@ -284,7 +306,7 @@ class Case(StampedAggregate):
 
     def assign(
         self, tracer: str, team: str | None, *, now: datetime, actor: str,
-        command_id: str | None = None,
+        command_id: str | None = None, reason: str = "",
     ) -> None:
         """Give the case to a tracer; reassigning to the same tracer records nothing."""
         self._refuse_when_closed()
@@ -293,7 +315,7 @@ class Case(StampedAggregate):
         if tracer == self.tracer and (team is None or team == self.team):
             return
         self._record(self.Assigned, now=now, actor=actor, command_id=command_id,
-                     tracer=tracer, team=team)
+                     tracer=tracer, team=team, reason=reason.strip())
 
     def unassign(self, *, now: datetime, actor: str, command_id: str | None = None) -> None:
         """Put the case back in the pool, e.g. at the end of a shift."""
@@ -376,6 +398,20 @@ class Case(StampedAggregate):
             raise InvalidValueError(_t("Give a reason for reopening the case."), field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
                      reason=_reason(reason))
+
+    def set_priority(self, priority: int, reason: str, *, now: datetime, actor: str,
+                     command_id: str | None = None) -> None:
+        """Move a case up (or back) in the worklist; the same priority again records nothing."""
+        self._refuse_when_closed()
+        if priority not in PRIORITIES:
+            raise InvalidValueError(
+                _t("Priority %(priority)s is not offered; use one of: %(priorities)s."),
+                field="priority", priority=priority,
+                priorities=", ".join(str(p) for p in PRIORITIES))
+        if priority == self.priority:
+            return
+        self._record(self.PrioritySet, now=now, actor=actor, command_id=command_id,
+                     priority=priority, reason=reason.strip())
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:

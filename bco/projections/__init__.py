@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bco.application import BCOApplication
 from bco.projections.accounts import Accounts
+from bco.projections.activity import Activity
 from bco.projections.api_tokens import ApiTokens
 from bco.projections.case_index import CaseIndex
 from bco.projections.casefile import CaseFile
@@ -25,7 +26,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     return [
         Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
+        Accounts(), Activity(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
     ]
 
 

@@ -116,6 +116,7 @@ class Timeline(ReadModel):
         db.table(TABLE).create(columns, pk="case_id", if_not_exists=True)
         db.table(TABLE).create_index(["interview_id"], if_not_exists=True)
         db.table(TABLE).create_index(["received_at"], if_not_exists=True)
+        db.table(TABLE).create_index(["interview_completed_at"], if_not_exists=True)
         db.table(CONTACTS).create({
             "contact_id": str, "case_id": str, "reported_at": str, "removed": int,
             "inform_outcome": str, "informed_at": str,

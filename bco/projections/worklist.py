@@ -9,8 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from sqlite_utils import Database
+from sqlite_utils.db import DescIndex
 
-from bco.domain.case import Case, CaseStatus
+from bco.domain.case import NORMAL_PRIORITY, Case, CaseStatus
 from bco.domain.interview import STATUS_AFTER
 from bco.projections.readmodel import (
     CASE_EVENTS,
@@ -32,9 +33,12 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     if isinstance(event, Case.Registered):
         row = {"case_id": str(event.originator_id), "disease": event.disease,
                "received_at": utc_text(event.received_at), "attempts": 0,
-               "last_attempt_at": None, "last_outcome": None, "interview_status": None}
+               "last_attempt_at": None, "last_outcome": None, "interview_status": None,
+               "priority": NORMAL_PRIORITY}
     assert row is not None, "a case event before its registration"
     row = dict(row)
+    if isinstance(event, Case.PrioritySet):
+        row["priority"] = event.priority
     if isinstance(event, Case.DetailsCorrected) and "disease" in event.changes:
         row["disease"] = event.changes["disease"]
     if isinstance(event, Case.CallAttemptLogged):
@@ -70,21 +74,25 @@ class Worklist(ReadModel):
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:
+        if db.table(TABLE).exists() and "priority" not in db.table(TABLE).columns_dict:
+            self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "case_id": str, "queue": str, "tracer": str, "team": str, "disease": str,
             "status": str, "open": int, "lane": str, "received_at": str, "callback_at": str,
             "attempts": int, "last_attempt_at": str, "last_outcome": str,
             "interview_id": str, "interview_status": str, "unreachable": int,
-            "interviewed": int, "closed": int,
+            "interviewed": int, "closed": int, "priority": int,
         }, pk="case_id", if_not_exists=True)
         table = db.table(TABLE)
         table.create_index(["queue", "lane", "callback_at", "case_id"], if_not_exists=True)
-        table.create_index(["queue", "lane", "received_at", "case_id"], if_not_exists=True)
+        table.create_index(["queue", "lane", DescIndex("priority"), "received_at", "case_id"],
+                           index_name="idx_worklist_priority", if_not_exists=True)
         table.create_index(["interview_id"], if_not_exists=True)
 
     def handlers(self) -> Mapping[type, Handler]:
         table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)
         table.update(dict.fromkeys(STATUS_AFTER, self._interview_event))
+        table[Case.PrioritySet] = self._case_event
         return table
 
     def _case_event(self, rows: Batch, event: Any) -> None:
@@ -116,15 +124,17 @@ class WorklistItem:
     last_outcome: str | None
     interview_id: UUID | None
     interview_status: str | None
+    priority: int = NORMAL_PRIORITY
 
 
 # Each bucket is one index range scan: (condition on the lane, order within the bucket).
+BY_PRIORITY = "priority DESC, received_at"  # a lead's priority first, then oldest first
 BUCKET_QUERIES = (
     ("callback_due", "lane = 'callback' AND callback_at <= :now", "callback_at"),
-    ("waiting", "lane = 'waiting'", "received_at"),
-    ("interview", "lane = 'interview'", "received_at"),
+    ("waiting", "lane = 'waiting'", BY_PRIORITY),
+    ("interview", "lane = 'interview'", BY_PRIORITY),
     ("callback_later", "lane = 'callback' AND callback_at > :now", "callback_at"),
-    ("unreachable", "lane = 'unreachable'", "received_at"),
+    ("unreachable", "lane = 'unreachable'", BY_PRIORITY),
 )
 # The pool: an interview handed over mid-way has an index waiting to go on, so it comes
 # straight after due callbacks, before cases nobody has called yet.
@@ -158,10 +168,10 @@ def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUI
         [UNASSIGNED, moment, limit]).fetchall()
     handed_over = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'interview' "
-        "ORDER BY received_at, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
+        f"ORDER BY {BY_PRIORITY}, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
     new = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'waiting' "
-        "ORDER BY received_at, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
+        f"ORDER BY {BY_PRIORITY}, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
     return [UUID(case_id) for (case_id,) in [*due, *handed_over, *new]][:limit]
 
 
@@ -209,5 +219,5 @@ def _item(bucket: str, row: Row, now: datetime, target: timedelta) -> WorklistIt
         callback_at=parse_utc(row["callback_at"]), attempts=row["attempts"],
         last_attempt_at=parse_utc(row["last_attempt_at"]), last_outcome=row["last_outcome"],
         interview_id=UUID(row["interview_id"]) if row["interview_id"] else None,
-        interview_status=row["interview_status"],
+        interview_status=row["interview_status"], priority=row["priority"] or NORMAL_PRIORITY,
     )

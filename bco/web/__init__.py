@@ -15,6 +15,7 @@ from bco.config import Settings
 from bco.web import (
     auth,
     casefile,
+    dashboard,
     display,
     errors,
     interview,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(tracer.blueprint)
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
+    flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
     api.init_app(flask_app, settings, csrf)
 

@@ -12,6 +12,7 @@ from bco.domain.account import Role
 MENU = [
     ("tracer.worklist", _l("Worklist"), {Role.TRACER, Role.TEAM_LEAD}),
     ("lead.caseload", _l("Caseload"), {Role.TEAM_LEAD, Role.ADMIN}),
+    ("dashboard.page", _l("Dashboard"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("tracer.inform_list", _l("Inform contacts"), {Role.TRACER, Role.TEAM_LEAD,
                                                     Role.AUTHORITY}),
 ]

@@ -42,6 +42,9 @@ ROLE_PAGES = {
     "lead.team_cases": {"lead"},
     "tracer.search": {"tracer", "lead", "authority"},
     "tracer.inform_csv": {"tracer", "lead", "authority"},
+    "dashboard.page": {"lead", "admin"},
+    "dashboard.panels": {"lead", "admin"},
+    "dashboard.kpis_json": {"lead", "admin"},
 }
 
 

@@ -1,0 +1,208 @@
+"""What a team lead's dashboard reads: cases against the waiting-time targets, caseload per
+tracer, stuck and thin interviews and probing yield, for one team (or all) and a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from bco.domain.interview import Informer, InterviewStatus
+from bco.projections import activity, completeness, contacts, prompt_yield, timeline, worklist
+from bco.projections.kpis import Period
+from bco.projections.readmodel import Row, parse_utc, utc_text
+
+# The clocks in the order a case passes them; each runs from `start` until `stop` is set.
+CLOCKS = ("first_call", "reached", "interview", "informed")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Hours allowed per clock, and how close to a target a case counts as due soon."""
+
+    first_call: int = 24
+    reached: int = 24
+    interview: int = 24
+    informed: int = 24
+    warning: int = 4
+
+    def hours(self, clock: str) -> int:
+        value: int = getattr(self, clock)
+        return value
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whose cases a reader may see: one team and the shared pool, or everyone's."""
+
+    team: str | None = None  # None: every team (administrators)
+    disease: str | None = None
+
+    def where(self, alias: str = "w") -> tuple[str, list[Any]]:
+        clauses, values = [], []
+        if self.team is not None:
+            clauses.append(f"({alias}.team = ? OR ({alias}.team IS NULL "
+                           f"AND {alias}.tracer IS NULL))")
+            values.append(self.team)
+        if self.disease is not None:
+            clauses.append(f"{alias}.disease = ?")
+            values.append(self.disease)
+        return "".join(f" AND {c}" for c in clauses), values
+
+
+def _rows(db: Database, sql: str, values: list[Any]) -> list[Row]:
+    cursor = db.execute(sql, values)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
+
+
+def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime,
+                  limit: int = 100) -> tuple[list[Row], dict[str, dict[str, int]]]:
+    """Cases past or near the target of the step they wait for (each case once, longest
+    overdue first), and per clock how many of them are over the target or due soon."""
+    extra, values = reach.where()
+    cases = _rows(db, (
+        f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
+        f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
+        f"t.interview_completed_at, a.case_version FROM {worklist.TABLE} w "
+        f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
+        f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){extra}"), values)
+    outstanding = dict(db.execute(
+        f"SELECT w.case_id, (SELECT count(*) FROM {contacts.TABLE} c "
+        f" WHERE c.case_id = w.case_id AND c.removed = 0 AND c.informs = ? "
+        f" AND c.inform_outcome IS NULL) FROM {worklist.TABLE} w "
+        f"WHERE w.closed = 0 AND w.interviewed = 1{extra}",
+        [Informer.AUTHORITY.value, *values]).fetchall())
+    counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
+    listed: list[Row] = []
+    for case in cases:
+        running = _running_clocks(case, outstanding.get(case["case_id"], 0))
+        if not running:
+            continue
+        clock, since = running[0]  # the step the case waits for now; later ones wait on it
+        due = since + timedelta(hours=targets.hours(clock))
+        state = ("breached" if now > due else
+                 "soon" if now > due - timedelta(hours=targets.warning) else None)
+        if state is None:
+            continue
+        counts[clock][state] += 1
+        listed.append({**case, "clock": clock, "state": state, "since": since, "due": due,
+                       "target_hours": targets.hours(clock),
+                       "outstanding": outstanding.get(case["case_id"], 0)})
+    listed.sort(key=lambda row: (row["due"], row["case_id"]))
+    return listed[:limit], counts
+
+
+def _running_clocks(case: Row, outstanding: int) -> list[tuple[str, datetime]]:
+    """The clocks still running for a case, each with the moment it started."""
+    received = parse_utc(case["received_at"])
+    assert received is not None
+    running = []
+    if case["open"]:
+        if case["first_attempt_at"] is None:
+            running.append(("first_call", received))
+        if case["reached_at"] is None:
+            running.append(("reached", received))
+        if case["interview_completed_at"] is None:
+            running.append(("interview", received))
+    completed = parse_utc(case["interview_completed_at"])
+    if completed is not None and outstanding:
+        running.append(("informed", completed))
+    return running
+
+
+def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
+    """Per tracer with open cases: how many, interviews going on, and the oldest waiting."""
+    extra, values = reach.where()
+    return _rows(db, (
+        f"SELECT w.tracer, count(*) AS open_cases, "
+        f"coalesce(sum(w.interview_status = '{InterviewStatus.IN_PROGRESS.value}'), 0) "
+        f"AS in_progress, "
+        f"coalesce(sum(w.interview_status = '{InterviewStatus.PAUSED.value}'), 0) AS paused, "
+        f"min(CASE WHEN w.lane = 'waiting' THEN w.received_at END) AS oldest_waiting "
+        f"FROM {worklist.TABLE} w WHERE w.open = 1 AND w.tracer IS NOT NULL{extra} "
+        f"GROUP BY w.tracer ORDER BY w.tracer"), values)
+
+
+def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
+                     limit: int = 100) -> list[Row]:
+    """Open interviews in which nothing was recorded for `hours`, longest silent first."""
+    extra, values = reach.where()
+    return _rows(db, (
+        f"SELECT w.case_id, w.interview_id, w.tracer, w.disease, w.interview_status, "
+        f"w.priority, a.last_at, a.last_actor, a.case_version FROM {worklist.TABLE} w "
+        f"JOIN {activity.CASES} a ON a.case_id = w.case_id "
+        f"WHERE w.open = 1 AND w.interview_status IN (?, ?) AND a.last_at < ?{extra} "
+        f"ORDER BY a.last_at, w.case_id LIMIT ?"),
+        [InterviewStatus.IN_PROGRESS.value, InterviewStatus.PAUSED.value,
+         utc_text(now - timedelta(hours=hours)), *values, limit])
+
+
+def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
+                    limit: int = 100) -> list[Row]:
+    """Interviews completed in the period that scored below `below`, recorded fewer
+    household contacts than the household size given, or no contact outside the household."""
+    extra, values = reach.where()
+    low, high = period.utc_bounds()
+    rows = _rows(db, (
+        f"SELECT t.case_id, t.interview_id, w.tracer, w.disease, t.interview_completed_at, "
+        f"c.score, t.contacts_reported, "
+        f"(SELECT count(*) FROM {contacts.TABLE} k WHERE k.interview_id = t.interview_id "
+        f" AND k.removed = 0 AND k.household = 0) AS outside, "
+        # the engine's gap "household contacts fewer than stated" (json.dumps keeps key order)
+        f"(SELECT instr(m.items, '\"item\": \"household\", \"step\": \"household\"') > 0 "
+        f" FROM {completeness.MISSING} m WHERE m.interview_id = t.interview_id "
+        f" AND m.language = 'en') AS household_short "
+        f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+        f"LEFT JOIN {completeness.TABLE} c ON c.interview_id = t.interview_id "
+        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra} "
+        f"ORDER BY t.interview_completed_at, t.case_id"), [low, high, *values])
+    thin = []
+    for row in rows:
+        reasons = []
+        if row["score"] is not None and row["score"] < below:
+            reasons.append("low_score")
+        if row["household_short"]:
+            reasons.append("household_short")
+        if row["outside"] == 0:
+            reasons.append("no_outside_contact")
+        if reasons:
+            thin.append({**row, "reasons": reasons})
+    return thin[:limit]
+
+
+def probing_yield(db: Database, reach: Reach, period: Period) -> list[Row]:
+    """Per guide and prompt, over interviews completed in the period: times asked, live
+    contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row)."""
+    extra, values = reach.where()
+    low, high = period.utc_bounds()
+    interviews = [interview_id for (interview_id,) in db.execute(
+        f"SELECT t.interview_id FROM {timeline.TABLE} t "
+        f"JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra}",
+        [low, high, *values])]
+    asked: dict[tuple[str, str], int] = {}
+    found: dict[tuple[str, str], int] = {}
+    for start in range(0, len(interviews), 500):  # SQLite's limit on bound parameters
+        chunk = interviews[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for guide_id, prompt, count in db.execute(
+                f"SELECT guide_id, prompt, count(*) FROM {prompt_yield.ASKED} "
+                f"WHERE interview_id IN ({marks}) GROUP BY 1, 2", chunk):
+            asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
+        for guide_id, prompt_id, count in db.execute(
+                f"SELECT guide_id, prompt, count(*) FROM {contacts.TABLE} "
+                f"WHERE interview_id IN ({marks}) AND removed = 0 GROUP BY 1, 2", chunk):
+            key = (guide_id, prompt_yield.prompt_key(prompt_id))
+            found[key] = found.get(key, 0) + count
+    rows: list[Row] = []
+    for guide_id, prompt in sorted(set(asked) | set(found)):
+        times, surfaced = asked.get((guide_id, prompt), 0), found.get((guide_id, prompt), 0)
+        rows.append({"guide_id": guide_id, "prompt": prompt, "asked": times,
+                     "contacts": surfaced,
+                     "contacts_per_ask": round(surfaced / times, 2) if times else None})
+    rows.sort(key=lambda r: (r["guide_id"], -(r["contacts_per_ask"] or 0), r["prompt"]))
+    return rows

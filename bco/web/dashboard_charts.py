@@ -1,0 +1,65 @@
+"""The dashboard's charts for a period, in the reader's language, from the read models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import pairwise
+
+from flask_babel import gettext as _
+from sqlite_utils import Database
+
+from bco.config import Settings
+from bco.projections import distributions
+from bco.projections.dashboard import Reach, probing_yield
+from bco.projections.kpis import Period
+from bco.web.charts import Chart, binned_chart, daily_chart, ratio_chart
+from bco.web.dashboard_data import Filters
+
+PROMPTS_SHOWN = 12
+
+
+def build_charts(db: Database, filters: Filters, settings: Settings,
+                 now: datetime) -> list[Chart]:
+    """Waiting time against the target, cases per day, contacts per case, completeness and
+    probing yield, for the filters' period, team and disease."""
+    reach = Reach(team=filters.team, disease=filters.disease)
+    period = Period(filters.start, filters.end, settings.zone)
+    target = settings.first_call_target_hours
+    edges = [0, target / 4, target / 2, target * 3 / 4, target, target * 1.5, target * 2]
+    labels = [f"{a:g}–{b:g}" for a, b in pairwise(edges)]
+    labels.append(f"≥{edges[-1]:g}")
+    within, over = _("within the target"), _("over the target")
+    charts = [
+        binned_chart(
+            "waiting", _("Hours to first call"),
+            _("cases received in the period; target %(n)d h", n=target),
+            distributions.first_call_hours(db, reach, period), edges, labels,
+            hatched=[edge >= target for edge in edges], unit=_("h"),
+            legend=(within, over), count_word=_("cases")),
+        daily_chart(
+            "daily", _("Cases received per day"), _("and their first call against the target"),
+            distributions.cases_per_day(db, reach, period, now=now, target_hours=target),
+            (_("first call within the target"), _("first call over the target"),
+             _("not called yet, target not passed"), _("day"))),
+        binned_chart(
+            "contacts", _("Contacts per case"), _("interviews completed in the period"),
+            distributions.contacts_per_case(db, reach, period), list(range(11)),
+            [str(n) for n in range(10)] + ["10+"], hatched=[True] + [False] * 10, unit="",
+            legend=(_("one or more contacts"), _("no contacts")), count_word=_("cases")),
+        binned_chart(
+            "completeness", _("Completeness"),
+            _("interviews completed in the period; thin below %(n)d", n=settings.thin_score),
+            distributions.completeness_scores(db, reach, period), list(range(0, 100, 10)),
+            [f"{n}–{n + 9 if n < 90 else 100}" for n in range(0, 100, 10)],
+            hatched=[n + 10 <= settings.thin_score for n in range(0, 100, 10)], unit="",
+            legend=(_("at or above the threshold"), _("below the threshold")),
+            count_word=_("interviews")),
+    ]
+    found = [row for row in probing_yield(db, reach, period) if row["contacts_per_ask"]]
+    found.sort(key=lambda row: -row["contacts_per_ask"])
+    charts.append(ratio_chart(
+        "yield", _("Contacts found per time asked"), _("the best prompts in the period"),
+        [(row["prompt"].split(":")[-1][:9], f"{row['guide_id']} {row['prompt']}",
+          row["contacts_per_ask"]) for row in found[:PROMPTS_SHOWN]],
+        (_("Prompt"), _("Per ask"))))
+    return charts
