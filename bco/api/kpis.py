@@ -18,7 +18,15 @@ from bco.api.schemas import REFUSALS
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.projections.accounts import colleagues
-from bco.projections.kpis import Period, Scope, compute_kpis, known_diseases, known_teams
+from bco.projections.kpis import (
+    FIRST_DAY,
+    LAST_DAY,
+    Period,
+    Scope,
+    compute_kpis,
+    known_diseases,
+    known_teams,
+)
 from bco.web.access_log import AccessLog
 from bco.web.readmodels import views
 
@@ -52,6 +60,10 @@ class KpiArgs(ma.Schema):
     @ma.validates_schema
     def period_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
         start, end = data.get("start"), data.get("end")
+        for name, day in (("from", start), ("to", end)):
+            if day and not FIRST_DAY <= day <= LAST_DAY:
+                raise ma.ValidationError(
+                    f"Give a day from {FIRST_DAY} to {LAST_DAY}.", name)
         if start and end and start > end:
             raise ma.ValidationError("The period starts after it ends.", "from")
         if start and end and (end - start).days >= LONGEST_PERIOD_DAYS:

@@ -23,6 +23,11 @@ KPI_KEYS = ("reached_within_24h", "interviewed_within_24h", "first_call_hours_me
             "contacts_informed_within_24h", "handovers_per_interview")
 
 
+# Days a period may name: midnight of any of them converts to UTC and back without overflow.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
 @dataclass(frozen=True)
 class Period:
     """Local dates in the service's zone, both included; stored times are UTC."""

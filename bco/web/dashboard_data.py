@@ -16,7 +16,15 @@ from bco.domain.account import Role
 from bco.projections import dashboard as queries
 from bco.projections.accounts import colleagues
 from bco.projections.activity import last_activity
-from bco.projections.kpis import Period, Scope, compute_kpis, known_diseases, known_teams
+from bco.projections.kpis import (
+    FIRST_DAY,
+    LAST_DAY,
+    Period,
+    Scope,
+    compute_kpis,
+    known_diseases,
+    known_teams,
+)
 from bco.projections.readmodel import parse_utc
 
 DEFAULT_DAYS = 7
@@ -55,11 +63,17 @@ def _date(args: Any, name: str, default: date, errors: dict[str, list[str]]) -> 
     if not raw:
         return default
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         errors.setdefault(name, []).append(
             _("'%(value)s' is not a date; use YYYY-MM-DD, e.g. 2026-11-20.", value=raw[:20]))
         return default
+    if not FIRST_DAY <= day <= LAST_DAY:
+        errors.setdefault(name, []).append(
+            _("Give a day from %(first)s to %(last)s.", first=FIRST_DAY.isoformat(),
+              last=LAST_DAY.isoformat()))
+        return default
+    return day
 
 
 def parse_filters(args: Any, person: Any, db: Database, today: date,

@@ -82,6 +82,8 @@ def test_a_lead_session_reads_only_their_team(flask_app: Flask, clock: Any) -> N
     ("from=2025-01-01&to=2026-11-30", "to"),
     ("from=2026-11-01&to=2026-11-30&team=atlantis", "team"),
     ("from=2026-11-01&to=2026-11-30&disease=plague", "disease"),
+    ("from=0001-01-01&to=0001-01-01", "from"),  # midnight in Amsterdam is before year 1 in UTC
+    ("from=9999-12-31&to=9999-12-31", "from"),
 ])
 def test_bad_input_is_422_naming_the_parameter(api: Api, query: str, parameter: str) -> None:
     answer = api.get(f"/api/kpis?{query}")

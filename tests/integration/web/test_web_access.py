@@ -120,6 +120,10 @@ def test_every_route_refuses_or_hides_a_foreign_case(web: Flask, bco_app: BCOApp
             assert answer.status_code in (302, 401), where
             if answer.status_code == 302:
                 assert "/signin" in answer.headers["Location"], where
+        elif rule.rule == "/api/kpis":
+            # The one API a lead's or admin's session opens (no period given here: 422).
+            expected = 422 if role in ("lead", "admin") else 403
+            assert answer.status_code == expected, f"{where}: KPIs are for leads and admins"
         elif rule.rule.startswith("/api/"):
             assert answer.status_code == 401, f"{where}: a session opens no API"
         elif rule.endpoint in ROLE_PAGES and role not in ROLE_PAGES[rule.endpoint]:

@@ -64,6 +64,8 @@ def test_bad_dates_are_422_naming_the_parameter_on_the_page(web: Flask) -> None:
     assert inverted.status_code == 422 and 'id="e-from"' in inverted.get_data(as_text=True)
     disease = lead.get("/dashboard?disease=plague")
     assert disease.status_code == 422 and 'id="e-disease"' in disease.get_data(as_text=True)
+    ancient = lead.get("/dashboard?from=0001-01-01&to=0001-01-01")
+    assert ancient.status_code == 422 and 'id="e-from"' in ancient.get_data(as_text=True)
 
 
 def test_kpis_json_for_a_session_and_422_for_bad_input(web: Flask, cases: Cases,
@@ -119,6 +121,7 @@ def test_stuck_interview_and_away_tracer(web: Flask, cases: Cases, bco_app: BCOA
     body = lead.get("/dashboard").get_data(as_text=True)
     assert "stuck-heading" in body and f'<tr data-case-id="{case_id}"><td class="pick">' not in body
     clock.advance(hours=9)
+    lead = sign_in(web, "lead")  # the first session timed out while idle
     body = lead.get("/dashboard").get_data(as_text=True)
     assert f'<tr data-case-id="{case_id}"><td class="pick">' in body  # nothing recorded for 9 h
     row = body.split('data-tracer="tracer2"')[1].split("</tr>")[0]

@@ -100,8 +100,9 @@ def test_fixed_phrases_among_the_values_are_translated_typed_ones_never(web: Fla
     assert in_dutch(web, refused.value) == (
         "Geboortedatum 2030-01-02 ligt in de toekomst (vandaag is het 2026-11-25); "
         "controleer de datum met de persoon.")
-    typed = InvalidValueError(_t("Unknown disease '%(disease)s'."), disease="Birth date")
-    assert in_dutch(web, typed) == "Onbekende ziekte 'Birth date'."
+    typed = InvalidValueError(_t("Unknown disease '%(disease)s'; known: %(known)s."),
+                              disease="Birth date", known="measles")
+    assert in_dutch(web, typed) == "Onbekende ziekte 'Birth date'; bekend zijn: measles."
 
 
 def test_a_time_of_day_is_shown_in_the_readers_zone(web: Flask) -> None:
