@@ -43,20 +43,14 @@ from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.errors import translated, wants_json
 from bco.web.interview_forms import (
+    answer_value,
     expected_version,
-    parse_answer,
     parse_contact_details,
     parse_contact_row,
     parse_prompt,
     text,
 )
-from bco.web.interview_view import (
-    Screen,
-    build_screen,
-    contacts_for_question,
-    step_anchor,
-    view_of,
-)
+from bco.web.interview_view import Screen, build_screen, step_anchor, view_of
 from bco.web.readmodels import read_your_writes
 
 blueprint = Blueprint("interview", __name__)
@@ -190,41 +184,32 @@ def entry_row(interview_id: UUID) -> Any:
 @blueprint.post("/interviews/<uuid:interview_id>/answers/<question_id>")
 @role_required(*WORKERS)
 def answer(interview_id: UUID, question_id: str) -> Any:
-    """Save one answer as it is given; a stale edit of the same answer is a 409.
+    """Save one answer as it is given; the application checks it, and a stale edit of the same
+    answer is a 409.
 
     The engine runs only for the htmx response, over the interview before and after the save,
     to redraw the steps the answer changed (a follow-up question shown, a day probe added).
     """
     app, interview, case = workable(interview_id)
-    guide = app.guide_for_interview(interview)
-    question = guide.questions.get(question_id)
-    if question is None:
-        abort(404, _("This interview's guide has no such question."))
-    g.htmx_error_fragment = lambda **problem: _answer_problem(interview_id, question_id,
-                                                              **problem)
-    day = today(app)
-    value = parse_answer(question, request.form, region=settings().phone_region, today=day,
-                         contacts_listed=len(contacts_for_question(
-                             guide, interview.live_contacts, question_id)),
-                         recent=question_id == guide.windows.onset_question)
-    version = expected_version(request.form)
-    if question_id in interview.answers and interview.answers[question_id] == value:
-        # The same answer again (a double submit, or two people agreeing) is no conflict.
-        recorded = Recorded(interview.id, interview.version, None)
-    else:
-        recorded = app.record_answer(interview_id, question_id, value, actor=current_user.name,
-                                     expected_version=version)
+    question = app.guide_for_interview(interview).questions.get(question_id)
+    if question is not None:  # an unknown question is the application's 404, not the field's
+        g.htmx_error_fragment = lambda **problem: _answer_problem(interview_id, question_id,
+                                                                  **problem)
+    recorded = app.record_answer(interview_id, question_id, answer_value(question, request.form),
+                                 actor=current_user.name,
+                                 expected_version=expected_version(request.form))
     if wants_json():
         return _json(recorded)
     if not request.headers.get("HX-Request"):
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
+    day = today(app)
     before = build_screen(app, interview, case, language(), day)
     after = before
     if recorded.version != interview.version:
         after = build_screen(app, interview_after(app, interview_id, recorded), case,
                              language(), day)
     redraw = after.changed_views(before)
-    if question.type != "contacts":
+    if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
     return _updates(after, "interview/_answer_saved.html", redraw=redraw,
                     rebuild_probes=after.step_ids != before.step_ids, contacts_changed=False,
