@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -27,9 +27,9 @@ from bco.guides.state import ContactFacts, InterviewState
 from bco.guides.windows import DateRange, WindowError, Windows, exposure_windows
 
 __all__ = [
-    "Categorisation", "Completeness", "ContactFacts", "DateRange", "FactError", "InterviewState",
-    "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows", "all_steps",
-    "categorise", "completeness", "exposure_windows", "next_steps",
+    "Categorisation", "Changes", "Completeness", "ContactFacts", "DateRange", "FactError",
+    "InterviewState", "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows",
+    "all_steps", "categorise", "changes", "completeness", "exposure_windows", "next_steps",
 ]
 
 StepKind = Literal["script", "question", "probe"]
@@ -138,6 +138,61 @@ def all_steps(guide: Guide, state: InterviewState, today: date, language: str, *
         )
         for section in guide.sections
     ]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a screen shows differently after a change to the interview."""
+
+    steps: frozenset[str]  # steps shown differently: status, text or answer
+    layout: bool  # steps came or went (the probes of a moved window)
+    measured: bool  # progress moved, so completeness and the day list may have too
+
+
+def changes(guide: Guide, before: InterviewState, after: InterviewState, today: date,
+            language: str, *, progress: Progress, sections: Sequence[SectionView]) -> Changes:
+    """Compare `before` with `after`, whose `progress` and `sections` the caller has worked out,
+    without laying out the whole guide again: `before` is measured, and only a section whose
+    statuses differ is laid out again; where only answers differ, only those questions do."""
+    earlier = measure(guide, before, today)
+    steps: set[str] = set()
+    layout = False
+    for section, shown in zip(guide.sections, sections, strict=True):
+        was = _section_inputs(guide, section, before, earlier)
+        now = _section_inputs(guide, section, after, progress)
+        if was == now:
+            continue
+        if was[0] == now[0]:
+            steps.update(q.id for q in section.questions
+                         if before.answers.get(q.id) != after.answers.get(q.id))
+            continue
+        old = {view.step.id: view
+               for view in _section_views(guide, section, before, earlier, language)}
+        layout = layout or list(old) != [view.step.id for view in shown.steps]
+        steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
+    return Changes(frozenset(steps), layout, earlier != progress)
+
+
+def _section_inputs(guide: Guide, section: Section, state: InterviewState, progress: Progress
+                    ) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """Everything a section's views are made from: statuses first, then the answers shown."""
+    statuses: list[object] = [progress.questions[q.id] for q in section.questions]
+    for kind in section.probes:
+        if kind == "days":
+            statuses.append((progress.due_days, progress.later_days, progress.walked_days))
+        elif kind == "settings":
+            statuses.append(progress.asked_settings)
+        elif kind == "household":
+            statuses.append((progress.household_stated, progress.household_recorded,
+                             progress.household, "household" in state.done))
+        elif kind == "consistency":
+            statuses.append(tuple((progress.consistency[rule.id],
+                                   f"consistency:{rule.id}" in state.done)
+                                  for rule in guide.probing.consistency))
+        elif kind == "final":
+            statuses.append(progress.final_done)
+    statuses.append(tuple(f"script:{script.id}" in state.done for script in section.scripts))
+    return tuple(statuses), tuple(state.answers.get(q.id) for q in section.questions)
 
 
 def check_language(guide: Guide, language: str) -> None:

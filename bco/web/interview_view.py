@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -14,6 +14,7 @@ from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides.categories import category_settled
 from bco.guides.engine import (
+    Changes,
     Completeness,
     SectionView,
     Step,
@@ -21,6 +22,7 @@ from bco.guides.engine import (
     Windows,
     all_steps,
     categorise,
+    changes,
     completeness,
     exposure_windows,
 )
@@ -174,11 +176,12 @@ class Screen:
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
 
-    def changed_views(self, before: Screen) -> set[str]:
-        """Steps shown differently since `before` (status, text or answer), to redraw only those."""
-        earlier = {view.step.id: view for section in before.sections for view in section.steps}
-        return {view.step.id for section in self.sections for view in section.steps
-                if earlier.get(view.step.id) != view}
+    def changes_since(self, answers: Mapping[str, object]) -> Changes:
+        """What this screen shows differently from the same interview with the `answers` it had
+        before one was saved, from this screen's own engine run."""
+        before = replace(self.state, answers=dict(answers))
+        return changes(self.guide, before, self.state, self.today, self.script_language,
+                       progress=self.progress, sections=self.sections)
 
 
 def contacts_for_question(guide: Guide, contacts: Sequence[Contact],
