@@ -146,7 +146,7 @@ class Changes:
 
     steps: frozenset[str]  # steps shown differently: status, text or answer
     layout: bool  # steps came or went (the probes of a moved window)
-    measured: bool  # progress moved, so completeness and the day list may have too
+    measured: bool  # progress or contacts moved, so completeness and the day list may have too
 
 
 def changes(guide: Guide, before: InterviewState, after: InterviewState, today: date,
@@ -170,7 +170,8 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
                for view in _section_views(guide, section, before, earlier, language)}
         layout = layout or list(old) != [view.step.id for view in shown.steps]
         steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
-    return Changes(frozenset(steps), layout, earlier != progress)
+    return Changes(frozenset(steps), layout,
+                   earlier != progress or before.contacts != after.contacts)
 
 
 def _section_inputs(guide: Guide, section: Section, state: InterviewState, progress: Progress

@@ -173,11 +173,12 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     answer is a 409.
 
     One load of the interview and one engine run: the screen is built from the interview as
-    saved and compared with the answers before (`Screen.changes_since`), to redraw the steps
+    saved and compared with the state before (`Screen.changes_since`), to redraw the steps
     the answer changed (a follow-up question shown, a day probe added) and, when it moved the
     progress, the side panels.
     """
     app, interview, case = workable(interview_id)
+    before = app.interview_state(interview, case)
     question = app.guide_for_interview(interview).questions.get(question_id)
     if question is not None:  # an unknown question is the application's 404, not the field's
         g.htmx_error_fragment = lambda **problem: _answer_problem(app, interview, case,
@@ -191,7 +192,7 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     if not request.headers.get("HX-Request"):
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
     after = screen_for(app, interview_after(app, interview_id, recorded), case)
-    changes = after.changes_since(interview.answers) if recorded.position is not None else None
+    changes = after.changes_since(before) if recorded.version != interview.version else None
     redraw = set(changes.steps) if changes else set()
     if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -176,10 +176,9 @@ class Screen:
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
 
-    def changes_since(self, answers: Mapping[str, object]) -> Changes:
-        """What this screen shows differently from the same interview with the `answers` it had
-        before one was saved, from this screen's own engine run."""
-        before = replace(self.state, answers=dict(answers))
+    def changes_since(self, before: InterviewState) -> Changes:
+        """What this screen shows differently from the interview as it was `before` a save,
+        from this screen's own engine run."""
         return changes(self.guide, before, self.state, self.today, self.script_language,
                        progress=self.progress, sections=self.sections)
 
