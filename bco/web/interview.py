@@ -34,8 +34,10 @@ from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import InvalidValueError
 from bco.domain.interview import Interview, InterviewStatus
+from bco.guides.engine import Changes, changes
 from bco.guides.model import Question
 from bco.guides.phrasing import yes_no
+from bco.guides.state import InterviewState
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
@@ -173,7 +175,7 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     answer is a 409.
 
     One load of the interview and one engine run: the screen is built from the interview as
-    saved and compared with the state before (`Screen.changes_since`), to redraw the steps
+    saved and compared with the state before (`changes_on`), to redraw the steps
     the answer changed (a follow-up question shown, a day probe added) and, when it moved the
     progress, the side panels.
     """
@@ -192,7 +194,7 @@ def answer(interview_id: UUID, question_id: str) -> Any:
     if not request.headers.get("HX-Request"):
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
     after = screen_for(app, interview_after(app, interview_id, recorded), case)
-    changes = after.changes_since(before) if recorded.version != interview.version else None
+    changes = changes_on(after, before) if recorded.version != interview.version else None
     redraw = set(changes.steps) if changes else set()
     if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
@@ -392,6 +394,13 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
     return _updates(after, template, redraw=redraw,
                     rebuild_probes=after.step_ids != before.step_ids, contacts_changed=True,
                     panels=True, added=added, recorded=recorded, **context)
+
+
+def changes_on(after: Screen, before: InterviewState) -> Changes:
+    """What the screen shows differently from the interview as it was `before` a save, from
+    the screen's own engine run."""
+    return changes(after.guide, before, after.state, after.today, after.script_language,
+                   progress=after.progress, sections=after.sections)
 
 
 def interview_after(app: BCOApplication, interview_id: UUID, recorded: Recorded) -> Interview:

@@ -14,7 +14,6 @@ from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides.categories import category_settled
 from bco.guides.engine import (
-    Changes,
     Completeness,
     SectionView,
     Step,
@@ -22,7 +21,6 @@ from bco.guides.engine import (
     Windows,
     all_steps,
     categorise,
-    changes,
     completeness,
     exposure_windows,
 )
@@ -175,12 +173,6 @@ class Screen:
             return None, self.today
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
-
-    def changes_since(self, before: InterviewState) -> Changes:
-        """What this screen shows differently from the interview as it was `before` a save,
-        from this screen's own engine run."""
-        return changes(self.guide, before, self.state, self.today, self.script_language,
-                       progress=self.progress, sections=self.sections)
 
 
 def contacts_for_question(guide: Guide, contacts: Sequence[Contact],
