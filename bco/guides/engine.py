@@ -22,7 +22,7 @@ from bco.guides.model import (
     Setting,
 )
 from bco.guides.phrasing import fill, format_day, yes_no
-from bco.guides.progress import Progress, measure
+from bco.guides.progress import Progress, measure, values_read
 from bco.guides.state import ContactFacts, InterviewState
 from bco.guides.windows import DateRange, WindowError, Windows, exposure_windows
 
@@ -154,6 +154,9 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
     """Compare `before` with `after`, whose `progress` and `sections` the caller has worked out,
     without laying out the whole guide again: `before` is measured, and only a section whose
     statuses differ is laid out again; where only answers differ, only those questions do."""
+    reworded = _answers_only(guide, before, after)
+    if reworded is not None:
+        return Changes(reworded, False, False)
     earlier = measure(guide, before, today)
     steps: set[str] = set()
     layout = False
@@ -172,6 +175,22 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
         steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
     return Changes(frozenset(steps), layout,
                    earlier != progress or before.contacts != after.contacts)
+
+
+def _answers_only(guide: Guide, before: InterviewState, after: InterviewState
+                  ) -> frozenset[str] | None:
+    """The questions whose answer changed, when that is all that changed and no status can
+    follow from it (answered before and after, and read by no condition, count or date)."""
+    if (before.contacts, before.done, before.onset, before.test_date) != (
+            after.contacts, after.done, after.onset, after.test_date):
+        return None
+    changed = {q for q in before.answers.keys() | after.answers.keys()
+               if q not in before.answers or q not in after.answers
+               or before.answers[q] != after.answers[q]}
+    read = values_read(guide)
+    if any(q not in before.answers or q not in after.answers or q in read for q in changed):
+        return None
+    return frozenset(q for q in changed if q in guide.questions)
 
 
 def _section_inputs(guide: Guide, section: Section, state: InterviewState, progress: Progress
