@@ -29,6 +29,7 @@ from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
+from bco.guides.answers import checked_answer
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
 from bco.private_files import keep_private
@@ -432,12 +433,42 @@ class BCOApplication(Application[UUID]):
         return Recorded(interview_id, interview.version, recorded.position)
 
     def record_answer(self, interview_id: UUID, question_id: str, value: Any, *, actor: str,
-                      command_id: str | None = None,
-                      expected_version: int | None = None) -> Recorded:
-        return self._change(
-            interview_id, Interview, command_id, expected_version, {f"answer:{question_id}"},
-            lambda interview, now: interview.record_answer(
-                question_id, value, now=now, actor=actor, command_id=command_id))
+                      command_id: str | None = None, expected_version: int | None = None,
+                      loaded: Interview | None = None) -> Recorded:
+        """Record an answer the interview's guide accepts, as the guide stores it; the same
+        answer again records nothing and conflicts with no one.
+
+        `loaded` is the interview as the caller has just read it (`get_interview`), so it is
+        not read twice; it is worked on as a copy. A save by someone else in between makes the
+        command run again on the interview as it is now, so a different edit never conflicts.
+        """
+        def answer(interview: Interview) -> Recorded:
+            return self._answer(interview, question_id, value, actor=actor,
+                                command_id=command_id, expected_version=expected_version)
+        if loaded is None or loaded.id != interview_id:
+            return answer(self.get_interview(interview_id))
+        try:
+            return answer(copy.deepcopy(loaded))
+        except ConflictError:
+            return answer(self.get_interview(interview_id))
+
+    def _answer(self, interview: Interview, question_id: str, value: Any, *, actor: str,
+                command_id: str | None, expected_version: int | None) -> Recorded:
+        """Check the answer against the guide, then record it unless it is already the answer."""
+        if interview.already_done(command_id):
+            return Recorded(interview.id, interview.version, None, interview)
+        now = self.clock()
+        checked = checked_answer(
+            self.guide_for_interview(interview), question_id, value,
+            today=now.astimezone(self.settings.zone).date(),
+            region=self.settings.phone_region, contacts=interview.live_contacts)
+        if question_id in interview.answers and interview.answers[question_id] == checked:
+            return Recorded(interview.id, interview.version, None, interview)
+        if expected_version is not None and interview.version > expected_version:
+            self._refuse_stale(interview, expected_version, {f"answer:{question_id}"})
+        interview.record_answer(question_id, checked, now=now, actor=actor,
+                                command_id=command_id)
+        return self._save(interview)
 
     def report_contact(self, interview_id: UUID, details: dict[str, Any], *, actor: str,
                        command_id: str | None = None) -> Recorded:

@@ -26,6 +26,7 @@ from benchmarks.workspace import (
     opened,
     postgres_schema,
     postgres_settings,
+    text_questions,
 )
 
 ANSWERS_PER_INTERVIEW = 20
@@ -36,6 +37,7 @@ def bench_postgres_append(profile: Profile, scratch: Path) -> list[Row]:
         topic, size = _answer_payload(app)
         _create_raw_table(schema)
         writers, per_writer = profile.pg_writers, profile.pg_answers
+        questions = text_questions(app)
 
         def ours() -> float:
             plans = [_fresh_interviews(app, per_writer) for _ in range(writers)]
@@ -43,7 +45,8 @@ def bench_postgres_append(profile: Profile, scratch: Path) -> list[Row]:
             def work(index: int) -> None:
                 ids = plans[index]
                 for number in range(per_writer):
-                    app.record_answer(ids[number % len(ids)], f"q{number:04d}", "yes",
+                    question = questions[number // len(ids) % len(questions)]
+                    app.record_answer(ids[number % len(ids)], question, f"Antwoord {number}",
                                       actor=f"tracer{index}")
             return writers * per_writer / _run_threads(writers, work)
 
@@ -112,7 +115,7 @@ def _fresh_interviews(app: BCOApplication, answers: int) -> list[uuid.UUID]:
 def _answer_payload(app: BCOApplication) -> tuple[str, int]:
     """Topic and stored size of one answer as the application records it."""
     interview_id = _fresh_interviews(app, 1)[0]
-    app.record_answer(interview_id, "q0000", "yes", actor="bench")
+    app.record_answer(interview_id, text_questions(app)[0], "Antwoord 0", actor="bench")
     stored = app.recorder.select_events(interview_id, gt=1)[0]
     return stored.topic, len(stored.state)
 

@@ -28,6 +28,7 @@ from benchmarks.workspace import (
     sqlite_settings,
     stored_event_table_sql,
     stored_sizes,
+    text_questions,
 )
 
 ANSWERS_PER_INTERVIEW = 20  # a typical interview; keeps every load below the snapshot interval
@@ -52,11 +53,16 @@ def append_rates(app: BCOApplication, profile: Profile, raw_path: Path
     topic, size = _answer_payload(app)
     raw = raw_sqlite(raw_path, recorder_synchronous(app), stored_event_table_sql(app))
 
+    questions = text_questions(app)
+
     def ours() -> float:
         ids = _fresh_interviews(app, profile.appends)
         started = time.perf_counter()
         for number in range(profile.appends):
-            app.record_answer(ids[number % len(ids)], f"q{number:04d}", "yes", actor="bench")
+            # each interview's answers go through the guide's questions, each text a new one
+            question = questions[number // len(ids) % len(questions)]
+            app.record_answer(ids[number % len(ids)], question, f"Antwoord {number}",
+                              actor="bench")
         return profile.appends / (time.perf_counter() - started)
 
     def baseline() -> float:
@@ -136,8 +142,10 @@ def _fresh_interviews(app: BCOApplication, answers: int) -> list[uuid.UUID]:
 def _answer_payload(app: BCOApplication) -> tuple[str, int]:
     """Topic and median stored size of an answer as the application records one."""
     ids = _fresh_interviews(app, 5)
+    questions = text_questions(app)
     for number in range(5):
-        app.record_answer(ids[0], f"q{number:04d}", "yes", actor="bench")
+        app.record_answer(ids[0], questions[number % len(questions)], f"Antwoord {number}",
+                          actor="bench")
     rows = [row for row in app.recorder.select_events(ids[0]) if row.originator_version > 1]
     return rows[0].topic, int(statistics.median(len(row.state) for row in rows))
 

@@ -1,7 +1,8 @@
 """Settings, applications and interviews for benchmarks, built the way users run BCO.
 
 Aggregates are made with the domain's own methods and saved with `app.save`, so setting up a
-benchmark never depends on guides or commands that other work may still be changing.
+benchmark never depends on guides or commands that other work may still be changing. Only the
+answers recorded through `BCOApplication.record_answer` need the guide: it checks them.
 """
 
 from __future__ import annotations
@@ -114,6 +115,16 @@ def guide_ref(app: BCOApplication) -> GuideRef:
     if guide is None:
         return GuideRef("covid-19", "1", "0" * 64)
     return GuideRef(guide.id, str(guide.version), guide.content_hash, tuple(guide.questions))
+
+
+def text_questions(app: BCOApplication) -> tuple[str, ...]:
+    """The guide's free-text questions, for commands that record answers: the application
+    accepts any text there, and each new text is a change, so every command is an event."""
+    guide = app.catalog.guides.get("covid-19")
+    questions = tuple(q.id for q in guide.questions.values() if q.type == "text") if guide else ()
+    if not questions:
+        raise RuntimeError("recording answers needs the covid-19 guide with a free-text question")
+    return questions
 
 
 def new_case(now: datetime) -> Case:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -23,14 +23,14 @@ from bco.guides.model import (
     Setting,
 )
 from bco.guides.phrasing import fill, format_day, yes_no
-from bco.guides.progress import Progress, measure
+from bco.guides.progress import Progress, measure, values_read
 from bco.guides.state import ContactFacts, InterviewState
 from bco.guides.windows import DateRange, WindowError, Windows, exposure_windows
 
 __all__ = [
-    "Categorisation", "Completeness", "ContactFacts", "DateRange", "FactError", "InterviewState",
-    "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows", "all_steps",
-    "categorise", "completeness", "exposure_windows", "next_steps",
+    "Categorisation", "Changes", "Completeness", "ContactFacts", "DateRange", "FactError",
+    "InterviewState", "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows",
+    "all_steps", "categorise", "changes", "completeness", "exposure_windows", "next_steps",
 ]
 
 StepKind = Literal["script", "question", "probe"]
@@ -139,6 +139,81 @@ def all_steps(guide: Guide, state: InterviewState, today: date, language: str, *
         )
         for section in guide.sections
     ]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a screen shows differently after a change to the interview."""
+
+    steps: frozenset[str]  # steps shown differently: status, text or answer
+    layout: bool  # steps came or went (the probes of a moved window)
+    measured: bool  # progress or contacts moved, so completeness and the day list may have too
+
+
+def changes(guide: Guide, before: InterviewState, after: InterviewState, today: date,
+            language: str, *, progress: Progress, sections: Sequence[SectionView]) -> Changes:
+    """Compare `before` with `after`, whose `progress` and `sections` the caller has worked out,
+    without laying out the whole guide again: `before` is measured, and only a section whose
+    statuses differ is laid out again; where only answers differ, only those questions do."""
+    reworded = _answers_only(guide, before, after)
+    if reworded is not None:
+        return Changes(reworded, False, False)
+    earlier = measure(guide, before, today)
+    steps: set[str] = set()
+    layout = False
+    for section, shown in zip(guide.sections, sections, strict=True):
+        was = _section_inputs(guide, section, before, earlier)
+        now = _section_inputs(guide, section, after, progress)
+        if was == now:
+            continue
+        if was[0] == now[0]:
+            steps.update(q.id for q in section.questions
+                         if before.answers.get(q.id) != after.answers.get(q.id))
+            continue
+        old = {view.step.id: view
+               for view in _section_views(guide, section, before, earlier, language)}
+        layout = layout or list(old) != [view.step.id for view in shown.steps]
+        steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
+    return Changes(frozenset(steps), layout,
+                   earlier != progress or before.contacts != after.contacts)
+
+
+def _answers_only(guide: Guide, before: InterviewState, after: InterviewState
+                  ) -> frozenset[str] | None:
+    """The questions whose answer changed, when that is all that changed and no status can
+    follow from it (answered before and after, and read by no condition, count or date)."""
+    if (before.contacts, before.done, before.onset, before.test_date) != (
+            after.contacts, after.done, after.onset, after.test_date):
+        return None
+    changed = {q for q in before.answers.keys() | after.answers.keys()
+               if q not in before.answers or q not in after.answers
+               or before.answers[q] != after.answers[q]}
+    read = values_read(guide)
+    if any(q not in before.answers or q not in after.answers or q in read for q in changed):
+        return None
+    return frozenset(q for q in changed if q in guide.questions)
+
+
+def _section_inputs(guide: Guide, section: Section, state: InterviewState, progress: Progress
+                    ) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """Everything a section's views are made from: statuses first, then the answers shown."""
+    statuses: list[object] = [progress.questions[q.id] for q in section.questions]
+    for kind in section.probes:
+        if kind == "days":
+            statuses.append((progress.due_days, progress.later_days, progress.walked_days))
+        elif kind == "settings":
+            statuses.append(progress.asked_settings)
+        elif kind == "household":
+            statuses.append((progress.household_stated, progress.household_recorded,
+                             progress.household, "household" in state.done))
+        elif kind == "consistency":
+            statuses.append(tuple((progress.consistency[rule.id],
+                                   f"consistency:{rule.id}" in state.done)
+                                  for rule in guide.probing.consistency))
+        elif kind == "final":
+            statuses.append(progress.final_done)
+    statuses.append(tuple(f"script:{script.id}" in state.done for script in section.scripts))
+    return tuple(statuses), tuple(state.answers.get(q.id) for q in section.questions)
 
 
 def check_language(guide: Guide, language: str) -> None:

@@ -85,6 +85,31 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
     )
 
 
+@lru_cache(maxsize=64)
+def values_read(guide: Guide) -> frozenset[str]:
+    """The questions whose answer `measure` reads, not only whether there is one: the subjects
+    of conditions, the household size and the onset. Changing any other answer moves nothing."""
+    subjects: set[str] = set()
+
+    def walk(condition: Condition) -> None:
+        if isinstance(condition, AllOf | AnyOf):
+            for part in condition.conditions:
+                walk(part)
+        else:
+            subjects.add(condition.subject)
+
+    for question in guide.questions.values():
+        if question.show_if is not None:
+            walk(question.show_if)
+    for rule in guide.probing.consistency:
+        walk(rule.when)
+    if guide.probing.household is not None:
+        subjects.add(guide.probing.household.size_question)
+    if guide.windows.onset_question is not None:
+        subjects.add(guide.windows.onset_question)
+    return frozenset(subjects)
+
+
 def answer_date(value: object) -> date | None:
     """Read a date answer given as a date or as YYYY-MM-DD text."""
     if isinstance(value, date):

@@ -3,9 +3,8 @@
 The screen renders from the aggregate and the guide engine, never from a read model, so it is
 always as fresh as the last command, and its saves never wait for the read models. Each htmx
 save returns a small fragment for the field itself plus out-of-band updates of the steps it
-changed and of the next step, and never replaces an input the tracer may be typing in. The
-heavier side panels (completeness, day by day) are not in that response: its `HX-Trigger`
-header makes them fetch themselves (`panels`), once for a burst of saves.
+changed, of the next step and, when the save moved them, of the side panels (completeness, day
+by day); it never replaces an input the tracer may be typing in.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from flask import (
     flash,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -36,33 +34,28 @@ from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import InvalidValueError
 from bco.domain.interview import Interview, InterviewStatus
+from bco.guides.engine import Changes, changes
 from bco.guides.model import Question
 from bco.guides.phrasing import yes_no
+from bco.guides.state import InterviewState
 from bco.web import access
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.errors import translated, wants_json
 from bco.web.interview_forms import (
+    answer_value,
     expected_version,
-    parse_answer,
     parse_contact_details,
     parse_contact_row,
     parse_prompt,
     text,
 )
-from bco.web.interview_view import (
-    Screen,
-    build_screen,
-    contacts_for_question,
-    step_anchor,
-    view_of,
-)
+from bco.web.interview_view import Screen, build_screen, step_anchor, view_of
 from bco.web.readmodels import read_your_writes
 
 blueprint = Blueprint("interview", __name__)
 WORKERS = (Role.TRACER, Role.TEAM_LEAD)
 PROMPT_ACTIONS = ("nobody", "done", "said")
-PANELS_EVENT = "bco-saved"  # sent in HX-Trigger; the screen's panels re-fetch on it (debounced)
 
 
 def settings() -> Settings:
@@ -160,18 +153,6 @@ def question_block(interview_id: UUID, question_id: str) -> Any:
                            may_work=access.may_work(app, current_user, case))
 
 
-@blueprint.get("/interviews/<uuid:interview_id>/panels")
-@role_required(*WORKERS)
-def panels(interview_id: UUID) -> Any:
-    """The side panels and the complete button as they stand, fetched by the screen after saves.
-
-    Part of the screen whose opening was logged as a read; its refreshes are not logged again.
-    """
-    app, interview, case = visible(interview_id)
-    return render_template("interview/_panels.html", s=screen_for(app, interview, case),
-                           may_work=access.may_work(app, current_user, case))
-
-
 @blueprint.get("/interviews/<uuid:interview_id>/entry-row")
 @role_required(*WORKERS)
 def entry_row(interview_id: UUID) -> Any:
@@ -190,45 +171,37 @@ def entry_row(interview_id: UUID) -> Any:
 @blueprint.post("/interviews/<uuid:interview_id>/answers/<question_id>")
 @role_required(*WORKERS)
 def answer(interview_id: UUID, question_id: str) -> Any:
-    """Save one answer as it is given; a stale edit of the same answer is a 409.
+    """Save one answer as it is given; the application checks it, and a stale edit of the same
+    answer is a 409.
 
-    The engine runs only for the htmx response, over the interview before and after the save,
-    to redraw the steps the answer changed (a follow-up question shown, a day probe added).
+    One load of the interview and one engine run: the screen is built from the interview as
+    saved and compared with the state before (`changes_on`), to redraw the steps
+    the answer changed (a follow-up question shown, a day probe added) and, when it moved the
+    progress, the side panels.
     """
     app, interview, case = workable(interview_id)
-    guide = app.guide_for_interview(interview)
-    question = guide.questions.get(question_id)
-    if question is None:
-        abort(404, _("This interview's guide has no such question."))
-    g.htmx_error_fragment = lambda **problem: _answer_problem(interview_id, question_id,
-                                                              **problem)
-    day = today(app)
-    value = parse_answer(question, request.form, region=settings().phone_region, today=day,
-                         contacts_listed=len(contacts_for_question(
-                             guide, interview.live_contacts, question_id)),
-                         recent=question_id == guide.windows.onset_question)
-    version = expected_version(request.form)
-    if question_id in interview.answers and interview.answers[question_id] == value:
-        # The same answer again (a double submit, or two people agreeing) is no conflict.
-        recorded = Recorded(interview.id, interview.version, None)
-    else:
-        recorded = app.record_answer(interview_id, question_id, value, actor=current_user.name,
-                                     expected_version=version)
+    before = app.interview_state(interview, case)
+    question = app.guide_for_interview(interview).questions.get(question_id)
+    if question is not None:  # an unknown question is the application's 404, not the field's
+        g.htmx_error_fragment = lambda **problem: _answer_problem(app, interview, case,
+                                                                  question_id, **problem)
+    recorded = app.record_answer(interview_id, question_id, answer_value(question, request.form),
+                                 actor=current_user.name,
+                                 expected_version=expected_version(request.form),
+                                 loaded=interview)
     if wants_json():
         return _json(recorded)
     if not request.headers.get("HX-Request"):
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
-    before = build_screen(app, interview, case, language(), day)
-    after = before
-    if recorded.version != interview.version:
-        after = build_screen(app, interview_after(app, interview_id, recorded), case,
-                             language(), day)
-    redraw = after.changed_views(before)
-    if question.type != "contacts":
+    after = screen_for(app, interview_after(app, interview_id, recorded), case)
+    changes = changes_on(after, before) if recorded.version != interview.version else None
+    redraw = set(changes.steps) if changes else set()
+    if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
     return _updates(after, "interview/_answer_saved.html", redraw=redraw,
-                    rebuild_probes=after.step_ids != before.step_ids, contacts_changed=False,
-                    recorded=recorded, question_id=question_id)
+                    rebuild_probes=bool(changes and changes.layout), contacts_changed=False,
+                    panels=bool(changes and changes.measured), recorded=recorded,
+                    question_id=question_id)
 
 
 @blueprint.post("/interviews/<uuid:interview_id>/prompts")
@@ -423,7 +396,14 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
     added = [row for row in after.contacts if row.contact.contact_id not in known]
     return _updates(after, template, redraw=redraw,
                     rebuild_probes=after.step_ids != before.step_ids, contacts_changed=True,
-                    added=added, recorded=recorded, **context)
+                    panels=True, added=added, recorded=recorded, **context)
+
+
+def changes_on(after: Screen, before: InterviewState) -> Changes:
+    """What the screen shows differently from the interview as it was `before` a save, from
+    the screen's own engine run."""
+    return changes(after.guide, before, after.state, after.today, after.script_language,
+                   progress=after.progress, sections=after.sections)
 
 
 def interview_after(app: BCOApplication, interview_id: UUID, recorded: Recorded) -> Interview:
@@ -434,20 +414,20 @@ def interview_after(app: BCOApplication, interview_id: UUID, recorded: Recorded)
 
 
 def _updates(after: Screen, template: str | None, **context: Any) -> Any:
-    """The htmx answer to a save; its header makes the side panels refresh themselves."""
-    response = make_response(render_template("interview/_updates.html", s=after, main=template,
-                                             may_work=True, **context))
-    response.headers["HX-Trigger"] = PANELS_EVENT
-    return response
+    """The htmx answer to a save: its fragment, then the redraws and (`panels`) side panels."""
+    return render_template("interview/_updates.html", s=after, main=template, may_work=True,
+                           **context)
 
 
-def _answer_problem(interview_id: UUID, question_id: str, *, status: int, code: str,
-                    message: str, errors: dict[str, Any], **extra: Any) -> str:
+def _answer_problem(app: BCOApplication, interview: Interview, case: Case, question_id: str, *,
+                    status: int, code: str, message: str, errors: dict[str, Any],
+                    **extra: Any) -> str:
     """A refusal next to the field, saying what is still saved (the badge redrawn from it, so a
-    refused value never looks answered); on a conflict, the colleague's answer and a way on."""
-    app = bco()
-    interview = app.get_interview(interview_id)
-    case = app.get_case(interview.case_id)
+    refused value never looks answered); on a conflict, the colleague's answer and a way on.
+
+    A refused answer left the interview as loaded; after a conflict it is read as it is now."""
+    if status == 409:
+        interview = app.get_interview(interview.id)
     view = screen_for(app, interview, case)
     question = view.guide.questions.get(question_id)
     return render_template(

@@ -16,7 +16,6 @@ from werkzeug.datastructures import MultiDict
 from bco.domain.errors import InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import Informer, refuse_implausible_day
-from bco.domain.phone import normalise_phone
 from bco.guides.model import Guide, Question
 from bco.guides.state import probe_id_known
 
@@ -49,8 +48,8 @@ def parse_day(raw: str, name: str, today: date, *, recent: bool = False) -> date
     return day
 
 
-def parse_number(raw: str, name: str, *, whole: bool = False) -> int | float:
-    """A non-negative number; whole numbers stay whole, and a count (`whole`) must be one."""
+def parse_number(raw: str, name: str) -> int | float:
+    """A non-negative number, such as a contact's distance or minutes; whole numbers stay whole."""
     cleaned = raw.strip().replace(",", ".")
     try:
         number = float(cleaned)
@@ -58,49 +57,29 @@ def parse_number(raw: str, name: str, *, whole: bool = False) -> int | float:
         raise InvalidValueError(_t("Type a number, e.g. 2."), field=name) from None
     if not math.isfinite(number) or number < 0 or number > 100_000:
         raise InvalidValueError(_t("Type a number of 0 or more."), field=name)
-    if number.is_integer():
-        return int(number)
-    if whole:
-        raise InvalidValueError(_t("Type a whole number, e.g. 2."), field=name)
-    return number
+    return int(number) if number.is_integer() else number
 
 
-def parse_answer(question: Question, form: MultiDict[str, str], *, region: str,
-                 today: date, contacts_listed: int = 0, recent: bool = False) -> Any:
-    """The answer to one question in the shape the guide engine compares against.
-
-    A number question asks the index how many (housemates, people): whole numbers only;
-    decimals belong to contact facts such as a distance. `recent` marks the onset question,
-    whose year must not lie years back.
-    """
+def answer_value(question: Question | None, form: MultiDict[str, str]) -> Any:
+    """What was typed as the Python value the application checks: yes/no as a bool, a count
+    as a number, ticked options as a list. Text that is not what its question asks for is
+    passed on as typed, so the application refuses it with the reason."""
+    if question is None:
+        return form.get("value")
     kind = question.type
     if kind == "multichoice":
-        allowed = {o.value for o in question.options}
-        chosen = [v for v in form.getlist("value") if v]
-        if any(v not in allowed for v in chosen):
-            raise InvalidValueError(_t("Pick from the options shown."), field="value")
-        return [o.value for o in question.options if o.value in chosen]
+        return [v for v in form.getlist("value") if v]
     if kind == "contacts":
-        return contacts_listed
-    raw = text(form, "value", limit=MAX_TEXT)
-    if not raw:
-        raise InvalidValueError(_t("Give an answer, or leave the question for later."),
-                                field="value")
+        return None  # the application counts the contacts listed under the question
+    raw = (form.get("value") or "").strip()
     if kind == "yesno":
-        if raw not in ("yes", "no"):
-            raise InvalidValueError(_t("Answer yes or no."), field="value")
-        return raw == "yes"
-    if kind == "choice":
-        if raw not in {o.value for o in question.options}:
-            raise InvalidValueError(_t("Pick one of the options shown."), field="value")
-        return raw
+        return {"yes": True, "no": False}.get(raw, raw)
     if kind == "number":
-        return parse_number(raw, "value", whole=True)
-    if kind == "date":
-        day = parse_day(raw, "value", today, recent=recent)
-        return day.isoformat() if day else None
-    if kind == "phone":
-        return normalise_phone(raw, region, field="value")
+        try:
+            number = float(raw.replace(",", "."))
+        except ValueError:
+            return raw
+        return int(number) if number.is_integer() else number
     return raw
 
 

@@ -173,12 +173,6 @@ class Screen:
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
 
-    def changed_views(self, before: Screen) -> set[str]:
-        """Steps shown differently since `before` (status, text or answer), to redraw only those."""
-        earlier = {view.step.id: view for section in before.sections for view in section.steps}
-        return {view.step.id for section in self.sections for view in section.steps
-                if earlier.get(view.step.id) != view}
-
 
 def contacts_for_question(guide: Guide, contacts: Sequence[Contact],
                           question_id: str) -> list[Contact]:

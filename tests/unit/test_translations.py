@@ -51,7 +51,7 @@ def marked_templates() -> dict[str, str]:
 def test_the_marker_finds_the_domain_and_application_refusals() -> None:
     places = set(marked_templates().values())
     assert {"domain/case.py", "domain/interview.py", "domain/phone.py", "domain/account.py",
-            "domain/stamped.py", "application.py", "passwords.py",
+            "domain/stamped.py", "application.py", "passwords.py", "guides/answers.py",
             "web/interview_forms.py"} <= places
 
 

@@ -17,11 +17,10 @@
     return parsed.content.childElementCount === 1 && root.matches("div.problem[data-status]");
   }
 
-  // Polling (who else is here) and the side panels' refresh after a save (data-background)
-  // save nothing: their failures stay quiet and their successes do not clear a problem a save met.
+  // Polling (who else is here) saves nothing: its failures stay quiet and its successes do not
+  // clear a problem a save met.
   function isPoll(elt) {
-    return elt instanceof Element && (elt.hasAttribute("data-background") ||
-      /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || ""));
+    return elt instanceof Element && /(^|,)\s*every\s/.test(elt.getAttribute("hx-trigger") || "");
   }
 
   function banner() {

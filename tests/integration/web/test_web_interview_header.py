@@ -58,7 +58,7 @@ def test_the_onset_question_names_what_the_case_file_holds(
     assert "In het dossier: <strong>testdatum 19-11-2026</strong>" in page
 
 
-def test_the_score_chip_shows_completeness_and_follows_the_panels(
+def test_the_score_chip_shows_completeness_and_follows_the_saves(
         web: Flask, bco_app: BCOApplication, clock: Any) -> None:
     interview_id = interview_for(bco_app, clock, "nl")
     tracer = sign_in(web, "tracer")
@@ -68,6 +68,10 @@ def test_the_score_chip_shows_completeness_and_follows_the_panels(
     chip = re.search(r'<a id="score-chip" class="score-chip" href="#completeness">'
                      r'Volledigheid <strong>(\d+)</strong>/100', page)
     assert chip is not None and chip.group(1) == score.group(1)
-    panels = tracer.get(f"/interviews/{interview_id}/panels",
-                        headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert 'id="score-chip" class="score-chip" href="#completeness" hx-swap-oob="true"' in panels
+    saved = tracer.post(f"/interviews/{interview_id}/answers/identity_confirmed",
+                        data={"value": "yes"}, headers={"HX-Request": "true"})
+    html = saved.get_data(as_text=True)
+    moved = re.search(r'<a id="score-chip" class="score-chip" href="#completeness" '
+                      r'hx-swap-oob="true">Volledigheid <strong>(\d+)</strong>/100', html)
+    assert moved is not None and int(moved.group(1)) > int(score.group(1))
+    assert f'id="completeness-score">{moved.group(1)}<' in html

@@ -49,16 +49,34 @@ def test_an_answer_is_saved_as_it_is_given(bco_app: BCOApplication, client_for: 
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert 'id="qv-household_size" value="2" hx-swap-oob="true"' in html
-    assert answer.headers["HX-Trigger"] == "bco-saved"  # the side panels fetch themselves
-    panels = client.get(f"/interviews/{interview_id}/panels", headers=HX)
-    assert panels.status_code == 200
+    # The answer moved the progress: the side panels come along, nothing fetches them again.
     assert 'id="completeness" class="card" aria-labelledby="completeness-heading" ' \
-        'hx-swap-oob="true"' in panels.get_data(as_text=True)
+        'hx-swap-oob="true"' in html and 'id="timeline" class="card"' in html
+    assert "HX-Trigger" not in answer.headers
     assert bco_app.get_interview(interview_id).answers["household_size"] == 2
     as_json = client.post(f"/interviews/{interview_id}/answers/has_symptoms",
                           data={"value": "yes"}, headers=JSON)
     assert as_json.status_code == 200
     assert as_json.get_json()["version"] == 3
+
+
+def test_a_changed_answer_that_moves_nothing_else_redraws_only_its_badge(
+        bco_app: BCOApplication, client_for: Clients, interview_id: Any) -> None:
+    """Rewording a free-text answer changes no status, score or day: the response is the
+    saved mark, the field's version and badge, and the next step, without side panels."""
+    client = client_for("tracer")
+    first = client.post(f"/interviews/{interview_id}/answers/open_questions",
+                        data={"value": "Geen"}, headers=HX).get_data(as_text=True)
+    assert 'id="completeness"' in first  # answered at last: the score moved
+    again = client.post(f"/interviews/{interview_id}/answers/open_questions",
+                        data={"value": "Geen vragen meer"}, headers=HX)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert 'id="qv-open_questions" value="3" hx-swap-oob="true"' in html
+    assert 'id="qb-open_questions" class="badge ok" hx-swap-oob="true"' in html
+    assert 'id="now"' in html
+    assert 'id="completeness"' not in html and 'id="step-' not in html
+    assert bco_app.get_interview(interview_id).answers["open_questions"] == "Geen vragen meer"
 
 
 def test_a_stale_edit_of_the_same_answer_is_a_409_with_the_other_change(

@@ -1,4 +1,5 @@
-"""Engine properties over random interviews: never raises, never re-asks, never regresses."""
+"""Engine properties over random interviews: never raises, never re-asks, never regresses, and
+says what changed exactly as two full layouts would."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bco.guides.completeness import completeness
-from bco.guides.engine import all_steps, next_steps
+from bco.guides.engine import all_steps, changes, next_steps
 from bco.guides.loader import default_guides_dir, load_guide, load_guides
 from bco.guides.model import Guide
-from bco.guides.progress import effective_dates
+from bco.guides.progress import effective_dates, measure
 from bco.guides.state import ContactFacts, InterviewState, known_step_ids
 
 
@@ -143,3 +144,41 @@ def test_completeness_never_drops_when_something_is_added(guide: Guide,
             assert new_score >= score, state
         # else the index gave an onset that moved a placed window: the days it adds are open
         score = new_score
+
+
+@st.composite
+def one_answer_more(draw: st.DrawFn, guide: Guide, state: InterviewState) -> InterviewState:
+    """The same interview with one answer given, changed or (rarely) taken back."""
+    answered = sorted(set(state.answers) & set(guide.questions))
+    question = draw(st.sampled_from(answered) if answered and draw(st.booleans())
+                    else st.sampled_from(sorted(guide.questions)))
+    answers = {**state.answers, question: draw(answer_values)}
+    if draw(st.integers(0, 9)) == 0:
+        del answers[question]
+    return dataclasses.replace(state, answers=answers)
+
+
+@pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])
+@SETTINGS
+@given(data=st.data())
+def test_changes_are_what_two_full_layouts_show(guide: Guide, data: st.DataObject) -> None:
+    """The screen redraws from one engine run what it redrew from two: the steps shown
+    differently, whether steps came or went, and whether the score could have moved."""
+    before = data.draw(interviews(guide))
+    after = data.draw(st.one_of(one_answer_more(guide, before), interviews(guide)))
+    today = ONSET + timedelta(days=data.draw(st.integers(-3, 14)))
+    language = data.draw(st.sampled_from(guide.languages))
+    progress = measure(guide, after, today)
+    shown = all_steps(guide, after, today, language, progress=progress)
+    found = changes(guide, before, after, today, language, progress=progress, sections=shown)
+    earlier = {view.step.id: view
+               for section in all_steps(guide, before, today, language)
+               for view in section.steps}
+    views = [view for section in shown for view in section.steps]
+    assert found.steps == {view.step.id for view in views if earlier.get(view.step.id) != view}
+    assert found.layout == (list(earlier) != [view.step.id for view in views])
+    assert found.measured == (measure(guide, before, today) != progress
+                              or before.contacts != after.contacts)
+    if not found.measured:  # then the side panels need no redraw
+        assert completeness(guide, before, today, language) == completeness(
+            guide, after, today, language)
