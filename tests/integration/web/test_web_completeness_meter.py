@@ -46,13 +46,15 @@ def test_a_new_contact_shows_its_items_to_fill_until_each_is_filled(
     noor = bco_app.report_contact(interview_id, {"name": "Noor"}, actor="tracer2")
     contact_id = next(iter(noor.saved.contacts.values())).contact_id
     card = meter(client, interview_id)[1]
-    assert "Noor: 4 items to fill" in card, "phone, day, category and who informs"
+    assert "Noor: 4 items to fill" in card
+    assert "(phone or e-mail, day of last contact, category, who informs)" in card
     assert f'href="#step-contact-{contact_id}"' in card
     assert "Contact Noor: nobody chosen yet to inform this contact" in card
     bco_app.update_contact(interview_id, contact_id,
                            {"informs": "authority", "phone": "06 12345678"}, actor="tracer2")
     card = meter(client, interview_id)[1]
     assert "Noor: 2 items to fill" in card and "nobody chosen yet" not in card
+    assert "(day of last contact, category)" in card
 
 
 def test_the_dutch_meter_counts_in_dutch(bco_app: BCOApplication, client_for: Clients,
@@ -60,4 +62,6 @@ def test_the_dutch_meter_counts_in_dutch(bco_app: BCOApplication, client_for: Cl
     interview_id = start_interview(bco_app, clock, tracer="tracer")
     bco_app.report_contact(interview_id, {"name": "Noor", "phone": "06 12345678"},
                            actor="tracer")
-    assert "Noor: nog 3 gegevens invullen" in meter(client_for("tracer"), interview_id)[1]
+    card = meter(client_for("tracer"), interview_id)[1]
+    assert "Noor: nog 3 gegevens invullen" in card
+    assert "(dag van laatste contact, categorie, wie licht in)" in card
