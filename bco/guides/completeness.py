@@ -1,9 +1,10 @@
 """How sure we are the contact list is whole: a score and what is missing, while still on the phone.
 
-Every requirement is a fixed set of units whose count does not depend on the answers, and a unit
-only moves from missing to met when something is added; so the score never drops when a tracer
-answers, probes or records a contact with its details. The one exception is meant: an onset
-date from the index that moves the infectious window opens the days it adds.
+The score is the share of required items that are done: each item weighs its requirement's
+weight in the guide, and an item counts only once something was asked or recorded for it, so an
+interview starts near 0 and recording a fact never lowers the score unless the fact opens new
+required items (a new contact's details, a follow-up an answer triggers, the days an onset
+adds) -- and every open item is listed as missing, so the tracer sees what the drop is for.
 
 The assessment is the same in every language; only the wording of a gap differs, so `assess`
 works once and `Assessment.render` words it per language (a projection stores every language).
@@ -18,7 +19,7 @@ from typing import Any, NamedTuple
 
 from bco.guides import prompt_ids
 from bco.guides.categories import category_settled
-from bco.guides.model import ContactField, Guide, Requirement, Text
+from bco.guides.model import Guide, Text
 from bco.guides.phrasing import format_day, missing_text
 from bco.guides.progress import Progress, blocking_question, measure
 from bco.guides.state import ContactFacts, InterviewState
@@ -81,6 +82,11 @@ class Assessment:
         """Word every gap in `language`."""
         return Completeness(self.score, [gap.in_language(language) for gap in self.gaps])
 
+    def opened_since(self, before: Assessment) -> tuple[Gap, ...]:
+        """The gaps a fact opened: what explains a score that went down after recording it."""
+        known = set(before.gaps)
+        return tuple(gap for gap in self.gaps if gap not in known)
+
 
 def completeness(guide: Guide, state: InterviewState, today: date, language: str = "en", *,
                  progress: Progress | None = None) -> Completeness:
@@ -96,24 +102,15 @@ def assess(guide: Guide, state: InterviewState, today: date, *,
     """Score the interview and find its gaps once, for wording in any language."""
     if progress is None:
         progress = measure(guide, state, today)
-    # shares as exact (met, total) integer pairs: the score is floor(100 * earned / total
-    # weight) of exact rationals, done with integers because Fraction costs most of a call
-    shares: dict[Requirement, Share] = {}
+    earned = required = 0
     gaps: list[Gap] = []
-    for requirement, _weight in guide.completeness.weights:
-        share, found = _MEASURES[requirement](guide, state, progress)
-        shares[requirement] = share
-        gaps.extend(found)
-    total = 0
-    earned, denominator = 0, 1
     for requirement, weight in guide.completeness.weights:
-        met, units = shares[requirement]
-        total += weight
-        earned, denominator = earned * units + weight * met * denominator, denominator * units
-    if all(met == units for met, units in shares.values()):
-        score = 100
-    else:
-        score = min(99, (100 * earned) // (denominator * total))
+        (done, items), found = _MEASURES[requirement](guide, state, progress)
+        earned += weight * done
+        required += weight * items
+        gaps.extend(found)
+    # 100 only when nothing is missing; every gap holds at least one open item
+    score = 100 if not gaps else min(99, 100 * earned // max(required, 1))
     return Assessment(score=score, gaps=tuple(gaps))
 
 
@@ -133,36 +130,35 @@ def _word(value: GapValue, language: str) -> str | int:
     return value
 
 
-Share = tuple[int, int]
+Share = tuple[int, int]  # (items done, items required) of one requirement
 Measured = tuple[Share, list[Gap]]
-FULL: Share = (1, 1)
-NONE: Share = (0, 1)
-
-
-def _share(met: int, total: int) -> Share:
-    """Return met out of total, counting an empty requirement as fully met."""
-    return (met, total) if total else FULL
+NOTHING: Share = (0, 0)
+DONE: Share = (1, 1)
+OPEN: Share = (0, 1)
 
 
 def _dates(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """The exposure window needs symptom onset or a test date."""
     if progress.windows is not None:
-        return FULL, []
-    return NONE, [Gap("dates", guide.windows.onset_question or "dates", "dates")]
+        return DONE, []
+    return OPEN, [Gap("dates", guide.windows.onset_question or "dates", "dates")]
 
 
 def _questions(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
-    """Required questions count as met once answered or once their condition cannot hold."""
-    met = 0
-    units = 0
+    """Required questions: done once answered; one whose condition fails is not required, one
+    whose condition is undecided still is (answering can then only lift the score)."""
+    done = 0
+    items = 0
     gaps = []
     for question in guide.questions.values():
         if not question.required:
             continue
-        units += 1
         status = progress.questions[question.id]
-        if status not in ("open", "waiting"):
-            met += status in ("answered", "skipped")
+        if status == "skipped":
+            continue
+        items += 1
+        if status == "answered":
+            done += 1
             continue
         step = question.id
         if status == "waiting" and question.show_if is not None:
@@ -171,14 +167,14 @@ def _questions(guide: Guide, state: InterviewState, progress: Progress) -> Measu
         # a follow-up not shown yet says so; its link goes to the answer it waits for
         phrase = "question_after" if step != question.id else "question"
         gaps.append(Gap(f"question:{question.id}", step, phrase, (("text", question.text),)))
-    return _share(met, units), gaps
+    return (done, items), gaps
 
 
 def _days(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every day of the infectious window up to today walked through, with contacts or 'nobody'."""
     if progress.windows is None:
         if guide.completeness.weight("dates"):
-            return NONE, []
+            return NOTHING, []
         return _dates(guide, state, progress)
     walked = progress.walked_days
     gaps = []
@@ -186,7 +182,7 @@ def _days(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
         if day not in walked:
             key = prompt_ids.for_day(day)
             gaps.append(Gap(key, key, "day", (("day", day),)))
-    return _share(len(walked), len(progress.due_days)), gaps
+    return (len(walked), len(progress.due_days)), gaps
 
 
 def _settings(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
@@ -197,59 +193,77 @@ def _settings(guide: Guide, state: InterviewState, progress: Progress) -> Measur
             (("setting", s.label),))
         for s in guide.settings if s.id not in asked
     ]
-    return _share(len(asked), len(guide.settings)), gaps
+    return (len(asked), len(guide.settings)), gaps
 
 
 def _household(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
-    """Household size asked, and as many housemates recorded (or the follow-up answered)."""
+    """One item per housemate stated (at least one, for asking the size), each done when
+    recorded or when the household check settled it."""
     rule = guide.probing.household
-    if rule is None or progress.household == "settled":
-        return FULL, []
-    if progress.household_stated is None:
-        return NONE, [Gap(prompt_ids.HOUSEHOLD, rule.size_question, "household_size")]
     stated, recorded = progress.household_stated, progress.household_recorded
-    return (recorded, stated), [
+    if rule is None or (progress.household == "settled" and stated is None):
+        return NOTHING, []
+    if stated is None:
+        return OPEN, [Gap(prompt_ids.HOUSEHOLD, rule.size_question, "household_size")]
+    items = max(stated, 1)
+    if progress.household == "settled":
+        return (items, items), []
+    return (min(recorded, stated), items), [
         Gap(prompt_ids.HOUSEHOLD, prompt_ids.HOUSEHOLD, "household",
             (("stated", stated), ("recorded", recorded))),
     ]
 
 
 def _consistency(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
-    """Every follow-up that an answer triggered has been asked."""
-    rules = guide.probing.consistency
-    met = 0
+    """Every follow-up an answer triggered (or may yet trigger) asked; one that cannot fire
+    is not required, one already resolved is done."""
+    done = 0
+    items = 0
     gaps = []
-    for rule in rules:
+    for rule in guide.probing.consistency:
         status = progress.consistency[rule.id]
+        key = prompt_ids.for_consistency(rule.id)
         if status == "settled":
-            met += 1
+            resolved = key in state.done or any(
+                c.setting == rule.unless_contacts_in for c in state.contacts)
+            done += resolved
+            items += resolved
             continue
-        step = prompt_ids.for_consistency(rule.id)
+        items += 1
+        step = key
         if status == "waiting":
             step = blocking_question(guide, rule.when, state.answers, progress.applicable) or step
-        gaps.append(Gap(prompt_ids.for_consistency(rule.id), step, "consistency",
-                        (("text", rule.text),)))
-    return _share(met, len(rules)), gaps
+        gaps.append(Gap(key, step, "consistency", (("text", rule.text),)))
+    return (done, items), gaps
 
 
 def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
-    """Every contact has the details the guide requires."""
-    fields = guide.completeness.contact_fields
-    met = 0
+    """Every contact has the details the guide requires and someone to inform them: a new
+    contact adds its own items, listed as missing until filled."""
+    fields: tuple[str, ...] = guide.completeness.contact_fields
+    asks_informer = (guide.inform_question is not None
+                     and progress.questions.get(guide.inform_question) != "skipped")
+    if asks_informer:
+        fields = (*fields, "informs")
+    answer = state.answers.get(guide.inform_question) if guide.inform_question else None
+    done = 0
     gaps: list[Gap] = []
     for index, contact in enumerate(state.contacts):
         key = contact.id or str(index)
         label = contact.name.strip() or f"#{index + 1}"
         for name in fields:
-            if _has_field(guide, contact, name):
-                met += 1
-            else:
-                gaps.append(Gap(f"contact:{key}:{name}", f"contact:{key}", f"contact_{name}",
-                                (("contact", label),)))
-    return _share(met, len(fields) * len(state.contacts)), gaps
+            if _has_field(guide, contact, name, answer):
+                done += 1
+                continue
+            step = f"contact:{key}"
+            if name == "informs" and guide.inform_question and answer is None:
+                step = guide.inform_question  # asking the index may settle it for everyone
+            gaps.append(Gap(f"contact:{key}:{name}", step, f"contact_{name}",
+                            (("contact", label),)))
+    return (done, len(fields) * len(state.contacts)), gaps
 
 
-def _has_field(guide: Guide, contact: ContactFacts, name: ContactField) -> bool:
+def _has_field(guide: Guide, contact: ContactFacts, name: str, inform_answer: object) -> bool:
     """Tell whether one required contact detail is present."""
     if name == "name":
         return bool(contact.name.strip())
@@ -257,14 +271,20 @@ def _has_field(guide: Guide, contact: ContactFacts, name: ContactField) -> bool:
         return contact.reachable()
     if name == "day":
         return contact.day is not None
+    if name == "informs":
+        return bool(contact.informs) or inform_answer in INFORMERS
     return bool(contact.category) or category_settled(guide, contact.category_facts(guide))
+
+
+INFORMERS = ("index", "authority")
+"""Answers to the inform question that settle it for every contact; any other means per contact."""
 
 
 def _final(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """The closing 'anyone else?' pass has been done."""
     if progress.final_done:
-        return FULL, []
-    return NONE, [Gap(prompt_ids.FINAL, prompt_ids.FINAL, "final")]
+        return DONE, []
+    return OPEN, [Gap(prompt_ids.FINAL, prompt_ids.FINAL, "final")]
 
 
 _MEASURES = {

@@ -32,6 +32,8 @@ MISSING = {
         "contact_day": "Contact {contact}: datum van het laatste contact ontbreekt.",
         "contact_category": "Contact {contact}: categorie nog niet te bepalen; vraag duur, "
                             "afstand en soort contact na.",
+        "contact_informs": "Contact {contact}: nog niet gekozen wie dit contact inlicht "
+                           "(de index of de GGD).",
         "final": "De laatste vraag 'nog iemand anders?' is nog niet gesteld.",
     },
     "en": {
@@ -48,6 +50,8 @@ MISSING = {
         "contact_day": "Contact {contact}: date of last contact is missing.",
         "contact_category": "Contact {contact}: category cannot be decided yet; ask about "
                             "duration, distance and kind of contact.",
+        "contact_informs": "Contact {contact}: nobody chosen yet to inform this contact "
+                           "(the index or the health service).",
         "final": "The closing 'anyone else?' question has not been asked yet.",
     },
 }

@@ -15,7 +15,7 @@ from bco.guides.model import Guide
 
 CONTACT_KEYS = frozenset(
     {"id", "name", "day", "setting", "prompt", "household", "category", "phone", "email",
-     "unreachable_reason"}
+     "unreachable_reason", "informs"}
 )
 
 
@@ -43,6 +43,7 @@ class ContactFacts:
     email: str | None = None
     unreachable_reason: str | None = None
     id: str | None = None
+    informs: str | None = None  # the contact's own choice of who informs them, if any
 
     def category_facts(self, guide: Guide) -> dict[str, object]:
         """Return the facts for categorising, with `household` taken from the contact itself."""
@@ -118,6 +119,8 @@ class ReportedContact(Protocol):
     def unreachable_reason(self) -> str | None: ...
     @property
     def category_override(self) -> str | None: ...
+    @property
+    def informs(self) -> str | None: ...
 
 
 def contact_facts(contact: ReportedContact) -> ContactFacts:
@@ -127,6 +130,7 @@ def contact_facts(contact: ReportedContact) -> ContactFacts:
         household=contact.household, facts=dict(contact.facts), phone=contact.phone,
         email=contact.email, unreachable_reason=contact.unreachable_reason,
         category=contact.category_override, id=str(contact.contact_id),
+        informs=contact.informs,
     )
 
 
@@ -149,7 +153,8 @@ def _contact(index: int, data: object) -> ContactFacts:
     name = data.get("name")
     if not isinstance(name, str):
         raise StateError(f"{where}.name: expected text")
-    for key in ("setting", "prompt", "category", "phone", "email", "unreachable_reason", "id"):
+    for key in ("setting", "prompt", "category", "phone", "email", "unreachable_reason", "id",
+                "informs"):
         if data.get(key) is not None and not isinstance(data[key], str):
             raise StateError(f"{where}.{key}: expected text")
     household = data.get("household", False)
@@ -167,6 +172,7 @@ def _contact(index: int, data: object) -> ContactFacts:
         email=data.get("email"),
         unreachable_reason=data.get("unreachable_reason"),
         id=data.get("id"),
+        informs=data.get("informs"),
     )
 
 

@@ -56,7 +56,8 @@ def contact_entry(entry: Mapping[str, Any] | None, details: Mapping[str, Any]) -
     """A contact in the state: presence flags for personal details, the rest as reported."""
     merged = dict(entry or {"named": False, "phone": False, "email": False, "no_reach": False,
                             "day": None, "setting": None, "prompt": None, "household": False,
-                            "facts": {}, "category": None, "removed": False})
+                            "facts": {}, "category": None, "informs": None,
+                            "removed": False})
     present = {"name": "named", "phone": "phone", "email": "email",
                "unreachable_reason": "no_reach"}
     for key, flag in present.items():
@@ -73,6 +74,8 @@ def contact_entry(entry: Mapping[str, Any] | None, details: Mapping[str, Any]) -
         merged["facts"] = json.loads(json.dumps(dict(details["facts"]), default=str))
     if "category_override" in details:
         merged["category"] = details["category_override"]
+    if "informs" in details:
+        merged["informs"] = details["informs"] or None
     return merged
 
 
@@ -89,7 +92,8 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
     elif isinstance(event, Interview.ContactReported):
         evolved["contacts"] = {**state["contacts"], str(event.contact_id): contact_entry(None, {
             key: getattr(event, key) for key in (
-                "name", "phone", "email", "day", "setting", "prompt", "household", "facts")})}
+                "name", "phone", "email", "day", "setting", "prompt", "household", "facts",
+                "informs")})}
     elif isinstance(event, Interview.ContactUpdated):
         key = str(event.contact_id)
         evolved["contacts"] = {**state["contacts"],
@@ -117,6 +121,7 @@ class StandIn(NamedTuple):
     phone: str | None
     email: str | None
     unreachable_reason: str | None
+    informs: str | None
 
 
 def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
@@ -130,6 +135,7 @@ def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> In
             facts=entry["facts"], category_override=entry["category"],
             phone=GIVEN if entry["phone"] else None, email=GIVEN if entry["email"] else None,
             unreachable_reason=GIVEN if entry["no_reach"] else None,
+            informs=entry.get("informs"),
         )
         for number, (key, entry) in enumerate(live, start=1)
     ]

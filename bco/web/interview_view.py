@@ -113,6 +113,20 @@ class Screen:
         return completeness(self.guide, self.state, self.today, self.language,
                             progress=self.progress)
 
+    @cached_property
+    def contacts_to_fill(self) -> list[tuple[str, str, list[str]]]:
+        """Per contact with open items: name, card anchor and which details are open, so a
+        score that dropped on a new contact says why ('Noor: 2 items to fill')."""
+        open_fields: dict[str, list[str]] = {}
+        for item in self.completeness.missing:
+            kind, _, rest = item.item.partition(":")
+            if kind == "contact":
+                key, _, name = rest.rpartition(":")
+                open_fields.setdefault(key, []).append(name)
+        return [(c.name.strip() or f"#{n}", step_anchor(f"contact:{c.id}"), open_fields[c.id])
+                for n, c in enumerate(self.state.contacts, start=1)
+                if c.id is not None and c.id in open_fields]
+
     @property
     def editable(self) -> bool:
         return self.interview.status == InterviewStatus.IN_PROGRESS

@@ -30,11 +30,12 @@ from bco.projections.completeness import evaluate
 
 TODAY = ONSET + timedelta(days=1)
 days_from_onset = st.one_of(st.integers(-3, 14), st.integers(-100, 20))
-Scored = tuple[Fraction, list[MissingItem]]
+Scored = tuple[tuple[int, int], list[MissingItem]]
 
 
 def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -> Completeness:
-    """Score and word every gap straight in `language` with exact fractions, as before `assess`."""
+    """Score and word every gap straight in `language` with exact fractions: weighted items
+    done over weighted items required, per the definition in DOMAIN.md."""
     progress = measure(guide, state, today)
 
     def say(key: str, **values: object) -> str:
@@ -42,12 +43,13 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
 
     def dates() -> Scored:
         if progress.windows is not None:
-            return Fraction(1), []
-        return Fraction(0), [MissingItem("dates", guide.windows.onset_question or "dates",
-                                         say("dates"))]
+            return (1, 1), []
+        return (0, 1), [MissingItem("dates", guide.windows.onset_question or "dates",
+                                    say("dates"))]
 
     def questions() -> Scored:
-        required = [q for q in guide.questions.values() if q.required]
+        required = [q for q in guide.questions.values()
+                    if q.required and progress.questions[q.id] != "skipped"]
         items = []
         for q in required:
             status = progress.questions[q.id]
@@ -59,90 +61,98 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
                 phrase = "question_after" if step != q.id else "question"
                 items.append(MissingItem(f"question:{q.id}", step,
                                          say(phrase, text=q.text.in_language(language))))
-        met = sum(1 for q in required if progress.question_settled(q.id))
-        return share(met, len(required)), items
+        met = sum(1 for q in required if progress.questions[q.id] == "answered")
+        return (met, len(required)), items
 
     def days() -> Scored:
         if progress.windows is None:
-            return (Fraction(0), []) if guide.completeness.weight("dates") else dates()
+            return ((0, 0), []) if guide.completeness.weight("dates") else dates()
         items = [MissingItem(f"day:{d}", f"day:{d}", say("day", day=format_day(d, language)))
                  for d in progress.due_days if d not in progress.walked_days]
-        return share(len(progress.walked_days), len(progress.due_days)), items
+        return (len(progress.walked_days), len(progress.due_days)), items
 
     def settings() -> Scored:
         items = [MissingItem(f"setting:{s.id}", f"setting:{s.id}",
                              say("setting", setting=s.label.in_language(language)))
                  for s in guide.settings if s.id not in progress.asked_settings]
-        return share(len(progress.asked_settings), len(guide.settings)), items
+        return (len(progress.asked_settings), len(guide.settings)), items
 
     def household() -> Scored:
         rule = guide.probing.household
-        if rule is None or progress.household == "settled":
-            return Fraction(1), []
-        if progress.household_stated is None:
-            return Fraction(0), [MissingItem("household", rule.size_question,
-                                             say("household_size"))]
-        stated, recorded = progress.household_stated, progress.household_recorded
-        return Fraction(recorded, stated), [MissingItem(
+        stated = progress.household_stated
+        if rule is None or (progress.household == "settled" and stated is None):
+            return (0, 0), []
+        if stated is None:
+            return (0, 1), [MissingItem("household", rule.size_question, say("household_size"))]
+        if progress.household == "settled":
+            return (max(stated, 1), max(stated, 1)), []
+        recorded = progress.household_recorded
+        return (min(recorded, stated), max(stated, 1)), [MissingItem(
             "household", "household", say("household", stated=stated, recorded=recorded))]
 
     def consistency() -> Scored:
-        rules = guide.probing.consistency
+        met = total = 0
         items = []
-        for rule in rules:
+        for rule in guide.probing.consistency:
             status = progress.consistency[rule.id]
-            if status != "settled":
-                step = f"consistency:{rule.id}"
-                if status == "waiting":
-                    step = blocking_question(guide, rule.when, state.answers,
-                                             progress.applicable) or step
-                items.append(MissingItem(f"consistency:{rule.id}", step,
-                                         say("consistency", text=rule.text.in_language(language))))
-        met = sum(1 for r in rules if progress.consistency[r.id] == "settled")
-        return share(met, len(rules)), items
+            resolved = f"consistency:{rule.id}" in state.done or any(
+                c.setting == rule.unless_contacts_in for c in state.contacts)
+            if status == "settled":
+                met, total = met + resolved, total + resolved
+                continue
+            total += 1
+            step = f"consistency:{rule.id}"
+            if status == "waiting":
+                step = blocking_question(guide, rule.when, state.answers,
+                                         progress.applicable) or step
+            items.append(MissingItem(f"consistency:{rule.id}", step,
+                                     say("consistency", text=rule.text.in_language(language))))
+        return (met, total), items
 
     def contacts() -> Scored:
-        fields = guide.completeness.contact_fields
+        fields = list(guide.completeness.contact_fields)
+        question = guide.inform_question
+        if question is not None and progress.questions[question] != "skipped":
+            fields.append("informs")
+        answer = state.answers.get(question) if question else None
         met, items = 0, []
         for index, c in enumerate(state.contacts):
             key, label = c.id or str(index), c.name.strip() or f"#{index + 1}"
             present = {"name": bool(c.name.strip()), "reach": c.reachable(),
                        "day": c.day is not None,
                        "category": bool(c.category)
-                       or category_settled(guide, c.category_facts(guide))}
+                       or category_settled(guide, c.category_facts(guide)),
+                       "informs": bool(c.informs) or answer in ("index", "authority")}
             for name in fields:
                 if present[name]:
                     met += 1
                 else:
-                    items.append(MissingItem(f"contact:{key}:{name}", f"contact:{key}",
+                    step = (question if name == "informs" and question and answer is None
+                            else f"contact:{key}")
+                    items.append(MissingItem(f"contact:{key}:{name}", step,
                                              say(f"contact_{name}", contact=label)))
-        return share(met, len(fields) * len(state.contacts)), items
+        return (met, len(fields) * len(state.contacts)), items
 
     def final() -> Scored:
         if progress.final_done:
-            return Fraction(1), []
-        return Fraction(0), [MissingItem("final", "final", say("final"))]
+            return (1, 1), []
+        return (0, 1), [MissingItem("final", "final", say("final"))]
 
     measures: dict[str, Callable[[], Scored]] = {
         "dates": dates, "questions": questions, "days": days, "settings": settings,
         "household": household, "consistency": consistency, "contacts": contacts,
         "final": final,
     }
-    shares: dict[str, Fraction] = {}
+    earned = required = 0
     missing: list[MissingItem] = []
-    for requirement, _weight in guide.completeness.weights:
-        shares[requirement], items = measures[requirement]()
+    for requirement, weight in guide.completeness.weights:
+        (met, total), items = measures[requirement]()
+        earned += weight * met
+        required += weight * total
         missing.extend(items)
-    total = sum(weight for _, weight in guide.completeness.weights)
-    earned = sum(shares[r] * weight for r, weight in guide.completeness.weights)
-    if all(s == 1 for s in shares.values()):
+    if not missing:
         return Completeness(100, missing)
-    return Completeness(min(99, math.floor(Fraction(100) * earned / total)), missing)
-
-
-def share(met: int, total: int) -> Fraction:
-    """Met out of total, an empty requirement counting as met."""
-    return Fraction(met, total) if total else Fraction(1)
+    return Completeness(min(99, math.floor(Fraction(100 * earned, required))), missing)
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=[g.id for g in GUIDES])

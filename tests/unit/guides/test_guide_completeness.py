@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
-from bco.guides.completeness import completeness
+from bco.guides.completeness import assess, completeness
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
 
@@ -99,3 +100,55 @@ def test_filling_gaps_raises_the_score(example: Guide) -> None:
     partial = completeness(example, InterviewState(
         answers={"identity_confirmed": True}, done=frozenset({"final"}), onset=ONSET), TODAY).score
     assert empty < partial < 100
+
+
+def mixed(contacts: tuple[ContactFacts, ...]) -> InterviewState:
+    """The complete interview, but the index informs some contacts and the service others."""
+    state = complete_state()
+    return InterviewState(answers={**state.answers, "who_informs": "mixed"}, contacts=contacts,
+                          done=state.done, onset=ONSET)
+
+
+def test_with_a_mixed_answer_every_contact_needs_its_own_informer(example: Guide) -> None:
+    example = dataclasses.replace(example, inform_question="who_informs")
+    sam, kim = complete_state().contacts
+    result = completeness(example, mixed((dataclasses.replace(sam, id="c-1"),
+                                          dataclasses.replace(kim, id="c-2"))), TODAY, "en")
+    assert result.score < 100
+    assert [(m.item, m.step) for m in result.missing] == [
+        ("contact:c-1:informs", "contact:c-1"), ("contact:c-2:informs", "contact:c-2")]
+    assert result.missing[0].text.startswith("Contact Sam: nobody chosen yet to inform")
+    chosen = mixed((dataclasses.replace(sam, informs="index"),
+                    dataclasses.replace(kim, informs="authority")))
+    assert completeness(example, chosen, TODAY).score == 100
+
+
+def test_before_the_index_says_who_informs_each_contact_waits_for_that_answer(
+        example: Guide) -> None:
+    example = dataclasses.replace(example, inform_question="who_informs")
+    state = complete_state()
+    unanswered = InterviewState(answers={k: v for k, v in state.answers.items()
+                                         if k != "who_informs"},
+                                contacts=state.contacts, done=state.done, onset=ONSET)
+    steps = {m.item: m.step for m in completeness(example, unanswered, TODAY).missing}
+    assert steps == {"question:who_informs": "who_informs", "contact:0:informs": "who_informs",
+                     "contact:1:informs": "who_informs"}
+    assert completeness(example, state, TODAY).score == 100, "'index' settles it for everyone"
+
+
+def test_a_new_contact_adds_its_own_items_and_names_them(example: Guide) -> None:
+    state = InterviewState(answers={"identity_confirmed": True}, onset=ONSET)
+    before = assess(example, state, TODAY)
+    added = dataclasses.replace(state, contacts=(ContactFacts(name="Noor", id="c-9"),))
+    after = assess(example, added, TODAY)
+    assert {gap.item for gap in after.opened_since(before)} == {
+        "contact:c-9:reach", "contact:c-9:day", "contact:c-9:category"}
+
+
+def test_the_score_counts_only_what_was_asked(covid: Guide) -> None:
+    assert completeness(covid, InterviewState(), TODAY).score == 0
+    eight = tuple(ContactFacts(name=f"C{n}", id=f"c-{n}", day=ONSET, phone="+31612345678",
+                               category="2a" if n < 2 else None) for n in range(8))
+    state = InterviewState(answers={"who_informs": "authority"}, contacts=eight, onset=ONSET)
+    missing = {m.item for m in completeness(covid, state, TODAY).missing}
+    assert {f"contact:c-{n}:category" for n in range(2, 8)} <= missing

@@ -46,6 +46,7 @@ def commands(guide: Guide) -> st.SearchStrategy[list[tuple[str, Any]]]:
         "setting": st.sampled_from(sorted(guide.setting_ids)),
         "prompt": st.sampled_from(["final", "household", "day:2026-11-21", "setting:work"]),
         "household": st.booleans(),
+        "informs": st.sampled_from(["index", "authority", None]),
         "facts": st.fixed_dictionaries({}, optional={
             "duration_min": st.integers(0, 60), "distance_m": st.sampled_from([0.5, 1.5, 3]),
             "high_risk_exposure": st.booleans()}),
@@ -91,9 +92,9 @@ def seen_alike(real: InterviewState, masked: InterviewState, guide: Guide) -> No
                                                 strict=True), start=1):
         assert theirs.name == (f"#{number}" if mine.name.strip() else "")
         assert (theirs.id, theirs.day, theirs.setting, theirs.prompt, theirs.household,
-                dict(theirs.facts), theirs.category) == (
+                dict(theirs.facts), theirs.category, theirs.informs) == (
             mine.id, mine.day, mine.setting, mine.prompt, mine.household, dict(mine.facts),
-            mine.category)
+            mine.category, mine.informs)
         assert (bool(theirs.phone), bool(theirs.email), bool(theirs.unreachable_reason)) == (
             bool(mine.phone), bool(mine.email), bool(mine.unreachable_reason))
         assert theirs.reachable() == mine.reachable()
