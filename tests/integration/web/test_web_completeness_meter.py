@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from flask.testing import FlaskClient
-from interview_support import HX, start_interview
+from interview_support import start_interview
 
 from bco.application import BCOApplication
 
@@ -19,8 +19,8 @@ MEANS_NL = "Hoeveel van wat de gids vraagt al is nagevraagd en vastgelegd"
 
 
 def meter(client: FlaskClient, interview_id: UUID) -> tuple[int, str]:
-    """The score and the meter card as the panels refresh draws them."""
-    html = client.get(f"/interviews/{interview_id}/panels", headers=HX).get_data(as_text=True)
+    """The score and the meter card as the interview screen draws them."""
+    html = client.get(f"/interviews/{interview_id}").get_data(as_text=True)
     card = html[html.index('<section id="completeness"'):]
     card = card[:card.index("</section>")]
     score = re.search(r'id="completeness-score">(\d+)<', card)
