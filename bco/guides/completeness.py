@@ -208,7 +208,8 @@ def _household(guide: Guide, state: InterviewState, progress: Progress) -> Measu
     if progress.household_stated is None:
         return NONE, [Gap(prompt_ids.HOUSEHOLD, rule.size_question, "household_size")]
     stated, recorded = progress.household_stated, progress.household_recorded
-    return (recorded, stated), [
+    # each housemate stated, plus the check itself: counts that match are not yet an answer
+    return (min(recorded, stated), stated + 1), [
         Gap(prompt_ids.HOUSEHOLD, prompt_ids.HOUSEHOLD, "household",
             (("stated", stated), ("recorded", recorded))),
     ]
