@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from bco.guides import prompt_ids
 from bco.guides.categories import category_settled
 from bco.guides.model import ContactField, Guide, Requirement, Text
-from bco.guides.phrasing import format_day, missing_text
+from bco.guides.phrasing import default_needs, format_day, missing_text
 from bco.guides.progress import Progress, blocking_question, measure
 from bco.guides.state import ContactFacts, InterviewState
 
@@ -236,6 +236,7 @@ def _consistency(guide: Guide, state: InterviewState, progress: Progress) -> Mea
 def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every contact has the details the guide requires."""
     fields = guide.completeness.contact_fields
+    needs = guide.categories.needs or default_needs(guide.languages)  # worded per guide
     met = 0
     gaps: list[Gap] = []
     for index, contact in enumerate(state.contacts):
@@ -245,8 +246,11 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
             if _has_field(guide, contact, name):
                 met += 1
             else:
+                values: tuple[tuple[str, GapValue], ...] = (("contact", label),)
+                if name == "category":
+                    values += (("needs", needs),)
                 gaps.append(Gap(f"contact:{key}:{name}", f"contact:{key}", f"contact_{name}",
-                                (("contact", label),)))
+                                values))
     return _share(met, len(fields) * len(state.contacts)), gaps
 
 

@@ -17,7 +17,7 @@ from bco.guides.categories import category_settled
 from bco.guides.completeness import Completeness, MissingItem, assess, completeness
 from bco.guides.conditions import on_answers
 from bco.guides.model import Guide
-from bco.guides.phrasing import format_day, missing_text
+from bco.guides.phrasing import default_needs, format_day, missing_text
 from bco.guides.progress import (
     Progress,
     blocking_question,
@@ -103,6 +103,7 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
 
     def contacts() -> Scored:
         fields = guide.completeness.contact_fields
+        needs = guide.categories.needs or default_needs(guide.languages)
         met, items = 0, []
         for index, c in enumerate(state.contacts):
             key, label = c.id or str(index), c.name.strip() or f"#{index + 1}"
@@ -115,7 +116,8 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
                     met += 1
                 else:
                     items.append(MissingItem(f"contact:{key}:{name}", f"contact:{key}",
-                                             say(f"contact_{name}", contact=label)))
+                                             say(f"contact_{name}", contact=label,
+                                                 needs=needs.in_language(language))))
         return share(met, len(fields) * len(state.contacts)), items
 
     def final() -> Scored:
