@@ -10,8 +10,9 @@ from typing import Any, cast
 from bco.guides.categories import fact_fits
 from bco.guides.conditions import NUMERIC_OPS
 from bco.guides.errors import GuideError, Location, PathKey
+from bco.guides.follow_ups import default_problems, unrecorded
+from bco.guides.guide_checks import placement_problems, requirement_problems
 from bco.guides.model import (
-    PROBE_KINDS,
     AllOf,
     AnyOf,
     Bound,
@@ -96,7 +97,8 @@ class _Builder:
         probing = self._probing(data["probing"])
         categories = self._categories(data["categories"])
         completeness = self._completeness(data["completeness"], probing, sections)
-        self._probe_placement(sections, probing)
+        self.problems.extend(placement_problems(sections, probing, bool(self.setting_ids)))
+        self._follow_ups(probing)
         empathy = tuple(
             Script(s["id"], self._text(("empathy", i, "text"), s["text"]))
             for i, s in enumerate(data.get("empathy", ()))
@@ -192,6 +194,11 @@ class _Builder:
             self.problem((*path, "contact_defaults", "setting"),
                          f"unknown setting {defaults['setting']!r}; expected one of: "
                          f"{', '.join(sorted(self.setting_ids))}")
+        for key, message in default_problems(defaults, self.facts):
+            self.problem((*path, "contact_defaults", key), message)
+        if data.get("reveals_contacts") and kind != "yesno":
+            self.problem((*path, "reveals_contacts"),
+                         f"only yes/no questions take reveals_contacts, not {kind}")
         show_if = None
         if "show_if" in data:
             show_if = self._answer_condition((*path, "show_if"), data["show_if"], data["id"])
@@ -201,6 +208,7 @@ class _Builder:
             why=self._optional_text((*path, "why"), data.get("why")),
             help=self._optional_text((*path, "help"), data.get("help")), show_if=show_if,
             options=options, contact_defaults=MappingProxyType(defaults),
+            reveals_contacts=data.get("reveals_contacts", False),
         )
 
     def _answer_condition(self, path: PathKey, data: dict[str, Any],
@@ -362,6 +370,7 @@ class _Builder:
                 for i, c in enumerate(data["list"])
             ),
             rules=tuple(rules), default=CategoryRule(default["id"], default["category"], None),
+            needs=self._optional_text(("categories", "needs"), data.get("needs")),
         )
 
     def _fact_condition(self, path: PathKey, data: dict[str, Any]) -> Condition:
@@ -389,41 +398,17 @@ class _Builder:
                       sections: tuple[Section, ...]) -> CompletenessRules:
         """Build the completeness weights, refusing requirements the guide cannot measure."""
         weights = cast(dict[str, int], data["weights"])
-        path: PathKey = ("completeness", "weights")
-        if "days" in weights and probing.days is None:
-            self.problem((*path, "days"), "requires day probing; add probing.days or drop 'days'")
-        if "household" in weights and probing.household is None:
-            self.problem((*path, "household"),
-                         "requires probing.household with a size_question; "
-                         "add it or drop 'household'")
-        if "settings" in weights and not self.setting_ids:
-            self.problem((*path, "settings"), "requires at least one setting")
-        if "questions" in weights and not any(q.required for s in sections for q in s.questions):
-            self.problem((*path, "questions"), "the guide has no required questions")
+        self.problems.extend(requirement_problems(weights, probing, sections,
+                                                  bool(self.setting_ids)))
         return CompletenessRules(
             weights=tuple((k, v) for k, v in weights.items()),  # type: ignore[misc]
             contact_fields=tuple(data["contact_fields"]),
         )
 
-    def _probe_placement(self, sections: tuple[Section, ...], probing: Probing) -> None:
-        """Require each probe kind to sit in exactly one section when the guide defines it."""
-        placed: dict[str, int] = {}
-        for index, section in enumerate(sections):
-            for kind in section.probes:
-                if kind in placed:
-                    self.problem(("sections", index, "probes"),
-                                 f"{kind!r} probing is already placed in sections[{placed[kind]}]")
-                placed[kind] = index
-        defined = {
-            "days": probing.days is not None, "settings": bool(self.setting_ids),
-            "household": probing.household is not None, "consistency": bool(probing.consistency),
-            "final": True,
-        }
-        for kind in PROBE_KINDS:
-            if defined[kind] and kind not in placed:
-                self.problem(("sections",), f"no section lists {kind!r} under probes; "
-                                            "add it where the tracer should probe")
-            if not defined[kind] and kind in placed:
-                self.problem(("sections", placed[kind], "probes"),
-                             f"{kind!r} probing is placed but not defined under 'probing'")
-
+    def _follow_ups(self, probing: Probing) -> None:
+        """Refuse a question that can reveal contacts when nothing records them on its yes."""
+        for question in unrecorded(self.questions, probing):
+            self.problem((*self.question_paths[question.id], "reveals_contacts"),
+                         f"a yes can reveal contacts, but nothing records them; add a contacts "
+                         f"question with show_if {{question: {question.id}, equals: true}}, or a "
+                         f"consistency probe whose 'when' uses {question.id!r}")

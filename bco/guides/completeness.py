@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from bco.guides import prompt_ids
 from bco.guides.categories import category_settled
 from bco.guides.model import Guide, Text
-from bco.guides.phrasing import format_day, missing_text
+from bco.guides.phrasing import default_needs, format_day, missing_text
 from bco.guides.progress import Progress, blocking_question, measure
 from bco.guides.state import ContactFacts, InterviewState
 
@@ -208,7 +208,8 @@ def _household(guide: Guide, state: InterviewState, progress: Progress) -> Measu
     items = max(stated, 1)
     if progress.household == "settled":
         return (items, items), []
-    return (min(recorded, stated), items), [
+    # each housemate stated, plus the check itself: counts that match are not yet an answer
+    return (min(recorded, stated), items + 1), [
         Gap(prompt_ids.HOUSEHOLD, prompt_ids.HOUSEHOLD, "household",
             (("stated", stated), ("recorded", recorded))),
     ]
@@ -246,6 +247,7 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
     if asks_informer:
         fields = (*fields, "informs")
     answer = state.answers.get(guide.inform_question) if guide.inform_question else None
+    needs = guide.categories.needs or default_needs(guide.languages)  # worded per guide
     done = 0
     gaps: list[Gap] = []
     for index, contact in enumerate(state.contacts):
@@ -258,8 +260,10 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
             step = f"contact:{key}"
             if name == "informs" and guide.inform_question and answer is None:
                 step = guide.inform_question  # asking the index may settle it for everyone
-            gaps.append(Gap(f"contact:{key}:{name}", step, f"contact_{name}",
-                            (("contact", label),)))
+            values: tuple[tuple[str, GapValue], ...] = (("contact", label),)
+            if name == "category":
+                values += (("needs", needs),)
+            gaps.append(Gap(f"contact:{key}:{name}", step, f"contact_{name}", values))
     return (done, len(fields) * len(state.contacts)), gaps
 
 

@@ -116,6 +116,12 @@ class Question:
     show_if: Condition | None = None
     options: tuple[Option, ...] = ()
     contact_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    reveals_contacts: bool = False  # a yes means there are contacts: a follow-up records them
+
+    def fact_defaults(self) -> dict[str, object]:
+        """The contact facts this question implies for everyone named under it (in_bubble…)."""
+        return {k: v for k, v in self.contact_defaults.items()
+                if k not in ("household", "setting")}
 
 
 @dataclass(frozen=True)
@@ -176,6 +182,7 @@ class Categories:
     categories: tuple[Category, ...]
     rules: tuple[CategoryRule, ...]
     default: CategoryRule
+    needs: Text | None = None  # what to ask so a category can be decided; phrasing has a default
 
 
 @dataclass(frozen=True)

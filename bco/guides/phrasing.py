@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from bco.guides.model import Text
+
 WEEKDAYS: dict[str, tuple[str, ...]] = {
     "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -30,8 +32,7 @@ MISSING = {
         "contact_reach": "Contact {contact}: telefoon of e-mail ontbreekt "
                          "(of de reden waarom niet).",
         "contact_day": "Contact {contact}: datum van het laatste contact ontbreekt.",
-        "contact_category": "Contact {contact}: categorie nog niet te bepalen; vraag duur, "
-                            "afstand en soort contact na.",
+        "contact_category": "Contact {contact}: categorie nog niet te bepalen; {needs}",
         "contact_informs": "Contact {contact}: nog niet gekozen wie dit contact inlicht "
                            "(de index of de GGD).",
         "final": "De laatste vraag 'nog iemand anders?' is nog niet gesteld.",
@@ -48,13 +49,28 @@ MISSING = {
         "contact_name": "Contact {contact}: name is missing.",
         "contact_reach": "Contact {contact}: phone or e-mail is missing (or the reason why not).",
         "contact_day": "Contact {contact}: date of last contact is missing.",
-        "contact_category": "Contact {contact}: category cannot be decided yet; ask about "
-                            "duration, distance and kind of contact.",
+        "contact_category": "Contact {contact}: category cannot be decided yet; {needs}",
         "contact_informs": "Contact {contact}: nobody chosen yet to inform this contact "
                            "(the index or the health service).",
         "final": "The closing 'anyone else?' question has not been asked yet.",
     },
 }
+
+CATEGORY_NEEDS = {
+    "nl": "vraag duur, afstand en soort contact na.",
+    "en": "ask about duration, distance and kind of contact.",
+}
+"""What a contact's category needs when the guide does not say (`categories.needs`)."""
+
+
+def default_needs(languages: tuple[str, ...]) -> Text:
+    """The default 'ask about …' for a guide without `categories.needs`, in its languages."""
+    return Text(tuple((code, _words_of(CATEGORY_NEEDS, code)) for code in languages))
+
+
+def _words_of(table: dict[str, str], language: str) -> str:
+    """Pick a phrase in `language`, falling back to English for other guide languages."""
+    return table.get(language, table["en"])
 
 
 def _words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:

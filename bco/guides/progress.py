@@ -60,13 +60,12 @@ def measure(guide: Guide, state: InterviewState, today: date) -> Progress:
     windows, days = _placed(guide, *effective_dates(guide, state))
     cut = bisect_right(days, today)
     due, later = days[:cut], days[cut:]
-    # a probe counts as done when marked done or when a contact surfaced under it
+    # a day or setting is done once its prompt was put and answered: a contact surfaced under
+    # it or an explicit 'nobody'. A contact named elsewhere whose date falls on that day does
+    # not count: asking about the day is what brings back the people the index forgot.
     marked = {c.prompt for c in state.contacts if c.prompt}
     marked.update(state.done)
-    contact_days = {c.day for c in state.contacts}
-    walked = frozenset(
-        d for d in due if d in contact_days or prompt_ids.for_day(d) in marked
-    )
+    walked = frozenset(d for d in due if prompt_ids.for_day(d) in marked)
     asked = frozenset(s for s in guide.setting_ids if prompt_ids.for_setting(s) in marked)
     stated, household = _household(guide, state, applicable)
     return Progress(
@@ -159,10 +158,23 @@ def _household(guide: Guide, state: InterviewState,
         return None, "waiting"
     number = as_number(state.answers[rule.size_question])
     stated = max(0, int(number)) if number is not None else 0
-    recorded = sum(1 for c in state.contacts if c.household)
-    if recorded >= stated or prompt_ids.HOUSEHOLD in state.done:
+    if stated == 0 or prompt_ids.HOUSEHOLD in state.done:
         return stated, "settled"
-    return stated, "open"
+    # Only housemates named when the household was asked about settle the check by count;
+    # housemates who came up in free recall leave "who else lives or sleeps there?" to ask.
+    asked = _household_prompts(guide)
+    named = sum(1 for c in state.contacts if c.household and c.prompt in asked)
+    return stated, "settled" if named >= stated else "open"
+
+
+def _household_prompts(guide: Guide) -> frozenset[str]:
+    """The prompts that ask who lives with the index: the household probe, the size question
+    and any contacts question whose contacts are housemates."""
+    rule = guide.probing.household
+    size = {rule.size_question} if rule is not None else set()
+    return frozenset({prompt_ids.HOUSEHOLD} | size | {
+        q.id for q in guide.questions.values()
+        if q.type == "contacts" and q.contact_defaults.get("household") is True})
 
 
 def _consistency(guide: Guide, state: InterviewState,

@@ -46,8 +46,11 @@ class ContactFacts:
     informs: str | None = None  # the contact's own choice of who informs them, if any
 
     def category_facts(self, guide: Guide) -> dict[str, object]:
-        """Return the facts for categorising, with `household` taken from the contact itself."""
-        facts = dict(self.facts)
+        """Return the facts for categorising, with `household` taken from the contact itself
+        and any fact the question it was named under implies (in_bubble) unless recorded."""
+        question = guide.questions.get(self.prompt) if self.prompt else None
+        facts = {} if question is None else question.fact_defaults()
+        facts.update({k: v for k, v in self.facts.items() if v is not None or k not in facts})
         if "household" in guide.fact_types and facts.get("household") is None:
             facts["household"] = self.household
         return facts

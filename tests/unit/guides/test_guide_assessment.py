@@ -17,7 +17,7 @@ from bco.guides.categories import category_settled
 from bco.guides.completeness import Completeness, MissingItem, assess, completeness
 from bco.guides.conditions import on_answers
 from bco.guides.model import Guide
-from bco.guides.phrasing import format_day, missing_text
+from bco.guides.phrasing import default_needs, format_day, missing_text
 from bco.guides.progress import (
     Progress,
     blocking_question,
@@ -87,7 +87,7 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
         if progress.household == "settled":
             return (max(stated, 1), max(stated, 1)), []
         recorded = progress.household_recorded
-        return (min(recorded, stated), max(stated, 1)), [MissingItem(
+        return (min(recorded, stated), max(stated, 1) + 1), [MissingItem(
             "household", "household", say("household", stated=stated, recorded=recorded))]
 
     def consistency() -> Scored:
@@ -115,6 +115,7 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
         if question is not None and progress.questions[question] != "skipped":
             fields.append("informs")
         answer = state.answers.get(question) if question else None
+        needs = guide.categories.needs or default_needs(guide.languages)
         met, items = 0, []
         for index, c in enumerate(state.contacts):
             key, label = c.id or str(index), c.name.strip() or f"#{index + 1}"
@@ -130,7 +131,8 @@ def scored_in(guide: Guide, state: InterviewState, today: date, language: str) -
                     step = (question if name == "informs" and question and answer is None
                             else f"contact:{key}")
                     items.append(MissingItem(f"contact:{key}:{name}", step,
-                                             say(f"contact_{name}", contact=label)))
+                                             say(f"contact_{name}", contact=label,
+                                                 needs=needs.in_language(language))))
         return (met, len(fields) * len(state.contacts)), items
 
     def final() -> Scored:
@@ -238,8 +240,7 @@ def test_measure_follows_the_definitions_of_days_settings_and_follow_ups(
     assert progress.later_days == tuple(d for d in days if d > today)
     marked = state.done | {c.prompt for c in state.contacts if c.prompt}
     assert progress.walked_days == {
-        d for d in progress.due_days
-        if f"day:{d.isoformat()}" in marked or any(c.day == d for c in state.contacts)}
+        d for d in progress.due_days if f"day:{d.isoformat()}" in marked}
     assert progress.asked_settings == {s for s in guide.setting_ids if f"setting:{s}" in marked}
     for rule in guide.probing.consistency:
         resolved = f"consistency:{rule.id}" in state.done or any(

@@ -24,7 +24,8 @@ def complete_state() -> InterviewState:
             ContactFacts(name="Kim", day=date(2026, 11, 19), setting="work", phone="+3120",
                          facts={"duration_min": 30}, prompt="day:2026-11-19"),
         ),
-        done=frozenset({"day:2026-11-20", "setting:home", "setting:work", "final"}),
+        done=frozenset({"day:2026-11-20", "day:2026-11-21", "setting:home", "setting:work",
+                        "final"}),
         onset=ONSET,
     )
 

@@ -114,7 +114,8 @@ def load_text(tmp_path: Path, text: str) -> Guide:
 def test_answer_conditions_may_compare_strictly(tmp_path: Path) -> None:
     guide = load_text(tmp_path, example_guide_text().replace(
         "when: {question: went_to_work, equals: true}",
-        "when: {question: household_size, more_than: 2}", 1))
+        "when: {question: household_size, more_than: 2}", 1).replace(
+        "        reveals_contacts: true\n", ""))
     (rule,) = guide.probing.consistency
     assert on_answers(rule.when, {"household_size": 3}, {"household_size": True}) is True
     assert on_answers(rule.when, {"household_size": 2}, {"household_size": True}) is False

@@ -61,12 +61,14 @@ def test_days_after_today_are_not_probed(example: Guide) -> None:
     assert [i for i in ids(example, state, date(2026, 11, 18)) if i.startswith("day:")] == []
 
 
-def test_a_day_with_a_contact_or_marked_done_is_walked(example: Guide) -> None:
+def test_a_day_is_walked_once_its_prompt_was_answered_not_by_a_contact_date(
+        example: Guide) -> None:
     state = InterviewState(
-        contacts=(ContactFacts(name="Sam", day=date(2026, 11, 19)),),
+        contacts=(ContactFacts(name="Sam", day=date(2026, 11, 19)),
+                  ContactFacts(name="Kim", day=date(2026, 11, 18), prompt="day:2026-11-21")),
         done=frozenset({"day:2026-11-20"}), onset=ONSET,
     )
-    assert [i for i in ids(example, state) if i.startswith("day:")] == ["day:2026-11-21"]
+    assert [i for i in ids(example, state) if i.startswith("day:")] == ["day:2026-11-19"]
 
 
 def test_day_probe_names_the_day_in_the_language(example: Guide) -> None:
@@ -93,9 +95,12 @@ def test_household_probe_when_fewer_housemates_recorded(example: Guide) -> None:
     (probe,) = [s for s in next_steps(example, state, TODAY, "en") if s.id == "household"]
     assert probe.trigger == "household"
     assert "You mentioned 2 housemates; I have 1" in probe.text
-    enough = InterviewState(answers={"household_size": 1},
-                            contacts=(ContactFacts(name="Sam", household=True),), onset=ONSET)
+    enough = InterviewState(answers={"household_size": 1}, onset=ONSET, contacts=(
+        ContactFacts(name="Sam", household=True, prompt="household"),))
     assert "household" not in ids(example, enough)
+    told = InterviewState(answers={"household_size": 1},
+                          contacts=(ContactFacts(name="Sam", household=True),), onset=ONSET)
+    assert "household" in ids(example, told), "a count met in free recall is not the check"
     answered = InterviewState(answers={"household_size": 2}, done=frozenset({"household"}),
                               onset=ONSET)
     assert "household" not in ids(example, answered)

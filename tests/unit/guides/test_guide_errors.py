@@ -39,7 +39,7 @@ BROKEN = [
      "show_if: {question: has_symptoms, equals: 'yes'}", "show_if: {question: has_symptoms",
      "sections[0].questions[2].show_if.equals", "expected true or false"),
     ("- id: went_to_work", "- id: has_symptoms", "- id: has_symptoms\n        type: yesno\n"
-     "        text:\n          nl: Bent", "sections[1].questions[1].id",
+     "        reveals_contacts: true\n", "sections[1].questions[1].id",
      "duplicate question id 'has_symptoms'"),
     ("          en: Do you have symptoms?\n", "", "text:\n          nl: Heeft u klachten?",
      "sections[0].questions[1].text", "missing required key 'en'"),
