@@ -29,6 +29,7 @@ from bco.domain.account import Role
 from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
+from bco.projections.accounts import Colleague
 from bco.web import access, inform, inform_csv, search
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
@@ -227,11 +228,19 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         call_errors=form_errors(call_form) if call_form else {},
         unreachable_errors=form_errors(unreachable_form) if unreachable_form else {},
         may_assign=may_assign,
-        assignees=access.assignees(current_user) if may_assign else [],
+        assignees=team_assignees(access.case_team(app, case)) if may_assign else [],
         assign_problem=assign_problem, other_change_text=other_change,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
     ), status
+
+
+def team_assignees(team: str | None) -> list[tuple[str | None, list[Colleague]]]:
+    """Whom a lead may give a case of `team` to: that team's active tracers and leads (a case
+    without a team: the lead's own), as BCOApplication.assign_case allows."""
+    team = team if team is not None else current_user.team
+    return [(group, people) for group, people in access.assignees(current_user)
+            if group == team]
 
 
 def workable_case(case_id: UUID) -> Case:
