@@ -9,8 +9,8 @@ from uuid import UUID
 import pytest
 
 from bco.application import BCOApplication
-from bco.domain.case import IndexPerson
-from bco.domain.errors import InvalidValueError
+from bco.domain.case import CallOutcome, IndexPerson
+from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 
 
 @pytest.fixture
@@ -94,4 +94,28 @@ def test_taking_from_the_pool_keeps_to_the_takers_team(staffed: BCOApplication,
     with pytest.raises(InvalidValueError, match="belongs to team north"):
         staffed.assign_case(north, "zoe", "south", actor="zoe")
     assert staffed.get_case(north).tracer is None
+
+
+def test_a_completed_or_closed_case_takes_no_calls_and_stays_out_of_the_pool(
+        staffed: BCOApplication, clock: Any) -> None:
+    done = register(staffed, clock)
+    staffed.assign_case(done, "anna", "north", actor="lena")
+    interview = staffed.start_interview(done, actor="anna", reached=True).aggregate_id
+    staffed.complete_interview(interview, actor="anna")
+    before = staffed.store_position()
+    with pytest.raises(InvalidTransitionError, match="The interview is complete"):
+        staffed.log_call_attempt(done, CallOutcome.NO_ANSWER, actor="anna")
+    with pytest.raises(InvalidTransitionError, match="The interview is complete"):
+        staffed.unassign_case(done, actor="lena")
+    assert staffed.store_position() == before
+    staffed.reopen_interview(interview, "a contact was missed", actor="lena")
+    staffed.log_call_attempt(done, CallOutcome.NO_ANSWER, actor="anna")
+
+    closed = register(staffed, clock)
+    staffed.assign_case(closed, "anna", "north", actor="lena")
+    staffed.close_case(closed, "duplicate", actor="lena")
+    with pytest.raises(CaseClosedError):
+        staffed.log_call_attempt(closed, CallOutcome.NO_ANSWER, actor="anna")
+    with pytest.raises(CaseClosedError):
+        staffed.unassign_case(closed, actor="lena")
 

@@ -1,4 +1,5 @@
-"""Leads and cases on screen: hand-outs only within the case's team."""
+"""Leads and cases on screen: hand-outs only within the case's team, no calls or pool for a
+finished case."""
 
 from __future__ import annotations
 
@@ -35,4 +36,39 @@ def test_a_lead_cannot_give_a_north_case_to_tracer3_of_south(
         "contactonderzoeker van team north."]
     team_list = lead.get("/team/cases").get_data(as_text=True)
     assert 'value="tracer2"' in team_list and 'value="tracer3"' not in team_list
+
+
+def test_a_completed_case_offers_no_call_and_no_way_back_to_the_pool(
+        web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
+    case_id = cases.register()
+    cases.assign(case_id, "tracer")
+    interview = bco_app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    lead = sign_in(web, "lead")
+    open_page = lead.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="log-call"' in open_page and 'id="unassign-case"' in open_page
+    bco_app.complete_interview(interview, actor="tracer")
+    cases.project()
+    for client in (lead, sign_in(web, "tracer")):
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert 'id="log-call"' not in page and 'id="log-heading"' not in page
+        assert 'id="unassign-case"' not in page
+    before = bco_app.store_position()
+    call = sign_in(web, "tracer2").post(f"/cases/{case_id}/calls", data={
+        "outcome": "no_answer", "note": ""})
+    assert call.status_code == 403  # not hers; the tracer's own attempt is refused below
+    call = sign_in(web, "tracer").post(f"/cases/{case_id}/calls", data={
+        "outcome": "no_answer", "note": ""})
+    assert call.status_code == 422
+    assert "Het gesprek is afgerond" in call.get_data(as_text=True)
+    pool = lead.post(f"/cases/{case_id}/assignment", data={
+        "expected_version": str(bco_app.get_case(case_id).version), "action": "pool"})
+    assert pool.status_code == 422
+    assert "Het gesprek is afgerond" in pool.get_data(as_text=True)
+    assert bco_app.store_position() == before
+
+    closed = cases.register()
+    cases.assign(closed, "tracer")
+    bco_app.close_case(closed, "duplicate", actor="lead")
+    page = lead.get(f"/cases/{closed}").get_data(as_text=True)
+    assert 'id="log-call"' not in page and 'id="unassign-case"' not in page
 
