@@ -349,7 +349,11 @@ class BCOApplication(Application[UUID]):
     def claim_next_case(self, tracer: str, team: str | None = None, *, actor: str,
                         candidates: Iterable[UUID],
                         eligible: Callable[[Case], bool] | None = None) -> Recorded | None:
-        """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
+        """The tracer's own due callback first, else assign the first candidate still free; a
+        case taken meanwhile by someone else is skipped.
+
+        An own callback is returned as it is, unchanged (no new event, position None): the
+        index asked to be called at that time, so it goes before anything in the pool.
 
         The caller passes the candidates in the order to offer them, read from the worklist
         (bco.projections.worklist.next_unassigned): projections import the application, so the
@@ -358,8 +362,12 @@ class BCOApplication(Application[UUID]):
         tracer's own pool), and the assignment carries the version seen: a concurrent claim of
         the same case raises ConflictError and the next one is tried.
         """
+        now = self.clock()
         for case_id in candidates:
             case = self.get_case(case_id)
+            if (case.tracer == tracer and case.closed_reason is None
+                    and case.callback_at is not None and case.callback_at <= now):
+                return Recorded(case_id, case.version, None, case)
             if case.tracer is not None or case.closed_reason is not None:
                 continue
             if eligible is not None and not eligible(case):

@@ -166,7 +166,8 @@ def next_case() -> Response:
     app = bco()
     with views() as db:
         candidates = worklist_model.next_unassigned(db, now=app.clock(),
-                                                    limit=NEXT_CASE_CANDIDATES)
+                                                    limit=NEXT_CASE_CANDIDATES,
+                                                    tracer=current_user.name)
     recorded = app.claim_next_case(current_user.name, current_user.team,
                                    actor=current_user.name, candidates=candidates,
                                    eligible=lambda case: access.in_pool(current_user, case))
@@ -175,8 +176,12 @@ def next_case() -> Response:
         return redirect(url_for(".worklist"))
     claims.remember(form.command_id.data, recorded.aggregate_id)
     read_your_writes(recorded)
-    flash(_("Case %(ref)s is now yours. Call the index now.",
-            ref=access.case_reference(recorded.aggregate_id)), "info")
+    reference = access.case_reference(recorded.aggregate_id)
+    if recorded.position is None:  # the tracer's own callback, due now: nothing was taken
+        flash(_("Your callback for case %(ref)s is due. Call the index now.", ref=reference),
+              "info")
+    else:
+        flash(_("Case %(ref)s is now yours. Call the index now.", ref=reference), "info")
     return redirect(_after_taking(recorded.saved, recorded.aggregate_id))
 
 

@@ -1,8 +1,10 @@
-"""A case goes only to an active tracer of its team, whoever hands it out, on either store."""
+"""Leads and cases in the application, on either store: a case goes only to an active tracer
+of its team, a finished case takes no calls, and a tracer's own due callback comes first."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +13,8 @@ import pytest
 from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
+from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.worklist import Worklist, next_unassigned
 
 
 @pytest.fixture
@@ -119,3 +123,33 @@ def test_a_completed_or_closed_case_takes_no_calls_and_stays_out_of_the_pool(
     with pytest.raises(CaseClosedError):
         staffed.unassign_case(closed, actor="lena")
 
+
+def test_next_case_is_the_tracers_own_overdue_callback_before_the_pool(
+        staffed: BCOApplication, clock: Any, tmp_path: Path) -> None:
+    pool = register(staffed, clock)
+    other = register(staffed, clock)
+    staffed.assign_case(other, "bram", "north", actor="lena")
+    staffed.log_call_attempt(other, CallOutcome.CALLBACK_REQUESTED,
+                             callback_at=clock.now + timedelta(minutes=10), actor="bram")
+    mine = register(staffed, clock)
+    staffed.assign_case(mine, "anna", "north", actor="lena")
+    staffed.log_call_attempt(mine, CallOutcome.CALLBACK_REQUESTED,
+                             callback_at=clock.now + timedelta(minutes=20), actor="anna")
+    clock.advance(hours=1)  # both callbacks overdue now
+    runner = ReadModelRunner(staffed, tmp_path / "views.db", [Worklist()])
+    runner.catch_up()
+    with open_views(runner.views_path) as db:
+        candidates = next_unassigned(db, now=clock.now, tracer="anna")
+        assert next_unassigned(db, now=clock.now) == [pool]
+    assert candidates == [mine, pool]  # bram's callback is his, never offered to anna
+    before = staffed.store_position()
+
+    claimed = staffed.claim_next_case("anna", "north", actor="anna", candidates=candidates)
+
+    assert claimed is not None and claimed.aggregate_id == mine
+    assert claimed.position is None and staffed.store_position() == before  # nothing taken
+    assert staffed.get_case(pool).tracer is None
+    staffed.log_call_attempt(mine, CallOutcome.REACHED, actor="anna")
+    again = staffed.claim_next_case("anna", "north", actor="anna", candidates=candidates)
+    assert again is not None and again.aggregate_id == pool  # the callback is done
+    assert staffed.get_case(pool).tracer == "anna"

@@ -1,12 +1,16 @@
 """Leads and cases on screen: hand-outs only within the case's team, no calls or pool for a
-finished case."""
+finished case, and 'next case' that honours the tracer's own overdue callback."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
 
 from flask import Flask
 from web_support import Cases, sign_in
 
 from bco.application import BCOApplication
+from bco.domain.case import CallOutcome
 
 
 def test_a_lead_cannot_give_a_north_case_to_tracer3_of_south(
@@ -72,3 +76,28 @@ def test_a_completed_case_offers_no_call_and_no_way_back_to_the_pool(
     page = lead.get(f"/cases/{closed}").get_data(as_text=True)
     assert 'id="log-call"' not in page and 'id="unassign-case"' not in page
 
+
+def press_next_case(client: object) -> tuple[UUID, str]:
+    answer = client.post("/next-case", data={"command_id": "n-1"})  # type: ignore[attr-defined]
+    assert answer.status_code == 302
+    case_id = UUID(answer.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(answer.headers["Location"]).get_data(  # type: ignore[attr-defined]
+        as_text=True)
+    return case_id, page
+
+
+def test_next_case_gives_my_overdue_callback_before_the_pool(
+        web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
+    pool = cases.register(hours_ago=20)
+    mine = cases.register(hours_ago=2)
+    cases.assign(mine, "tracer2")
+    bco_app.log_call_attempt(mine, CallOutcome.CALLBACK_REQUESTED,
+                             callback_at=cases.clock.now + timedelta(minutes=15),
+                             actor="tracer2")
+    cases.clock.advance(hours=1)
+    cases.project()
+    before = bco_app.store_position()
+    taken, page = press_next_case(sign_in(web, "tracer2"))
+    assert taken == mine
+    assert f"Your callback for case C-{str(mine)[:8]} is due. Call the index now." in page
+    assert bco_app.get_case(pool).tracer is None and bco_app.store_position() == before
