@@ -27,6 +27,7 @@ from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
+from bco.domain.reference import case_reference
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.answers import checked_answer
@@ -269,10 +270,45 @@ class BCOApplication(Application[UUID]):
     def assign_case(self, case_id: UUID, tracer: str, team: str | None = None, *, actor: str,
                     command_id: str | None = None,
                     expected_version: int | None = None) -> Recorded:
-        return self._change(
-            case_id, Case, command_id, expected_version, {"assignment"},
-            lambda case, now: case.assign(tracer, team, now=now, actor=actor,
-                                          command_id=command_id))
+        """Give the case to a tracer of its team, whoever asks: the web, the dashboard or a
+        script all meet the same rule (see `_refuse_outside_team`)."""
+        def change(case: Case, now: datetime) -> None:
+            checked = self._refuse_outside_team(case, tracer, team, actor)
+            case.assign(tracer, checked, now=now, actor=actor, command_id=command_id)
+        return self._change(case_id, Case, command_id, expected_version, {"assignment"}, change)
+
+    def _refuse_outside_team(self, case: Case, tracer: str, team: str | None,
+                             actor: str) -> str | None:
+        """A case goes only to an active tracer or lead of its team; a case without a team to
+        one of the acting person's team. Returns the team to record: the tracer's own.
+
+        The case's team is a fact of the case, not of who acts, so an administrator or a
+        command-line actor meets the same rule as a lead on the web; only a case that has no
+        team yet, handed out by someone without a team (intake, import, `--as` with no
+        account), takes the team of the tracer it goes to. A name without an account has no
+        team to compare; the web and the dashboard accept only accounts.
+        """
+        person = self.find_account(tracer.strip().lower()) if tracer.strip() else None
+        if person is None:
+            return team
+        if person.disabled or person.role not in (Role.TRACER, Role.TEAM_LEAD):
+            raise InvalidValueError(_t("%(name)s is not an active tracer or team lead. Choose "
+                                       "someone from the list."), field="tracer",
+                                    name=person.name)
+        if team is not None and team != person.team:
+            raise InvalidValueError(
+                _t("%(name)s works in team %(their)s, not in team %(team)s."), field="tracer",
+                name=person.name, their=person.team or "—", team=team)
+        own = self._case_team(case)
+        if own is None:
+            acting = self.find_account(actor)
+            own = acting.team if acting is not None else None
+        if own is not None and person.team != own:
+            raise InvalidValueError(
+                _t("%(name)s works in team %(their)s; case %(ref)s belongs to team %(team)s. "
+                   "Choose a tracer of team %(team)s."), field="tracer", name=person.name,
+                their=person.team or "—", ref=case_reference(case.id), team=own)
+        return person.team
 
     def unassign_case(self, case_id: UUID, *, actor: str, command_id: str | None = None,
                       expected_version: int | None = None) -> Recorded:
@@ -314,7 +350,11 @@ class BCOApplication(Application[UUID]):
     def claim_next_case(self, tracer: str, team: str | None = None, *, actor: str,
                         candidates: Iterable[UUID],
                         eligible: Callable[[Case], bool] | None = None) -> Recorded | None:
-        """Assign the first candidate still free; a case taken meanwhile by someone else is skipped.
+        """The tracer's own due callback first, else assign the first candidate still free; a
+        case taken meanwhile by someone else is skipped.
+
+        An own callback is returned as it is, unchanged (no new event, position None): the
+        index asked to be called at that time, so it goes before anything in the pool.
 
         The caller passes the candidates in the order to offer them, read from the worklist
         (bco.projections.worklist.next_unassigned): projections import the application, so the
@@ -323,8 +363,12 @@ class BCOApplication(Application[UUID]):
         tracer's own pool), and the assignment carries the version seen: a concurrent claim of
         the same case raises ConflictError and the next one is tried.
         """
+        now = self.clock()
         for case_id in candidates:
             case = self.get_case(case_id)
+            if (case.tracer == tracer and case.closed_reason is None
+                    and case.callback_at is not None and case.callback_at <= now):
+                return Recorded(case_id, case.version, None, case)
             if case.tracer is not None or case.closed_reason is not None:
                 continue
             if eligible is not None and not eligible(case):
@@ -332,8 +376,8 @@ class BCOApplication(Application[UUID]):
             try:
                 return self.assign_case(case_id, tracer, team, actor=actor,
                                         expected_version=case.version)
-            except ConflictError:
-                continue
+            except (ConflictError, InvalidValueError):
+                continue  # taken meanwhile, or reserved for another team than the tracer's
         return None
 
     def reopen_case(self, case_id: UUID, reason: str, *, actor: str,
@@ -374,6 +418,7 @@ class BCOApplication(Application[UUID]):
             if case.version > version:
                 self._refuse_stale(case, version, {"assignment"})
             before = case.version
+            self._refuse_outside_team(case, person.name, person.team, actor)
             case.assign(person.name, person.team, now=now, actor=actor, command_id=step,
                         reason=reason)
             if case.version != before:

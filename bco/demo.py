@@ -134,7 +134,9 @@ def _make_case(app: BCOApplication, rng: random.Random, clock: DemoClock, number
         return True
     tracer, team = rng.choice(TRACERS)
     clock.advance(minutes=rng.uniform(10, 600))
-    app.assign_case(case_id, tracer, team, actor="lead")
+    # The north lead hands out north's cases; team south has no lead in the demo, so its
+    # tracer takes the case from the pool, as the team rule of assign_case requires.
+    app.assign_case(case_id, tracer, team, actor="lead" if team == "north" else tracer)
     if stage == "assigned":
         return True
     clock.advance(minutes=rng.uniform(5, 240))

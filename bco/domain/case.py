@@ -322,6 +322,10 @@ class Case(StampedAggregate):
         self._refuse_when_closed()
         if self.tracer is None:
             raise InvalidTransitionError(_t("The case is not assigned to anyone."))
+        if self.interviewed:
+            raise InvalidTransitionError(
+                _t("The interview is complete, so the case stays with its tracer; reopen the "
+                   "interview first if someone else must go on with it."))
         self._record(self.Unassigned, now=now, actor=actor, command_id=command_id)
 
     def log_call_attempt(
@@ -330,6 +334,10 @@ class Case(StampedAggregate):
     ) -> None:
         """Record a call; a callback needs a time that has not passed yet."""
         self._refuse_when_closed()
+        if self.interviewed:
+            raise InvalidTransitionError(
+                _t("The interview is complete, so there is no call to log; reopen the "
+                   "interview first if the index must be called again."))
         if outcome == CallOutcome.CALLBACK_REQUESTED:
             if callback_at is None:
                 raise InvalidValueError(_t("Say when to call back."), field="callback_at")

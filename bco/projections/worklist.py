@@ -157,11 +157,16 @@ def unassigned(db: Database, *, now: datetime, target_hours: int,
     return _queue(db, UNASSIGNED, now, target_hours, limit)
 
 
-def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUID]:
+def next_unassigned(db: Database, *, now: datetime, limit: int = 20,
+                    tracer: str | None = None) -> list[UUID]:
     """Candidates for the 'next case' button (BCOApplication.claim_next_case), in the order
-    they are offered: unassigned due callbacks, then interviews handed over mid-way, then the
-    oldest new cases."""
+    they are offered: the tracer's own due callbacks (as their worklist puts them first), then
+    unassigned due callbacks, interviews handed over mid-way, and the oldest new cases."""
     moment = utc_text(now)
+    own = [] if not tracer else db.execute(
+        f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'callback' "
+        "AND callback_at <= ? ORDER BY callback_at, case_id LIMIT ?",
+        [tracer, moment, limit]).fetchall()
     due = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'callback' "
         "AND callback_at <= ? ORDER BY callback_at, case_id LIMIT ?",
@@ -172,7 +177,7 @@ def next_unassigned(db: Database, *, now: datetime, limit: int = 20) -> list[UUI
     new = db.execute(
         f"SELECT case_id FROM {TABLE} WHERE queue = ? AND lane = 'waiting' "
         f"ORDER BY {BY_PRIORITY}, case_id LIMIT ?", [UNASSIGNED, limit]).fetchall()
-    return [UUID(case_id) for (case_id,) in [*due, *handed_over, *new]][:limit]
+    return [UUID(case_id) for (case_id,) in [*own, *due, *handed_over, *new]][:limit]
 
 
 def team_tracers(db: Database, team: str | None) -> list[str]:

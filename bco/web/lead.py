@@ -25,7 +25,13 @@ from bco.web.auth import bco, role_required
 from bco.web.case_forms import AssignForm
 from bco.web.errors import error_response, translated, wants_json
 from bco.web.readmodels import read_your_writes, views
-from bco.web.tracer import WorklistRow, render_case, settings, worklist_rows
+from bco.web.tracer import (
+    WorklistRow,
+    render_case,
+    settings,
+    team_assignees,
+    worklist_rows,
+)
 
 blueprint = Blueprint("lead", __name__)
 
@@ -137,7 +143,7 @@ def render_team_cases(only: str | None, *, status: int = 200, problem: str | Non
                 for section in sections for row in section.rows}
     return render_template(
         "lead/team_cases.html", sections=sections, only=only, versions=versions,
-        assignees=access.assignees(current_user), problem=problem,
+        assignees=team_assignees(current_user.team), problem=problem,
         other_change_text=other_change, list_limit=LIST_LIMIT), status
 
 

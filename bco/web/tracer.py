@@ -29,6 +29,7 @@ from bco.domain.account import Role
 from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
+from bco.projections.accounts import Colleague
 from bco.web import access, inform, inform_csv, search
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
@@ -165,7 +166,8 @@ def next_case() -> Response:
     app = bco()
     with views() as db:
         candidates = worklist_model.next_unassigned(db, now=app.clock(),
-                                                    limit=NEXT_CASE_CANDIDATES)
+                                                    limit=NEXT_CASE_CANDIDATES,
+                                                    tracer=current_user.name)
     recorded = app.claim_next_case(current_user.name, current_user.team,
                                    actor=current_user.name, candidates=candidates,
                                    eligible=lambda case: access.in_pool(current_user, case))
@@ -174,8 +176,12 @@ def next_case() -> Response:
         return redirect(url_for(".worklist"))
     claims.remember(form.command_id.data, recorded.aggregate_id)
     read_your_writes(recorded)
-    flash(_("Case %(ref)s is now yours. Call the index now.",
-            ref=access.case_reference(recorded.aggregate_id)), "info")
+    reference = access.case_reference(recorded.aggregate_id)
+    if recorded.position is None:  # the tracer's own callback, due now: nothing was taken
+        flash(_("Your callback for case %(ref)s is due. Call the index now.", ref=reference),
+              "info")
+    else:
+        flash(_("Case %(ref)s is now yours. Call the index now.", ref=reference), "info")
     return redirect(_after_taking(recorded.saved, recorded.aggregate_id))
 
 
@@ -227,11 +233,19 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         call_errors=form_errors(call_form) if call_form else {},
         unreachable_errors=form_errors(unreachable_form) if unreachable_form else {},
         may_assign=may_assign,
-        assignees=access.assignees(current_user) if may_assign else [],
+        assignees=team_assignees(access.case_team(app, case)) if may_assign else [],
         assign_problem=assign_problem, other_change_text=other_change,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
     ), status
+
+
+def team_assignees(team: str | None) -> list[tuple[str | None, list[Colleague]]]:
+    """Whom a lead may give a case of `team` to: that team's active tracers and leads (a case
+    without a team: the lead's own), as BCOApplication.assign_case allows."""
+    team = team if team is not None else current_user.team
+    return [(group, people) for group, people in access.assignees(current_user)
+            if group == team]
 
 
 def workable_case(case_id: UUID) -> Case:

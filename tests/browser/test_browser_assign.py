@@ -129,3 +129,20 @@ def test_the_case_page_and_the_leads_pages_fit_a_phone(new_page, server: Server,
     lead.select_option("#assign-tracer", "tracer2")
     lead.click("#assign-case")  # reachable on a phone, no sideways scrolling needed
     expect(lead.locator("#assign-now")).to_contain_text("tracer2")
+
+
+def test_a_completed_case_on_a_phone_offers_neither_a_call_nor_the_pool(
+        new_page, server: Server, output_dir: Path) -> None:
+    interview_id = server.interview_for("tracer", "Johanna Wilhelmina de Groot-Verhoeven")
+    case_id = server.app.get_interview(interview_id).case_id
+    server.app.complete_interview(interview_id, actor="tracer")
+    lead: Page = sized(new_page, PHONE)
+    sign_in(lead, server, "lead")
+    lead.goto(f"{server.url}/cases/{case_id}")
+    expect(lead.locator("#assign-now")).to_contain_text("tracer")
+    expect(lead.locator("#log-call")).to_have_count(0)
+    expect(lead.locator("#unassign-case")).to_have_count(0)
+    expect(lead.locator("#assign-tracer option[value=tracer3]")).to_have_count(0)
+    assert page_width(lead) <= 390
+    assert axe_violations(lead) == [] and axe_violations(lead, "serious") == []
+    lead.screenshot(path=str(output_dir / "leads-completed-case-phone.png"), full_page=True)

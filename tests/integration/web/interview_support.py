@@ -21,6 +21,6 @@ def start_interview(app: BCOApplication, clock: Any, tracer: str = "tracer",
                            birth_date=date(1980, 3, 4)),
         disease="covid-19", onset=clock.now.date() - timedelta(days=2),
         received_at=clock.now - timedelta(hours=2), actor="intake").aggregate_id
-    app.assign_case(case_id, tracer, team, actor="lead")
+    app.assign_case(case_id, tracer, team, actor="lead" if team == "north" else tracer)
     app.log_call_attempt(case_id, "reached", actor=tracer)
     return app.start_interview(case_id, actor=tracer).aggregate_id

@@ -51,7 +51,9 @@ class Cases:
         return recorded.aggregate_id
 
     def assign(self, case_id: UUID, tracer: str, team: str | None = "north") -> None:
-        self.app.assign_case(case_id, tracer, team, actor="lead")
+        """North's lead hands out north's cases; another team's tracer takes it from the pool,
+        since a lead gives cases only to tracers of the case's team."""
+        self.app.assign_case(case_id, tracer, team, actor="lead" if team == "north" else tracer)
 
     def project(self) -> None:
         """Bring the read models up to date, as the background runner would."""
