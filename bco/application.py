@@ -86,6 +86,13 @@ class CaseAsOf:
     as_of: datetime
 
 
+SAVE_ATTEMPTS = 3  # a command that lost a race is worked out again on the newer state
+
+
+class SaveRaced(ConflictError):
+    """Another writer stored a change to the same aggregate first; nothing of ours was saved."""
+
+
 class BCOApplication(Application[UUID]):
     """Every command a tracer, lead or importer can give, and the reads they need."""
 
@@ -687,17 +694,27 @@ class BCOApplication(Application[UUID]):
         expected_version: int | None, touches: set[str] | None,
         change: Callable[[A, datetime], None],
     ) -> Recorded:
-        """Load, refuse stale edits of the same thing, apply, save; retries record nothing."""
-        aggregate = self._get(aggregate_id, kind)
-        if aggregate.already_done(command_id):
-            return Recorded(aggregate_id, aggregate.version, None, aggregate)
-        if expected_version is not None and aggregate.version > expected_version:
-            self._refuse_stale(aggregate, expected_version, touches)
-        version_before = aggregate.version
-        change(aggregate, self.clock())
-        if aggregate.version == version_before:
-            return Recorded(aggregate_id, aggregate.version, None, aggregate)
-        return self._save(aggregate)
+        """Load, refuse stale edits of the same thing, apply, save; retries record nothing.
+
+        A save that loses a race with another writer is worked out again on what is stored
+        now (a few times at most), so only an edit of the same thing is ever a conflict.
+        """
+        for attempt in range(SAVE_ATTEMPTS):
+            aggregate = self._get(aggregate_id, kind)
+            if aggregate.already_done(command_id):
+                return Recorded(aggregate_id, aggregate.version, None, aggregate)
+            if expected_version is not None and aggregate.version > expected_version:
+                self._refuse_stale(aggregate, expected_version, touches)
+            version_before = aggregate.version
+            change(aggregate, self.clock())
+            if aggregate.version == version_before:
+                return Recorded(aggregate_id, aggregate.version, None, aggregate)
+            try:
+                return self._save(aggregate)
+            except SaveRaced:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,
                       touches: set[str] | None) -> None:
@@ -717,7 +734,7 @@ class BCOApplication(Application[UUID]):
         except IntegrityError:
             first = aggregates[0]
             current = self._find(first.id, type(first))
-            raise ConflictError(
+            raise SaveRaced(
                 _t("Someone else saved a change to this at the same moment. Nothing of yours "
                    "was saved; look at the current state and try again."),
                 current=current) from None

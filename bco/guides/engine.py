@@ -174,8 +174,10 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
                for view in _section_views(guide, section, before, earlier, language)}
         layout = layout or list(old) != [view.step.id for view in shown.steps]
         steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
+    inform = guide.inform_question
+    informers_moved = inform is not None and before.answers.get(inform) != after.answers.get(inform)
     return Changes(frozenset(steps), layout,
-                   earlier != progress or before.contacts != after.contacts)
+                   earlier != progress or before.contacts != after.contacts or informers_moved)
 
 
 def _answers_only(guide: Guide, before: InterviewState, after: InterviewState

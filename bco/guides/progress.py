@@ -106,6 +106,8 @@ def values_read(guide: Guide) -> frozenset[str]:
         subjects.add(guide.probing.household.size_question)
     if guide.windows.onset_question is not None:
         subjects.add(guide.windows.onset_question)
+    if guide.inform_question is not None:
+        subjects.add(guide.inform_question)  # decides which contacts still need an informer
     return frozenset(subjects)
 
 

@@ -184,8 +184,11 @@ def test_changes_are_what_two_full_layouts_show(guide: Guide, data: st.DataObjec
     views = [view for section in shown for view in section.steps]
     assert found.steps == {view.step.id for view in views if earlier.get(view.step.id) != view}
     assert found.layout == (list(earlier) != [view.step.id for view in views])
+    inform = guide.inform_question
     assert found.measured == (measure(guide, before, today) != progress
-                              or before.contacts != after.contacts)
+                              or before.contacts != after.contacts
+                              or (inform is not None
+                                  and before.answers.get(inform) != after.answers.get(inform)))
     if not found.measured:  # then the side panels need no redraw
         assert completeness(guide, before, today, language) == completeness(
             guide, after, today, language)
