@@ -69,6 +69,7 @@ class Rebuilder:
         """
         runner = self.runner
         chosen = runner.read_models if only is None else [runner.model(only)]
+        remove_stale_rebuild_files(self.views_path)
         building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
         _remove_database_files(building)
         db = connect_aside(building)
@@ -317,6 +318,30 @@ def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names
         results.send(None)
     finally:
         results.close()
+
+
+def remove_stale_rebuild_files(views_path: Path) -> list[Path]:
+    """Delete what rebuilds killed midway left beside views.db (personal data in the clear in a
+    stray file); files of a rebuild whose process still runs are left alone."""
+    removed = []
+    prefix = f"{views_path.name}.rebuild-"
+    for leftover in views_path.parent.glob(f"{prefix}*"):
+        digits = leftover.name[len(prefix):].split(".")[0].split("-")[0]
+        if not digits.isdigit() or _process_alive(int(digits)):
+            continue
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 def remove_part(part: Path) -> None:

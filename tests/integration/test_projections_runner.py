@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -193,3 +194,20 @@ def test_a_failed_rebuild_helper_leaves_the_current_views(app: BCOApplication,
 
     assert total_cases(views) == 3  # the old views stay; the rebuild's files are gone
     assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]
+
+
+def test_a_rebuild_removes_what_a_killed_rebuild_left_but_not_a_running_one(
+        app: BCOApplication, tmp_path: Path) -> None:
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist()])
+    runner.catch_up()
+    gone_pid = 2**22 + 12345  # above Linux's pid_max default: no such process
+    killed = [tmp_path / f"views.db.rebuild-{gone_pid}{suffix}"
+              for suffix in ("", ".part1", ".part1-wal", "-journal")]
+    running = tmp_path / f"views.db.rebuild-{os.getppid()}.part1"
+    for stray in [*killed, running]:
+        stray.write_text("Sanne de Vries 0612345678")
+
+    Rebuilder(runner).rebuild(processes=1)
+
+    assert [p for p in killed if p.exists()] == []
+    assert running.exists()
