@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import random
 import secrets
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -86,11 +88,16 @@ class CaseAsOf:
     as_of: datetime
 
 
-SAVE_ATTEMPTS = 3  # a command that lost a race is worked out again on the newer state
+SAVE_ATTEMPTS = 10  # a command that lost a race is worked out again on the newer state
 
 
 class SaveRaced(ConflictError):
     """Another writer stored a change to the same aggregate first; nothing of ours was saved."""
+
+
+def _back_off(attempt: int) -> None:
+    """A short random wait before trying again, so writers that raced do not race again."""
+    time.sleep(random.uniform(0, 0.004 * (attempt + 1)))
 
 
 class BCOApplication(Application[UUID]):
@@ -497,12 +504,19 @@ class BCOApplication(Application[UUID]):
         def answer(interview: Interview) -> Recorded:
             return self._answer(interview, question_id, value, actor=actor,
                                 command_id=command_id, expected_version=expected_version)
-        if loaded is None or loaded.id != interview_id:
-            return answer(self.get_interview(interview_id))
-        try:
-            return answer(copy.deepcopy(loaded))
-        except ConflictError:
-            return answer(self.get_interview(interview_id))
+        if loaded is not None and loaded.id == interview_id:
+            try:
+                return answer(copy.deepcopy(loaded))
+            except ConflictError:
+                pass  # loaded before someone else's save: work it out on what is stored now
+        for attempt in range(SAVE_ATTEMPTS):
+            try:
+                return answer(self.get_interview(interview_id))
+            except SaveRaced:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+                _back_off(attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _answer(self, interview: Interview, question_id: str, value: Any, *, actor: str,
                 command_id: str | None, expected_version: int | None) -> Recorded:
@@ -714,6 +728,7 @@ class BCOApplication(Application[UUID]):
             except SaveRaced:
                 if attempt == SAVE_ATTEMPTS - 1:
                     raise
+                _back_off(attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,

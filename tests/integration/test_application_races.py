@@ -3,6 +3,7 @@ edit of the same thing is a conflict, and it names the other change."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
@@ -90,3 +91,39 @@ def test_a_command_without_a_version_lands_after_the_rival_write(
 
     attempts = [a.outcome for a in theirs.get_case(case_id).call_attempts]
     assert [str(a) for a in attempts][-2:] == ["no_answer", "voicemail"]
+
+
+def test_many_writers_on_one_interview_lose_no_write_and_meet_no_conflict(
+        settings: Settings, clock: Any) -> None:
+    """The concurrency audit: every acknowledged note is in the history, none was refused."""
+    apps = [BCOApplication(settings, clock=clock) for _ in range(4)]
+    try:
+        case_id = registered(apps[0])
+        interview_id = apps[0].start_interview(case_id, actor="tom").aggregate_id
+        acknowledged: list[str] = []
+        refused: list[Exception] = []
+        lock = threading.Lock()
+
+        def write(worker: int) -> None:
+            for n in range(8):
+                text = f"note {worker}-{n}"
+                try:
+                    apps[worker].add_note(interview_id, text, actor=f"t{worker}")
+                except ConflictError as conflict:
+                    with lock:
+                        refused.append(conflict)
+                    continue
+                with lock:
+                    acknowledged.append(text)
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(len(apps))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        stored = [note.text for note in apps[0].get_interview(interview_id).notes]
+        assert refused == []
+        assert sorted(stored) == sorted(acknowledged) and len(stored) == 32
+    finally:
+        for each in apps:
+            each.close()
