@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     MapperDeserialisationError,
+    Recording,
 )
 from eventsourcing.utils import Environment
 
@@ -24,7 +25,12 @@ from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
 from bco.domain.case import CallOutcome, Case, IndexPerson
-from bco.domain.errors import ConflictError, InvalidValueError, NotFoundError
+from bco.domain.errors import (
+    ConflictError,
+    DomainError,
+    InvalidValueError,
+    NotFoundError,
+)
 from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
@@ -509,6 +515,10 @@ class BCOApplication(Application[UUID]):
                 return answer(copy.deepcopy(loaded))
             except ConflictError:
                 pass  # loaded before someone else's save: work it out on what is stored now
+        else:
+            written = self._written_on_cached(interview_id, Interview, answer)
+            if written is not None:
+                return written
         for attempt in range(SAVE_ATTEMPTS):
             try:
                 return answer(self.get_interview(interview_id))
@@ -713,6 +723,20 @@ class BCOApplication(Application[UUID]):
         A save that loses a race with another writer is worked out again on what is stored
         now (a few times at most), so only an edit of the same thing is ever a conflict.
         """
+        def attempt_on(aggregate: A) -> Recorded:
+            if aggregate.already_done(command_id):
+                return Recorded(aggregate_id, aggregate.version, None, aggregate)
+            if expected_version is not None and aggregate.version > expected_version:
+                self._refuse_stale(aggregate, expected_version, touches)
+            version_before = aggregate.version
+            change(aggregate, self.clock())
+            if aggregate.version == version_before:
+                return Recorded(aggregate_id, aggregate.version, None, aggregate)
+            return self._save(aggregate)
+
+        written = self._written_on_cached(aggregate_id, kind, attempt_on)
+        if written is not None:
+            return written
         for attempt in range(SAVE_ATTEMPTS):
             aggregate = self._get(aggregate_id, kind)
             if aggregate.already_done(command_id):
@@ -730,6 +754,34 @@ class BCOApplication(Application[UUID]):
                     raise
                 _back_off(attempt)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _written_on_cached(self, aggregate_id: UUID, kind: type[A],
+                           command: Callable[[A], Recorded]) -> Recorded | None:
+        """Run `command` on this process's cached copy without reading the store first; its
+        result counts only when it wrote, else None and the caller works it out on what is
+        stored.
+
+        Why this is safe: events are inserted at the cached version + 1 under the store's
+        unique (aggregate, version) key, so a write succeeds only if nobody stored anything
+        after the cached copy, and the decision was taken on the current state. A copy that
+        was behind makes the insert fail; a refusal or "nothing to record" may come from an
+        old copy, so both are decided again on the stored state. A command thus costs one
+        transaction, not a read and then a write.
+        """
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            cached = cache.get(aggregate_id)
+        except KeyError:
+            return None
+        if not isinstance(cached, kind):
+            return None
+        try:
+            recorded = command(copy.deepcopy(cached))
+        except DomainError:
+            return None
+        return recorded if recorded.position is not None else None
 
     def _refuse_stale(self, aggregate: StampedAggregate, expected_version: int,
                       touches: set[str] | None) -> None:
@@ -759,11 +811,30 @@ class BCOApplication(Application[UUID]):
 
     def _cache_saved(self, aggregates: Sequence[StampedAggregate]) -> None:
         """Keep what was just stored in the aggregate cache, so the next command on it need
-        not decode its own event again. Fast-forwarding still brings in other writers' events."""
+        not decode its own event again. Fast-forwarding still brings in other writers' events.
+
+        A copy goes in: fast-forwarding changes the cached object in place, while the caller
+        may still be rendering the one it was handed."""
         cache = self.repository.cache
         if cache is not None:
             for aggregate in aggregates:
                 cache.put(aggregate.id, copy.deepcopy(aggregate))
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Store the aggregates' pending events, as the library's `save` does, without its
+        runtime Protocol checks on each object: on Python 3.11 those cost about a tenth of a
+        recorded answer, and BCO only saves its own aggregates."""
+        if not all(isinstance(obj, StampedAggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in objs:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        processing.saved_kwargs.update(kwargs)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
     def _get(self, aggregate_id: UUID, kind: type[A]) -> A:
         found = self._find(aggregate_id, kind)
