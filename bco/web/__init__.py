@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     csrf = CSRFProtect(flask_app)
     Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
+    auth.install_template_translations(flask_app)
     auth.init_app(flask_app)
     errors.init_app(flask_app)
     security.init_app(flask_app, settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
+from weakref import WeakKeyDictionary
 
 from flask import (
     Blueprint,
@@ -27,6 +28,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import Template
 
 from bco.application import BCOApplication, Recorded
 from bco.config import Settings
@@ -416,7 +418,24 @@ def interview_after(app: BCOApplication, interview_id: UUID, recorded: Recorded)
 def _updates(after: Screen, template: str | None, **context: Any) -> Any:
     """The htmx answer to a save: its fragment, then the redraws and (`panels`) side panels."""
     return render_template("interview/_updates.html", s=after, main=template, may_work=True,
-                           **context)
+                           parts=_parts_for_updates(), **context)
+
+
+_PARTS_FOR_UPDATES: WeakKeyDictionary[Template, Any] = WeakKeyDictionary()
+
+
+def _parts_for_updates() -> Any:
+    """The interview's macros as a module, made once per loaded template.
+
+    `{% import %}` in the template would make it again on every save (Jinja hands an
+    imported module the render's variables, so it cannot keep one): a tenth of a save's time.
+    The only variable its macros read from outside is `may_work`, always true here.
+    """
+    template = current_app.jinja_env.get_template("interview/_parts.html")
+    module = _PARTS_FOR_UPDATES.get(template)
+    if module is None:
+        module = _PARTS_FOR_UPDATES[template] = template.make_module({"may_work": True})
+    return module
 
 
 def _answer_problem(app: BCOApplication, interview: Interview, case: Case, question_id: str, *,

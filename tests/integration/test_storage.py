@@ -13,7 +13,12 @@ from eventsourcing.cryptography import AESCipher
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.case import IndexPerson
-from bco.storage import KeyNotCreatedError, StartupError, create_key_file
+from bco.storage import (
+    KeyNotCreatedError,
+    StartupError,
+    StatementCachingSQLiteFactory,
+    create_key_file,
+)
 
 
 def test_name_and_phone_are_not_in_the_clear_in_the_sqlite_file(
@@ -88,3 +93,30 @@ def test_unreachable_postgresql_is_a_clear_startup_error(tmp_path: Path, clock) 
     with pytest.raises(StartupError, match=r"Cannot reach PostgreSQL at 127\.0\.0\.1:1.*"
                                            r"BCO_DATABASE_URL"):
         BCOApplication(settings, clock=clock)
+
+
+def test_the_sqlite_store_is_the_librarys_on_connections_that_keep_their_statements(
+        sqlite_settings: Settings, clock) -> None:
+    """Same file layout, WAL and rows by name as eventsourcing's own SQLite store; only the
+    connections differ (a statement cache, not the library's cache of one)."""
+    sqlite_settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = BCOApplication(sqlite_settings, clock=clock)
+    try:
+        assert isinstance(app.factory, StatementCachingSQLiteFactory)
+        case_id = app.register_case(person=IndexPerson(name="Sanne", phone="06 12345678"),
+                                    disease="covid-19", onset=date(2026, 11, 22),
+                                    actor="intake").aggregate_id
+        for number in range(3):
+            app.correct_case_details(case_id, {"postcode": f"35{number}1 AB"}, actor="tracer")
+
+        assert app.get_case(case_id).person.postcode == "3521 AB"
+        with app.factory.datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()["journal_mode"] == "wal"
+    finally:
+        app.close()
+    reopened = BCOApplication(sqlite_settings, clock=clock)
+    try:
+        assert [e.originator_version for e in reopened.events.get(case_id)] == [1, 2, 3, 4]
+    finally:
+        reopened.close()
