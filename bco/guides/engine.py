@@ -148,6 +148,7 @@ class Changes:
     steps: frozenset[str]  # steps shown differently: status, text or answer
     layout: bool  # steps came or went (the probes of a moved window)
     measured: bool  # progress or contacts moved, so completeness and the day list may have too
+    days: bool = True  # the infectious period, a day's status or a contact on a day moved
 
 
 def changes(guide: Guide, before: InterviewState, after: InterviewState, today: date,
@@ -157,7 +158,7 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
     statuses differ is laid out again; where only answers differ, only those questions do."""
     reworded = _answers_only(guide, before, after)
     if reworded is not None:
-        return Changes(reworded, False, False)
+        return Changes(reworded, False, False, False)
     earlier = measure(guide, before, today)
     steps: set[str] = set()
     layout = False
@@ -176,8 +177,12 @@ def changes(guide: Guide, before: InterviewState, after: InterviewState, today: 
         steps.update(view.step.id for view in shown.steps if old.get(view.step.id) != view)
     inform = guide.inform_question
     informers_moved = inform is not None and before.answers.get(inform) != after.answers.get(inform)
+    days = (before.contacts != after.contacts
+            or (earlier.windows, earlier.due_days, earlier.later_days, earlier.walked_days)
+            != (progress.windows, progress.due_days, progress.later_days, progress.walked_days))
     return Changes(frozenset(steps), layout,
-                   earlier != progress or before.contacts != after.contacts or informers_moved)
+                   earlier != progress or before.contacts != after.contacts or informers_moved,
+                   days)
 
 
 def _answers_only(guide: Guide, before: InterviewState, after: InterviewState

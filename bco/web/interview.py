@@ -202,7 +202,8 @@ def answer(interview_id: UUID, question_id: str) -> Any:
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
     return _updates(after, "interview/_answer_saved.html", redraw=redraw,
                     rebuild_probes=bool(changes and changes.layout), contacts_changed=False,
-                    panels=bool(changes and changes.measured), recorded=recorded,
+                    panels=bool(changes and changes.measured),
+                    timeline=bool(changes and changes.days), recorded=recorded,
                     question_id=question_id)
 
 
@@ -398,7 +399,7 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
     added = [row for row in after.contacts if row.contact.contact_id not in known]
     return _updates(after, template, redraw=redraw,
                     rebuild_probes=after.step_ids != before.step_ids, contacts_changed=True,
-                    panels=True, added=added, recorded=recorded, **context)
+                    panels=True, timeline=True, added=added, recorded=recorded, **context)
 
 
 def changes_on(after: Screen, before: InterviewState) -> Changes:
