@@ -44,8 +44,9 @@ class KeyNotCreatedError(StartupError):
 
 def persistence_env(settings: Settings) -> dict[str, str]:
     """The eventsourcing settings for the configured backend (SQLite file or PostgreSQL)."""
-    # Cached aggregates are fast-forwarded from the store before each use, so several
-    # processes writing the same aggregate stay correct; a command then reads only new events.
+    # Reads fast-forward a cached aggregate from the store; a command writes on its cached
+    # copy and the store's unique version key refuses it when another process was ahead
+    # (BCOApplication._written_on_cached), so several processes stay correct.
     cache = {"AGGREGATE_CACHE_MAXSIZE": str(settings.aggregate_cache_size)}
     if not settings.aggregate_cache_size:
         cache = {}
