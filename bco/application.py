@@ -696,6 +696,12 @@ class BCOApplication(Application[UUID]):
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.end_sessions(now=now, actor=actor))
 
+    def change_language(self, name: str, language: str, *, actor: str) -> Recorded:
+        """Keep the interface language on the account, for every session and device."""
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.change_language(
+                                language, now=now, actor=actor))
+
     def change_password(self, name: str, password_hash: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.change_password(
