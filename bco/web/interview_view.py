@@ -126,7 +126,7 @@ class Screen:
     @cached_property
     def completeness(self) -> Completeness:
         return completeness(self.guide, self.state, self.today, self.language,
-                            progress=self.progress)
+                            progress=self.progress, quoted=self.script_language)
 
     @cached_property
     def contacts_to_fill(self) -> list[tuple[str, str, list[str]]]:

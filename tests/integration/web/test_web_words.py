@@ -316,3 +316,24 @@ def test_no_page_shows_a_raw_id(bco_app: BCOApplication, client_for: Clients, cl
             if ids:
                 found[f"{name} as {who}"] = sorted(set(ids))
     assert found == {}
+
+
+def test_a_missing_item_quotes_the_question_as_the_screen_asks_it(
+        bco_app: BCOApplication, client_for: Clients, clock: Any) -> None:
+    """A Dutch tracer with an English-speaking index: the lines to say are in English, the
+    chrome in Dutch, and a missing item quotes the question in the words on screen."""
+    case_id = bco_app.register_case(
+        person=IndexPerson(name="John Smith", phone="06 12345678", language="en"),
+        disease="covid-19", onset=clock.now.date() - timedelta(days=2),
+        received_at=clock.now - timedelta(hours=2), actor="intake").aggregate_id
+    bco_app.assign_case(case_id, "tracer", "north", actor="lead")
+    bco_app.log_call_attempt(case_id, "reached", actor="tracer")
+    interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
+    html = client_for("tracer").get(f"/interviews/{interview_id}").get_data(as_text=True)
+    question = bco_app.catalog.guides["covid-19"].questions["went_to_work"].text
+    assert question.in_language("en") in html and question.in_language("nl") not in html
+    card = html[html.index('<section id="completeness"'):]
+    item = re.search(r'<a href="#step-went_to_work">([^<]*)</a>', card)
+    assert item is not None
+    assert question.in_language("en") in item.group(1)
+    assert ">Volledigheid <" in html  # the chrome stays Dutch
