@@ -8,9 +8,11 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from html.parser import HTMLParser
+from io import BytesIO
 from typing import Any
 from uuid import UUID
 
+import pdfplumber
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -218,6 +220,11 @@ def test_disease_names_are_in_the_readers_language(
     page = visible_text(client_for("tracer").get(f"/cases/{case_id}").get_data(as_text=True))
     assert dutch in page
     assert "Measles" not in page and "Tuberculosis" not in page
+    pdf = client_for("lead").get(f"/cases/{case_id}/casefile.pdf")
+    assert pdf.status_code == 200
+    with pdfplumber.open(BytesIO(pdf.data)) as document:
+        text = " ".join(page.extract_text() or "" for page in document.pages)
+    assert dutch in text and "Measles" not in text and "Tuberculosis" not in text
 
 
 def test_phone_numbers_read_the_same_everywhere(
