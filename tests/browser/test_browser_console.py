@@ -6,9 +6,11 @@ language switch, our own required-field message and a missing-item link, as a us
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from babel.dates import format_date
 from browser_support import Server, sign_in
 from interview_steps import answer_yes_no, saved, say_everything
 from playwright.sync_api import Page, expect
@@ -100,6 +102,17 @@ def test_the_language_switch_and_our_own_required_field_message(
     page.click("#pause-interview")
     assert summary.evaluate("el => el.validationMessage") == "Vul dit veld in."
     assert "/interviews/" in page.url  # nothing was sent
+
+    # A date field says its day in words in the page's language, whatever the browser's
+    # locale writes in the field itself (mm/dd/yyyy here).
+    contact = server.app.report_contact(interview_id, {"name": "Noor"}, actor="tracer")
+    contact_id = next(iter(contact.saved.contacts.values())).contact_id
+    page.reload()
+    page.locator("article.contact", has_text="Noor").locator("summary").click()
+    day = datetime.now(tz=UTC).astimezone(server.app.settings.zone).date() - timedelta(days=2)
+    page.fill(f"#c-{contact_id}-day", day.isoformat())
+    expect(page.locator(f"#c-{contact_id}-day + .date-words")).to_have_text(
+        format_date(day, "EEEE d MMMM y", locale="nl"))
 
     page.click("#switch-language")
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -40,4 +40,39 @@
   }
   document.addEventListener("input", clear, true);
   document.addEventListener("change", clear, true);
+
+  // A date field shows its day the way the browser's locale writes dates ("12/05/2026" in an
+  // English browser on a Dutch page); beside it, the day in words in the page's language
+  // ("zaterdag 5 december 2026") leaves no doubt which day it is.
+  function words(input) {
+    var next = input.nextElementSibling;
+    var shown = next && next.classList.contains("date-words") ? next : null;
+    var match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value);
+    if (!match) {
+      if (shown) { shown.textContent = ""; }
+      return;
+    }
+    if (!shown) {
+      shown = document.createElement("span");
+      shown.className = "date-words";
+      input.insertAdjacentElement("afterend", shown);
+    }
+    var day = new Date(2000, 0, 1);
+    day.setFullYear(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+    shown.textContent = day.toLocaleDateString(document.documentElement.lang || undefined,
+      {weekday: "long", day: "numeric", month: "long", year: "numeric"});
+  }
+
+  function allWords(root) {
+    if (!root || typeof root.querySelectorAll !== "function") { return; }
+    root.querySelectorAll("input[type=date]").forEach(words);
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target instanceof HTMLInputElement && event.target.type === "date") {
+      words(event.target);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { allWords(document); });
+  document.addEventListener("htmx:load", function (event) { allWords(event.target); });
 }());
