@@ -545,7 +545,8 @@ class BCOApplication(Application[UUID]):
             interview_id, Interview, command_id, None, None,
             lambda interview, now: interview.report_contact(
                 contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
-                command_id=command_id))
+                command_id=command_id,
+                today=now.astimezone(self.settings.zone).date()))
         return Recorded(contact_id, recorded.version, recorded.position, recorded.saved)
 
     def update_contact(self, interview_id: UUID, contact_id: UUID, changes: dict[str, Any], *,
@@ -555,7 +556,8 @@ class BCOApplication(Application[UUID]):
             interview_id, Interview, command_id, expected_version, {f"contact:{contact_id}"},
             lambda interview, now: interview.update_contact(
                 contact_id, changes, region=self.settings.phone_region, now=now, actor=actor,
-                command_id=command_id))
+                command_id=command_id,
+                today=now.astimezone(self.settings.zone).date()))
 
     def remove_contact(self, interview_id: UUID, contact_id: UUID, reason: str, *, actor: str,
                        command_id: str | None = None,
