@@ -68,7 +68,8 @@ def new_page(browser: Browser, request: pytest.FixtureRequest
         "expected_refusals") is not None)
 
     def make(**options: Any) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, **options)
+        context = browser.new_context(**{"viewport": {"width": 1366, "height": 900},
+                                         **options})
         context.set_default_timeout(15_000)
         context.on("page", errors.watch)
         contexts.append(context)

@@ -36,15 +36,17 @@ def visit(page: Page, url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900},
+                                      {"width": 390, "height": 844}], ids=["desktop", "phone"])
 def test_every_main_page_as_each_role_without_console_errors(
-        new_page: Callable[..., Page], server: Server) -> None:
+        new_page: Callable[..., Page], server: Server, viewport: dict[str, int]) -> None:
     done = completed_interview(server, "Kees Kok")
     done_case = server.app.get_interview(done).case_id
     open_interview = server.interview_for("tracer", "Roos Kok")
     open_case = server.app.get_interview(open_interview).case_id
     waiting = server.register_case("Wim Kok")
 
-    tracer = new_page()
+    tracer = new_page(viewport=viewport)
     sign_in(tracer, server, "tracer")
     for path in ("/worklist", f"/cases/{waiting}", f"/cases/{open_case}", "/inform",
                  f"/interviews/{done}"):
@@ -75,7 +77,7 @@ def test_every_main_page_as_each_role_without_console_errors(
     expect(card.locator(".contact-head")).to_contain_text("06 23456789")
     tracer.wait_for_load_state("networkidle")
 
-    lead = new_page()
+    lead = new_page(viewport=viewport)
     sign_in(lead, server, "lead")
     for path in ("/worklist", "/team/cases", "/caseload", f"/cases/{open_case}",
                  f"/cases/{done_case}", f"/interviews/{open_interview}", "/inform"):
@@ -83,7 +85,7 @@ def test_every_main_page_as_each_role_without_console_errors(
     visit(lead, f"{server.url}/dashboard")
     expect(lead.locator("#dashboard-panels")).to_be_visible()
 
-    authority = new_page()
+    authority = new_page(viewport=viewport)
     sign_in(authority, server, "authority")
     visit(authority, f"{server.url}/inform")
     expect(authority.locator("body")).to_contain_text("Lies Kok")
