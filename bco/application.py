@@ -555,7 +555,8 @@ class BCOApplication(Application[UUID]):
             interview_id, Interview, command_id, None, None,
             lambda interview, now: interview.report_contact(
                 contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
-                command_id=command_id))
+                command_id=command_id,
+                today=now.astimezone(self.settings.zone).date()))
         return Recorded(contact_id, recorded.version, recorded.position, recorded.saved)
 
     def update_contact(self, interview_id: UUID, contact_id: UUID, changes: dict[str, Any], *,
@@ -565,7 +566,8 @@ class BCOApplication(Application[UUID]):
             interview_id, Interview, command_id, expected_version, {f"contact:{contact_id}"},
             lambda interview, now: interview.update_contact(
                 contact_id, changes, region=self.settings.phone_region, now=now, actor=actor,
-                command_id=command_id))
+                command_id=command_id,
+                today=now.astimezone(self.settings.zone).date()))
 
     def remove_contact(self, interview_id: UUID, contact_id: UUID, reason: str, *, actor: str,
                        command_id: str | None = None,
@@ -705,6 +707,12 @@ class BCOApplication(Application[UUID]):
         """Sign out everywhere: kept in the event store, which every process and node reads."""
         return self._change(Account.id_for(name), Account, None, None, None,
                             lambda account, now: account.end_sessions(now=now, actor=actor))
+
+    def change_language(self, name: str, language: str, *, actor: str) -> Recorded:
+        """Keep the interface language on the account, for every session and device."""
+        return self._change(Account.id_for(name), Account, None, None, None,
+                            lambda account, now: account.change_language(
+                                language, now=now, actor=actor))
 
     def change_password(self, name: str, password_hash: str, *, actor: str) -> Recorded:
         return self._change(Account.id_for(name), Account, None, None, None,

@@ -59,6 +59,15 @@ class Account(StampedAggregate):
         def apply_facts(self, aggregate: Account) -> None:
             aggregate.disabled = False
 
+    class LanguageChanged(StampedAggregate.Event):
+        """The account's interface language, switched in the page header; every session of
+        the account, on every device, shows it from the next page on."""
+
+        language: str
+
+        def apply_facts(self, aggregate: Account) -> None:
+            aggregate.language = self.language
+
     def __init__(self) -> None:
         self.name: str
         self.role: str
@@ -104,6 +113,14 @@ class Account(StampedAggregate):
     def end_sessions(self, *, now: datetime, actor: str) -> None:
         """End every session of this account at once, wherever it was opened."""
         self._record(self.SessionsEnded, now=now, actor=actor)
+
+    def change_language(self, language: str, *, now: datetime, actor: str) -> None:
+        """Switch the interface language; the same language again records nothing."""
+        if language not in LANGUAGES:
+            raise InvalidValueError(_t("Language must be one of: %(languages)s."),
+                                    field="language", languages=", ".join(LANGUAGES))
+        if language != self.language:
+            self._record(self.LanguageChanged, now=now, actor=actor, language=language)
 
     def disable(self, *, now: datetime, actor: str) -> None:
         """Stop someone signing in; their past actions stay on record."""

@@ -302,12 +302,14 @@ class Interview(StampedAggregate):
     def report_contact(
         self, contact_id: UUID, details: dict[str, Any], *, region: str, now: datetime,
         actor: str, command_id: str | None = None,
+        today: date | None = None,
     ) -> None:
         """Add a contact as the index names them; details may follow later."""
         self._refuse_unless_open()
         if str(contact_id) in self.contacts:
             raise InvalidValueError(_t("That contact was reported already."), field="contact_id")
-        checked = _check_contact_details(details, region=region, today=now.date())
+        # `today` is the local day where the tracer works; the UTC date is a day off at night
+        checked = _check_contact_details(details, region=region, today=today or now.date())
         if not checked.get("name"):
             raise InvalidValueError(
                 _t("Give at least a name (or a description) for the contact."), field="name")
@@ -323,11 +325,12 @@ class Interview(StampedAggregate):
     def update_contact(
         self, contact_id: UUID, changes: dict[str, Any], *, region: str, now: datetime,
         actor: str, command_id: str | None = None,
+        today: date | None = None,
     ) -> None:
         """Complete or correct a contact; a category override needs a reason."""
         self._refuse_unless_open()
         contact = self._live_contact(contact_id)
-        checked = _check_contact_details(changes, region=region, today=now.date())
+        checked = _check_contact_details(changes, region=region, today=today or now.date())
         if "name" in checked and not checked["name"]:
             raise InvalidValueError(_t("A contact cannot lose its name."), field="name")
         override = checked.get("category_override", contact.category_override)

@@ -61,14 +61,17 @@ class Gap(NamedTuple):
     phrase: str
     values: tuple[tuple[str, GapValue], ...] = ()
 
-    def in_language(self, language: str) -> MissingItem:
-        """Return the gap as the missing item a tracer reading `language` sees."""
-        return MissingItem(self.item, self.step, _worded(self.phrase, self.values, language))
+    def in_language(self, language: str, quoted: str | None = None) -> MissingItem:
+        """Return the gap as the missing item a tracer reading `language` sees; the guide's
+        own texts it quotes (a question, a setting) in `quoted`, the language the screen
+        reads them out in, so the item matches the question on screen."""
+        return MissingItem(self.item, self.step,
+                           _worded(self.phrase, self.values, language, quoted or language))
 
     def to_json(self, language: str) -> dict[str, str]:
         """Return `in_language(language).to_json()` without building the item on the way."""
         return {"item": self.item, "step": self.step,
-                "text": _worded(self.phrase, self.values, language)}
+                "text": _worded(self.phrase, self.values, language, language)}
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,10 @@ class Assessment:
     score: int
     gaps: tuple[Gap, ...]
 
-    def render(self, language: str) -> Completeness:
-        """Word every gap in `language`."""
-        return Completeness(self.score, [gap.in_language(language) for gap in self.gaps])
+    def render(self, language: str, quoted: str | None = None) -> Completeness:
+        """Word every gap in `language`, quoting guide texts in `quoted` (default the same)."""
+        return Completeness(self.score, [gap.in_language(language, quoted)
+                                         for gap in self.gaps])
 
     def opened_since(self, before: Assessment) -> tuple[Gap, ...]:
         """The gaps a fact opened: what explains a score that went down after recording it."""
@@ -89,12 +93,13 @@ class Assessment:
 
 
 def completeness(guide: Guide, state: InterviewState, today: date, language: str = "en", *,
-                 progress: Progress | None = None) -> Completeness:
+                 progress: Progress | None = None, quoted: str | None = None) -> Completeness:
     """Score the interview against the guide's requirements and list what is still missing.
 
-    `progress` is `measure(guide, state, today)` when the caller has it already.
+    `progress` is `measure(guide, state, today)` when the caller has it already; `quoted` is
+    the language the guide's texts are quoted in (the screen's script language).
     """
-    return assess(guide, state, today, progress=progress).render(language)
+    return assess(guide, state, today, progress=progress).render(language, quoted)
 
 
 def assess(guide: Guide, state: InterviewState, today: date, *,
@@ -115,16 +120,17 @@ def assess(guide: Guide, state: InterviewState, today: date, *,
 
 
 @lru_cache(maxsize=8192)
-def _worded(phrase: str, values: tuple[tuple[str, GapValue], ...], language: str) -> str:
+def _worded(phrase: str, values: tuple[tuple[str, GapValue], ...], language: str,
+            quoted: str) -> str:
     """Fill a phrase; cached, as the same guide texts and days are worded over and over."""
-    return missing_text(phrase, language, **{name: _word(value, language)
+    return missing_text(phrase, language, **{name: _word(value, language, quoted)
                                              for name, value in values})
 
 
-def _word(value: GapValue, language: str) -> str | int:
-    """Put one value of a gap into `language`."""
+def _word(value: GapValue, language: str, quoted: str) -> str | int:
+    """Put one value of a gap into `language`; the guide's own texts into `quoted`."""
     if isinstance(value, Text):
-        return value.in_language(language)
+        return value.in_language(quoted)
     if isinstance(value, date):
         return format_day(value, language)
     return value

@@ -257,6 +257,16 @@ def signout() -> Any:
     return redirect(url_for("auth.signin"))
 
 
+@blueprint.post("/language")
+@login_required
+def switch_language() -> Any:
+    """Switch the interface language, kept on the account (so it holds after signing out and
+    on other devices), and go back to the page it was switched on."""
+    bco().change_language(current_user.name, request.form.get("language", ""),
+                          actor=current_user.name)
+    return redirect(_safe_next(request.form.get("next")) or url_for("home"))
+
+
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 

@@ -37,6 +37,22 @@ BUCKET_LABELS = {
 }
 BUCKET_LEVELS = {"callback_due": "bad", "handed_over": "bad", "interview": "ok"}
 LANGUAGE_NAMES = {"nl": _l("Dutch"), "en": _l("English")}
+# Form fields as their labels name them, so a refusal never shows a field's internal name
+# ("override_reason"); a field not listed here is not named at all (its message says enough).
+FIELD_LABELS = {
+    "name": _l("Name"), "phone": _l("Phone"), "email": _l("E-mail"),
+    "relation": _l("Relation"), "day": _l("Last contact"), "setting": _l("Setting"),
+    "informs": _l("Who informs"), "unreachable_reason": _l("No phone or e-mail because"),
+    "household": _l("In the bubble (household)"),
+    "category_override": _l("Override the category"),
+    "override_reason": _l("Reason for the override"), "reason": _l("Reason"),
+    "summary": _l("Handover summary"), "value": _l("Answer"), "note": _l("Note"),
+    "outcome": _l("Outcome"), "callback_at": _l("Call back at"), "tracer": _l("Tracer"),
+    "priority": _l("Priority"), "from": _l("From"), "to": _l("To"), "team": _l("Team"),
+    "disease": _l("Disease"), "language": _l("Language"), "term": _l("Search"),
+}
+# Diseases as guides name them (in English) and as the reader says them.
+DISEASE_NAMES = {"Measles": _l("Measles"), "Tuberculosis": _l("Tuberculosis")}
 
 
 def new_command_id() -> str:
@@ -71,8 +87,15 @@ def phone_display(number: str | None) -> str:
 
 
 def disease_name(code: str) -> str:
-    """The disease as its guide names it ('COVID-19'), from the code a case stores."""
-    return bco().catalog.disease_name(code)
+    """The disease as its guide names it ('COVID-19'), from the code a case stores, in the
+    reader's language."""
+    name = bco().catalog.disease_name(code)
+    return str(DISEASE_NAMES.get(name, name))
+
+
+def field_label(field: str) -> str:
+    """A form field as its label names it; empty for a field with no label of its own."""
+    return str(FIELD_LABELS.get(field, ""))
 
 
 def status_label(status: str) -> str:
@@ -87,5 +110,5 @@ def _settings() -> Settings:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         new_command_id=new_command_id, bucket_label=bucket_label, bucket_level=bucket_level,
-        language_name=language_name, status_label=status_label)
+        language_name=language_name, status_label=status_label, field_label=field_label)
     app.jinja_env.filters.update(phone=phone_display, disease=disease_name)

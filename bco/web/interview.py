@@ -52,7 +52,15 @@ from bco.web.interview_forms import (
     parse_prompt,
     text,
 )
-from bco.web.interview_view import Screen, build_screen, step_anchor, view_of
+from bco.web.interview_view import (
+    Screen,
+    build_screen,
+    contact_changes,
+    contact_field_label,
+    guide_language,
+    step_anchor,
+    view_of,
+)
 from bco.web.readmodels import read_your_writes
 
 blueprint = Blueprint("interview", __name__)
@@ -459,10 +467,20 @@ def _answer_problem(app: BCOApplication, interview: Interview, case: Case, quest
 
 def _contact_problem(interview_id: UUID, contact_id: UUID, *, status: int, code: str,
                      message: str, errors: dict[str, Any], **extra: Any) -> str:
-    interview = bco().get_interview(interview_id)
+    """A refused contact change, naming the field by its label (never 'override_reason');
+    after a conflict, the colleague's change in words, field by field."""
+    app = bco()
+    interview = app.get_interview(interview_id)
+    guide = app.guide_for_interview(interview)
+    language = guide_language(guide, str(current_user.language))
+    other = extra.get("other_change")
+    changed = (other or {}).get("data", {}).get("changes")
     return render_template(
         "interview/_contact_problem.html", interview=interview, contact_id=str(contact_id),
-        status=status, message=message, errors=errors, other=extra.get("other_change"))
+        status=status, message=message, other=other,
+        fields=[(field, label) for field in errors
+                if (label := contact_field_label(guide, language, field))],
+        changes=contact_changes(guide, language, changed) if isinstance(changed, dict) else [])
 
 
 def _row_problem(before: Screen, *, status: int, code: str, message: str,

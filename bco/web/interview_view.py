@@ -9,6 +9,8 @@ from datetime import date
 from functools import cached_property
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
@@ -28,6 +30,12 @@ from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
 from bco.guides.progress import Progress, effective_dates, measure
 from bco.guides.state import ContactFacts, InterviewState
+from bco.web.display import field_label
+
+# The field of a contact's card that fills each of its completeness items.
+CONTACT_ITEM_FIELDS = {"name": "name", "reach": "phone", "day": "day", "informs": "informs",
+                       "category": "override"}
+INFORMER_LABELS = {"index": _l("the index"), "authority": _l("health service")}
 
 
 def step_anchor(step_id: str) -> str:
@@ -46,6 +54,13 @@ class ContactRow:
     overridden: bool
     prompt_label: str
     setting_label: str
+
+    @property
+    def category_badge(self) -> str:
+        """The category as its badge names it: the label's head ('Categorie 2a' of
+        'Categorie 2a: nauw contact, ...'), or the whole label; never the guide's id."""
+        head, colon, _rest = self.category_label.partition(":")
+        return head.strip() if colon else self.category_label
 
 
 @dataclass(frozen=True)
@@ -111,7 +126,7 @@ class Screen:
     @cached_property
     def completeness(self) -> Completeness:
         return completeness(self.guide, self.state, self.today, self.language,
-                            progress=self.progress)
+                            progress=self.progress, quoted=self.script_language)
 
     @cached_property
     def contacts_to_fill(self) -> list[tuple[str, str, list[str]]]:
@@ -126,6 +141,19 @@ class Screen:
         return [(c.name.strip() or f"#{n}", step_anchor(f"contact:{c.id}"), open_fields[c.id])
                 for n, c in enumerate(self.state.contacts, start=1)
                 if c.id is not None and c.id in open_fields]
+
+    def missing_anchor(self, item: str, step: str) -> str:
+        """Where a missing item's link goes: for a contact's detail, that detail's own field
+        in the contact's card (the day of last contact, not the name), else the step."""
+        kind, _, rest = item.partition(":")
+        key, _, name = rest.rpartition(":")
+        if kind != "contact" or step != f"contact:{key}" or name not in CONTACT_ITEM_FIELDS:
+            return step_anchor(step)
+        field = CONTACT_ITEM_FIELDS[name]
+        if name == "category":
+            fact = next((f.id for f in self.guide.facts if f.id != "household"), None)
+            field = f"fact-{fact}" if fact else "override"
+        return f"c-{key}-{field}"
 
     @property
     def editable(self) -> bool:
@@ -186,6 +214,56 @@ class Screen:
             return None, self.today
         start = self.windows.source.start if self.windows.source else self.windows.infectious.start
         return start, self.today
+
+
+def contact_field_label(guide: Guide, language: str, field: str) -> str:
+    """A contact form field as its label names it: a fact by the guide's label, the rest by
+    the form's own; empty for a field with no label (the message then says it all)."""
+    if field.startswith("fact_"):
+        fact = next((f for f in guide.facts if f.id == field.removeprefix("fact_")), None)
+        return fact.label.in_language(language) if fact else ""
+    return field_label(field)
+
+
+def contact_changes(guide: Guide, language: str,
+                    changed: dict[str, Any]) -> list[tuple[str, str]]:
+    """A colleague's contact change as the tracer reads it: (label, value) per field, values
+    in words (a setting's or category's label, 'health service'), never internal ids."""
+    lines: list[tuple[str, str]] = []
+    for key, value in changed.items():
+        if key == "facts" and isinstance(value, dict):
+            lines.extend((contact_field_label(guide, language, f"fact_{fact}"),
+                          _fact_value(known)) for fact, known in value.items()
+                         if contact_field_label(guide, language, f"fact_{fact}"))
+            continue
+        label = contact_field_label(guide, language, key)
+        if label:
+            lines.append((label, _change_value(guide, language, key, value)))
+    return lines
+
+
+def _change_value(guide: Guide, language: str, key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if key == "setting":
+        found = guide.setting(str(value))
+        return found.label.in_language(language) if found else "—"
+    if key == "category_override":
+        category = guide.category(str(value))
+        return category.label.in_language(language) if category else "—"
+    if key == "informs":
+        return str(INFORMER_LABELS.get(str(value), "—"))
+    if key == "day" and isinstance(value, date):
+        return format_day(value, language)
+    return _fact_value(value)
+
+
+def _fact_value(value: Any) -> str:
+    if value is None:
+        return str(_l("not known"))
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    return str(value)
 
 
 def contacts_for_question(guide: Guide, contacts: Sequence[Contact],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Error, Page
 
 from bco.application import BCOApplication
 from bco.demo import DEMO_ACCOUNTS
@@ -47,6 +48,32 @@ class Server:
         self.app.assign_case(case_id, tracer, "north", actor="lead")
         self.app.log_call_attempt(case_id, "reached", actor=tracer)
         return self.app.start_interview(case_id, actor=tracer).aggregate_id
+
+
+REFUSAL = re.compile(r"^Failed to load resource: the server responded with a status of 4\d\d")
+
+
+@dataclass
+class ConsoleErrors:
+    """Errors the browser reported on any watched page: console errors and uncaught ones."""
+
+    refusals_expected: bool = False
+    found: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", self._uncaught)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        if self.refusals_expected and REFUSAL.match(message.text) and "/static/" not in where:
+            return
+        self.found.append(f"{message.text} ({where})")
+
+    def _uncaught(self, error: Error) -> None:
+        self.found.append(f"uncaught: {error.message}")
 
 
 def sign_in(page: Page, server: Server, name: str) -> None:

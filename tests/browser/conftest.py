@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server
+from browser_support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, ConsoleErrors, Server
 from eventsourcing.cryptography import AESCipher
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -54,19 +54,31 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
-    """Pages in separate browser contexts: separate people, each with their own session."""
+def new_page(browser: Browser, request: pytest.FixtureRequest
+             ) -> Iterator[Callable[..., Page]]:
+    """Pages in separate browser contexts: separate people, each with their own session.
+
+    Every page of every context (tabs opened later too) is watched: an error in the browser's
+    console (a script error, a CSP violation, an htmx error such as oobErrorNoTarget) fails
+    the test. A test that provokes refusals on purpose marks itself `expected_refusals`, which
+    lets only the browser's own note of a 4xx answer to a request pass.
+    """
     contexts: list[BrowserContext] = []
+    errors = ConsoleErrors(refusals_expected=request.node.get_closest_marker(
+        "expected_refusals") is not None)
 
     def make(**options: Any) -> Page:
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, **options)
+        context = browser.new_context(**{"viewport": {"width": 1366, "height": 900},
+                                         **options})
         context.set_default_timeout(15_000)
+        context.on("page", errors.watch)
         contexts.append(context)
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert errors.found == [], "errors in the browser console"
 
 
 @pytest.fixture

@@ -58,6 +58,7 @@ def test_interview_page(axe_page: Page, server: Server) -> None:
         assert not violations, describe(violations)
 
 
+@pytest.mark.expected_refusals
 def test_interview_confirmation_and_refused_summary(axe_page: Page, server: Server) -> None:
     """The confirmation before completing with items missing, and a refused handover summary."""
     interview_id = server.interview_for("tracer", "Sem Mulder")

@@ -79,6 +79,7 @@ def test_a_lead_reassigns_a_case_and_puts_it_back_in_the_pool(
     assert server.app.get_case(case_id).tracer == "tracer"
 
 
+@pytest.mark.expected_refusals
 def test_a_hand_out_made_meanwhile_is_shown_and_the_choice_kept(
         new_page, server: Server, output_dir: Path) -> None:
     case_id = server.register_case("Ruben Mulder")

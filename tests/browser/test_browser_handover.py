@@ -59,6 +59,7 @@ def test_second_tracer_never_meets_an_answered_question(new_page, server: Server
     assert server.app.get_case(interview.case_id).tracer == "tracer2"
 
 
+@pytest.mark.expected_refusals
 def test_two_people_editing_the_same_answer(new_page, server: Server) -> None:
     interview_id = server.interview_for("tracer", "Bram de Boer")
     tracer: Page = new_page()

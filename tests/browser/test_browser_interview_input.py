@@ -60,6 +60,7 @@ def test_a_date_is_saved_once_when_the_tracer_leaves_it(new_page, server: Server
     assert server.app.get_interview(interview_id).answers["onset_date"] == onset.isoformat()
 
 
+@pytest.mark.expected_refusals
 def test_an_impossible_or_half_typed_date_is_said_and_not_saved(new_page,
                                                                 server: Server) -> None:
     page, interview_id = open_interview(new_page, server, "Sem Visser")
@@ -97,6 +98,7 @@ def test_an_impossible_or_half_typed_date_is_said_and_not_saved(new_page,
     assert server.app.get_interview(interview_id).answers["onset_date"] == onset.isoformat()
 
 
+@pytest.mark.expected_refusals
 def test_a_refused_date_shows_the_servers_message_and_keeps_what_was_typed(
         new_page, server: Server) -> None:
     page, interview_id = open_interview(new_page, server, "Lars Visser")
@@ -116,6 +118,7 @@ def test_a_refused_date_shows_the_servers_message_and_keeps_what_was_typed(
     assert "onset_date" not in server.app.get_interview(interview_id).answers
 
 
+@pytest.mark.expected_refusals
 @pytest.mark.parametrize(("typed", "message"), [
     ("-3", "Type a number of 0 or more."), ("2.5", "Type a whole number, e.g. 2."),
 ])
@@ -189,6 +192,7 @@ def test_completing_below_100_asks_first_and_says_what_is_missing(new_page,
     expect(page.locator("#interview-status")).to_have_text("completed")
 
 
+@pytest.mark.expected_refusals
 def test_an_empty_handover_summary_comes_back_next_to_the_field(new_page,
                                                                 server: Server) -> None:
     page, interview_id = open_interview(new_page, server, "Mila Smit")

@@ -9,7 +9,7 @@ from browser_support import Server, sign_in
 from interview_steps import saved
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.expected_refusals]
 
 
 def open_interview(new_page, server: Server, name: str) -> tuple[Page, UUID]:

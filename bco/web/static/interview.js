@@ -236,13 +236,15 @@
     if (!target) { return; }
     var details = target.querySelector("details") || target.closest("details");
     if (details) { details.open = true; }
-    var field = target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
+    // A link to one field (a contact's day of last contact) focuses that field itself.
+    var field = target.matches("input, select, textarea") ? target
+      : target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
     target.scrollIntoView({block: "center"});
     if (field) { field.focus({preventScroll: true}); }
   }
 
   document.addEventListener("click", function (event) {
-    var link = event.target instanceof Element ? event.target.closest("a[href^='#step-']") : null;
+    var link = event.target instanceof Element ? event.target.closest("a[href^='#step-'], a[href^='#c-']") : null;
     if (link) {
       event.preventDefault();
       history.replaceState(null, "", link.getAttribute("href"));

@@ -204,7 +204,9 @@ def test_contact_details_category_override_and_conflict(
     refused = client.post(f"/interviews/{interview_id}/contacts/{contact_id}",
                           data=details, headers=HX)
     assert refused.status_code == 422
-    assert "override" in refused.get_data(as_text=True)
+    # the field named by its label, not its internal name (issue 12 item 4)
+    assert "<strong>Reden voor de aanpassing</strong>" in refused.get_data(as_text=True)
+    assert "override_reason" not in refused.get_data(as_text=True)
     details["override_reason"] = "Glass screen between the desks."
     saved = client.post(f"/interviews/{interview_id}/contacts/{contact_id}", data=details,
                         headers=HX)
