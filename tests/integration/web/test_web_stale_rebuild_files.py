@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -27,6 +28,18 @@ def gone_pid() -> int:
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=10)
     return child.pid
+
+
+def free_port() -> int:
+    """A port in 5130-5139 that nothing listens on now."""
+    for port in range(5130, 5140):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in 5130-5139")
 
 
 def leave_rebuild_files(views: Path) -> tuple[list[Path], list[Path]]:
@@ -57,7 +70,7 @@ def test_bco_serve_removes_them_before_it_answers(web_settings: Settings,
     """The real server: `bco serve` (gunicorn) on a port of its own."""
     bco_app.close()
     killed, running = leave_rebuild_files(web_settings.views_path)
-    port = 5137
+    port = free_port()
     env = {**os.environ, **web_settings.to_env(), "BCO_PORT": str(port),
            "BCO_RUN_PROJECTIONS_IN_WEB": "false"}
     server = subprocess.Popen([sys.executable, "-m", "bco", "serve", "--threads", "2"],
