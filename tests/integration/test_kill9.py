@@ -7,7 +7,8 @@ SIGKILL at a random moment. After every kill the store must open and hold every 
 write; at the end the read models followed along (and killed midway many times) must equal a
 full rebuild, and the rebuild must leave nothing of the killed ones behind.
 
-Marked `fuzz` (slower); CI runs it. Rounds per backend: BCO_KILL_ROUNDS (default 4).
+Marked `fuzz` (slower); CI runs it. Rounds per backend: BCO_KILL_ROUNDS (default 4). A last test
+kills a rebuild that shares its work out to helper processes: the helpers stop with it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from projection_scenarios import views_contents
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.case import IndexPerson
+from bco.projections.rebuild import remove_stale_rebuild_files
 
 pytestmark = pytest.mark.fuzz
 
@@ -231,3 +233,59 @@ def test_kill_9_loses_no_acknowledged_write_and_rebuild_equals_following(
     status = run_bco(env, "projections", "status", "--json")
     assert '"error": null' in status or '"error":null' in status
     assert '"lag": 0' in status or '"lag":0' in status
+
+
+REBUILD_IN_HELPERS = (
+    "from bco.application import BCOApplication\n"
+    "from bco.config import Settings\n"
+    "from bco.projections import rebuilder_for\n"
+    "rebuilder_for(BCOApplication(Settings.from_env())).rebuild(processes=3)\n")
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_rebuilds_helpers_stop_and_leave_no_part_behind(
+        sqlite_settings: Settings) -> None:
+    """kill -9 of a rebuild that shares its work out to helper processes: the helpers must
+    not go on writing names and phones into part files nobody will copy or remove."""
+    env = {**os.environ, **sqlite_settings.to_env()}
+    run_bco(env, "db", "init")
+    setting_up(sqlite_settings)
+    views = sqlite_settings.views_path
+    rebuild = subprocess.Popen([sys.executable, "-c", REBUILD_IN_HELPERS], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    helpers: list[int] = []
+    while len(helpers) < 2:  # the helpers are started (spawned, still importing)
+        assert rebuild.poll() is None and time.monotonic() < deadline, "no helpers started"
+        helpers = children_of(rebuild.pid)
+        time.sleep(0.005)
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in helpers):
+        assert time.monotonic() < deadline, "the helpers of a killed rebuild went on"
+        time.sleep(0.05)
+    parts = sorted(p.name for p in views.parent.glob(f"{views.name}.rebuild-*.part*"))
+    assert parts == []
+    remove_stale_rebuild_files(views)  # as the next start or rebuild does
+    assert sorted(p.name for p in views.parent.glob(f"{views.name}.rebuild-*")) == []
