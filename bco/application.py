@@ -465,6 +465,37 @@ class BCOApplication(Application[UUID]):
             lambda case, now: case.set_priority(priority, reason, now=now, actor=actor,
                                                 command_id=command_id))
 
+    def set_cases_priority(self, expected: Mapping[UUID, int], priority: int, reason: str, *,
+                           actor: str, command_id: str | None = None) -> Recorded:
+        """Set the priority of several cases (id → the version the lead saw), all or none: a
+        priority set on any of them since that version is a conflict and nothing is saved.
+
+        A save that loses a race is worked out again on what is stored now, as `_change` does.
+        """
+        for attempt in range(SAVE_ATTEMPTS):
+            now, changed = self.clock(), []
+            for case_id, version in expected.items():
+                case = self._get(case_id, Case)
+                step = f"{command_id}:{case_id}" if command_id else None
+                if case.already_done(step):
+                    continue
+                if case.version > version:
+                    self._refuse_stale(case, version, {"priority"})
+                before = case.version
+                case.set_priority(priority, reason, now=now, actor=actor, command_id=step)
+                if case.version != before:
+                    changed.append(case)
+            if not changed:
+                first = next(iter(expected))
+                return Recorded(first, self._get(first, Case).version, None, None)
+            try:
+                return self._save(*changed)
+            except SaveRaced:
+                if attempt == SAVE_ATTEMPTS - 1:
+                    raise
+                _back_off(attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
     # -- interview commands ---------------------------------------------------------------
 
     def start_interview(self, case_id: UUID, *, actor: str, guide_id: str | None = None,

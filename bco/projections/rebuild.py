@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import sqlite3
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -304,6 +305,7 @@ def start_helper(settings: Settings, part: Path, made_by: ReadModelFactory, name
 def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names: list[str],
                 batch_size: int, results: Connection) -> None:
     """In the helper: open the store, replay it into `part`, report None or the error."""
+    _stop_with_parent(part)
     try:
         app = BCOApplication(settings)
         try:
@@ -318,6 +320,22 @@ def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names
         results.send(None)
     finally:
         results.close()
+
+
+def _stop_with_parent(part: Path) -> None:
+    """A helper whose rebuild was killed (kill -9, out of memory) removes its part and exits at
+    once: nobody would copy the part in or remove it, and it holds names and phones. Without
+    this the helper went on writing it after the next start had cleaned up."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()  # returns when the parent process has ended, however it ended
+        remove_part(part)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bco-rebuild-parent-watch", daemon=True).start()
 
 
 def remove_stale_rebuild_files(views_path: Path) -> list[Path]:

@@ -259,11 +259,8 @@ def act() -> Any:
             if not level.isdigit():
                 return render_page("dashboard/page.html", status=422, args=back, problem=_(
                     "Choose a priority."))
-            recorded = None
-            for case_id, version in chosen.items():
-                recorded = app.set_case_priority(case_id, int(level), reason,
-                                                 actor=current_user.name,
-                                                 expected_version=version)
+            recorded = app.set_cases_priority(chosen, int(level), reason,
+                                              actor=current_user.name, command_id=command_id)
             message = _("Priority set for %(n)d cases.", n=len(chosen))
         else:
             recorded = app.hand_out_cases(chosen, request.form.get("tracer", ""),

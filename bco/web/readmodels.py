@@ -14,6 +14,7 @@ from bco.application import BCOApplication, Recorded
 from bco.config import Settings
 from bco.projections import runner_for
 from bco.projections.follower import Follower
+from bco.projections.rebuild import remove_stale_rebuild_files
 from bco.projections.runner import ReadModelRunner, open_views
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,16 @@ def views() -> Iterator[Database]:
 
 
 def init_app(flask_app: Flask, application: BCOApplication, settings: Settings) -> None:
-    """A runner per web process; it follows the store in a thread in one process per machine."""
+    """A runner per web process; it follows the store in a thread in one process per machine.
+
+    What a rebuild killed midway left beside views.db (names and phones in a stray file) is
+    removed as the server starts, not only at the next rebuild; files of a rebuild still
+    running are left alone.
+    """
+    removed = remove_stale_rebuild_files(settings.views_path)
+    if removed:
+        log.warning("Removed %d file(s) a killed rebuild left beside %s", len(removed),
+                    settings.views_path)
     projection_runner = runner_for(application)
     flask_app.extensions["bco_runner"] = projection_runner
     if settings.run_projections_in_web:

@@ -103,3 +103,26 @@ def test_priority_is_an_event_and_orders_the_worklist(staffed: BCOApplication, c
         staffed.set_case_priority(older, 2, "x", actor="lena", expected_version=1)
     staffed.set_case_priority(newer, 0, "back to normal", actor="lena", expected_version=2)
     assert staffed.get_case(newer).priority == 0
+
+
+def test_priority_for_several_cases_is_all_or_none(staffed: BCOApplication, clock) -> None:
+    """Found by the form fuzzer (issue 15): the dashboard set the first ticked case's priority,
+    then refused the second with a conflict, and said nothing was saved."""
+    first, second = register(staffed, clock), register(staffed, clock)
+    staffed.set_case_priority(second, 1, "asked by the GGD", actor="admin")  # after lena looked
+    before = staffed.store_position()
+    with pytest.raises(ConflictError) as conflict:
+        staffed.set_cases_priority({first: 1, second: 1}, 2, "care home", actor="lena")
+    assert conflict.value.current is not None and conflict.value.current.id == second
+    assert staffed.store_position() == before
+    assert staffed.get_case(first).priority == 0
+    with pytest.raises(InvalidValueError):
+        staffed.set_cases_priority({first: 1}, 7, "x", actor="lena")
+    recorded = staffed.set_cases_priority({first: 1, second: 2}, 2, "care home", actor="lena")
+    assert [staffed.get_case(c).priority for c in (first, second)] == [2, 2]
+    assert recorded.position == staffed.store_position() == before + 2
+    assert staffed.case_history(first)[-1]["data"]["reason"] == "care home"
+    # A change of something else since the lead looked is no conflict.
+    staffed.assign_case(first, "anna", "north", actor="lena")
+    staffed.set_cases_priority({first: 2, second: 3}, 0, "back to normal", actor="lena")
+    assert staffed.get_case(first).priority == 0

@@ -206,6 +206,22 @@ def test_priority_from_the_dashboard_orders_the_worklist(web: Flask, cases: Case
     assert pool.index(str(newer)) < pool.index(str(older))
 
 
+def test_priority_for_several_cases_is_refused_whole(web: Flask, cases: Cases,
+                                                     bco_app: BCOApplication) -> None:
+    """A conflict on the second ticked case leaves the first as it was (the fuzzer found the
+    first one changed under a 409 that said nothing was saved)."""
+    first, second = cases.register(hours_ago=30), cases.register(hours_ago=26)
+    seen = ticked(bco_app, first, second)
+    bco_app.set_case_priority(second, 1, "asked by the GGD", actor="admin")
+    cases.project()
+    before = bco_app.store_position()
+    answer = sign_in(web, "lead").post("/dashboard/actions", data={
+        "case": seen, "priority": "2", "reason": "care home", "action": "priority"})
+    assert answer.status_code == 409
+    assert bco_app.store_position() == before
+    assert bco_app.get_case(first).priority == 0
+
+
 def test_chart_svgs_carry_their_numbers(web: Flask, cases: Cases, bco_app: BCOApplication,
                                         clock: Any) -> None:
     early, late = cases.register(hours_ago=30), cases.register(hours_ago=8)

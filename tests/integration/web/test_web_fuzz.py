@@ -14,6 +14,8 @@ from web_support import Cases, sign_in
 from bco.application import BCOApplication
 from bco.web import auth
 
+pytestmark = pytest.mark.fuzz
+
 ANSWERS = {200, 302, 400, 401, 403, 404, 409, 422, 429}
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

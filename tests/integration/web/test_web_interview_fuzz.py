@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from interview_support import HX, start_interview
 
 from bco.application import BCOApplication
+
+pytestmark = pytest.mark.fuzz
 
 QUESTIONS = ["identity_confirmed", "has_symptoms", "onset_date", "symptoms", "household_size",
              "who_informs", "known_case_details", "household_members", "nope"]
