@@ -196,6 +196,12 @@ def signout(data: st.DataObject, world: World) -> Request:
     return Request("/signout", "tracer", {})
 
 
+def switch_language(data: st.DataObject, world: World) -> Request:
+    return Request("/language", data.draw(st.sampled_from(["tracer", "lead", "authority"])), {
+        "language": data.draw(plausible("en", "nl", "de", "")),
+        "next": data.draw(plausible("/worklist", "//evil.example", ""))})
+
+
 def next_case(data: st.DataObject, world: World) -> Request:
     if data.draw(st.booleans()):
         world.case(None)
@@ -418,7 +424,8 @@ def dashboard(data: st.DataObject, world: World) -> Request:
 
 
 FORMS: dict[str, Build] = {
-    "auth.signin": signin, "auth.signout": signout, "tracer.next_case": next_case,
+    "auth.signin": signin, "auth.signout": signout, "auth.switch_language": switch_language,
+    "tracer.next_case": next_case,
     "tracer.log_call": calls, "tracer.mark_unreachable": unreachable, "tracer.take_case": take,
     "tracer.start_interview": start, "tracer.log_inform": inform, "tracer.search": search,
     "lead.assign": assignment, "interview.answer": answers, "interview.prompt": prompts,
