@@ -336,8 +336,7 @@ def resume(interview_id: UUID) -> Any:
         return _json(recorded or Recorded(interview.id, interview.version, None))
     current = app.get_interview(interview_id)
     view = screen_for(app, current, app.get_case(case.id))
-    return redirect(anchor_url(interview_id, step_anchor(view.current.id)
-                               if view.current else None))
+    return redirect(anchor_url(interview_id, view.next_anchor))
 
 
 @blueprint.post("/interviews/<uuid:interview_id>/complete")

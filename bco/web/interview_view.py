@@ -23,6 +23,7 @@ from bco.guides.engine import (
     all_steps,
     completeness,
     exposure_windows,
+    resume_point,
 )
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
@@ -76,7 +77,7 @@ class Screen:
     state: InterviewState
     progress: Progress
     sections: list[SectionView]
-    current: Step | None
+    current: Step | None  # the first open required item (or the lines leading into it)
     statuses: dict[str, str] = field(default_factory=dict)
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
 
@@ -126,6 +127,32 @@ class Screen:
         return [(c.name.strip() or f"#{n}", step_anchor(f"contact:{c.id}"), open_fields[c.id])
                 for n, c in enumerate(self.state.contacts, start=1)
                 if c.id is not None and c.id in open_fields]
+
+    @cached_property
+    def next_contact(self) -> tuple[str, str, list[str]] | None:
+        """With no required step open, the first contact whose details are still missing."""
+        if self.current is not None:
+            return None
+        return next(iter(self.contacts_to_fill), None)
+
+    @cached_property
+    def leftover(self) -> Step | None:
+        """With nothing required left, the first step still open: an optional question, a
+        line to say at the end of a section."""
+        if self.current is not None or self.next_contact is not None:
+            return None
+        return next((view.step for section in self.sections for view in section.steps
+                     if view.status == "open"), None)
+
+    @property
+    def next_anchor(self) -> str | None:
+        """Where "Next" and a resume go: the current step, else a contact to fill in, else
+        what is left to say or ask."""
+        if self.current is not None:
+            return step_anchor(self.current.id)
+        if self.next_contact is not None:
+            return self.next_contact[1]
+        return step_anchor(self.leftover.id) if self.leftover is not None else None
 
     @property
     def editable(self) -> bool:
@@ -225,7 +252,7 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
         interview=interview, case=case, guide=guide, language=language, today=today,
         script_language=script,
         state=state, progress=progress, sections=sections,
-        current=next((view.step for view in views if view.status == "open"), None),
+        current=resume_point(guide, state, progress, sections),
         statuses={view.step.id: view.status for view in views if view.step.kind == "question"},
     )
 
