@@ -209,6 +209,7 @@ class _Builder:
             help=self._optional_text((*path, "help"), data.get("help")), show_if=show_if,
             options=options, contact_defaults=MappingProxyType(defaults),
             reveals_contacts=data.get("reveals_contacts", False),
+            checks_case_file=tuple(data.get("checks_case_file", ())),
         )
 
     def _answer_condition(self, path: PathKey, data: dict[str, Any],

@@ -193,6 +193,18 @@ class Screen:
             return "test_date", self.case.test_date.strftime("%d-%m-%Y")
         return None
 
+    def case_file_checks(self, question_id: str) -> list[tuple[str, str | None]]:
+        """What the case file says for a question that checks it (the identity check): each
+        field the guide names with its value, None where the case file does not have it."""
+        question = self.guide.questions.get(question_id)
+        if question is None:
+            return []
+        person = self.case.person
+        values = {"birth_date": person.birth_date.strftime("%d-%m-%Y")
+                  if person.birth_date else None,
+                  "postcode": person.postcode or None}
+        return [(name, values.get(name)) for name in question.checks_case_file]
+
     def prompt_label(self, prompt: str | None) -> str:
         return prompt_label(self.guide, self.language, prompt)
 
