@@ -60,6 +60,16 @@ class DayRow:
     contacts: tuple[Contact, ...]
 
 
+@dataclass(frozen=True)
+class Fold:
+    """A finished section shown as one line: what was done in it, opened on demand."""
+
+    answered: int
+    said: int
+    probed: int
+    contacts: int
+
+
 @dataclass
 class Screen:
     """Everything the interview screen needs, computed once per request.
@@ -127,6 +137,22 @@ class Screen:
         return [(c.name.strip() or f"#{n}", step_anchor(f"contact:{c.id}"), open_fields[c.id])
                 for n, c in enumerate(self.state.contacts, start=1)
                 if c.id is not None and c.id in open_fields]
+
+    def fold(self, section: SectionView) -> Fold | None:
+        """A section with nothing open left, other than the one the tracer is in, folds to one
+        line so the page fits a call; None for a section still in use."""
+        shown = [view for view in section.steps if view.status in ("open", "answered", "done")]
+        if (not shown or any(view.status == "open" for view in shown)
+                or (self.current is not None and self.current.section == section.id)):
+            return None
+        ids = {view.step.id for view in shown}
+        return Fold(
+            answered=sum(1 for v in shown if v.step.kind == "question" and v.status == "answered"
+                         and v.step.type != "contacts"),
+            said=sum(1 for v in shown if v.step.kind == "script"),
+            probed=sum(1 for v in shown if v.step.kind == "probe"
+                       or v.step.type == "contacts"),
+            contacts=sum(1 for c in self.interview.live_contacts if c.prompt in ids))
 
     @cached_property
     def next_contact(self) -> tuple[str, str, list[str]] | None:

@@ -262,6 +262,8 @@
       step.classList.add("current");
       var section = step.closest(".section");
       if (section) { section.classList.add("current-section"); section.hidden = false; }
+      var fold = step.closest("details.section-fold");
+      if (fold) { fold.open = true; }
     }
     // A section becomes visible once it has something to ask.
     document.querySelectorAll(".section[hidden]").forEach(function (section) {

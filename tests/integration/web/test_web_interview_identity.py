@@ -38,8 +38,8 @@ def test_birth_date_and_postcode_beside_the_identity_question(
     check = re.sub(r"<[^>]+>|\s+", " ", block[block.index('id="case-file-identity_confirmed"'):])
     assert "In het dossier: Geboortedatum 04-03-1980 Postcode 3511 AB" in " ".join(check.split())
     # and in the header, in view for the whole call
-    assert '<span id="index-birth-date">Geboortedatum 04-03-1980</span>' in page
-    assert '<span id="index-postcode">Postcode 3511 AB</span>' in page
+    assert '<span id="index-birth-date" class="nowrap">Geboortedatum 04-03-1980</span>' in page
+    assert '<span id="index-postcode" class="nowrap">Postcode 3511 AB</span>' in page
 
 
 def test_a_case_file_without_a_postcode_says_so(
