@@ -155,6 +155,7 @@ class Fact:
     type: FactType
     label: Text
     unit: str | None = None
+    quick_entry: bool = False  # asked on the quick-entry line too (the script asks it of all)
 
 
 @dataclass(frozen=True)

@@ -180,6 +180,11 @@ class Screen:
             return self.next_contact[1]
         return step_anchor(self.leftover.id) if self.leftover is not None else None
 
+    def open_fields(self, contact_id: str) -> list[str]:
+        """The details still missing for one contact (name, reach, day, category, informs)."""
+        return next((fields for _name, anchor, fields in self.contacts_to_fill
+                     if anchor == step_anchor(f"contact:{contact_id}")), [])
+
     @property
     def editable(self) -> bool:
         return self.interview.status == InterviewStatus.IN_PROGRESS

@@ -54,3 +54,46 @@ def test_finished_sections_fold_to_one_line(client_for: Clients, interview_id: U
     assert "section-fold" not in section(html, "source")
     assert 'class="card section current-section" id="section-source"' in html
     assert "section-fold" not in section(html, "household")
+
+
+def test_the_quick_entry_line_asks_the_age_the_script_asks(
+        bco_app: BCOApplication, client_for: Clients, interview_id: UUID) -> None:
+    client = client_for("tracer")
+    html = client.get(f"/interviews/{interview_id}").get_data(as_text=True)
+    row = html[html.index('<form class="entry-row"'):]
+    row = row[:row.index("</form>")]
+    assert 'name="fact_age_years"' in row and 'placeholder="Leeftijd (jaren)"' in row
+    assert '<option value="">Omgeving…</option>' in row  # the list says what it is for
+    saved = client.post(f"/interviews/{interview_id}/contacts",
+                        data={"name": "Noor Visser", "fact_age_years": "7", "phone": ""},
+                        headers={"HX-Request": "true"})
+    assert saved.status_code == 200
+    contact = bco_app.get_interview(interview_id).live_contacts[-1]
+    assert contact.facts == {"age_years": 7}
+    refused = client.post(f"/interviews/{interview_id}/contacts",
+                          data={"name": "Bram", "fact_age_years": "zeven"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 422
+    assert 'value="zeven"' in refused.get_data(as_text=True)  # what was typed stays
+
+
+def test_what_a_contact_still_needs_is_asked_outside_the_details(
+        bco_app: BCOApplication, client_for: Clients, interview_id: UUID) -> None:
+    """Categorising needs no click on every card: the facts that decide the category (and
+    whatever else is missing) are in the open; the rest stays behind the details."""
+    bco_app.report_contact(interview_id, {"name": "Ayla Yilmaz", "phone": "06 45678901"},
+                           actor="tracer")
+    contact = bco_app.get_interview(interview_id).live_contacts[-1]
+    cid = contact.contact_id
+    html = client_for("tracer").get(f"/interviews/{interview_id}").get_data(as_text=True)
+    card = html[html.index(f'id="step-contact-{cid}"'):]
+    card = card[:card.index("</article>")]
+    still, details = card.split('<details class="contact-details">')
+    assert f'id="co-{cid}"' in still
+    for field in ("fact_duration_min", "fact_distance_m", "fact_high_risk_exposure", "day"):
+        assert f'name="{field}"' in still, field
+        assert f'name="{field}"' not in details, field
+    assert 'name="phone"' in details and 'name="phone"' not in still  # the phone is known
+    assert 'name="fact_age_years"' in details
+    for field in ("fact_duration_min", "fact_distance_m", "day", "phone"):
+        assert card.count(f'name="{field}"') == 1  # one form, each field once
