@@ -195,6 +195,8 @@ def answer(interview_id: UUID, question_id: str) -> Any:
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
     after = screen_for(app, interview_after(app, interview_id, recorded), case)
     changes = changes_on(after, before) if recorded.version != interview.version else None
+    if changes and changes.measured:
+        after.mark_opened(before)
     redraw = set(changes.steps) if changes else set()
     if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
@@ -391,6 +393,7 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
               if before.statuses.get(step) != status}
     redraw |= {view.step.id for section in after.sections for view in section.steps
                if view.step.kind != "question" or view.step.type == "contacts"}
+    after.mark_opened(before.state, before.progress)
     known = {contact.contact_id for contact in before.interview.live_contacts}
     added = [row for row in after.contacts if row.contact.contact_id not in known]
     return _updates(after, template, redraw=redraw,

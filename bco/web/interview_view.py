@@ -13,6 +13,7 @@ from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides import prompt_ids
+from bco.guides.completeness import Assessment, assess
 from bco.guides.contact_category import contact_category
 from bco.guides.engine import (
     Completeness,
@@ -21,7 +22,6 @@ from bco.guides.engine import (
     StepView,
     Windows,
     all_steps,
-    completeness,
     exposure_windows,
     resume_point,
 )
@@ -90,6 +90,7 @@ class Screen:
     current: Step | None  # the first open required item (or the lines leading into it)
     statuses: dict[str, str] = field(default_factory=dict)
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
+    opened: frozenset[str] = frozenset()  # missing items the save just made opened (mark_opened)
 
     @cached_property
     def windows(self) -> Windows | None:
@@ -120,9 +121,24 @@ class Screen:
                 for day in self.windows.infectious.days()]
 
     @cached_property
+    def assessment(self) -> Assessment:
+        return assess(self.guide, self.state, self.today, progress=self.progress)
+
+    @cached_property
     def completeness(self) -> Completeness:
-        return completeness(self.guide, self.state, self.today, self.language,
-                            progress=self.progress)
+        return self.assessment.render(self.language)
+
+    def mark_opened(self, before: InterviewState, progress: Progress | None = None) -> None:
+        """Note the missing items a save opened (a new contact's details, a follow-up its
+        answer shows), so the screen can point at what made the score go down."""
+        earlier = assess(self.guide, before, self.today, progress=progress)
+        self.opened = frozenset(gap.item for gap in self.assessment.opened_since(earlier))
+
+    def contact_opened(self, anchor: str) -> bool:
+        """Whether the last save opened items of the contact with this card anchor."""
+        return any(item.startswith("contact:") and
+                   step_anchor("contact:" + item.split(":")[1]) == anchor
+                   for item in self.opened)
 
     @cached_property
     def contacts_to_fill(self) -> list[tuple[str, str, list[str]]]:
