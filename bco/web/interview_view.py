@@ -68,6 +68,7 @@ class Fold:
     said: int
     probed: int
     contacts: int
+    left_open: int  # optional questions and lines not marked as said, passed over
 
 
 @dataclass
@@ -155,20 +156,31 @@ class Screen:
                 if c.id is not None and c.id in open_fields]
 
     def fold(self, section: SectionView) -> Fold | None:
-        """A section with nothing open left, other than the one the tracer is in, folds to one
-        line so the page fits a call; None for a section still in use."""
+        """A section the tracer is done with folds to one line so the page fits a call: nothing
+        required open in it, and either nothing open at all or the guide already past it (an
+        optional question or a line left unmarked does not keep it open). None for a section
+        still in use, the one the tracer is in included."""
         shown = [view for view in section.steps if view.status in ("open", "answered", "done")]
-        if (not shown or any(view.status == "open" for view in shown)
-                or (self.current is not None and self.current.section == section.id)):
+        if not shown or (self.current is not None and self.current.section == section.id):
+            return None
+        left = [view for view in shown if view.status == "open"]
+        if any(view.step.kind == "probe" or view.step.required for view in left
+               if view.step.kind != "script"):
+            return None
+        order = [s.id for s in self.sections]
+        passed = self.current is None or order.index(section.id) < order.index(
+            self.current.section)
+        if left and not passed:
             return None
         ids = {view.step.id for view in shown}
         return Fold(
             answered=sum(1 for v in shown if v.step.kind == "question" and v.status == "answered"
                          and v.step.type != "contacts"),
-            said=sum(1 for v in shown if v.step.kind == "script"),
+            said=sum(1 for v in shown if v.step.kind == "script" and v.status == "done"),
             probed=sum(1 for v in shown if v.step.kind == "probe"
                        or v.step.type == "contacts"),
-            contacts=sum(1 for c in self.interview.live_contacts if c.prompt in ids))
+            contacts=sum(1 for c in self.interview.live_contacts if c.prompt in ids),
+            left_open=len(left))
 
     @cached_property
     def next_contact(self) -> tuple[str, str, list[str]] | None:
