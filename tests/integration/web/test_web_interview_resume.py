@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from interview_support import start_interview
 
 from bco.application import BCOApplication
+from bco.guides.engine import all_steps, resume_point
+from bco.guides.progress import measure
 
 Clients = Callable[[str], FlaskClient]
 
@@ -79,3 +81,35 @@ def test_a_required_question_behind_an_optional_one_is_reached_through_it(
     anchor = now_anchor(html)
     assert anchor not in ("step-symptoms", "step-script-warning-signs")
     assert anchor == "step-script-days-intro"  # the days' section starts with its opening line
+
+
+def test_with_nothing_required_open_next_names_a_contact_to_fill_in(
+        bco_app: BCOApplication, client_for: Clients, clock: Any) -> None:
+    """Every required step done, but a contact's category not known: Next goes to that card."""
+    interview_id = start_interview(bco_app, clock)
+    contact = bco_app.report_contact(interview_id, {"name": "Ayla Yilmaz", "phone": "06 45678901",
+                                                    "day": clock.now.date()}, actor="tracer")
+    for _ in range(200):
+        interview = bco_app.get_interview(interview_id)
+        case = bco_app.get_case(interview.case_id)
+        guide = bco_app.guide_for_interview(interview)
+        state = bco_app.interview_state(interview, case)
+        progress = measure(guide, state, clock.now.date())
+        step = resume_point(guide, state, progress,
+                            all_steps(guide, state, clock.now.date(), "en", progress=progress))
+        if step is None:
+            break
+        if step.kind != "question":
+            bco_app.answer_follow_up(interview_id, step.id, nobody=True, actor="tracer")
+        elif step.type == "contacts":
+            bco_app.record_answer(interview_id, step.id, None, actor="tracer")
+        else:
+            value: Any = {"yesno": False, "number": 0, "date": clock.now.date().isoformat(),
+                          "choice": "index"}.get(step.type or "", "Geen.")
+            bco_app.record_answer(interview_id, step.id, value, actor="tracer")
+    html = client_for("tracer").get(f"/interviews/{interview_id}").get_data(as_text=True)
+    anchor = f"step-contact-{contact.aggregate_id}"
+    assert now_anchor(html) == anchor
+    now = html[html.index('id="now"'):html.index("</section>", html.index('id="now"'))]
+    assert "Nog invullen voor Ayla Yilmaz: categorie" in now
+    assert f'href="#{anchor}" id="go-next"' in now
