@@ -91,7 +91,7 @@ class Screen:
     current: Step | None  # the first open required item (or the lines leading into it)
     statuses: dict[str, str] = field(default_factory=dict)
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
-    opened: frozenset[str] = frozenset()  # missing items the save just made opened (mark_opened)
+    opened: frozenset[str] = frozenset()  # missing items the last save opened (mark_opened)
 
     @cached_property
     def windows(self) -> Windows | None:

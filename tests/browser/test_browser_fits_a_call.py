@@ -82,6 +82,18 @@ def test_resume_lands_on_the_first_open_required_item_with_done_sections_folded(
     assert axe_violations(checked) == [] and axe_violations(checked, "serious") == []
 
 
+def test_opening_an_interview_under_way_lands_on_its_current_step(
+        page: Page, server: Server) -> None:
+    interview_id = handed_over(server)
+    server.app.take_interview(interview_id, "tracer", "north", actor="tracer")
+    sign_in(page, server, "tracer")
+    page.goto(f"{server.url}/interviews/{interview_id}")  # no step in the address
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#step-household_members")).to_have_class("step probe current")
+    assert in_view(page, "#step-household_members")
+    assert page.evaluate("window.scrollY") > 0
+
+
 def test_a_new_contact_is_marked_new_in_the_completeness_panel(
         new_page: Callable[..., Page], server: Server) -> None:
     page = new_page(bypass_csp=True)  # for axe's script tag only

@@ -284,8 +284,15 @@
     if (more && moreOpen) { more.open = true; }
     markCurrent();
   });
+  // Opening an interview under way lands on the step the guide is at, not on the top; a page
+  // that came back with something to answer first (a refusal, a confirmation) keeps its focus.
   document.addEventListener("DOMContentLoaded", function () {
     markCurrent();
-    if (location.hash) { reveal(location.hash); }
+    var land = texts().land;
+    if (location.hash) {
+      reveal(location.hash);
+    } else if (land && !document.querySelector("#interview [autofocus]")) {
+      reveal("#" + land);
+    }
   });
 }());
