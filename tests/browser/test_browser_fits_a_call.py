@@ -115,4 +115,8 @@ def test_a_new_contact_is_marked_new_in_the_completeness_panel(
     card = page.locator("article.contact", has_text="Gijs Smit")
     expect(card.locator("input[name=fact_duration_min]")).to_be_visible()
     expect(card.locator("details.contact-details")).not_to_have_attribute("open", "")
+    # Its line in the completeness panel goes to what is missing, the details left shut.
+    page.locator("#completeness .contacts-to-fill a", has_text="Gijs Smit").click()
+    expect(card.locator("#co-" + str(contact.contact_id) + " input[name=phone]")).to_be_focused()
+    expect(card.locator("details.contact-details")).not_to_have_attribute("open", "")
     assert axe_violations(page) == [] and axe_violations(page, "serious") == []

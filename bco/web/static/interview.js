@@ -229,15 +229,28 @@
     }
   });
 
-  // Links to a step (completeness, timeline) open a closed contact card and focus its field.
+  // Links to a step (completeness, timeline) open the folded section it is in and focus its
+  // first field; a contact card's details open only when nothing to fill is in the open.
+  var FIELD = "input:not([type=hidden]):not([disabled]), select, textarea, button";
+  function firstShown(root) {
+    return Array.prototype.find.call(root.querySelectorAll(FIELD), function (el) {
+      return el.offsetParent !== null;
+    });
+  }
+
   function reveal(hash) {
     if (!hash || hash.length < 2) { return; }
     var target = document.getElementById(decodeURIComponent(hash.slice(1)));
     if (!target) { return; }
-    var details = target.querySelector("details") || target.closest("details");
-    if (details) { details.open = true; }
-    var field = target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
-    target.scrollIntoView({block: "center"});
+    var around = target.closest("details");
+    if (around) { around.open = true; }
+    var field = firstShown(target);
+    var details = target.querySelector("details");
+    if (details && !field) {
+      details.open = true;
+      field = firstShown(details);
+    }
+    target.scrollIntoView({block: "start"});
     if (field) { field.focus({preventScroll: true}); }
   }
 
