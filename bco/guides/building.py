@@ -90,7 +90,8 @@ class _Builder:
         sections = tuple(self._section(("sections", i), s) for i, s in enumerate(data["sections"]))
         settings = tuple(self._setting(("settings", i), s) for i, s in enumerate(data["settings"]))
         facts = tuple(
-            Fact(f["id"], f["type"], self._text(("facts", i, "label"), f["label"]), f.get("unit"))
+            Fact(f["id"], f["type"], self._text(("facts", i, "label"), f["label"]), f.get("unit"),
+                 f.get("quick_entry", False))
             for i, f in enumerate(data["facts"])
         )
         windows = self._windows(data["windows"])
@@ -209,6 +210,7 @@ class _Builder:
             help=self._optional_text((*path, "help"), data.get("help")), show_if=show_if,
             options=options, contact_defaults=MappingProxyType(defaults),
             reveals_contacts=data.get("reveals_contacts", False),
+            checks_case_file=tuple(data.get("checks_case_file", ())),
         )
 
     def _answer_condition(self, path: PathKey, data: dict[str, Any],

@@ -23,7 +23,7 @@ from bco.guides.model import (
     Setting,
 )
 from bco.guides.phrasing import fill, format_day, yes_no
-from bco.guides.progress import Progress, measure, values_read
+from bco.guides.progress import Progress, blocking_question, measure, values_read
 from bco.guides.state import ContactFacts, InterviewState
 from bco.guides.windows import DateRange, WindowError, Windows, exposure_windows
 
@@ -31,6 +31,7 @@ __all__ = [
     "Categorisation", "Changes", "Completeness", "ContactFacts", "DateRange", "FactError",
     "InterviewState", "MissingItem", "SectionView", "Step", "StepView", "WindowError", "Windows",
     "all_steps", "categorise", "changes", "completeness", "exposure_windows", "next_steps",
+    "resume_point",
 ]
 
 StepKind = Literal["script", "question", "probe"]
@@ -139,6 +140,45 @@ def all_steps(guide: Guide, state: InterviewState, today: date, language: str, *
         )
         for section in guide.sections
     ]
+
+
+def resume_point(guide: Guide, state: InterviewState, progress: Progress,
+                 sections: Sequence[SectionView]) -> Step | None:
+    """Where the tracer goes on: the first open *required* item in guide order, so an optional
+    question left open or a line left unmarked never holds the interview (or a resume) up.
+
+    A required item is a required question (or an optional one a waiting required question
+    depends on) or a probe, all of which completeness counts. When its section has not been
+    started yet, the lines that lead into it come first: its opening lines, and those of the
+    sections of lines only just before it. Nothing required open: None.
+    """
+    blockers = {
+        blocking_question(guide, question.show_if, state.answers, progress.applicable)
+        for question in guide.questions.values()
+        if question.required and question.show_if is not None
+        and progress.questions[question.id] == "waiting"
+    }
+    lead_in: list[Step] = []  # open lines of sections with lines only, since the last other
+    for section in sections:
+        body = [view for view in section.steps if view.step.kind != "script"]
+        if not body:
+            lead_in.extend(view.step for view in section.steps if view.status == "open")
+            continue
+        started = any(view.status in ("answered", "done") for view in body)
+        opening: list[Step] = []
+        for view in section.steps:
+            if view.step.kind == "script":
+                if view.status == "open" and not started:
+                    opening.append(view.step)
+                continue
+            if view.status != "open":
+                continue
+            required = (view.step.kind == "probe" or view.step.required
+                        or view.step.id in blockers)
+            if required:
+                return view.step if started else [*lead_in, *opening, view.step][0]
+        lead_in = []
+    return None
 
 
 @dataclass(frozen=True)

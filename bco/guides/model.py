@@ -117,6 +117,7 @@ class Question:
     options: tuple[Option, ...] = ()
     contact_defaults: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
     reveals_contacts: bool = False  # a yes means there are contacts: a follow-up records them
+    checks_case_file: tuple[str, ...] = ()  # what the case file says is shown beside it
 
     def fact_defaults(self) -> dict[str, object]:
         """The contact facts this question implies for everyone named under it (in_bubble…)."""
@@ -154,6 +155,7 @@ class Fact:
     type: FactType
     label: Text
     unit: str | None = None
+    quick_entry: bool = False  # asked on the quick-entry line too (the script asks it of all)
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,8 @@ def answer(interview_id: UUID, question_id: str) -> Any:
         return redirect(anchor_url(interview_id, step_anchor(question_id)))
     after = screen_for(app, interview_after(app, interview_id, recorded), case)
     changes = changes_on(after, before) if recorded.version != interview.version else None
+    if changes and changes.measured:
+        after.mark_opened(before)
     redraw = set(changes.steps) if changes else set()
     if question is not None and question.type != "contacts":
         redraw.discard(question_id)  # its block holds what was just typed; the badge says it
@@ -347,8 +349,7 @@ def resume(interview_id: UUID) -> Any:
         return _json(recorded or Recorded(interview.id, interview.version, None))
     current = app.get_interview(interview_id)
     view = screen_for(app, current, app.get_case(case.id))
-    return redirect(anchor_url(interview_id, step_anchor(view.current.id)
-                               if view.current else None))
+    return redirect(anchor_url(interview_id, view.next_anchor))
 
 
 @blueprint.post("/interviews/<uuid:interview_id>/complete")
@@ -403,6 +404,7 @@ def _respond(app: BCOApplication, before: Screen, recorded: Recorded, template: 
               if before.statuses.get(step) != status}
     redraw |= {view.step.id for section in after.sections for view in section.steps
                if view.step.kind != "question" or view.step.type == "contacts"}
+    after.mark_opened(before.state, before.progress)
     known = {contact.contact_id for contact in before.interview.live_contacts}
     added = [row for row in after.contacts if row.contact.contact_id not in known]
     return _updates(after, template, redraw=redraw,

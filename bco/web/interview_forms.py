@@ -122,6 +122,9 @@ def parse_contact_row(guide: Guide, form: MultiDict[str, str], today: date) -> d
     day = parse_day(form.get("day") or "", "day", today, recent=True)
     if day is not None:
         details["day"] = day
+    quick = parse_facts(guide, form, only={f.id for f in guide.facts if f.quick_entry})
+    if quick:
+        details["facts"] = quick
     return details
 
 
@@ -156,11 +159,13 @@ def parse_contact_details(guide: Guide, form: MultiDict[str, str],
     return changes
 
 
-def parse_facts(guide: Guide, form: MultiDict[str, str]) -> dict[str, Any]:
-    """The facts the category rules look at; a blank field means 'not known yet'."""
+def parse_facts(guide: Guide, form: MultiDict[str, str],
+                only: set[str] | None = None) -> dict[str, Any]:
+    """The facts the category rules look at; a blank field means 'not known yet'. `only`: the
+    facts a form shows (the quick-entry line asks a few)."""
     facts: dict[str, Any] = {}
     for fact in guide.facts:
-        if fact.id == "household":
+        if fact.id == "household" or (only is not None and fact.id not in only):
             continue  # the bubble checkbox says this; the engine reads it from the contact
         raw = (form.get(f"fact_{fact.id}") or "").strip()
         if not raw:

@@ -15,6 +15,7 @@ from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
 from bco.guides import prompt_ids
+from bco.guides.completeness import Assessment, assess
 from bco.guides.contact_category import contact_category
 from bco.guides.engine import (
     Completeness,
@@ -23,8 +24,8 @@ from bco.guides.engine import (
     StepView,
     Windows,
     all_steps,
-    completeness,
     exposure_windows,
+    resume_point,
 )
 from bco.guides.model import Guide
 from bco.guides.phrasing import format_day
@@ -74,6 +75,17 @@ class DayRow:
     contacts: tuple[Contact, ...]
 
 
+@dataclass(frozen=True)
+class Fold:
+    """A finished section shown as one line: what was done in it, opened on demand."""
+
+    answered: int
+    said: int
+    probed: int
+    contacts: int
+    left_open: int  # optional questions and lines not marked as said, passed over
+
+
 @dataclass
 class Screen:
     """Everything the interview screen needs, computed once per request.
@@ -91,9 +103,10 @@ class Screen:
     state: InterviewState
     progress: Progress
     sections: list[SectionView]
-    current: Step | None
+    current: Step | None  # the first open required item (or the lines leading into it)
     statuses: dict[str, str] = field(default_factory=dict)
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
+    opened: frozenset[str] = frozenset()  # missing items the last save opened (mark_opened)
 
     @cached_property
     def windows(self) -> Windows | None:
@@ -124,9 +137,24 @@ class Screen:
                 for day in self.windows.infectious.days()]
 
     @cached_property
+    def assessment(self) -> Assessment:
+        return assess(self.guide, self.state, self.today, progress=self.progress)
+
+    @cached_property
     def completeness(self) -> Completeness:
-        return completeness(self.guide, self.state, self.today, self.language,
-                            progress=self.progress, quoted=self.script_language)
+        return self.assessment.render(self.language, self.script_language)
+
+    def mark_opened(self, before: InterviewState, progress: Progress | None = None) -> None:
+        """Note the missing items a save opened (a new contact's details, a follow-up its
+        answer shows), so the screen can point at what made the score go down."""
+        earlier = assess(self.guide, before, self.today, progress=progress)
+        self.opened = frozenset(gap.item for gap in self.assessment.opened_since(earlier))
+
+    def contact_opened(self, anchor: str) -> bool:
+        """Whether the last save opened items of the contact with this card anchor."""
+        return any(item.startswith("contact:") and
+                   step_anchor("contact:" + item.split(":")[1]) == anchor
+                   for item in self.opened)
 
     @cached_property
     def contacts_to_fill(self) -> list[tuple[str, str, list[str]]]:
@@ -154,6 +182,64 @@ class Screen:
             fact = next((f.id for f in self.guide.facts if f.id != "household"), None)
             field = f"fact-{fact}" if fact else "override"
         return f"c-{key}-{field}"
+
+    def fold(self, section: SectionView) -> Fold | None:
+        """A section the tracer is done with folds to one line so the page fits a call: nothing
+        required open in it, and either nothing open at all or the guide already past it (an
+        optional question or a line left unmarked does not keep it open). None for a section
+        still in use, the one the tracer is in included."""
+        shown = [view for view in section.steps if view.status in ("open", "answered", "done")]
+        if not shown or (self.current is not None and self.current.section == section.id):
+            return None
+        left = [view for view in shown if view.status == "open"]
+        if any(view.step.kind == "probe" or view.step.required for view in left
+               if view.step.kind != "script"):
+            return None
+        order = [s.id for s in self.sections]
+        passed = self.current is None or order.index(section.id) < order.index(
+            self.current.section)
+        if left and not passed:
+            return None
+        ids = {view.step.id for view in shown}
+        return Fold(
+            answered=sum(1 for v in shown if v.step.kind == "question" and v.status == "answered"
+                         and v.step.type != "contacts"),
+            said=sum(1 for v in shown if v.step.kind == "script" and v.status == "done"),
+            probed=sum(1 for v in shown if v.step.kind == "probe"
+                       or v.step.type == "contacts"),
+            contacts=sum(1 for c in self.interview.live_contacts if c.prompt in ids),
+            left_open=len(left))
+
+    @cached_property
+    def next_contact(self) -> tuple[str, str, list[str]] | None:
+        """With no required step open, the first contact whose details are still missing."""
+        if self.current is not None:
+            return None
+        return next(iter(self.contacts_to_fill), None)
+
+    @cached_property
+    def leftover(self) -> Step | None:
+        """With nothing required left, the first step still open: an optional question, a
+        line to say at the end of a section."""
+        if self.current is not None or self.next_contact is not None:
+            return None
+        return next((view.step for section in self.sections for view in section.steps
+                     if view.status == "open"), None)
+
+    @property
+    def next_anchor(self) -> str | None:
+        """Where "Next" and a resume go: the current step, else a contact to fill in, else
+        what is left to say or ask."""
+        if self.current is not None:
+            return step_anchor(self.current.id)
+        if self.next_contact is not None:
+            return self.next_contact[1]
+        return step_anchor(self.leftover.id) if self.leftover is not None else None
+
+    def open_fields(self, contact_id: str) -> list[str]:
+        """The details still missing for one contact (name, reach, day, category, informs)."""
+        return next((fields for _name, anchor, fields in self.contacts_to_fill
+                     if anchor == step_anchor(f"contact:{contact_id}")), [])
 
     @property
     def editable(self) -> bool:
@@ -193,6 +279,18 @@ class Screen:
         if self.case.test_date is not None:  # named as such: a test date is no onset
             return "test_date", self.case.test_date.strftime("%d-%m-%Y")
         return None
+
+    def case_file_checks(self, question_id: str) -> list[tuple[str, str | None]]:
+        """What the case file says for a question that checks it (the identity check): each
+        field the guide names with its value, None where the case file does not have it."""
+        question = self.guide.questions.get(question_id)
+        if question is None:
+            return []
+        person = self.case.person
+        values = {"birth_date": person.birth_date.strftime("%d-%m-%Y")
+                  if person.birth_date else None,
+                  "postcode": person.postcode or None}
+        return [(name, values.get(name)) for name in question.checks_case_file]
 
     def prompt_label(self, prompt: str | None) -> str:
         return prompt_label(self.guide, self.language, prompt)
@@ -303,7 +401,7 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
         interview=interview, case=case, guide=guide, language=language, today=today,
         script_language=script,
         state=state, progress=progress, sections=sections,
-        current=next((view.step for view in views if view.status == "open"), None),
+        current=resume_point(guide, state, progress, sections),
         statuses={view.step.id: view.status for view in views if view.step.kind == "question"},
     )
 

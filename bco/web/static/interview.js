@@ -229,17 +229,29 @@
     }
   });
 
-  // Links to a step (completeness, timeline) open a closed contact card and focus its field.
+  // Links to a step (completeness, timeline) open the folded section it is in and focus its
+  // first field; a contact card's details open only when nothing to fill is in the open.
+  var FIELD = "input:not([type=hidden]):not([disabled]), select, textarea, button";
+  function firstShown(root) {
+    return Array.prototype.find.call(root.querySelectorAll(FIELD), function (el) {
+      return el.offsetParent !== null;
+    });
+  }
+
   function reveal(hash) {
     if (!hash || hash.length < 2) { return; }
     var target = document.getElementById(decodeURIComponent(hash.slice(1)));
     if (!target) { return; }
-    var details = target.querySelector("details") || target.closest("details");
-    if (details) { details.open = true; }
+    var around = target.closest("details");
+    if (around) { around.open = true; }
     // A link to one field (a contact's day of last contact) focuses that field itself.
-    var field = target.matches("input, select, textarea") ? target
-      : target.querySelector("input:not([type=hidden]):not([disabled]), select, textarea, button");
-    target.scrollIntoView({block: "center"});
+    var field = target.matches(FIELD) ? target : firstShown(target);
+    var details = target.querySelector("details");
+    if (details && !field) {
+      details.open = true;
+      field = firstShown(details);
+    }
+    target.scrollIntoView({block: "start"});
     if (field) { field.focus({preventScroll: true}); }
   }
 
@@ -264,6 +276,8 @@
       step.classList.add("current");
       var section = step.closest(".section");
       if (section) { section.classList.add("current-section"); section.hidden = false; }
+      var fold = step.closest("details.section-fold");
+      if (fold) { fold.open = true; }
     }
     // A section becomes visible once it has something to ask.
     document.querySelectorAll(".section[hidden]").forEach(function (section) {
@@ -284,8 +298,15 @@
     if (more && moreOpen) { more.open = true; }
     markCurrent();
   });
+  // Opening an interview under way lands on the step the guide is at, not on the top; a page
+  // that came back with something to answer first (a refusal, a confirmation) keeps its focus.
   document.addEventListener("DOMContentLoaded", function () {
     markCurrent();
-    if (location.hash) { reveal(location.hash); }
+    var land = texts().land;
+    if (location.hash) {
+      reveal(location.hash);
+    } else if (land && !document.querySelector("#interview [autofocus]")) {
+      reveal("#" + land);
+    }
   });
 }());
