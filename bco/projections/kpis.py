@@ -3,8 +3,6 @@ exactly as DOMAIN.md defines them, so that a hand calculation can check every nu
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -68,46 +66,59 @@ def share(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-def median(values: Sequence[float]) -> float | None:
-    return float(statistics.median(values)) if values else None
-
-
 def compute_kpis(db: Database, period: Period, *, now: datetime,
                  scope: Scope = Scope()) -> dict[str, Any]:
-    """Every KPI of DOMAIN.md for cases of `scope` in `period`, as of `now` (the 24 h rule)."""
+    """Every KPI of DOMAIN.md for cases of `scope` in `period`, as of `now` (the 24 h rule).
+
+    Counted by SQLite over the timeline's (team, moment) indexes, never row by row in Python:
+    a month of a big team is one index range per question."""
     low, high = period.utc_bounds()
     extra, values = scope.where()
-    received = db.execute(
-        f"SELECT received_at, to_first_attempt_s, to_reached_s, to_interview_completed_s "
-        f"FROM {timeline_model.TABLE} WHERE received_at >= ? AND received_at < ?{extra}",
-        [low, high, *values]).fetchall()
     cutoff = utc_text(now - timedelta(hours=24))
     # Cases whose first 24 h have passed; a case never reached counts as not within.
-    ripe = [row for row in received if cutoff is not None and row[0] <= cutoff]
-    reached = sum(1 for row in ripe if row[2] is not None and row[2] <= DAY_SECONDS)
-    interviewed = sum(1 for row in ripe if row[3] is not None and row[3] <= DAY_SECONDS)
-    first_calls = [row[1] / 3600 for row in received if row[1] is not None]
-
-    completed = db.execute(
-        f"SELECT case_id, contacts_reported, handovers FROM {timeline_model.TABLE} "
+    total, ripe, reached, interviewed, called = db.execute(
+        f"SELECT count(*), coalesce(sum(received_at <= ?), 0), "
+        f"coalesce(sum(received_at <= ? AND to_reached_s <= {DAY_SECONDS}), 0), "
+        f"coalesce(sum(received_at <= ? AND to_interview_completed_s <= {DAY_SECONDS}), 0), "
+        f"count(to_first_attempt_s) FROM {timeline_model.TABLE} "
+        f"WHERE received_at >= ? AND received_at < ?{extra}",
+        [cutoff, cutoff, cutoff, low, high, *values]).fetchone()
+    first_call = _median_of(db, "to_first_attempt_s", "received_at", called, low, high,
+                            extra, values)
+    completed, without, handovers = db.execute(
+        f"SELECT count(*), coalesce(sum(contacts_reported = 0), 0), "
+        f"coalesce(sum(handovers), 0) FROM {timeline_model.TABLE} "
         f"WHERE interview_completed_at >= ? AND interview_completed_at < ?{extra}",
-        [low, high, *values]).fetchall()
-    counts = [row[1] for row in completed]
+        [low, high, *values]).fetchone()
+    contacts = _median_of(db, "contacts_reported", "interview_completed_at", completed, low,
+                          high, extra, values)
     informed, to_inform = _informed_within_day(db, low, high, extra, values)
     return {
-        "cases": len(received),
-        "cases_past_24h": len(ripe),
-        "interviews_completed": len(completed),
-        "reached_within_24h": share(reached, len(ripe)),
-        "interviewed_within_24h": share(interviewed, len(ripe)),
-        "first_call_hours_median": median(first_calls),
-        "contacts_per_case_median": median(counts),
-        "cases_without_contacts": share(sum(1 for n in counts if n == 0), len(counts)),
+        "cases": total,
+        "cases_past_24h": ripe,
+        "interviews_completed": completed,
+        "reached_within_24h": share(reached, ripe),
+        "interviewed_within_24h": share(interviewed, ripe),
+        "first_call_hours_median": None if first_call is None else first_call / 3600,
+        "contacts_per_case_median": contacts,
+        "cases_without_contacts": share(without, completed),
         "contacts_to_inform": to_inform,
         "contacts_informed_within_24h": share(informed, to_inform),
-        "handovers_per_interview": (sum(row[2] for row in completed) / len(completed)
-                                    if completed else None),
+        "handovers_per_interview": handovers / completed if completed else None,
     }
+
+
+def _median_of(db: Database, column: str, moment: str, count: int, low: str, high: str,
+               extra: str, values: list[Any]) -> float | None:
+    """The median of a column over the scope's rows whose `moment` is in [low, high) and
+    that have a value (`count` of them), read as the one or two middle values in order."""
+    if not count:
+        return None
+    middle = [float(value) for (value,) in db.execute(
+        f"SELECT {column} FROM {timeline_model.TABLE} WHERE {moment} >= ? AND {moment} < ? "
+        f"AND {column} IS NOT NULL{extra} ORDER BY {column} LIMIT ? OFFSET ?",
+        [low, high, *values, 2 - count % 2, (count - 1) // 2])]
+    return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 
 def _informed_within_day(db: Database, low: str, high: str, extra: str,

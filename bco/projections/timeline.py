@@ -117,6 +117,11 @@ class Timeline(ReadModel):
         db.table(TABLE).create_index(["interview_id"], if_not_exists=True)
         db.table(TABLE).create_index(["received_at"], if_not_exists=True)
         db.table(TABLE).create_index(["interview_completed_at"], if_not_exists=True)
+        # the dashboard's KPIs and charts count one team's period along these
+        db.table(TABLE).create_index(["team", "received_at"], if_not_exists=True)
+        db.table(TABLE).create_index(["team", "interview_completed_at"], if_not_exists=True)
+        db.table(TABLE).create_index(["team", "closed_at"], if_not_exists=True)
+        db.table(TABLE).create_index(["closed_at"], if_not_exists=True)
         db.table(CONTACTS).create({
             "contact_id": str, "case_id": str, "reported_at": str, "removed": int,
             "inform_outcome": str, "informed_at": str,

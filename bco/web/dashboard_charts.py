@@ -12,7 +12,7 @@ from bco.config import Settings
 from bco.projections import distributions
 from bco.projections.dashboard import Reach, probing_yield
 from bco.projections.kpis import Period
-from bco.web.charts import Chart, binned_chart, daily_chart, ratio_chart
+from bco.web.charts import Chart, binned_chart, caseload_chart, daily_chart, ratio_chart
 from bco.web.dashboard_data import Filters
 
 PROMPTS_SHOWN = 12
@@ -33,7 +33,7 @@ def build_charts(db: Database, filters: Filters, settings: Settings,
         binned_chart(
             "waiting", _("Hours to first call"),
             _("cases received in the period; target %(n)d h", n=target),
-            distributions.first_call_hours(db, reach, period), edges, labels,
+            distributions.first_call_counts(db, reach, period, edges), labels,
             hatched=[edge >= target for edge in edges], unit=_("h"),
             legend=(within, over), count_word=_("cases")),
         daily_chart(
@@ -41,15 +41,23 @@ def build_charts(db: Database, filters: Filters, settings: Settings,
             distributions.cases_per_day(db, reach, period, now=now, target_hours=target),
             (_("first call within the target"), _("first call over the target"),
              _("not called yet, target not passed"), _("day"))),
+        caseload_chart(
+            "caseload", _("Open cases per day"),
+            _("at the end of each day, and the targets missed that day (first call, index "
+              "reached, interview complete)"),
+            [(day.day, day.open_cases, day.breaches) for day in distributions.caseload_per_day(
+                db, reach, period, now=now, targets=(
+                    target, settings.reached_target_hours, settings.interview_target_hours))],
+            (_("open cases"), _("targets missed"), _("day"))),
         binned_chart(
             "contacts", _("Contacts per case"), _("interviews completed in the period"),
-            distributions.contacts_per_case(db, reach, period), list(range(11)),
+            distributions.contacts_counts(db, reach, period, list(range(11))),
             [str(n) for n in range(10)] + ["10+"], hatched=[True] + [False] * 10, unit="",
             legend=(_("one or more contacts"), _("no contacts")), count_word=_("cases")),
         binned_chart(
             "completeness", _("Completeness"),
             _("interviews completed in the period; thin below %(n)d", n=settings.thin_score),
-            distributions.completeness_scores(db, reach, period), list(range(0, 100, 10)),
+            distributions.completeness_counts(db, reach, period, list(range(0, 100, 10))),
             [f"{n}–{n + 9 if n < 90 else 100}" for n in range(0, 100, 10)],
             hatched=[n + 10 <= settings.thin_score for n in range(0, 100, 10)], unit="",
             legend=(_("at or above the threshold"), _("below the threshold")),
