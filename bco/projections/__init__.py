@@ -24,7 +24,8 @@ from bco.projections.worklist import Worklist
 def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
-        Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
+        Worklist(), Caseload(), Timeline(app.settings.timezone), CaseFile(),
+        Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
         Accounts(), Activity(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
     ]

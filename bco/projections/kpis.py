@@ -13,12 +13,14 @@ from sqlite_utils import Database
 from bco.domain.interview import Informer
 from bco.projections import contacts as contacts_model
 from bco.projections import timeline as timeline_model
+from bco.projections import timeline_days
 from bco.projections.readmodel import utc_text
 
 DAY_SECONDS = 24 * 3600
 KPI_KEYS = ("reached_within_24h", "interviewed_within_24h", "first_call_hours_median",
             "contacts_per_case_median", "cases_without_contacts",
-            "contacts_informed_within_24h", "handovers_per_interview")
+            "contacts_informed_within_24h", "handovers_per_interview",
+            "known_contacts_among_new_cases")
 
 
 # Days a period may name: midnight of any of them converts to UTC and back without overflow.
@@ -70,55 +72,53 @@ def compute_kpis(db: Database, period: Period, *, now: datetime,
                  scope: Scope = Scope()) -> dict[str, Any]:
     """Every KPI of DOMAIN.md for cases of `scope` in `period`, as of `now` (the 24 h rule).
 
-    Counted by SQLite over the timeline's (team, moment) indexes, never row by row in Python:
-    a month of a big team is one index range per question."""
+    Read from the timeline's sums per local day (bco.projections.timeline_days): a month is
+    a few dozen rows. Only the cases of the day on which 24 h ago falls are read one by one,
+    to tell those whose first 24 h have passed from those whose have not."""
     low, high = period.utc_bounds()
     extra, values = scope.where()
-    cutoff = utc_text(now - timedelta(hours=24))
-    # Cases whose first 24 h have passed; a case never reached counts as not within.
-    total, ripe, reached, interviewed, called = db.execute(
-        f"SELECT count(*), coalesce(sum(received_at <= ?), 0), "
-        f"coalesce(sum(received_at <= ? AND to_reached_s <= {DAY_SECONDS}), 0), "
-        f"coalesce(sum(received_at <= ? AND to_interview_completed_s <= {DAY_SECONDS}), 0), "
-        f"count(to_first_attempt_s) FROM {timeline_model.TABLE} "
-        f"WHERE received_at >= ? AND received_at < ?{extra}",
-        [cutoff, cutoff, cutoff, low, high, *values]).fetchone()
-    first_call = _median_of(db, "to_first_attempt_s", "received_at", called, low, high,
-                            extra, values)
-    completed, without, handovers = db.execute(
-        f"SELECT count(*), coalesce(sum(contacts_reported = 0), 0), "
-        f"coalesce(sum(handovers), 0) FROM {timeline_model.TABLE} "
-        f"WHERE interview_completed_at >= ? AND interview_completed_at < ?{extra}",
-        [low, high, *values]).fetchone()
-    contacts = _median_of(db, "contacts_reported", "interview_completed_at", completed, low,
-                          high, extra, values)
+    first, last = period.start.isoformat(), period.end.isoformat()
+    received = timeline_days.sums(db, "received", first, last, extra, values)
+    cutoff_moment = now - timedelta(hours=24)
+    cutoff = utc_text(cutoff_moment)
+    assert cutoff is not None
+    cutoff_day = cutoff_moment.astimezone(period.zone).date()
+    # Days that ended by the cutoff are wholly past their first 24 h ...
+    ripe = timeline_days.sums(db, "received", first,
+                              min(period.end, cutoff_day - timedelta(days=1)).isoformat(),
+                              extra, values, ("n", "reached_24h", "interviewed_24h"))
+    # ... and of the cutoff's own day, the cases received by then.
+    if period.start <= cutoff_day <= period.end:
+        midnight = utc_text(datetime.combine(cutoff_day, time(0), period.zone))
+        more = db.execute(
+            f"SELECT count(*), coalesce(sum(to_reached_s <= {DAY_SECONDS}), 0), "
+            f"coalesce(sum(to_interview_completed_s <= {DAY_SECONDS}), 0) "
+            f"FROM {timeline_model.TABLE} WHERE received_at >= ? AND received_at <= ? "
+            f"AND received_at < ?{extra}", [midnight, cutoff, high, *values]).fetchone()
+        ripe = {key: ripe[key] + count for key, count in zip(ripe, more, strict=True)}
+    first_call = timeline_days.median_of(
+        timeline_days.histogram(db, "first_call", first, last, extra, values))
+    completed = timeline_days.sums(db, "completed", first, last, extra, values,
+                                   ("n", "no_contacts", "handovers"))
+    contacts = timeline_days.median_of(
+        timeline_days.histogram(db, "contacts", first, last, extra, values))
     informed, to_inform = _informed_within_day(db, low, high, extra, values)
+    done = completed["n"]
     return {
-        "cases": total,
-        "cases_past_24h": ripe,
-        "interviews_completed": completed,
-        "reached_within_24h": share(reached, ripe),
-        "interviewed_within_24h": share(interviewed, ripe),
-        "first_call_hours_median": None if first_call is None else first_call / 3600,
+        "cases": received["n"],
+        "cases_past_24h": ripe["n"],
+        "interviews_completed": done,
+        "reached_within_24h": share(ripe["reached_24h"], ripe["n"]),
+        "interviewed_within_24h": share(ripe["interviewed_24h"], ripe["n"]),
+        # stored in tenths of an hour, rounded up
+        "first_call_hours_median": None if first_call is None else first_call / 10,
         "contacts_per_case_median": contacts,
-        "cases_without_contacts": share(without, completed),
+        "cases_without_contacts": share(completed["no_contacts"], done),
         "contacts_to_inform": to_inform,
         "contacts_informed_within_24h": share(informed, to_inform),
-        "handovers_per_interview": handovers / completed if completed else None,
+        "handovers_per_interview": completed["handovers"] / done if done else None,
+        "known_contacts_among_new_cases": share(received["known"], received["n"]),
     }
-
-
-def _median_of(db: Database, column: str, moment: str, count: int, low: str, high: str,
-               extra: str, values: list[Any]) -> float | None:
-    """The median of a column over the scope's rows whose `moment` is in [low, high) and
-    that have a value (`count` of them), read as the one or two middle values in order."""
-    if not count:
-        return None
-    middle = [float(value) for (value,) in db.execute(
-        f"SELECT {column} FROM {timeline_model.TABLE} WHERE {moment} >= ? AND {moment} < ? "
-        f"AND {column} IS NOT NULL{extra} ORDER BY {column} LIMIT ? OFFSET ?",
-        [low, high, *values, 2 - count % 2, (count - 1) // 2])]
-    return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 
 def _informed_within_day(db: Database, low: str, high: str, extra: str,
