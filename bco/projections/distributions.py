@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlite_utils import Database
 
-from bco.projections import completeness, timeline
+from bco.projections import completeness, timeline, timeline_days
 from bco.projections.dashboard import Reach
 from bco.projections.kpis import Period
 from bco.projections.readmodel import utc_text
@@ -48,28 +48,39 @@ def _binned(db: Database, sql: str, values: list[object], bins: int) -> list[int
     return counts
 
 
+def _day_scope(reach: Reach) -> tuple[str, list[object]]:
+    """The scope on the day tables' own team and disease columns."""
+    extra, values = _scoped(reach)
+    return extra.replace("t.", ""), values
+
+
+def _binned_histogram(counted: list[tuple[int, int]], scale: float,
+                      edges: Sequence[float]) -> list[int]:
+    """Counts per bin (as charts.histogram bins) of stored values times `scale`."""
+    counts = [0] * len(edges)
+    for value, count in counted:
+        index = max(i for i, edge in enumerate(edges) if value * scale >= edge or i == 0)
+        counts[index] += count
+    return counts
+
+
 def first_call_counts(db: Database, reach: Reach, period: Period,
                       edges: Sequence[float]) -> list[int]:
-    """Per bin of hours (edges), cases received in the period whose first call took that long."""
-    low, high = period.utc_bounds()
-    extra, values = _scoped(reach)
-    return _binned(db, (
-        f"SELECT {_bin_of('t.to_first_attempt_s / 3600.0', edges)} AS bin, count(*) "
-        f"FROM {timeline.TABLE} t WHERE t.received_at >= ? AND t.received_at < ? "
-        f"AND t.to_first_attempt_s IS NOT NULL{extra} GROUP BY bin"),
-        [low, high, *values], len(edges))
+    """Per bin of hours (edges), cases received in the period whose first call took that long
+    (to the tenth of an hour, rounded up, as the day tables keep it)."""
+    extra, values = _day_scope(reach)
+    return _binned_histogram(timeline_days.histogram(
+        db, "first_call", period.start.isoformat(), period.end.isoformat(), extra, values),
+        0.1, edges)
 
 
 def contacts_counts(db: Database, reach: Reach, period: Period,
                     edges: Sequence[float]) -> list[int]:
     """Per bin of live contacts, interviews completed in the period with that many."""
-    low, high = period.utc_bounds()
-    extra, values = _scoped(reach)
-    return _binned(db, (
-        f"SELECT {_bin_of('t.contacts_reported', edges)} AS bin, count(*) "
-        f"FROM {timeline.TABLE} t WHERE t.interview_completed_at >= ? "
-        f"AND t.interview_completed_at < ?{extra} GROUP BY bin"),
-        [low, high, *values], len(edges))
+    extra, values = _day_scope(reach)
+    return _binned_histogram(timeline_days.histogram(
+        db, "contacts", period.start.isoformat(), period.end.isoformat(), extra, values),
+        1, edges)
 
 
 def completeness_counts(db: Database, reach: Reach, period: Period,
@@ -88,47 +99,48 @@ def _days(period: Period) -> list[date]:
     return [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
 
 
-def _slice_width(period: Period) -> int:
-    """How much of a stored timestamp to group by: the hour ('2026-11-20T23') when the zone
-    is a whole number of hours from UTC around the period, else the minute."""
-    low, high = period.utc_bounds()
-    whole = all(datetime.fromisoformat(moment).astimezone(period.zone).minute == 0
-                for moment in (low, high))
-    return 13 if whole else 16
-
-
-def _local_day(prefix: str, period: Period) -> date:
-    """The local day a grouped timestamp prefix ('2026-11-20T23' or '…T23:30') falls on."""
-    return _slice_start(prefix).astimezone(period.zone).date()
-
-
 def cases_per_day(db: Database, reach: Reach, period: Period, *, now: datetime,
                   target_hours: int) -> list[tuple[date, int, int, int]]:
     """Per local day of the period: cases received, first call within the target, and over
     it (called late, or not called while the target has passed)."""
-    low, high = period.utc_bounds()
-    extra, values = _scoped(reach)
-    target = target_hours * 3600
-    passed = utc_text(now - timedelta(seconds=target))
-    width = _slice_width(period)
-    days = {day: [0, 0, 0] for day in _days(period)}
-    for prefix, received, within, over in db.execute(
-            f"SELECT substr(t.received_at, 1, {width}) AS slice, count(*), "
-            f"coalesce(sum(t.to_first_attempt_s <= {target}), 0), "
-            f"coalesce(sum(t.to_first_attempt_s > {target} OR (t.to_first_attempt_s IS NULL "
-            f"AND t.received_at < ?)), 0) FROM {timeline.TABLE} t "
-            f"WHERE t.received_at >= ? AND t.received_at < ?{extra} GROUP BY slice",
-            [passed, low, high, *values]):
-        counts = days.setdefault(_local_day(prefix, period), [0, 0, 0])
-        counts[0] += received
-        counts[1] += within
-        counts[2] += over
-    return [(day, *counts) for day, counts in sorted(days.items())]  # type: ignore[misc]
+    extra, values = _day_scope(reach)
+    first, last = period.start.isoformat(), period.end.isoformat()
+    received = timeline_days.per_day(db, "received", first, last, extra, values, ("n",
+                                                                                  "called"))
+    within: dict[str, int] = {}
+    for day, count in db.execute(
+            f"SELECT day, sum(n) FROM {timeline_days.VALUES} WHERE kind = 'first_call' "
+            f"AND day >= ? AND day <= ? AND value <= ?{extra} GROUP BY day",
+            [first, last, target_hours * 10, *values]):
+        within[day] = count
+    passed = now - timedelta(hours=target_hours)
+    passed_day = passed.astimezone(period.zone).date()
+    uncalled_passed: dict[str, int] = {}
+    if period.start <= passed_day <= period.end:  # that day's cases one by one
+        midnight = utc_text(datetime.combine(passed_day, time(0), period.zone))
+        (count,) = db.execute(
+            f"SELECT count(*) FROM {timeline.TABLE} t WHERE t.received_at >= ? "
+            f"AND t.received_at < ? AND t.to_first_attempt_s IS NULL{_scoped(reach)[0]}",
+            [midnight, utc_text(passed), *values]).fetchone()
+        uncalled_passed[passed_day.isoformat()] = count
+    found = []
+    for day in _days(period):
+        key = day.isoformat()
+        sums = received.get(key, {"n": 0, "called": 0})
+        in_time = within.get(key, 0)
+        late = sums["called"] - in_time
+        if day < passed_day:
+            late += sums["n"] - sums["called"]
+        else:
+            late += uncalled_passed.get(key, 0)
+        found.append((day, sums["n"], in_time, late))
+    return found
 
 
 @dataclass(frozen=True)
 class CaseloadDay:
-    """One local day: cases open at its end, and the targets missed during it."""
+    """One local day: cases open at its end, and cases received that day that missed the
+    first-call target."""
 
     day: date
     open_cases: int
@@ -136,51 +148,23 @@ class CaseloadDay:
 
 
 def caseload_per_day(db: Database, reach: Reach, period: Period, *, now: datetime,
-                     targets: Sequence[int]) -> list[CaseloadDay]:
+                     target_hours: int) -> list[CaseloadDay]:
     """Per local day of the period: the cases received by the end of the day and not closed by
-    then (a reopened case counts as never closed), and how many of the received-based targets
-    (hours in `targets`: first call, index reached, interview complete) ran out that day for a
-    case that had not made it by then; a day still to come shows no breaches yet."""
-    low, high = period.utc_bounds()
-    extra, values = _scoped(reach)
-    width = _slice_width(period)
-    # open at the start of the period: received before it, not closed before it
-    (received_before,) = db.execute(
-        f"SELECT count(*) FROM {timeline.TABLE} t WHERE t.received_at < ?{extra}",
-        [low, *values]).fetchone()
-    (closed_before,) = db.execute(
-        f"SELECT count(*) FROM {timeline.TABLE} t WHERE t.closed_at < ?{extra}",
-        [low, *values]).fetchone()
-    change = dict.fromkeys(_days(period), 0)
-    for moment, sign in (("received_at", 1), ("closed_at", -1)):
-        for prefix, count in db.execute(
-                f"SELECT substr(t.{moment}, 1, {width}) AS slice, count(*) "
-                f"FROM {timeline.TABLE} t WHERE t.{moment} >= ? AND t.{moment} < ?{extra} "
-                f"GROUP BY slice", [low, high, *values]):
-            day = _local_day(prefix, period)
-            change[day] = change.get(day, 0) + sign * count
-    breaches = dict.fromkeys(change, 0)
-    for hours, column in zip(targets, ("to_first_attempt_s", "to_reached_s",
-                                       "to_interview_completed_s"), strict=False):
-        # the target ran out at received + hours: in the period, and by now
-        earliest, latest, passed = (utc_text(moment - timedelta(hours=hours)) for moment in (
-            datetime.fromisoformat(low), datetime.fromisoformat(high), now))
-        for received, count in db.execute(
-                f"SELECT substr(t.received_at, 1, {width}) AS slice, count(*) "
-                f"FROM {timeline.TABLE} t WHERE t.received_at >= ? AND t.received_at < ? "
-                f"AND t.received_at <= ? AND (t.{column} IS NULL OR t.{column} > {hours * 3600})"
-                f"{extra} GROUP BY slice", [earliest, latest, passed, *values]):
-            day = (_slice_start(received) + timedelta(hours=hours)).astimezone(
-                period.zone).date()
-            if day in breaches:
-                breaches[day] += count
-    found, running = [], received_before - closed_before
-    for day in sorted(change):
-        running += change[day]
-        found.append(CaseloadDay(day, running, breaches[day]))
+    then (a reopened case counts as never closed), and of the cases received that day how many
+    missed the first-call target (called late, or not called while it has passed)."""
+    extra, values = _day_scope(reach)
+    first = period.start.isoformat()
+    before = {kind: timeline_days.sums(db, kind, "0000-01-01", (
+        period.start - timedelta(days=1)).isoformat(), extra, values, ("n",))["n"]
+        for kind in ("received", "closed")}
+    change = {kind: timeline_days.per_day(db, kind, first, period.end.isoformat(), extra,
+                                          values, ("n",)) for kind in ("received", "closed")}
+    running = before["received"] - before["closed"]
+    found = []
+    for day, _received, _within, over in cases_per_day(db, reach, period, now=now,
+                                                       target_hours=target_hours):
+        key = day.isoformat()
+        running += (change["received"].get(key, {}).get("n", 0)
+                    - change["closed"].get(key, {}).get("n", 0))
+        found.append(CaseloadDay(day, running, over))
     return found
-
-
-def _slice_start(prefix: str) -> datetime:
-    return datetime.fromisoformat(prefix + (":00" if len(prefix) == 13 else "")).replace(
-        tzinfo=UTC)

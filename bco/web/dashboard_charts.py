@@ -43,12 +43,11 @@ def build_charts(db: Database, filters: Filters, settings: Settings,
              _("not called yet, target not passed"), _("day"))),
         caseload_chart(
             "caseload", _("Open cases per day"),
-            _("at the end of each day, and the targets missed that day (first call, index "
-              "reached, interview complete)"),
+            _("at the end of each day, beside the cases received that day that missed the "
+              "first-call target"),
             [(day.day, day.open_cases, day.breaches) for day in distributions.caseload_per_day(
-                db, reach, period, now=now, targets=(
-                    target, settings.reached_target_hours, settings.interview_target_hours))],
-            (_("open cases"), _("targets missed"), _("day"))),
+                db, reach, period, now=now, target_hours=target)],
+            (_("open cases"), _("first-call target missed"), _("day"))),
         binned_chart(
             "contacts", _("Contacts per case"), _("interviews completed in the period"),
             distributions.contacts_counts(db, reach, period, list(range(11))),
