@@ -61,39 +61,84 @@ def _rows(db: Database, sql: str, values: list[Any]) -> list[Row]:
 def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime,
                   limit: int = 100) -> tuple[list[Row], dict[str, dict[str, int]]]:
     """Cases past or near the target of the step they wait for (each case once, longest
-    overdue first), and per clock how many of them are over the target or due soon."""
-    extra, values = reach.where()
-    cases = _rows(db, (
+    overdue first), and per clock how many of them are over the target or due soon.
+
+    SQLite decides each case's clock and state and counts them; only the listed cases come
+    back as rows."""
+    extra, _values = reach.where()
+    stamp = {clock: (utc_text(now - timedelta(hours=targets.hours(clock))),
+                     utc_text(now - timedelta(hours=targets.hours(clock) - targets.warning)))
+             for clock in CLOCKS}
+    # The step a case waits for now (later ones wait on it); contacts the service informs
+    # are counted only for interviewed cases whose earlier clocks have all stopped.
+    outstanding = (f"(SELECT count(*) FROM {contacts.TABLE} c WHERE c.case_id = w.case_id "
+                   f"AND c.removed = 0 AND c.informs = :authority AND c.inform_outcome IS NULL)")
+    state = " ".join(
+        f"WHEN clock = '{clock}' THEN CASE WHEN since < :over_{clock} THEN 'breached' "
+        f"WHEN since < :soon_{clock} THEN 'soon' END" for clock in CLOCKS)
+    sql = (
+        f"WITH running AS MATERIALIZED (SELECT w.case_id, w.tracer, w.team, w.disease, "
+        f"w.status, w.interview_status, w.open, w.priority, t.received_at, "
+        f"t.first_attempt_at, t.reached_at, t.interview_completed_at, a.case_version, "
+        f"CASE WHEN w.open = 1 AND (t.first_attempt_at IS NULL OR t.reached_at IS NULL "
+        f"OR t.interview_completed_at IS NULL) THEN 0 "
+        f"WHEN t.interview_completed_at IS NOT NULL THEN {outstanding} ELSE 0 END "
+        f"AS outstanding FROM {worklist.TABLE} w "
+        f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
+        f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){_named(extra)}), "
+        f"clocked AS MATERIALIZED (SELECT *, CASE "
+        f"WHEN open = 1 AND first_attempt_at IS NULL THEN 'first_call' "
+        f"WHEN open = 1 AND reached_at IS NULL THEN 'reached' "
+        f"WHEN open = 1 AND interview_completed_at IS NULL THEN 'interview' "
+        f"WHEN outstanding > 0 THEN 'informed' END AS clock, "
+        f"CASE WHEN open = 1 AND (first_attempt_at IS NULL OR reached_at IS NULL "
+        f"OR interview_completed_at IS NULL) THEN received_at "
+        f"ELSE interview_completed_at END AS since FROM running), "
+        f"judged AS MATERIALIZED (SELECT *, CASE {state} END AS state FROM clocked "
+        f"WHERE clock IS NOT NULL) "
+        f"SELECT 'count' AS part, clock, state, count(*) AS n, NULL AS case_id "
+        f"FROM judged WHERE state IS NOT NULL GROUP BY clock, state "
+        f"UNION ALL SELECT * FROM (SELECT 'row', clock, state, 0, case_id FROM judged "
+        f"WHERE state IS NOT NULL ORDER BY julianday(since) + CASE clock "
+        + " ".join(f"WHEN '{clock}' THEN {targets.hours(clock) / 24!r}" for clock in CLOCKS)
+        + " END, case_id LIMIT :limit)")
+    parameters: dict[str, Any] = {"authority": Informer.AUTHORITY.value, "limit": limit,
+                                  **_named_values(reach)}
+    for clock, (over, soon) in stamp.items():
+        parameters[f"over_{clock}"], parameters[f"soon_{clock}"] = over, soon
+    counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
+    chosen: list[str] = []
+    for part, clock, state_name, count, case_id in db.execute(sql, parameters).fetchall():
+        if part == "count":
+            counts[clock][state_name] = count
+        else:
+            chosen.append(case_id)
+    if not chosen:
+        return [], counts
+    marks = ", ".join("?" for _ in chosen)
+    rows = {row["case_id"]: row for row in _rows(db, (
         f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
         f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
         f"t.interview_completed_at, a.case_version FROM {worklist.TABLE} w "
         f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
         f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
-        f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){extra}"), values)
-    outstanding = dict(db.execute(
-        f"SELECT w.case_id, (SELECT count(*) FROM {contacts.TABLE} c "
-        f" WHERE c.case_id = w.case_id AND c.removed = 0 AND c.informs = ? "
-        f" AND c.inform_outcome IS NULL) FROM {worklist.TABLE} w "
-        f"WHERE w.closed = 0 AND w.interviewed = 1{extra}",
-        [Informer.AUTHORITY.value, *values]).fetchall())
-    counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
+        f"WHERE w.case_id IN ({marks})"), chosen)}
+    outstanding_of = dict(db.execute(
+        f"SELECT case_id, count(*) FROM {contacts.TABLE} WHERE case_id IN ({marks}) "
+        f"AND removed = 0 AND informs = ? AND inform_outcome IS NULL GROUP BY case_id",
+        [*chosen, Informer.AUTHORITY.value]).fetchall())
     listed: list[Row] = []
-    for case in cases:
-        running = _running_clocks(case, outstanding.get(case["case_id"], 0))
-        if not running:
-            continue
-        clock, since = running[0]  # the step the case waits for now; later ones wait on it
+    for case_id in chosen:
+        case = rows[case_id]
+        outstanding_count = outstanding_of.get(case_id, 0)
+        clock, since = _running_clocks(case, outstanding_count)[0]
         due = since + timedelta(hours=targets.hours(clock))
-        state = ("breached" if now > due else
-                 "soon" if now > due - timedelta(hours=targets.warning) else None)
-        if state is None:
-            continue
-        counts[clock][state] += 1
-        listed.append({**case, "clock": clock, "state": state, "since": since, "due": due,
-                       "target_hours": targets.hours(clock),
-                       "outstanding": outstanding.get(case["case_id"], 0)})
-    listed.sort(key=lambda row: (row["due"], row["case_id"]))
-    return listed[:limit], counts
+        state_name = "breached" if now > due else "soon"
+        listed.append({**case, "clock": clock, "state": state_name, "since": since,
+                       "due": due, "target_hours": targets.hours(clock),
+                       "outstanding": outstanding_count})
+    return listed, counts
 
 
 def _running_clocks(case: Row, outstanding: int) -> list[tuple[str, datetime]]:
@@ -112,6 +157,21 @@ def _running_clocks(case: Row, outstanding: int) -> list[tuple[str, datetime]]:
     if completed is not None and outstanding:
         running.append(("informed", completed))
     return running
+
+
+def _named(extra: str) -> str:
+    """Reach.where's clauses with named parameters."""
+    return extra.replace("team = ?", "team = :team").replace("disease = ?",
+                                                             "disease = :disease")
+
+
+def _named_values(reach: Reach) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if reach.team is not None:
+        found["team"] = reach.team
+    if reach.disease is not None:
+        found["disease"] = reach.disease
+    return found
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
@@ -148,8 +208,8 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
     extra, values = reach.where()
     low, high = period.utc_bounds()
     rows = _rows(db, (
-        f"SELECT t.case_id, t.interview_id, w.tracer, w.disease, t.interview_completed_at, "
-        f"c.score, t.contacts_reported, "
+        f"SELECT * FROM (SELECT t.case_id, t.interview_id, w.tracer, w.disease, "
+        f"t.interview_completed_at, c.score, t.contacts_reported, "
         f"(SELECT count(*) FROM {contacts.TABLE} k WHERE k.interview_id = t.interview_id "
         f" AND k.removed = 0 AND k.household = 0) AS outside, "
         # the engine's gap "household contacts fewer than stated" (json.dumps keeps key order)
@@ -159,7 +219,10 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
         f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
         f"LEFT JOIN {completeness.TABLE} c ON c.interview_id = t.interview_id "
         f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra} "
-        f"ORDER BY t.interview_completed_at, t.case_id"), [low, high, *values])
+        f"ORDER BY t.interview_completed_at, t.case_id) "
+        # SQLite stops at the first `limit` thin ones instead of handing over every interview
+        f"WHERE score < ? OR household_short OR outside = 0 LIMIT ?"),
+        [low, high, *values, below, limit])
     thin = []
     for row in rows:
         reasons = []
@@ -179,25 +242,22 @@ def probing_yield(db: Database, reach: Reach, period: Period) -> list[Row]:
     contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row)."""
     extra, values = reach.where()
     low, high = period.utc_bounds()
-    interviews = [interview_id for (interview_id,) in db.execute(
-        f"SELECT t.interview_id FROM {timeline.TABLE} t "
-        f"JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
-        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra}",
-        [low, high, *values])]
+    scope = (f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+             f"{{join}} WHERE t.interview_completed_at >= ? "
+             f"AND t.interview_completed_at < ?{extra} GROUP BY 1, 2")
     asked: dict[tuple[str, str], int] = {}
     found: dict[tuple[str, str], int] = {}
-    for start in range(0, len(interviews), 500):  # SQLite's limit on bound parameters
-        chunk = interviews[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for guide_id, prompt, count in db.execute(
-                f"SELECT guide_id, prompt, count(*) FROM {prompt_yield.ASKED} "
-                f"WHERE interview_id IN ({marks}) GROUP BY 1, 2", chunk):
-            asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
-        for guide_id, prompt_id, count in db.execute(
-                f"SELECT guide_id, prompt, count(*) FROM {contacts.TABLE} "
-                f"WHERE interview_id IN ({marks}) AND removed = 0 GROUP BY 1, 2", chunk):
-            key = (guide_id, prompt_yield.prompt_key(prompt_id))
-            found[key] = found.get(key, 0) + count
+    for guide_id, prompt, count in db.execute(
+            "SELECT p.guide_id, p.prompt, count(*) " + scope.format(
+                join=f"JOIN {prompt_yield.ASKED} p ON p.interview_id = t.interview_id"),
+            [low, high, *values]):
+        asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
+    for guide_id, prompt_id, count in db.execute(
+            "SELECT k.guide_id, k.prompt, count(*) " + scope.format(
+                join=f"JOIN {contacts.TABLE} k ON k.interview_id = t.interview_id "
+                     "AND k.removed = 0"), [low, high, *values]):
+        key = (guide_id, prompt_yield.prompt_key(prompt_id))
+        found[key] = found.get(key, 0) + count
     rows: list[Row] = []
     for guide_id, prompt in sorted(set(asked) | set(found)):
         times, surfaced = asked.get((guide_id, prompt), 0), found.get((guide_id, prompt), 0)

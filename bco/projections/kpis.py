@@ -145,10 +145,9 @@ def _informed_within_day(db: Database, low: str, high: str, extra: str,
 def known_teams(db: Database) -> list[str]:
     """Teams that have cases, for choosing one and for refusing a name that is none."""
     return [team for (team,) in db.execute(
-        f"SELECT DISTINCT team FROM {timeline_model.TABLE} WHERE team IS NOT NULL "
-        "ORDER BY team")]
+        f"SELECT DISTINCT team FROM {timeline_days.BY_DAY} WHERE team != '' ORDER BY team")]
 
 
 def known_diseases(db: Database) -> list[str]:
     return [disease for (disease,) in db.execute(
-        f"SELECT DISTINCT disease FROM {timeline_model.TABLE} ORDER BY disease")]
+        f"SELECT DISTINCT disease FROM {timeline_days.BY_DAY} ORDER BY disease")]

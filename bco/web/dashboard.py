@@ -52,6 +52,8 @@ blueprint = Blueprint("dashboard", __name__)
 
 # How often the page refreshes its tables (htmx polling), in seconds.
 REFRESH_SECONDS = 60
+# Rows the page shows of each case list (the most urgent first); the CSV has every one.
+SHOWN_ROWS = 25
 
 CLOCK_LABELS = {
     "first_call": _l("First call"),
@@ -72,10 +74,11 @@ KPI_LABELS = {
     "cases_without_contacts": _l("Cases without contacts"),
     "contacts_informed_within_24h": _l("Contacts informed within 24 h of the interview"),
     "handovers_per_interview": _l("Handovers per interview"),
+    "known_contacts_among_new_cases": _l("New cases already listed as someone's contact"),
 }
 PRIORITY_LABELS = {0: _l("normal"), 1: _l("high"), 2: _l("urgent")}
 SHARE_KPIS = {"reached_within_24h", "interviewed_within_24h", "cases_without_contacts",
-              "contacts_informed_within_24h"}
+              "contacts_informed_within_24h", "known_contacts_among_new_cases"}
 
 
 def now() -> datetime:
@@ -110,7 +113,7 @@ def render_page(template: str, *, status: int = 200, problem: str | None = None,
         selected=set(request.form.getlist("case")), priority_labels=PRIORITY_LABELS,
         can_act=current_user.role == Role.TEAM_LEAD,
         typed=args if args is not None else request.args, settings=settings(), now=now(),
-        refresh_seconds=REFRESH_SECONDS,
+        refresh_seconds=REFRESH_SECONDS, shown_rows=SHOWN_ROWS,
         clock_labels=CLOCK_LABELS, reason_labels=REASON_LABELS, kpi_labels=KPI_LABELS,
         share_kpis=SHARE_KPIS, kpi_keys=KPI_KEYS, ago=ago, reference=access.case_reference,
         kpi_text=kpi_text, csv_url=csv_url, duration_words=duration_words,
