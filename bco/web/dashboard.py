@@ -102,7 +102,8 @@ def render_page(template: str, *, status: int = 200, problem: str | None = None,
     with views() as db:
         offered = choices(db, current_user, bco().catalog.known_diseases)
         data = gather(db, filters, settings(), now(), current_user) if filters else None
-        charts = build_charts(db, filters, settings(), now()) if filters else []
+        charts = (build_charts(db, filters, settings(), now(),
+                               data["yield"] if data else None) if filters else [])
         team_people = (hand_out_choices(db, current_user, settings(), now())
                        if current_user.role == Role.TEAM_LEAD else [])
     if errors:
@@ -297,7 +298,7 @@ def report() -> Any:
         return _bad_parameters(errors)
     with views() as db:
         data = gather(db, filters, settings(), now(), current_user)
-        charts = build_charts(db, filters, settings(), now())
+        charts = build_charts(db, filters, settings(), now(), data["yield"])
     html = render_template(
         "dashboard/report.html", filters=filters, data=data, charts=charts,
         settings=settings(), clock_labels=CLOCK_LABELS, kpi_labels=KPI_LABELS,

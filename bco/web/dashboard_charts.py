@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlite_utils import Database
@@ -18,8 +19,8 @@ from bco.web.dashboard_data import Filters
 PROMPTS_SHOWN = 12
 
 
-def build_charts(db: Database, filters: Filters, settings: Settings,
-                 now: datetime) -> list[Chart]:
+def build_charts(db: Database, filters: Filters, settings: Settings, now: datetime,
+                 yield_rows: list[dict[str, Any]] | None = None) -> list[Chart]:
     """Waiting time against the target, cases per day, contacts per case, completeness and
     probing yield, for the filters' period, team and disease."""
     reach = Reach(team=filters.team, disease=filters.disease)
@@ -62,7 +63,9 @@ def build_charts(db: Database, filters: Filters, settings: Settings,
             legend=(_("at or above the threshold"), _("below the threshold")),
             count_word=_("interviews")),
     ]
-    found = [row for row in probing_yield(db, reach, period) if row["contacts_per_ask"]]
+    if yield_rows is None:  # the dashboard passes the yield table it already has
+        yield_rows = probing_yield(db, reach, period)
+    found = [row for row in yield_rows if row["contacts_per_ask"]]
     found.sort(key=lambda row: -row["contacts_per_ask"])
     charts.append(ratio_chart(
         "yield", _("Contacts found per time asked"), _("the best prompts in the period"),
