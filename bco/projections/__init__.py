@@ -26,8 +26,9 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
     return [
         Worklist(), Caseload(), Timeline(app.settings.timezone), CaseFile(),
         Contacts(app.catalog.guides),
-        CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(), Activity(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
+        CompletenessModel(app.catalog.guides, app.settings.zone),
+        PromptYield(app.settings.timezone), People(), Accounts(), Activity(), ApiTokens(),
+        CaseIndex(), Exports(app.catalog.guides),
     ]
 
 

@@ -239,25 +239,14 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
 
 def probing_yield(db: Database, reach: Reach, period: Period) -> list[Row]:
     """Per guide and prompt, over interviews completed in the period: times asked, live
-    contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row)."""
-    extra, values = reach.where()
-    low, high = period.utc_bounds()
-    scope = (f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
-             f"{{join}} WHERE t.interview_completed_at >= ? "
-             f"AND t.interview_completed_at < ?{extra} GROUP BY 1, 2")
+    contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row).
+    Read from prompt_yield's sums per local day of completion, team and disease."""
     asked: dict[tuple[str, str], int] = {}
     found: dict[tuple[str, str], int] = {}
-    for guide_id, prompt, count in db.execute(
-            "SELECT p.guide_id, p.prompt, count(*) " + scope.format(
-                join=f"JOIN {prompt_yield.ASKED} p ON p.interview_id = t.interview_id"),
-            [low, high, *values]):
-        asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
-    for guide_id, prompt_id, count in db.execute(
-            "SELECT k.guide_id, k.prompt, count(*) " + scope.format(
-                join=f"JOIN {contacts.TABLE} k ON k.interview_id = t.interview_id "
-                     "AND k.removed = 0"), [low, high, *values]):
-        key = (guide_id, prompt_yield.prompt_key(prompt_id))
-        found[key] = found.get(key, 0) + count
+    for guide_id, prompt, times, contacts_found in prompt_yield.yield_by_day(
+            db, period.start.isoformat(), period.end.isoformat(), reach.team, reach.disease):
+        asked[guide_id, prompt] = times
+        found[guide_id, prompt] = contacts_found
     rows: list[Row] = []
     for guide_id, prompt in sorted(set(asked) | set(found)):
         times, surfaced = asked.get((guide_id, prompt), 0), found.get((guide_id, prompt), 0)
