@@ -63,115 +63,71 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     """Cases past or near the target of the step they wait for (each case once, longest
     overdue first), and per clock how many of them are over the target or due soon.
 
-    SQLite decides each case's clock and state and counts them; only the listed cases come
-    back as rows."""
-    extra, _values = reach.where()
-    stamp = {clock: (utc_text(now - timedelta(hours=targets.hours(clock))),
-                     utc_text(now - timedelta(hours=targets.hours(clock) - targets.warning)))
-             for clock in CLOCKS}
-    # The step a case waits for now (later ones wait on it); contacts the service informs
-    # are counted only for interviewed cases whose earlier clocks have all stopped.
-    outstanding = (f"(SELECT count(*) FROM {contacts.TABLE} c WHERE c.case_id = w.case_id "
-                   f"AND c.removed = 0 AND c.informs = :authority AND c.inform_outcome IS NULL)")
-    state = " ".join(
-        f"WHEN clock = '{clock}' THEN CASE WHEN since < :over_{clock} THEN 'breached' "
-        f"WHEN since < :soon_{clock} THEN 'soon' END" for clock in CLOCKS)
-    sql = (
-        f"WITH running AS MATERIALIZED (SELECT w.case_id, w.tracer, w.team, w.disease, "
-        f"w.status, w.interview_status, w.open, w.priority, t.received_at, "
-        f"t.first_attempt_at, t.reached_at, t.interview_completed_at, a.case_version, "
-        f"CASE WHEN w.open = 1 AND (t.first_attempt_at IS NULL OR t.reached_at IS NULL "
-        f"OR t.interview_completed_at IS NULL) THEN 0 "
-        f"WHEN t.interview_completed_at IS NOT NULL THEN {outstanding} ELSE 0 END "
-        f"AS outstanding FROM {worklist.TABLE} w "
-        f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
-        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
-        f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){_named(extra)}), "
-        f"clocked AS MATERIALIZED (SELECT *, CASE "
-        f"WHEN open = 1 AND first_attempt_at IS NULL THEN 'first_call' "
-        f"WHEN open = 1 AND reached_at IS NULL THEN 'reached' "
-        f"WHEN open = 1 AND interview_completed_at IS NULL THEN 'interview' "
-        f"WHEN outstanding > 0 THEN 'informed' END AS clock, "
-        f"CASE WHEN open = 1 AND (first_attempt_at IS NULL OR reached_at IS NULL "
-        f"OR interview_completed_at IS NULL) THEN received_at "
-        f"ELSE interview_completed_at END AS since FROM running), "
-        f"judged AS MATERIALIZED (SELECT *, CASE {state} END AS state FROM clocked "
-        f"WHERE clock IS NOT NULL) "
-        f"SELECT 'count' AS part, clock, state, count(*) AS n, NULL AS case_id "
-        f"FROM judged WHERE state IS NOT NULL GROUP BY clock, state "
-        f"UNION ALL SELECT * FROM (SELECT 'row', clock, state, 0, case_id FROM judged "
-        f"WHERE state IS NOT NULL ORDER BY julianday(since) + CASE clock "
-        + " ".join(f"WHEN '{clock}' THEN {targets.hours(clock) / 24!r}" for clock in CLOCKS)
-        + " END, case_id LIMIT :limit)")
-    parameters: dict[str, Any] = {"authority": Informer.AUTHORITY.value, "limit": limit,
-                                  **_named_values(reach)}
-    for clock, (over, soon) in stamp.items():
-        parameters[f"over_{clock}"], parameters[f"soon_{clock}"] = over, soon
+    The timeline keeps the step each unclosed case waits for and since when; per clock
+    SQLite counts one range of the (team, waiting_clock, waiting_since) index, and only the
+    cases listed are read whole. Whose cases: the team's and the pool's (no team yet)."""
+    extra, values = _timeline_reach(reach)
     counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
-    chosen: list[str] = []
-    for part, clock, state_name, count, case_id in db.execute(sql, parameters).fetchall():
-        if part == "count":
-            counts[clock][state_name] = count
+    candidates: list[tuple[datetime, str, str, int]] = []  # (due, case, clock, outstanding)
+    for clock in CLOCKS:
+        hours = targets.hours(clock)
+        over = utc_text(now - timedelta(hours=hours))
+        soon = utc_text(now - timedelta(hours=hours - targets.warning))
+        if clock == "informed":  # only those with contacts the service has yet to inform
+            source = (
+                f"(SELECT t.case_id, t.waiting_since, (SELECT count(*) FROM {contacts.TABLE} c "
+                f"WHERE c.case_id = t.case_id AND c.removed = 0 AND c.informs = ? "
+                f"AND c.inform_outcome IS NULL) AS outstanding FROM {timeline.TABLE} t "
+                f"WHERE t.waiting_clock = 'informing' AND t.waiting_since < ?{extra}) "
+                f"WHERE outstanding > 0")
+            arguments: list[Any] = [Informer.AUTHORITY.value, soon, *values]
         else:
-            chosen.append(case_id)
+            source = (f"(SELECT t.case_id, t.waiting_since, 0 AS outstanding "
+                      f"FROM {timeline.TABLE} t WHERE t.waiting_clock = ? "
+                      f"AND t.waiting_since < ?{extra})")
+            arguments = [clock, soon, *values]
+        breached, near = db.execute(
+            f"SELECT coalesce(sum(waiting_since < ?), 0), count(*) FROM {source}",
+            [over, *arguments]).fetchone()
+        counts[clock] = {"breached": breached, "soon": near - breached}
+        for case_id, since, outstanding in db.execute(
+                f"SELECT case_id, waiting_since, outstanding FROM {source} "
+                f"ORDER BY waiting_since, case_id LIMIT ?", [*arguments, limit]):
+            moment = parse_utc(since)
+            assert moment is not None
+            candidates.append((moment + timedelta(hours=hours), case_id, clock, outstanding))
+    candidates.sort()
+    chosen = candidates[:limit]
     if not chosen:
         return [], counts
     marks = ", ".join("?" for _ in chosen)
-    rows = {row["case_id"]: row for row in _rows(db, (
-        f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
+    details = {row["case_id"]: row for row in _rows(db, (
+        f"SELECT t.case_id, w.tracer, t.team, t.disease, w.status, w.interview_status, "
         f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
-        f"t.interview_completed_at, a.case_version FROM {worklist.TABLE} w "
-        f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
-        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
-        f"WHERE w.case_id IN ({marks})"), chosen)}
-    outstanding_of = dict(db.execute(
-        f"SELECT case_id, count(*) FROM {contacts.TABLE} WHERE case_id IN ({marks}) "
-        f"AND removed = 0 AND informs = ? AND inform_outcome IS NULL GROUP BY case_id",
-        [*chosen, Informer.AUTHORITY.value]).fetchall())
+        f"t.interview_completed_at, a.case_version FROM {timeline.TABLE} t "
+        f"LEFT JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = t.case_id "
+        f"WHERE t.case_id IN ({marks})"), [case_id for _due, case_id, _c, _o in chosen])}
     listed: list[Row] = []
-    for case_id in chosen:
-        case = rows[case_id]
-        outstanding_count = outstanding_of.get(case_id, 0)
-        clock, since = _running_clocks(case, outstanding_count)[0]
-        due = since + timedelta(hours=targets.hours(clock))
-        state_name = "breached" if now > due else "soon"
-        listed.append({**case, "clock": clock, "state": state_name, "since": since,
-                       "due": due, "target_hours": targets.hours(clock),
-                       "outstanding": outstanding_count})
+    for due, case_id, clock, outstanding in chosen:
+        hours = targets.hours(clock)
+        listed.append({**details[case_id], "clock": clock,
+                       "state": "breached" if now > due else "soon",
+                       "since": due - timedelta(hours=hours), "due": due,
+                       "target_hours": hours, "outstanding": outstanding})
     return listed, counts
 
 
-def _running_clocks(case: Row, outstanding: int) -> list[tuple[str, datetime]]:
-    """The clocks still running for a case, each with the moment it started."""
-    received = parse_utc(case["received_at"])
-    assert received is not None
-    running = []
-    if case["open"]:
-        if case["first_attempt_at"] is None:
-            running.append(("first_call", received))
-        if case["reached_at"] is None:
-            running.append(("reached", received))
-        if case["interview_completed_at"] is None:
-            running.append(("interview", received))
-    completed = parse_utc(case["interview_completed_at"])
-    if completed is not None and outstanding:
-        running.append(("informed", completed))
-    return running
-
-
-def _named(extra: str) -> str:
-    """Reach.where's clauses with named parameters."""
-    return extra.replace("team = ?", "team = :team").replace("disease = ?",
-                                                             "disease = :disease")
-
-
-def _named_values(reach: Reach) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _timeline_reach(reach: Reach) -> tuple[str, list[Any]]:
+    """Reach on the timeline's columns: the team's cases and those without a team yet."""
+    clauses, values = [], []
     if reach.team is not None:
-        found["team"] = reach.team
+        clauses.append("(t.team = ? OR t.team IS NULL)")
+        values.append(reach.team)
     if reach.disease is not None:
-        found["disease"] = reach.disease
-    return found
+        clauses.append("t.disease = ?")
+        values.append(reach.disease)
+    return "".join(f" AND {c}" for c in clauses), values
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:

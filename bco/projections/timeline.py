@@ -42,9 +42,23 @@ DURATIONS = (
 
 
 def with_durations(row: Row) -> Row:
-    """Recompute every duration from the moments in the row."""
+    """Recompute every duration from the moments in the row, and the clock it waits on."""
     return {**row, **{column: seconds_between(row[start], row[end])
-                      for column, start, end in DURATIONS}}
+                      for column, start, end in DURATIONS}, **waiting_clock(row)}
+
+
+def waiting_clock(row: Row) -> Row:
+    """The received-based step an unclosed case waits for ('first_call', 'reached',
+    'interview', from received) or 'informing' once its interview is complete (from then);
+    None when closed. The dashboard counts clocks over and near their targets along
+    (team, waiting_clock, waiting_since) without visiting cases."""
+    if row.get("closed_at") is not None or row.get("received_at") is None:
+        return {"waiting_clock": None, "waiting_since": None}
+    for clock, moment in (("first_call", "first_attempt_at"), ("reached", "reached_at"),
+                          ("interview", "interview_completed_at")):
+        if row.get(moment) is None:
+            return {"waiting_clock": clock, "waiting_since": row["received_at"]}
+    return {"waiting_clock": "informing", "waiting_since": row["interview_completed_at"]}
 
 
 def on_case_event(row: Row | None, event: Any) -> Row:
@@ -118,7 +132,7 @@ class Timeline(ReadModel):
 
     def create(self, db: Database) -> None:
         stale = db.table(TABLE).exists() and (
-            "known_contact" not in db.table(TABLE).columns_dict
+            "waiting_clock" not in db.table(TABLE).columns_dict
             or not db.table(timeline_days.ZONE).exists()
             or not db.execute(f"SELECT 1 FROM {timeline_days.ZONE} WHERE zone = ? LIMIT 1",
                               [self.timezone]).fetchone())
@@ -130,6 +144,7 @@ class Timeline(ReadModel):
             "interview_started_at": str, "interview_completed_at": str, "closed_at": str,
             "handovers": int, "contacts_reported": int, "contacts_informed": int,
             "first_informed_at": str, "all_informed_at": str, "known_contact": int,
+            "waiting_clock": str, "waiting_since": str,
         }
         columns.update({column: int for column, _start, _end in DURATIONS})
         db.table(TABLE).create(columns, pk="case_id", if_not_exists=True)
@@ -138,6 +153,9 @@ class Timeline(ReadModel):
         db.table(TABLE).create_index(["interview_completed_at"], if_not_exists=True)
         # the dashboard's thin-interview and yield lists read one team's period along this
         db.table(TABLE).create_index(["team", "interview_completed_at"], if_not_exists=True)
+        db.table(TABLE).create_index(["team", "waiting_clock", "waiting_since"],
+                                     if_not_exists=True)
+        db.table(TABLE).create_index(["waiting_clock", "waiting_since"], if_not_exists=True)
         db.table(CONTACTS).create({
             "contact_id": str, "case_id": str, "reported_at": str, "removed": int,
             "inform_outcome": str, "informed_at": str,
