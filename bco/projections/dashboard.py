@@ -66,36 +66,38 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     The timeline keeps the step each unclosed case waits for and since when; per clock
     SQLite counts one range of the (team, waiting_clock, waiting_since) index, and only the
     cases listed are read whole. Whose cases: the team's and the pool's (no team yet)."""
-    extra, values = _timeline_reach(reach)
     counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
     candidates: list[tuple[datetime, str, str, int]] = []  # (due, case, clock, outstanding)
-    for clock in CLOCKS:
-        hours = targets.hours(clock)
-        over = utc_text(now - timedelta(hours=hours))
-        soon = utc_text(now - timedelta(hours=hours - targets.warning))
-        if clock == "informed":  # only those with contacts the service has yet to inform
-            source = (
-                f"(SELECT t.case_id, t.waiting_since, (SELECT count(*) FROM {contacts.TABLE} c "
-                f"WHERE c.case_id = t.case_id AND c.removed = 0 AND c.informs = ? "
-                f"AND c.inform_outcome IS NULL) AS outstanding FROM {timeline.TABLE} t "
-                f"WHERE t.waiting_clock = 'informing' AND t.waiting_since < ?{extra}) "
-                f"WHERE outstanding > 0")
-            arguments: list[Any] = [Informer.AUTHORITY.value, soon, *values]
-        else:
-            source = (f"(SELECT t.case_id, t.waiting_since, 0 AS outstanding "
-                      f"FROM {timeline.TABLE} t WHERE t.waiting_clock = ? "
-                      f"AND t.waiting_since < ?{extra})")
-            arguments = [clock, soon, *values]
-        breached, near = db.execute(
-            f"SELECT coalesce(sum(waiting_since < ?), 0), count(*) FROM {source}",
-            [over, *arguments]).fetchone()
-        counts[clock] = {"breached": breached, "soon": near - breached}
-        for case_id, since, outstanding in db.execute(
-                f"SELECT case_id, waiting_since, outstanding FROM {source} "
-                f"ORDER BY waiting_since, case_id LIMIT ?", [*arguments, limit]):
-            moment = parse_utc(since)
-            assert moment is not None
-            candidates.append((moment + timedelta(hours=hours), case_id, clock, outstanding))
+    for extra, values in _timeline_reach(reach):
+        for clock in CLOCKS:
+            hours = targets.hours(clock)
+            over = utc_text(now - timedelta(hours=hours))
+            soon = utc_text(now - timedelta(hours=hours - targets.warning))
+            if clock == "informed":  # only those with contacts the service has yet to inform
+                source = (
+                    f"(SELECT t.case_id, t.waiting_since, (SELECT count(*) "
+                    f"FROM {contacts.TABLE} c WHERE c.case_id = t.case_id AND c.removed = 0 "
+                    f"AND c.informs = ? AND c.inform_outcome IS NULL) AS outstanding "
+                    f"FROM {timeline.TABLE} t WHERE t.waiting_clock = 'informing' "
+                    f"AND t.waiting_since < ?{extra}) WHERE outstanding > 0")
+                arguments: list[Any] = [Informer.AUTHORITY.value, soon, *values]
+            else:
+                source = (f"(SELECT t.case_id, t.waiting_since, 0 AS outstanding "
+                          f"FROM {timeline.TABLE} t WHERE t.waiting_clock = ? "
+                          f"AND t.waiting_since < ?{extra})")
+                arguments = [clock, soon, *values]
+            breached, near = db.execute(
+                f"SELECT coalesce(sum(waiting_since < ?), 0), count(*) FROM {source}",
+                [over, *arguments]).fetchone()
+            counts[clock]["breached"] += breached
+            counts[clock]["soon"] += near - breached
+            for case_id, since, outstanding in db.execute(
+                    f"SELECT case_id, waiting_since, outstanding FROM {source} "
+                    f"ORDER BY waiting_since, case_id LIMIT ?", [*arguments, limit]):
+                moment = parse_utc(since)
+                assert moment is not None
+                candidates.append((moment + timedelta(hours=hours), case_id, clock,
+                                   outstanding))
     candidates.sort()
     chosen = candidates[:limit]
     if not chosen:
@@ -118,16 +120,15 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     return listed, counts
 
 
-def _timeline_reach(reach: Reach) -> tuple[str, list[Any]]:
-    """Reach on the timeline's columns: the team's cases and those without a team yet."""
-    clauses, values = [], []
-    if reach.team is not None:
-        clauses.append("(t.team = ? OR t.team IS NULL)")
-        values.append(reach.team)
-    if reach.disease is not None:
-        clauses.append("t.disease = ?")
-        values.append(reach.disease)
-    return "".join(f" AND {c}" for c in clauses), values
+def _timeline_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
+    """Reach on the timeline's columns: the team's cases and those without a team yet, as
+    separate conditions, so that each is one range of the (team, waiting_clock, …) index."""
+    disease, values = ("", []) if reach.disease is None else (" AND t.disease = ?",
+                                                               [reach.disease])
+    if reach.team is None:
+        return [(disease, values)]
+    return [(f" AND t.team = ?{disease}", [reach.team, *values]),
+            (f" AND t.team IS NULL{disease}", values)]
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
