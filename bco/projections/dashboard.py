@@ -161,8 +161,11 @@ def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
 def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
                     limit: int = 100) -> list[Row]:
     """Interviews completed in the period that scored below `below`, recorded fewer
-    household contacts than the household size given, or no contact outside the household."""
-    extra, values = reach.where()
+    household contacts than the household size given, or no contact outside the household.
+
+    The team is the timeline's (as for the KPIs), so SQLite walks the (team, completed)
+    index in order and stops at the `limit`-th thin interview."""
+    extra, values = _timeline_reach(reach)[0]
     low, high = period.utc_bounds()
     rows = _rows(db, (
         f"SELECT * FROM (SELECT t.case_id, t.interview_id, w.tracer, w.disease, "

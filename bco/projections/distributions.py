@@ -148,7 +148,9 @@ class CaseloadDay:
 
 
 def caseload_per_day(db: Database, reach: Reach, period: Period, *, now: datetime,
-                     target_hours: int) -> list[CaseloadDay]:
+                     target_hours: int,
+                     daily: list[tuple[date, int, int, int]] | None = None
+                     ) -> list[CaseloadDay]:
     """Per local day of the period: the cases received by the end of the day and not closed by
     then (a reopened case counts as never closed), and of the cases received that day how many
     missed the first-call target (called late, or not called while it has passed)."""
@@ -161,8 +163,9 @@ def caseload_per_day(db: Database, reach: Reach, period: Period, *, now: datetim
                                           values, ("n",)) for kind in ("received", "closed")}
     running = before["received"] - before["closed"]
     found = []
-    for day, _received, _within, over in cases_per_day(db, reach, period, now=now,
-                                                       target_hours=target_hours):
+    if daily is None:  # the cases_per_day of the same period, when the caller has them
+        daily = cases_per_day(db, reach, period, now=now, target_hours=target_hours)
+    for day, _received, _within, over in daily:
         key = day.isoformat()
         running += (change["received"].get(key, {}).get("n", 0)
                     - change["closed"].get(key, {}).get("n", 0))

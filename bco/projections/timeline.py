@@ -164,6 +164,7 @@ class Timeline(ReadModel):
         db.table(TABLE).create_index(["team", "interview_completed_at", "case_id"],
                                      if_not_exists=True)
         db.table(TABLE).create_index(["interview_completed_at", "case_id"], if_not_exists=True)
+        db.table(TABLE).create_index(["team", "received_at"], if_not_exists=True)
         db.table(TABLE).create_index(["team", "waiting_clock", "waiting_since"],
                                      if_not_exists=True)
         db.table(TABLE).create_index(["waiting_clock", "waiting_since"], if_not_exists=True)

@@ -30,6 +30,7 @@ def build_charts(db: Database, filters: Filters, settings: Settings, now: dateti
     labels = [f"{a:g}–{b:g}" for a, b in pairwise(edges)]
     labels.append(f"≥{edges[-1]:g}")
     within, over = _("within the target"), _("over the target")
+    daily = distributions.cases_per_day(db, reach, period, now=now, target_hours=target)
     charts = [
         binned_chart(
             "waiting", _("Hours to first call"),
@@ -39,7 +40,7 @@ def build_charts(db: Database, filters: Filters, settings: Settings, now: dateti
             legend=(within, over), count_word=_("cases")),
         daily_chart(
             "daily", _("Cases received per day"), _("and their first call against the target"),
-            distributions.cases_per_day(db, reach, period, now=now, target_hours=target),
+            daily,
             (_("first call within the target"), _("first call over the target"),
              _("not called yet, target not passed"), _("day"))),
         caseload_chart(
@@ -47,7 +48,7 @@ def build_charts(db: Database, filters: Filters, settings: Settings, now: dateti
             _("at the end of each day, beside the cases received that day that missed the "
               "first-call target"),
             [(day.day, day.open_cases, day.breaches) for day in distributions.caseload_per_day(
-                db, reach, period, now=now, target_hours=target)],
+                db, reach, period, now=now, target_hours=target, daily=daily)],
             (_("open cases"), _("first-call target missed"), _("day"))),
         binned_chart(
             "contacts", _("Contacts per case"), _("interviews completed in the period"),
