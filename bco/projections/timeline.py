@@ -161,8 +161,8 @@ class Timeline(ReadModel):
         db.table(TABLE).create_index(["interview_completed_at"], if_not_exists=True)
         # the dashboard's thin-interview list and the informed-within-24 h KPI read one
         # team's period along these without visiting the rows (covering indexes)
-        db.table(TABLE).create_index(["team", "interview_completed_at", "case_id"],
-                                     if_not_exists=True)
+        db.table(TABLE).create_index(["team", "interview_completed_at", "case_id",
+                                      "interview_id"], if_not_exists=True)
         db.table(TABLE).create_index(["interview_completed_at", "case_id"], if_not_exists=True)
         db.table(TABLE).create_index(["team", "received_at"], if_not_exists=True)
         db.table(TABLE).create_index(["team", "waiting_clock", "waiting_since"],
