@@ -117,8 +117,9 @@ def _rows_of(views: Path) -> _Rows:
     conn = sqlite3.connect(views)
     try:
         schema = [sql for (sql,) in conn.execute(
+            # triggers left out: their tables' rows are copied like any other
             "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY type = 'index', name")]
+            "AND type != 'trigger' ORDER BY type = 'index', name")]
         tables = [name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
         inserts: list[tuple[str, tuple[Any, ...]]] = []

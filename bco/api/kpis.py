@@ -96,6 +96,9 @@ class KpiSchema(ma.Schema):
     contacts_informed_within_24h = share_field(
         "share of contacts informed within 24 h of the interview")
     handovers_per_interview = fields.Float(required=True, allow_none=True)
+    known_contacts_among_new_cases = share_field(
+        "share of cases received in the period whose phone number was already listed on a "
+        "contact in an earlier interview")
 
 
 def refuse(name: str, message: str) -> UnprocessableEntity:

@@ -19,14 +19,18 @@ from bco.projections.rebuild import Rebuilder
 from bco.projections.runner import ReadModelRunner
 from bco.projections.timeline import Timeline
 from bco.projections.worklist import Worklist
+from bco.storage import read_key
 
 
 def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
-        Worklist(), Caseload(), Timeline(), CaseFile(), Contacts(app.catalog.guides),
-        CompletenessModel(app.catalog.guides, app.settings.zone), PromptYield(), People(),
-        Accounts(), Activity(), ApiTokens(), CaseIndex(), Exports(app.catalog.guides),
+        Worklist(), Caseload(), Timeline(app.settings.timezone, read_key(app.settings) or ""),
+        CaseFile(),
+        Contacts(app.catalog.guides),
+        CompletenessModel(app.catalog.guides, app.settings.zone),
+        PromptYield(app.settings.timezone), People(), Accounts(), Activity(), ApiTokens(),
+        CaseIndex(), Exports(app.catalog.guides),
     ]
 
 

@@ -174,7 +174,9 @@ class CompletenessModel(ReadModel):
             "interview_status": str, "score": int, "missing_count": int, "as_of": str,
             "error": str, "dirty": int,
         }, pk="interview_id", if_not_exists=True)
-        for columns in (["dirty"], ["case_id"], ["guide_hash"], ["interview_status", "score"]):
+        # (interview_id, score): the dashboard's completeness chart joins without the rows
+        for columns in (["dirty"], ["case_id"], ["guide_hash"], ["interview_status", "score"],
+                        ["interview_id", "score"]):
             db.table(TABLE).create_index(columns, if_not_exists=True)
         # one row per interview and language, the items as a JSON list: a row per item made
         # this table 60% of views.db and most of a rebuild's writes, and no query needs rows

@@ -143,7 +143,9 @@ class Contacts(ReadModel):
             "has_email": int, "has_no_reach_reason": int, "removed": int, "removed_at": str,
             "inform_outcome": str, "informed_at": str,
         }, pk="contact_id", if_not_exists=True)
-        for columns in (["case_id"], ["interview_id"], ["category"], ["guide_id", "prompt"]):
+        # (contact_id, informs): the informed-within-24 h KPI joins by id without the row
+        for columns in (["case_id"], ["interview_id"], ["category"], ["guide_id", "prompt"],
+                        ["contact_id", "informs"]):
             db.table(TABLE).create_index(columns, if_not_exists=True)
         db.table(INTERVIEWS).create({"interview_id": str, "case_id": str, "guide_id": str,
                                      "guide_hash": str, "informs_answer": str},

@@ -61,57 +61,74 @@ def _rows(db: Database, sql: str, values: list[Any]) -> list[Row]:
 def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime,
                   limit: int = 100) -> tuple[list[Row], dict[str, dict[str, int]]]:
     """Cases past or near the target of the step they wait for (each case once, longest
-    overdue first), and per clock how many of them are over the target or due soon."""
-    extra, values = reach.where()
-    cases = _rows(db, (
-        f"SELECT w.case_id, w.tracer, w.team, w.disease, w.status, w.interview_status, "
-        f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
-        f"t.interview_completed_at, a.case_version FROM {worklist.TABLE} w "
-        f"JOIN {timeline.TABLE} t ON t.case_id = w.case_id "
-        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
-        f"WHERE w.closed = 0 AND (w.open = 1 OR w.interviewed = 1){extra}"), values)
-    outstanding = dict(db.execute(
-        f"SELECT w.case_id, (SELECT count(*) FROM {contacts.TABLE} c "
-        f" WHERE c.case_id = w.case_id AND c.removed = 0 AND c.informs = ? "
-        f" AND c.inform_outcome IS NULL) FROM {worklist.TABLE} w "
-        f"WHERE w.closed = 0 AND w.interviewed = 1{extra}",
-        [Informer.AUTHORITY.value, *values]).fetchall())
+    overdue first), and per clock how many of them are over the target or due soon.
+
+    The timeline keeps the step each unclosed case waits for and since when; per clock
+    SQLite counts one range of the (team, waiting_clock, waiting_since) index, and only the
+    cases listed are read whole. Whose cases: the team's and the pool's (no team yet)."""
     counts = {clock: {"breached": 0, "soon": 0} for clock in CLOCKS}
+    candidates: list[tuple[datetime, str, str, int]] = []  # (due, case, clock, outstanding)
+    for extra, values in _timeline_reach(reach):
+        for clock in CLOCKS:
+            hours = targets.hours(clock)
+            over = utc_text(now - timedelta(hours=hours))
+            soon = utc_text(now - timedelta(hours=hours - targets.warning))
+            if clock == "informed":  # only those with contacts the service has yet to inform
+                source = (
+                    f"(SELECT t.case_id, t.waiting_since, (SELECT count(*) "
+                    f"FROM {contacts.TABLE} c WHERE c.case_id = t.case_id AND c.removed = 0 "
+                    f"AND c.informs = ? AND c.inform_outcome IS NULL) AS outstanding "
+                    f"FROM {timeline.TABLE} t WHERE t.waiting_clock = 'informing' "
+                    f"AND t.waiting_since < ?{extra}) WHERE outstanding > 0")
+                arguments: list[Any] = [Informer.AUTHORITY.value, soon, *values]
+            else:
+                source = (f"(SELECT t.case_id, t.waiting_since, 0 AS outstanding "
+                          f"FROM {timeline.TABLE} t WHERE t.waiting_clock = ? "
+                          f"AND t.waiting_since < ?{extra})")
+                arguments = [clock, soon, *values]
+            breached, near = db.execute(
+                f"SELECT coalesce(sum(waiting_since < ?), 0), count(*) FROM {source}",
+                [over, *arguments]).fetchone()
+            counts[clock]["breached"] += breached
+            counts[clock]["soon"] += near - breached
+            for case_id, since, outstanding in db.execute(
+                    f"SELECT case_id, waiting_since, outstanding FROM {source} "
+                    f"ORDER BY waiting_since, case_id LIMIT ?", [*arguments, limit]):
+                moment = parse_utc(since)
+                assert moment is not None
+                candidates.append((moment + timedelta(hours=hours), case_id, clock,
+                                   outstanding))
+    candidates.sort()
+    chosen = candidates[:limit]
+    if not chosen:
+        return [], counts
+    marks = ", ".join("?" for _ in chosen)
+    details = {row["case_id"]: row for row in _rows(db, (
+        f"SELECT t.case_id, w.tracer, t.team, t.disease, w.status, w.interview_status, "
+        f"w.open, w.priority, t.received_at, t.first_attempt_at, t.reached_at, "
+        f"t.interview_completed_at, a.case_version FROM {timeline.TABLE} t "
+        f"LEFT JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = t.case_id "
+        f"WHERE t.case_id IN ({marks})"), [case_id for _due, case_id, _c, _o in chosen])}
     listed: list[Row] = []
-    for case in cases:
-        running = _running_clocks(case, outstanding.get(case["case_id"], 0))
-        if not running:
-            continue
-        clock, since = running[0]  # the step the case waits for now; later ones wait on it
-        due = since + timedelta(hours=targets.hours(clock))
-        state = ("breached" if now > due else
-                 "soon" if now > due - timedelta(hours=targets.warning) else None)
-        if state is None:
-            continue
-        counts[clock][state] += 1
-        listed.append({**case, "clock": clock, "state": state, "since": since, "due": due,
-                       "target_hours": targets.hours(clock),
-                       "outstanding": outstanding.get(case["case_id"], 0)})
-    listed.sort(key=lambda row: (row["due"], row["case_id"]))
-    return listed[:limit], counts
+    for due, case_id, clock, outstanding in chosen:
+        hours = targets.hours(clock)
+        listed.append({**details[case_id], "clock": clock,
+                       "state": "breached" if now > due else "soon",
+                       "since": due - timedelta(hours=hours), "due": due,
+                       "target_hours": hours, "outstanding": outstanding})
+    return listed, counts
 
 
-def _running_clocks(case: Row, outstanding: int) -> list[tuple[str, datetime]]:
-    """The clocks still running for a case, each with the moment it started."""
-    received = parse_utc(case["received_at"])
-    assert received is not None
-    running = []
-    if case["open"]:
-        if case["first_attempt_at"] is None:
-            running.append(("first_call", received))
-        if case["reached_at"] is None:
-            running.append(("reached", received))
-        if case["interview_completed_at"] is None:
-            running.append(("interview", received))
-    completed = parse_utc(case["interview_completed_at"])
-    if completed is not None and outstanding:
-        running.append(("informed", completed))
-    return running
+def _timeline_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
+    """Reach on the timeline's columns: the team's cases and those without a team yet, as
+    separate conditions, so that each is one range of the (team, waiting_clock, …) index."""
+    disease, values = ("", []) if reach.disease is None else (" AND t.disease = ?",
+                                                               [reach.disease])
+    if reach.team is None:
+        return [(disease, values)]
+    return [(f" AND t.team = ?{disease}", [reach.team, *values]),
+            (f" AND t.team IS NULL{disease}", values)]
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
@@ -144,12 +161,15 @@ def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
 def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
                     limit: int = 100) -> list[Row]:
     """Interviews completed in the period that scored below `below`, recorded fewer
-    household contacts than the household size given, or no contact outside the household."""
-    extra, values = reach.where()
+    household contacts than the household size given, or no contact outside the household.
+
+    The team is the timeline's (as for the KPIs), so SQLite walks the (team, completed)
+    index in order and stops at the `limit`-th thin interview."""
+    extra, values = _timeline_reach(reach)[0]
     low, high = period.utc_bounds()
     rows = _rows(db, (
-        f"SELECT t.case_id, t.interview_id, w.tracer, w.disease, t.interview_completed_at, "
-        f"c.score, t.contacts_reported, "
+        f"SELECT * FROM (SELECT t.case_id, t.interview_id, w.tracer, w.disease, "
+        f"t.interview_completed_at, c.score, t.contacts_reported, "
         f"(SELECT count(*) FROM {contacts.TABLE} k WHERE k.interview_id = t.interview_id "
         f" AND k.removed = 0 AND k.household = 0) AS outside, "
         # the engine's gap "household contacts fewer than stated" (json.dumps keeps key order)
@@ -159,7 +179,10 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
         f"FROM {timeline.TABLE} t JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
         f"LEFT JOIN {completeness.TABLE} c ON c.interview_id = t.interview_id "
         f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra} "
-        f"ORDER BY t.interview_completed_at, t.case_id"), [low, high, *values])
+        f"ORDER BY t.interview_completed_at, t.case_id) "
+        # SQLite stops at the first `limit` thin ones instead of handing over every interview
+        f"WHERE score < ? OR household_short OR outside = 0 LIMIT ?"),
+        [low, high, *values, below, limit])
     thin = []
     for row in rows:
         reasons = []
@@ -176,28 +199,14 @@ def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,
 
 def probing_yield(db: Database, reach: Reach, period: Period) -> list[Row]:
     """Per guide and prompt, over interviews completed in the period: times asked, live
-    contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row)."""
-    extra, values = reach.where()
-    low, high = period.utc_bounds()
-    interviews = [interview_id for (interview_id,) in db.execute(
-        f"SELECT t.interview_id FROM {timeline.TABLE} t "
-        f"JOIN {worklist.TABLE} w ON w.case_id = t.case_id "
-        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{extra}",
-        [low, high, *values])]
+    contacts it surfaced, and contacts per ask (free recall is the '(unprompted)' row).
+    Read from prompt_yield's sums per local day of completion, team and disease."""
     asked: dict[tuple[str, str], int] = {}
     found: dict[tuple[str, str], int] = {}
-    for start in range(0, len(interviews), 500):  # SQLite's limit on bound parameters
-        chunk = interviews[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for guide_id, prompt, count in db.execute(
-                f"SELECT guide_id, prompt, count(*) FROM {prompt_yield.ASKED} "
-                f"WHERE interview_id IN ({marks}) GROUP BY 1, 2", chunk):
-            asked[guide_id, prompt] = asked.get((guide_id, prompt), 0) + count
-        for guide_id, prompt_id, count in db.execute(
-                f"SELECT guide_id, prompt, count(*) FROM {contacts.TABLE} "
-                f"WHERE interview_id IN ({marks}) AND removed = 0 GROUP BY 1, 2", chunk):
-            key = (guide_id, prompt_yield.prompt_key(prompt_id))
-            found[key] = found.get(key, 0) + count
+    for guide_id, prompt, times, contacts_found in prompt_yield.yield_by_day(
+            db, period.start.isoformat(), period.end.isoformat(), reach.team, reach.disease):
+        asked[guide_id, prompt] = times
+        found[guide_id, prompt] = contacts_found
     rows: list[Row] = []
     for guide_id, prompt in sorted(set(asked) | set(found)):
         times, surfaced = asked.get((guide_id, prompt), 0), found.get((guide_id, prompt), 0)

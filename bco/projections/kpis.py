@@ -3,8 +3,6 @@ exactly as DOMAIN.md defines them, so that a hand calculation can check every nu
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -15,12 +13,14 @@ from sqlite_utils import Database
 from bco.domain.interview import Informer
 from bco.projections import contacts as contacts_model
 from bco.projections import timeline as timeline_model
+from bco.projections import timeline_days
 from bco.projections.readmodel import utc_text
 
 DAY_SECONDS = 24 * 3600
 KPI_KEYS = ("reached_within_24h", "interviewed_within_24h", "first_call_hours_median",
             "contacts_per_case_median", "cases_without_contacts",
-            "contacts_informed_within_24h", "handovers_per_interview")
+            "contacts_informed_within_24h", "handovers_per_interview",
+            "known_contacts_among_new_cases")
 
 
 # Days a period may name: midnight of any of them converts to UTC and back without overflow.
@@ -68,45 +68,56 @@ def share(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-def median(values: Sequence[float]) -> float | None:
-    return float(statistics.median(values)) if values else None
-
-
 def compute_kpis(db: Database, period: Period, *, now: datetime,
                  scope: Scope = Scope()) -> dict[str, Any]:
-    """Every KPI of DOMAIN.md for cases of `scope` in `period`, as of `now` (the 24 h rule)."""
+    """Every KPI of DOMAIN.md for cases of `scope` in `period`, as of `now` (the 24 h rule).
+
+    Read from the timeline's sums per local day (bco.projections.timeline_days): a month is
+    a few dozen rows. Only the cases of the day on which 24 h ago falls are read one by one,
+    to tell those whose first 24 h have passed from those whose have not."""
     low, high = period.utc_bounds()
     extra, values = scope.where()
-    received = db.execute(
-        f"SELECT received_at, to_first_attempt_s, to_reached_s, to_interview_completed_s "
-        f"FROM {timeline_model.TABLE} WHERE received_at >= ? AND received_at < ?{extra}",
-        [low, high, *values]).fetchall()
-    cutoff = utc_text(now - timedelta(hours=24))
-    # Cases whose first 24 h have passed; a case never reached counts as not within.
-    ripe = [row for row in received if cutoff is not None and row[0] <= cutoff]
-    reached = sum(1 for row in ripe if row[2] is not None and row[2] <= DAY_SECONDS)
-    interviewed = sum(1 for row in ripe if row[3] is not None and row[3] <= DAY_SECONDS)
-    first_calls = [row[1] / 3600 for row in received if row[1] is not None]
-
-    completed = db.execute(
-        f"SELECT case_id, contacts_reported, handovers FROM {timeline_model.TABLE} "
-        f"WHERE interview_completed_at >= ? AND interview_completed_at < ?{extra}",
-        [low, high, *values]).fetchall()
-    counts = [row[1] for row in completed]
+    first, last = period.start.isoformat(), period.end.isoformat()
+    received = timeline_days.sums(db, "received", first, last, extra, values)
+    cutoff_moment = now - timedelta(hours=24)
+    cutoff = utc_text(cutoff_moment)
+    assert cutoff is not None
+    cutoff_day = cutoff_moment.astimezone(period.zone).date()
+    # Days that ended by the cutoff are wholly past their first 24 h ...
+    ripe = timeline_days.sums(db, "received", first,
+                              min(period.end, cutoff_day - timedelta(days=1)).isoformat(),
+                              extra, values, ("n", "reached_24h", "interviewed_24h"))
+    # ... and of the cutoff's own day, the cases received by then.
+    if period.start <= cutoff_day <= period.end:
+        midnight = utc_text(datetime.combine(cutoff_day, time(0), period.zone))
+        more = db.execute(
+            f"SELECT count(*), coalesce(sum(to_reached_s <= {DAY_SECONDS}), 0), "
+            f"coalesce(sum(to_interview_completed_s <= {DAY_SECONDS}), 0) "
+            f"FROM {timeline_model.TABLE} WHERE received_at >= ? AND received_at <= ? "
+            f"AND received_at < ?{extra}", [midnight, cutoff, high, *values]).fetchone()
+        ripe = {key: ripe[key] + count for key, count in zip(ripe, more, strict=True)}
+    first_call = timeline_days.median_of(
+        timeline_days.histogram(db, "first_call", first, last, extra, values))
+    completed = timeline_days.sums(db, "completed", first, last, extra, values,
+                                   ("n", "no_contacts", "handovers"))
+    contacts = timeline_days.median_of(
+        timeline_days.histogram(db, "contacts", first, last, extra, values))
     informed, to_inform = _informed_within_day(db, low, high, extra, values)
+    done = completed["n"]
     return {
-        "cases": len(received),
-        "cases_past_24h": len(ripe),
-        "interviews_completed": len(completed),
-        "reached_within_24h": share(reached, len(ripe)),
-        "interviewed_within_24h": share(interviewed, len(ripe)),
-        "first_call_hours_median": median(first_calls),
-        "contacts_per_case_median": median(counts),
-        "cases_without_contacts": share(sum(1 for n in counts if n == 0), len(counts)),
+        "cases": received["n"],
+        "cases_past_24h": ripe["n"],
+        "interviews_completed": done,
+        "reached_within_24h": share(ripe["reached_24h"], ripe["n"]),
+        "interviewed_within_24h": share(ripe["interviewed_24h"], ripe["n"]),
+        # stored in tenths of an hour, rounded up
+        "first_call_hours_median": None if first_call is None else first_call / 10,
+        "contacts_per_case_median": contacts,
+        "cases_without_contacts": share(completed["no_contacts"], done),
         "contacts_to_inform": to_inform,
         "contacts_informed_within_24h": share(informed, to_inform),
-        "handovers_per_interview": (sum(row[2] for row in completed) / len(completed)
-                                    if completed else None),
+        "handovers_per_interview": completed["handovers"] / done if done else None,
+        "known_contacts_among_new_cases": share(received["known"], received["n"]),
     }
 
 
@@ -134,10 +145,9 @@ def _informed_within_day(db: Database, low: str, high: str, extra: str,
 def known_teams(db: Database) -> list[str]:
     """Teams that have cases, for choosing one and for refusing a name that is none."""
     return [team for (team,) in db.execute(
-        f"SELECT DISTINCT team FROM {timeline_model.TABLE} WHERE team IS NOT NULL "
-        "ORDER BY team")]
+        f"SELECT DISTINCT team FROM {timeline_days.BY_DAY} WHERE team != '' ORDER BY team")]
 
 
 def known_diseases(db: Database) -> list[str]:
     return [disease for (disease,) in db.execute(
-        f"SELECT DISTINCT disease FROM {timeline_model.TABLE} ORDER BY disease")]
+        f"SELECT DISTINCT disease FROM {timeline_days.BY_DAY} ORDER BY disease")]

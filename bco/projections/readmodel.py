@@ -17,6 +17,9 @@ from bco.domain.case import Case, CaseFlags, CaseStatus
 Row = dict[str, Any]
 
 POSITIONS = "projection_positions"  # one row per read model: how far it has read the log
+# A table whose rows SQLite triggers keep (sums of another table) is named '…_by_day' and
+# copied after the tables it sums when a rebuild helper's part is copied in.
+TRIGGER_FED_SUFFIX = "_by_day"
 
 OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS,
                  CaseStatus.UNREACHABLE)

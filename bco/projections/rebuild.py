@@ -32,7 +32,7 @@ from sqlite_utils import Database
 
 from bco.application import BCOApplication
 from bco.config import Settings
-from bco.projections.readmodel import POSITIONS, ReadModel
+from bco.projections.readmodel import POSITIONS, TRIGGER_FED_SUFFIX, ReadModel
 from bco.projections.runner import BUSY_TIMEOUT_MS, ReadModelRunner, connect
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
@@ -260,6 +260,9 @@ class Helper:
             tables = [name for (name,) in db.execute(
                 "SELECT name FROM part.sqlite_master WHERE type = 'table' "
                 "AND name NOT LIKE 'sqlite_%' AND name != ?", [POSITIONS])]
+            # Tables SQLite triggers fill ('…_by_day') go last: copying the tables their
+            # triggers watch fills them once more, and the part's own rows must win.
+            tables.sort(key=lambda name: name.endswith(TRIGGER_FED_SUFFIX))
             with db.atomic():
                 for table in tables:
                     db.execute(f"DELETE FROM main.[{table}]")

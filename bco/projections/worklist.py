@@ -88,6 +88,8 @@ class Worklist(ReadModel):
         table.create_index(["queue", "lane", DescIndex("priority"), "received_at", "case_id"],
                            index_name="idx_worklist_priority", if_not_exists=True)
         table.create_index(["interview_id"], if_not_exists=True)
+        # the dashboard's open cases of one team (and the pool: team NULL)
+        table.create_index(["team", "closed"], if_not_exists=True)
 
     def handlers(self) -> Mapping[type, Handler]:
         table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)

@@ -101,11 +101,11 @@ def histogram(values: Sequence[float], edges: Sequence[float]) -> list[int]:
     return counts
 
 
-def binned_chart(key: str, title: str, note: str, values: Sequence[float],
-                 edges: Sequence[float], labels: Sequence[str], *, hatched: Sequence[bool],
+def binned_chart(key: str, title: str, note: str, counts: Sequence[int],
+                 labels: Sequence[str], *, hatched: Sequence[bool],
                  unit: str, legend: tuple[str, ...] | None, count_word: str) -> Chart:
-    """A histogram; the bins flagged in `hatched` are drawn as over (or under) the target."""
-    counts = histogram(values, edges)
+    """A histogram of counts per bin (see `histogram`); the bins flagged in `hatched` are
+    drawn as over (or under) the target."""
     bars = [Bar(label, (Part(count, "over" if flag else "plain"),),
                 f"{label} {unit}: {count} {count_word}")
             for label, flag, count in zip(labels, hatched, counts, strict=True)]
@@ -137,3 +137,27 @@ def ratio_chart(key: str, title: str, note: str, items: Sequence[tuple[str, str,
             for short, name, value in items]
     rows = [(name, value) for _short, name, value in items]
     return laid_out(Chart(key, title, note, bars, header, rows))
+
+
+def caseload_chart(key: str, title: str, note: str, days: Sequence[tuple[date, int, int]],
+                   words: tuple[str, str, str]) -> Chart:
+    """Per day two bars side by side: open cases at the day's end (plain) and the targets
+    missed that day (hatched), each with its number in its title and in the table."""
+    open_word, breach_word, day_word = words
+    bars, rows = [], []
+    for day, open_cases, breaches in days:
+        label = day.strftime("%d-%m")
+        bars.append(Bar(label, (Part(open_cases),),
+                        f"{day.isoformat()}: {open_cases} {open_word}"))
+        bars.append(Bar(label, (Part(breaches, "over"),),
+                        f"{day.isoformat()}: {breaches} {breach_word}", show_label=False))
+        rows.append((day.isoformat(), open_cases, breaches))
+    chart = laid_out(Chart(key, title, note, bars, (day_word, open_word, breach_word), rows,
+                           (open_word, breach_word)))
+    # one label per day, under its pair of bars (laid_out spaces labels per bar)
+    every = max(1, -(-len(days) // 14))
+    shown = [Bar(bar.label, bar.parts, bar.title, x=bar.x, width=bar.width,
+                 show_label=index % 2 == 0 and (index // 2) % every == 0, text=bar.text)
+             for index, bar in enumerate(chart.bars)]
+    return Chart(chart.key, chart.title, chart.note, shown, chart.header, chart.rows,
+                 chart.legend, chart.ticks, chart.width, chart.height)

@@ -52,6 +52,8 @@ blueprint = Blueprint("dashboard", __name__)
 
 # How often the page refreshes its tables (htmx polling), in seconds.
 REFRESH_SECONDS = 60
+# Rows the page shows of each case list (the most urgent first); the CSV has every one.
+SHOWN_ROWS = 25
 
 CLOCK_LABELS = {
     "first_call": _l("First call"),
@@ -72,10 +74,11 @@ KPI_LABELS = {
     "cases_without_contacts": _l("Cases without contacts"),
     "contacts_informed_within_24h": _l("Contacts informed within 24 h of the interview"),
     "handovers_per_interview": _l("Handovers per interview"),
+    "known_contacts_among_new_cases": _l("New cases already listed as someone's contact"),
 }
 PRIORITY_LABELS = {0: _l("normal"), 1: _l("high"), 2: _l("urgent")}
 SHARE_KPIS = {"reached_within_24h", "interviewed_within_24h", "cases_without_contacts",
-              "contacts_informed_within_24h"}
+              "contacts_informed_within_24h", "known_contacts_among_new_cases"}
 
 
 def now() -> datetime:
@@ -99,7 +102,8 @@ def render_page(template: str, *, status: int = 200, problem: str | None = None,
     with views() as db:
         offered = choices(db, current_user, bco().catalog.known_diseases)
         data = gather(db, filters, settings(), now(), current_user) if filters else None
-        charts = build_charts(db, filters, settings(), now()) if filters else []
+        charts = (build_charts(db, filters, settings(), now(),
+                               data["yield"] if data else None) if filters else [])
         team_people = (hand_out_choices(db, current_user, settings(), now())
                        if current_user.role == Role.TEAM_LEAD else [])
     if errors:
@@ -110,7 +114,7 @@ def render_page(template: str, *, status: int = 200, problem: str | None = None,
         selected=set(request.form.getlist("case")), priority_labels=PRIORITY_LABELS,
         can_act=current_user.role == Role.TEAM_LEAD,
         typed=args if args is not None else request.args, settings=settings(), now=now(),
-        refresh_seconds=REFRESH_SECONDS,
+        refresh_seconds=REFRESH_SECONDS, shown_rows=SHOWN_ROWS,
         clock_labels=CLOCK_LABELS, reason_labels=REASON_LABELS, kpi_labels=KPI_LABELS,
         share_kpis=SHARE_KPIS, kpi_keys=KPI_KEYS, ago=ago, reference=access.case_reference,
         kpi_text=kpi_text, csv_url=csv_url, duration_words=duration_words,
@@ -291,7 +295,7 @@ def report() -> Any:
         return _bad_parameters(errors)
     with views() as db:
         data = gather(db, filters, settings(), now(), current_user)
-        charts = build_charts(db, filters, settings(), now())
+        charts = build_charts(db, filters, settings(), now(), data["yield"])
     html = render_template(
         "dashboard/report.html", filters=filters, data=data, charts=charts,
         settings=settings(), clock_labels=CLOCK_LABELS, kpi_labels=KPI_LABELS,

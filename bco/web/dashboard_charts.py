@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlite_utils import Database
@@ -12,14 +13,14 @@ from bco.config import Settings
 from bco.projections import distributions
 from bco.projections.dashboard import Reach, probing_yield
 from bco.projections.kpis import Period
-from bco.web.charts import Chart, binned_chart, daily_chart, ratio_chart
+from bco.web.charts import Chart, binned_chart, caseload_chart, daily_chart, ratio_chart
 from bco.web.dashboard_data import Filters
 
 PROMPTS_SHOWN = 12
 
 
-def build_charts(db: Database, filters: Filters, settings: Settings,
-                 now: datetime) -> list[Chart]:
+def build_charts(db: Database, filters: Filters, settings: Settings, now: datetime,
+                 yield_rows: list[dict[str, Any]] | None = None) -> list[Chart]:
     """Waiting time against the target, cases per day, contacts per case, completeness and
     probing yield, for the filters' period, team and disease."""
     reach = Reach(team=filters.team, disease=filters.disease)
@@ -29,33 +30,43 @@ def build_charts(db: Database, filters: Filters, settings: Settings,
     labels = [f"{a:g}–{b:g}" for a, b in pairwise(edges)]
     labels.append(f"≥{edges[-1]:g}")
     within, over = _("within the target"), _("over the target")
+    daily = distributions.cases_per_day(db, reach, period, now=now, target_hours=target)
     charts = [
         binned_chart(
             "waiting", _("Hours to first call"),
             _("cases received in the period; target %(n)d h", n=target),
-            distributions.first_call_hours(db, reach, period), edges, labels,
+            distributions.first_call_counts(db, reach, period, edges), labels,
             hatched=[edge >= target for edge in edges], unit=_("h"),
             legend=(within, over), count_word=_("cases")),
         daily_chart(
             "daily", _("Cases received per day"), _("and their first call against the target"),
-            distributions.cases_per_day(db, reach, period, now=now, target_hours=target),
+            daily,
             (_("first call within the target"), _("first call over the target"),
              _("not called yet, target not passed"), _("day"))),
+        caseload_chart(
+            "caseload", _("Open cases per day"),
+            _("at the end of each day, beside the cases received that day that missed the "
+              "first-call target"),
+            [(day.day, day.open_cases, day.breaches) for day in distributions.caseload_per_day(
+                db, reach, period, now=now, target_hours=target, daily=daily)],
+            (_("open cases"), _("first-call target missed"), _("day"))),
         binned_chart(
             "contacts", _("Contacts per case"), _("interviews completed in the period"),
-            distributions.contacts_per_case(db, reach, period), list(range(11)),
+            distributions.contacts_counts(db, reach, period, list(range(11))),
             [str(n) for n in range(10)] + ["10+"], hatched=[True] + [False] * 10, unit="",
             legend=(_("one or more contacts"), _("no contacts")), count_word=_("cases")),
         binned_chart(
             "completeness", _("Completeness"),
             _("interviews completed in the period; thin below %(n)d", n=settings.thin_score),
-            distributions.completeness_scores(db, reach, period), list(range(0, 100, 10)),
+            distributions.completeness_counts(db, reach, period, list(range(0, 100, 10))),
             [f"{n}–{n + 9 if n < 90 else 100}" for n in range(0, 100, 10)],
             hatched=[n + 10 <= settings.thin_score for n in range(0, 100, 10)], unit="",
             legend=(_("at or above the threshold"), _("below the threshold")),
             count_word=_("interviews")),
     ]
-    found = [row for row in probing_yield(db, reach, period) if row["contacts_per_ask"]]
+    if yield_rows is None:  # the dashboard passes the yield table it already has
+        yield_rows = probing_yield(db, reach, period)
+    found = [row for row in yield_rows if row["contacts_per_ask"]]
     found.sort(key=lambda row: -row["contacts_per_ask"])
     charts.append(ratio_chart(
         "yield", _("Contacts found per time asked"), _("the best prompts in the period"),

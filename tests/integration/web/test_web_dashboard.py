@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 from uuid import UUID
 
@@ -258,3 +259,44 @@ def test_team_report_is_one_page_with_its_numbers(web: Flask, cases: Cases,
     assert "Reached within 24 h 0 %" in text
     assert sign_in(web, "lead").get("/dashboard/report.pdf?to=2026-02-31").status_code == 422
     assert sign_in(web, "tracer").get("/dashboard/report.pdf").status_code == 403
+
+
+def caseload_figure(body: str) -> str:
+    return body.split('data-chart="caseload"')[1].split("</figure>")[0]
+
+
+def bar_titles(figure: str) -> list[tuple[str, int]]:
+    """(day, number) of each bar's <title>, in order: open cases, then breaches, per day."""
+    return [(day, int(n)) for day, n in re.findall(r"<title>(\d{4}-\d\d-\d\d): (\d+) ",
+                                                   figure)]
+
+
+def test_caseload_chart_has_its_numbers_for_the_leads_team_only(web: Flask,
+                                                                cases: Cases) -> None:
+    """Open cases per day, beside the cases of that day that missed the first-call target,
+    each number in a <title> and in the table; the other team's case is not counted."""
+    north_and_south(cases)  # one case each, received 30 h ago (24 Nov), never called
+    lead = caseload_figure(sign_in(web, "lead").get(
+        "/dashboard?from=2026-11-24&to=2026-11-25").get_data(as_text=True))
+    assert bar_titles(lead) == [("2026-11-24", 1), ("2026-11-24", 1), ("2026-11-25", 1),
+                                ("2026-11-25", 0)]
+    assert '<th scope="row">2026-11-24</th><td>1</td><td>1</td>' in lead
+    admin = caseload_figure(sign_in(web, "admin").get(
+        "/dashboard?from=2026-11-24&to=2026-11-25").get_data(as_text=True))
+    assert bar_titles(admin)[:2] == [("2026-11-24", 2), ("2026-11-24", 2)]
+    assert '<th scope="row">2026-11-24</th><td>2</td><td>2</td>' in admin
+
+
+def test_team_report_has_the_caseload_chart_and_known_contacts(web: Flask,
+                                                               cases: Cases) -> None:
+    import pdfplumber
+
+    north_and_south(cases)
+    answer = sign_in(web, "lead").get("/dashboard/report.pdf?from=2026-11-24&to=2026-11-25")
+    with pdfplumber.open(io.BytesIO(answer.data)) as pdf:
+        assert len(pdf.pages) == 1
+        text = pdf.pages[0].extract_text()
+    assert "Open cases per day" in text or "Openstaande casussen per dag" in text
+    kpis = sign_in(web, "lead").get(
+        "/dashboard/kpis.json?from=2026-11-24&to=2026-11-25").get_json()
+    assert kpis["known_contacts_among_new_cases"] == 0.0 and kpis["cases"] == 1

@@ -121,3 +121,24 @@ def test_caseload_counts_without_personal_data(web: Flask, cases: Cases) -> None
         assert "2 cases in total" in page or "2 casussen in totaal" in page
         assert 'data-dimension="by_tracer" data-value="tracer2"' in page
         assert "COVID-19" in page and "Brouwer" not in page
+
+
+def test_a_leads_priority_shows_as_a_badge_and_puts_the_case_first(
+        web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
+    older = cases.register(hours_ago=5)
+    urgent = cases.register(hours_ago=2)
+    high = cases.register(hours_ago=1)
+    for case_id in (older, urgent, high):
+        cases.assign(case_id, "tracer2")
+    bco_app.set_case_priority(urgent, 2, "care home resident", actor="lead")
+    bco_app.set_case_priority(high, 1, "asked by the GGD", actor="lead")
+    cases.project()
+    page = sign_in(web, "tracer2").get("/worklist").get_data(as_text=True)
+    assert rows_in(page, "mine-heading") == [urgent, high, older]
+
+    def row(case_id: UUID) -> str:
+        return page.split(f'<tr data-case-id="{case_id}"')[1].split("</tr>")[0]
+
+    assert 'data-priority="2"' in row(urgent) and "urgent" in row(urgent).lower()
+    assert 'data-priority="1"' in row(high) and "high" in row(high).lower()
+    assert "data-priority" not in row(older)
