@@ -472,7 +472,7 @@ class BCOApplication(Application[UUID]):
 
         A save that loses a race is worked out again on what is stored now, as `_change` does.
         """
-        for attempt in range(SAVE_ATTEMPTS):
+        def attempt() -> Recorded:
             now, changed = self.clock(), []
             for case_id, version in expected.items():
                 case = self._get(case_id, Case)
@@ -488,13 +488,9 @@ class BCOApplication(Application[UUID]):
             if not changed:
                 first = next(iter(expected))
                 return Recorded(first, self._get(first, Case).version, None, None)
-            try:
-                return self._save(*changed)
-            except SaveRaced:
-                if attempt == SAVE_ATTEMPTS - 1:
-                    raise
-                _back_off(attempt)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+            return self._save(*changed)
+
+        return self._until_saved(attempt)
 
     # -- interview commands ---------------------------------------------------------------
 
@@ -550,14 +546,7 @@ class BCOApplication(Application[UUID]):
             written = self._written_on_cached(interview_id, Interview, answer)
             if written is not None:
                 return written
-        for attempt in range(SAVE_ATTEMPTS):
-            try:
-                return answer(self.get_interview(interview_id))
-            except SaveRaced:
-                if attempt == SAVE_ATTEMPTS - 1:
-                    raise
-                _back_off(attempt)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+        return self._until_saved(lambda: answer(self.get_interview(interview_id)))
 
     def _answer(self, interview: Interview, question_id: str, value: Any, *, actor: str,
                 command_id: str | None, expected_version: int | None) -> Recorded:
@@ -776,22 +765,18 @@ class BCOApplication(Application[UUID]):
         written = self._written_on_cached(aggregate_id, kind, attempt_on)
         if written is not None:
             return written
-        for attempt in range(SAVE_ATTEMPTS):
-            aggregate = self._get(aggregate_id, kind)
-            if aggregate.already_done(command_id):
-                return Recorded(aggregate_id, aggregate.version, None, aggregate)
-            if expected_version is not None and aggregate.version > expected_version:
-                self._refuse_stale(aggregate, expected_version, touches)
-            version_before = aggregate.version
-            change(aggregate, self.clock())
-            if aggregate.version == version_before:
-                return Recorded(aggregate_id, aggregate.version, None, aggregate)
+        return self._until_saved(lambda: attempt_on(self._get(aggregate_id, kind)))
+
+    def _until_saved(self, attempt: Callable[[], Recorded]) -> Recorded:
+        """Run `attempt` (load, decide, save) again on the newer state while its save loses a
+        race to another writer, a few times at most, with a short random wait in between."""
+        for number in range(SAVE_ATTEMPTS):
             try:
-                return self._save(aggregate)
+                return attempt()
             except SaveRaced:
-                if attempt == SAVE_ATTEMPTS - 1:
+                if number == SAVE_ATTEMPTS - 1:
                     raise
-                _back_off(attempt)
+                _back_off(number)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _written_on_cached(self, aggregate_id: UUID, kind: type[A],

@@ -188,7 +188,7 @@ class Changes:
     steps: frozenset[str]  # steps shown differently: status, text or answer
     layout: bool  # steps came or went (the probes of a moved window)
     measured: bool  # progress or contacts moved, so completeness and the day list may have too
-    days: bool = True  # the infectious period, a day's status or a contact on a day moved
+    days: bool  # the infectious period, a day's status or a contact on a day moved
 
 
 def changes(guide: Guide, before: InterviewState, after: InterviewState, today: date,

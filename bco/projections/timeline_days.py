@@ -79,39 +79,38 @@ def _upserts(source: str, sign: str) -> list[str]:
     """Statements adding (sign '+') or taking away ('-') the sums of the row(s) in `source`,
     a FROM clause naming the timeline row `r`."""
     team = "coalesce(r.team, '')"
-    received = (
-        f"INSERT INTO {BY_DAY} (kind, day, team, disease, {', '.join(MEASURES)}) "
-        f"SELECT 'received', {_local_day('r.received_at')}, {team}, r.disease, {sign}1, "
-        f"{sign}(r.to_first_attempt_s IS NOT NULL), "
+
+    def into_day(table: str, kind: str, moment: str, columns: str, values: str, when: str,
+                 update: str) -> str:
+        """Add `values` to the row of `kind` on the local day of `moment` (when `when` holds)."""
+        return (f"INSERT INTO {table} (kind, day, team, disease, {columns}) "
+                f"SELECT '{kind}', {_local_day(moment)}, {team}, r.disease, {values} {source} "
+                f"AND {when} ON CONFLICT DO UPDATE SET {update}")
+
+    measures = ", ".join(MEASURES)
+    add_measures = ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES)
+    add_n = "n = n + excluded.n"
+    received = into_day(
+        BY_DAY, "received", "r.received_at", measures,
+        f"{sign}1, {sign}(r.to_first_attempt_s IS NOT NULL), "
         f"{sign}coalesce(r.to_reached_s <= {DAY_SECONDS}, 0), "
         f"{sign}coalesce(r.to_interview_completed_s <= {DAY_SECONDS}, 0), "
-        f"{sign}coalesce(r.known_contact, 0), 0, 0 {source} AND r.received_at IS NOT NULL "
-        f"ON CONFLICT DO UPDATE SET "
-        + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES))
-    completed = (
-        f"INSERT INTO {BY_DAY} (kind, day, team, disease, {', '.join(MEASURES)}) "
-        f"SELECT 'completed', {_local_day('r.interview_completed_at')}, {team}, r.disease, "
+        f"{sign}coalesce(r.known_contact, 0), 0, 0",
+        "r.received_at IS NOT NULL", add_measures)
+    completed = into_day(
+        BY_DAY, "completed", "r.interview_completed_at", measures,
         f"{sign}1, 0, 0, 0, 0, {sign}(coalesce(r.contacts_reported, 0) = 0), "
-        f"{sign}coalesce(r.handovers, 0) {source} AND r.interview_completed_at IS NOT NULL "
-        f"ON CONFLICT DO UPDATE SET "
-        + ", ".join(f"{m} = {m} + excluded.{m}" for m in MEASURES))
-    closed = (
-        f"INSERT INTO {BY_DAY} (kind, day, team, disease, {', '.join(MEASURES)}) "
-        f"SELECT 'closed', {_local_day('r.closed_at')}, {team}, r.disease, {sign}1, "
-        f"0, 0, 0, 0, 0, 0 {source} AND r.closed_at IS NOT NULL "
-        f"ON CONFLICT DO UPDATE SET n = n + excluded.n")
-    first_call = (
-        f"INSERT INTO {VALUES} (kind, day, team, disease, value, n) "
-        f"SELECT 'first_call', {_local_day('r.received_at')}, {team}, r.disease, "
-        f"(r.to_first_attempt_s + {TENTH_HOUR - 1}) / {TENTH_HOUR}, {sign}1 {source} "
-        f"AND r.to_first_attempt_s IS NOT NULL AND r.received_at IS NOT NULL "
-        f"ON CONFLICT DO UPDATE SET n = n + excluded.n")
-    contacts = (
-        f"INSERT INTO {VALUES} (kind, day, team, disease, value, n) "
-        f"SELECT 'contacts', {_local_day('r.interview_completed_at')}, {team}, r.disease, "
-        f"coalesce(r.contacts_reported, 0), {sign}1 {source} "
-        f"AND r.interview_completed_at IS NOT NULL "
-        f"ON CONFLICT DO UPDATE SET n = n + excluded.n")
+        f"{sign}coalesce(r.handovers, 0)",
+        "r.interview_completed_at IS NOT NULL", add_measures)
+    closed = into_day(BY_DAY, "closed", "r.closed_at", measures, f"{sign}1, 0, 0, 0, 0, 0, 0",
+                      "r.closed_at IS NOT NULL", add_n)
+    first_call = into_day(
+        VALUES, "first_call", "r.received_at", "value, n",
+        f"(r.to_first_attempt_s + {TENTH_HOUR - 1}) / {TENTH_HOUR}, {sign}1",
+        "r.to_first_attempt_s IS NOT NULL AND r.received_at IS NOT NULL", add_n)
+    contacts = into_day(VALUES, "contacts", "r.interview_completed_at", "value, n",
+                        f"coalesce(r.contacts_reported, 0), {sign}1",
+                        "r.interview_completed_at IS NOT NULL", add_n)
     statements = [received, completed, closed, first_call, contacts]
     if sign == "-":
         statements += [f"DELETE FROM {BY_DAY} WHERE n = 0 AND (kind, day, team, disease) IN "
