@@ -25,7 +25,8 @@ from bco.storage import read_key
 def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
-        Worklist(), Caseload(), Timeline(app.settings.timezone, read_key(app.settings) or ""),
+        Worklist(), Caseload(),
+        Timeline(app.settings.timezone, read_key(app.settings) or "", app.catalog.guides),
         CaseFile(),
         Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone),
