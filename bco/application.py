@@ -343,7 +343,7 @@ class BCOApplication(Application[UUID]):
         if contact_id is not None:
             contacts = (self.get_interview(other.interview_id).contacts
                         if other.interview_id is not None else {})
-            if contact_id not in contacts:
+            if str(contact_id) not in contacts:
                 raise NotFoundError(_t("Case %(ref)s has no contact with id %(id)s."),
                                     ref=case_reference(other_case_id), id=str(contact_id))
         return self._change(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,6 +10,7 @@ from sqlite_utils import Database
 from bco.domain.case import CallOutcome, Case
 from bco.domain.interview import InformOutcome, Interview
 from bco.projections import timeline_days
+from bco.projections.person_keys import PersonKeys
 from bco.projections.readmodel import (
     Batch,
     Handler,
@@ -28,15 +27,6 @@ CONTACTS = "timeline_contacts"
 # case registered with one of them was already someone's contact ("known contact").
 PHONES = "timeline_contact_phones"
 
-
-def phone_hasher(secret: str) -> Callable[[str | None], str | None]:
-    """Keyed hashes of phone numbers: without the key a hash cannot be tried against every
-    number; the key is derived from `secret` (the events key), so a rebuild makes the same."""
-    key = hashlib.sha256(f"bco timeline contact phones:{secret}".encode()).digest()
-
-    def phone_key(phone: str | None) -> str | None:
-        return hmac.digest(key, phone.encode(), "sha256").hex() if phone else None
-    return phone_key
 
 # Each duration is (column, from moment, to moment); all from the case's point of view.
 DURATIONS = (
@@ -136,7 +126,7 @@ class Timeline(ReadModel):
 
     def __init__(self, timezone: str = "Europe/Amsterdam", phone_secret: str = "") -> None:
         self.timezone = timezone  # the local days of timeline_days
-        self.phone_key = phone_hasher(phone_secret)
+        self.phone_key = PersonKeys(phone_secret).phone  # keyed hashes, never the numbers
 
     def create(self, db: Database) -> None:
         stale = db.table(TABLE).exists() and (
@@ -187,6 +177,7 @@ class Timeline(ReadModel):
             (Interview.ContactReported, Interview.ContactRemoved,
              Interview.ContactInformOutcomeLogged), self._contact_event))
         table[Interview.Paused] = self._paused
+        table[Case.MatchDecided] = self._match_decided
         table[Interview.ContactUpdated] = self._contact_phone
         return table
 
@@ -198,6 +189,14 @@ class Timeline(ReadModel):
             key = self.phone_key(event.phone)
             row["known_contact"] = int(key is not None and rows.get(PHONES, key) is not None)
         rows.put(TABLE, row)
+
+    def _match_decided(self, rows: Batch, event: Any) -> None:
+        """A tracer who links a case to a contact of another case says it was a known
+        contact, whatever its phone number was (e.g. the contact's was missing or another)."""
+        found = rows.get(TABLE, str(event.originator_id))
+        if found is not None and event.same and event.contact_id is not None \
+                and not found["known_contact"]:
+            rows.put(TABLE, {**found, "known_contact": 1})
 
     def _contact_phone(self, rows: Batch, event: Any) -> None:
         """A phone number a contact was given later lists it as a contact too."""
