@@ -168,7 +168,9 @@ def proposals(db: Database, case_id: str) -> list[Row]:
 
 def linked_from(db: Database, case_id: str) -> list[Row]:
     """Later cases a tracer linked to this one: its index again, or one of its contacts who
-    became a case."""
+    became a case (none before the read model's first run)."""
+    if not db.table(PROPOSALS).exists():
+        return []
     cursor = db.execute(
         f"SELECT * FROM {PROPOSALS} WHERE other_case_id = ? AND decision = 'same' "
         "ORDER BY decided_at, case_id", [case_id])

@@ -5,11 +5,11 @@ both recorded; a link loses nothing, and a contact who becomes a case counts as 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
+from casefile_story import pdf_text
 
 from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
@@ -19,6 +19,7 @@ from bco.projections.person_keys import PersonKeys
 from bco.projections.rebuild import Rebuilder
 from bco.projections.runner import ReadModelRunner, open_views
 from bco.projections.timeline import case_timeline
+from bco.reports.output import case_file_pdf
 
 
 def register(app: BCOApplication, clock: Any, name: str, phone: str,
@@ -38,8 +39,9 @@ def named_contact(app: BCOApplication, clock: Any, case_id: UUID, name: str,
 
 
 @pytest.fixture
-def runner(app: BCOApplication, tmp_path: Path) -> ReadModelRunner:
-    return ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
+def runner(app: BCOApplication) -> ReadModelRunner:
+    """The read models where the case file looks for links made to a case."""
+    return ReadModelRunner(app, app.settings.views_path, all_read_models(app))
 
 
 def proposals(runner: ReadModelRunner, case_id: UUID) -> list[dict[str, Any]]:
@@ -165,3 +167,21 @@ def test_rebuild_gives_what_following_gave(app: BCOApplication, clock: Any,
     assert followed == rebuilt and len(followed) == 1
     assert {(c["case_id"], c["contact_id"]) for c in found} == {
         (str(source), str(contact_id)), (str(new), None)}
+
+
+def test_both_case_files_show_the_link(app: BCOApplication, clock: Any,
+                                       runner: ReadModelRunner) -> None:
+    source = register(app, clock, "Index Person", "06 12345678")
+    contact_id = named_contact(app, clock, source, "Karin Oosterhuis", "06 47658312")
+    new = register(app, clock, "Karin Oosterhuis", "06 47658312")
+    clock.advance(minutes=5)
+    app.decide_match(new, source, contact_id, same=True, actor="tracer")
+    runner.catch_up()
+    new_file = pdf_text(case_file_pdf(app, new, as_of=None, language="en"))
+    assert f"named as a contact in case C-{str(source)[:8]}" in " ".join(new_file.split())
+    source_file = " ".join(pdf_text(case_file_pdf(app, source, as_of=None,
+                                                  language="en")).split())
+    assert f"Contact Karin Oosterhuis became case C-{str(new)[:8]}" in source_file
+    before = " ".join(pdf_text(case_file_pdf(app, source, as_of=clock.now - timedelta(
+        minutes=1), language="en")).split())
+    assert "became case" not in before
