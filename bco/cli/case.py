@@ -183,6 +183,7 @@ def case_summary(found: Case) -> dict[str, Any]:
         "name": person.name, "phone": person.phone, "birth_date": person.birth_date,
         "email": person.email, "postcode": person.postcode, "language": person.language,
         "onset": found.onset, "test_date": found.test_date, "source": found.source,
+        "region": found.region,
         "received_at": found.received_at, "tracer": found.tracer, "team": found.team,
         "callback_at": found.callback_at, "interview_id": found.interview_id,
         "closed_reason": found.closed_reason, "version": found.version,
