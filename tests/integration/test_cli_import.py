@@ -118,3 +118,15 @@ def test_a_row_with_too_many_cells_is_refused_alone(env: dict[str, str],
     result, report = run_import(env, path)
     assert [r["result"] for r in report] == ["refused", "created"]
     assert report[0]["field"] == "row" and result.exit_code == 1
+
+
+def test_register_takes_a_region_and_refuses_an_unknown_one(env: dict[str, str]) -> None:
+    common = ("case", "register", "--name", "Jan Peeters", "--phone", "0470 12 34 56",
+              "--disease", "covid-19", "--onset", ONSET, "--json")
+    made = bco(env, *common, "--region", "BE")
+    assert made.exit_code == 0, made.output
+    shown = json.loads(made.stdout)
+    assert shown["region"] == "BE" and shown["phone"] == "+32470123456"
+    refused = bco(env, *common, "--region", "XX")
+    assert refused.exit_code == 2 and "--region" in refused.output
+    assert position(env) == 1
