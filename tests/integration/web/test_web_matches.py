@@ -14,7 +14,9 @@ from bco.application import BCOApplication
 
 
 def chain(cases: Cases, app: BCOApplication) -> tuple[UUID, UUID, UUID]:
-    """Case `source` named Karin as a contact; Karin then became case `new` (tracer's)."""
+    """Case `source` named Karin as a contact; Karin then became case `new` (tracer's).
+    The tracer reads English here; the Dutch words are checked in their own test."""
+    app.change_language("tracer", "en", actor="tracer")
     source = cases.register(name="Index Persoon", phone="06 12345678")
     cases.assign(source, "tracer")
     interview_id = app.start_interview(source, actor="tracer").aggregate_id
@@ -76,3 +78,12 @@ def test_only_who_works_the_case_decides(cases: Cases, bco_app: BCOApplication,
     assert answer.status_code in (302, 403) and bco_app.store_position() == before
     assert client_for("authority").post(f"/cases/{new}/matches", data={
         "other_case_id": str(source), "decision": "same"}).status_code == 403
+
+
+def test_the_card_speaks_dutch(cases: Cases, bco_app: BCOApplication,
+                               client_for: Callable[[str], FlaskClient]) -> None:
+    source, new, _ = chain(cases, bco_app)
+    bco_app.change_language("tracer", "nl", actor="tracer")
+    page = client_for("tracer").get(f"/cases/{new}").get_data(as_text=True)
+    assert "Dezelfde persoon?" in page and "Mogelijk het contact dat genoemd is in casus" in page
+    assert "hetzelfde telefoonnummer" in page and f"C-{str(source)[:8]}" in page
