@@ -19,6 +19,9 @@ from bco.intake import Notification
 # SNOMED CT codes of the diseases BCO has guides for; a display or text naming the disease
 # (as its guide does) works as well.
 SNOMED_DISEASES = {"840539006": "covid-19", "14189004": "measles", "56717001": "tuberculosis"}
+# An Observation that is no positive result opens no case.
+NOT_POSITIVE = frozenset({"NEG", "N", "ND", "IND"})  # HL7 ObservationInterpretation codes
+NOT_FINAL = frozenset({"registered", "cancelled", "entered-in-error", "unknown"})
 # Where each notification field comes from, so a refusal names the element to fix.
 ELEMENTS = {
     "notification_id": "Bundle.identifier.value", "name": "Patient.name",
@@ -66,6 +69,8 @@ def notification_from_bundle(raw: bytes) -> Notification:
     if not conditions and not observations:
         problems["Condition"] = ["Send a Condition (the disease, with onsetDateTime) or an "
                                  "Observation (the positive test, with effectiveDateTime)."]
+    for observation in observations:
+        problems.update(_not_a_positive_result(observation))
     identifier = bundle.identifier.value if bundle.identifier is not None else None
     if not identifier:
         problems["Bundle.identifier.value"] = [
@@ -86,6 +91,20 @@ def notification_from_bundle(raw: bytes) -> Notification:
         language=_language(patient),
         region=(address.country or "") if address is not None else "",
     )
+
+
+def _not_a_positive_result(observation: Any) -> dict[str, list[str]]:
+    """A cancelled, provisional or negative Observation is refused: it is no case."""
+    if observation.status in NOT_FINAL:
+        return {"Observation.status": [f"The Observation is '{observation.status}'; send "
+                                       "final (or amended/corrected) results only."]}
+    codes = {coding.code for concept in observation.interpretation or []
+             for coding in concept.coding or []}
+    if codes & NOT_POSITIVE:
+        return {"Observation.interpretation": [
+            f"The result is interpreted as {', '.join(sorted(codes & NOT_POSITIVE))}; only a "
+            "positive result opens a case."]}
+    return {}
 
 
 def _telecom(patient: Any, system: str) -> str | None:

@@ -195,6 +195,22 @@ def test_a_bad_bundle_is_refused_naming_the_element(api: Api, intake_token: str,
     assert api.app.store_position() == before
 
 
+@pytest.mark.parametrize(("change", "element"), [
+    ({"interpretation": [{"coding": [{"code": "NEG"}]}]}, "Observation.interpretation"),
+    ({"status": "cancelled"}, "Observation.status"),
+])
+def test_an_observation_that_is_no_positive_result_opens_no_case(
+        api: Api, intake_token: str, change: dict[str, Any], element: str) -> None:
+    body = bundle()
+    body["entry"][1] = {"resource": {
+        "resourceType": "Observation", "status": "final", "code": {"text": "SARS-CoV-2 PCR"},
+        "valueCodeableConcept": {"text": "COVID-19"},
+        "effectiveDateTime": "2026-11-24", **change}}
+    before = api.app.store_position()
+    assert element in assert_error(fhir(api, intake_token, body), 422)["errors"]["json"]
+    assert api.app.store_position() == before
+
+
 def test_a_bundle_that_is_not_json_is_refused(api: Api, intake_token: str) -> None:
     answer = api.client.post("/api/fhir/Bundle", data=b"\xff{", headers={
         "Authorization": f"Bearer {intake_token}", "Content-Type": "application/fhir+json"})
