@@ -109,6 +109,7 @@ def test_a_belgian_case_gets_the_flemish_guide(api: Api, intake_token: str) -> N
     case_id = UUID(answer.json["id"])
     case = api.app.get_case(case_id)
     assert case.region == "BE" and case.person.phone == "+32470123456"
+    assert api.get(f"/api/cases/{case_id}").json["region"] == "BE"
     interview = api.app.get_interview(api.app.start_interview(case_id, actor="t").aggregate_id)
     assert interview.guide_id == "covid-19-vl"
 

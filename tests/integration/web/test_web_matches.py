@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from web_support import Cases
 
 from bco.application import BCOApplication
+from bco.domain.case import IndexPerson
 
 
 def chain(cases: Cases, app: BCOApplication) -> tuple[UUID, UUID, UUID]:
@@ -87,3 +88,16 @@ def test_the_card_speaks_dutch(cases: Cases, bco_app: BCOApplication,
     page = client_for("tracer").get(f"/cases/{new}").get_data(as_text=True)
     assert "Dezelfde persoon?" in page and "Mogelijk het contact dat genoemd is in casus" in page
     assert "hetzelfde telefoonnummer" in page and f"C-{str(source)[:8]}" in page
+
+
+def test_the_case_page_shows_where_the_case_was_notified_from(
+        cases: Cases, bco_app: BCOApplication,
+        client_for: Callable[[str], FlaskClient]) -> None:
+    bco_app.change_language("tracer", "en", actor="tracer")
+    case_id = bco_app.register_case(
+        person=IndexPerson(name="Jan Peeters", phone="0470 12 34 56"), disease="covid-19",
+        onset=cases.clock.now.date(), region="BE", actor="intake").aggregate_id
+    cases.assign(case_id, "tracer")
+    page = client_for("tracer").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Notified from" in page and ">BE<" in page
+    assert 'value="covid-19-vl"' in page.split('id="guide-id"')[1].split("</option>")[0]
