@@ -234,10 +234,15 @@ class BCOApplication(Application[UUID]):
     def register_case(
         self, *, person: IndexPerson, disease: str, onset: date | None = None,
         test_date: date | None = None, source: str = "", received_at: datetime | None = None,
-        actor: str, command_id: str | None = None,
+        region: str = "", actor: str, command_id: str | None = None, dry_run: bool = False,
     ) -> Recorded:
-        """Open a case; a retried registration with the same command id returns the first,
-        and the same id with other details is refused."""
+        """Open a case; a retried registration with the same command id returns the first
+        (position None), and the same id with other details is refused.
+
+        `region` is the country the case comes from, else the one configured for its
+        `source` (BCO_SOURCE_REGIONS); it picks the default guide. `dry_run` checks
+        everything and saves nothing (position None, version 0 for a case not yet there).
+        """
         disease = self._disease(disease)
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
         now = self.clock()
@@ -245,14 +250,47 @@ class BCOApplication(Application[UUID]):
             case_id=case_id, person=person, disease=disease, onset=onset,
             test_date=test_date, source=source, received_at=received_at or now,
             region=self.settings.phone_region, now=now, actor=actor, command_id=command_id,
+            case_region=region or self.settings.source_region(source),
         )
+        registered = case.pending_events[0]  # a failed save has taken it out of the case
         if command_id and self._find(case_id, Case) is not None:
-            return self._same_registration(case)
+            return self._same_registration(case_id, registered)
+        if dry_run:
+            return Recorded(case_id, 0, None)
         try:
             return self._save(case)
         except ConflictError:
             # A retry raced its original: the case exists now, and that is what was asked.
-            return self._same_registration(case)
+            return self._same_registration(case_id, registered)
+
+    def receive_notification(
+        self, notification_id: str, *, sender: str, person: IndexPerson, disease: str,
+        onset: date | None = None, test_date: date | None = None, region: str = "",
+        actor: str, dry_run: bool = False,
+    ) -> tuple[UUID, bool]:
+        """Register the case a notification system sent; (case id, True when new).
+
+        The case id is derived from the sender and its notification id, so a retry — even
+        one racing the first attempt from another process — finds the case it made instead
+        of making a second; the same id with other details is refused."""
+        notification = notification_id.strip()
+        if not notification or len(notification) > 200:
+            raise InvalidValueError(_t("Give the sender's notification id (1 to 200 "
+                                       "characters); a retry sends the same one."),
+                                    field="notification_id")
+        try:
+            recorded = self.register_case(
+                person=person, disease=disease, onset=onset, test_date=test_date,
+                source=sender, region=region, actor=actor, dry_run=dry_run,
+                command_id=f"notification:{sender}:{notification}")
+        except InvalidValueError as exc:
+            if exc.field != "command_id":
+                raise
+            raise InvalidValueError(
+                _t("Notification %(id)s was received before with other details; a retry "
+                   "sends the same details, a new notification a new id."),
+                field="notification_id", id=notification[:200]) from None
+        return recorded.aggregate_id, recorded.position is not None or recorded.version == 0
 
     def _disease(self, disease: str) -> str:
         """The disease code for a code or a guide's name for it ('COVID-19' → 'covid-19')."""
@@ -264,17 +302,16 @@ class BCOApplication(Application[UUID]):
                 disease=disease, known=", ".join(known))
         return code
 
-    def _same_registration(self, case: Case) -> Recorded:
+    def _same_registration(self, case_id: UUID, retried: Any) -> Recorded:
         """A retry gets the case it registered; a reused id with other details is refused."""
-        first = next(iter(self.events.get(case.id, lte=1)))
-        retried = case.pending_events[0]
+        first = next(iter(self.events.get(case_id, lte=1)))
         facts = ("name", "phone", "birth_date", "email", "postcode", "language", "disease",
                  "onset", "test_date", "source")
         if any(getattr(first, fact) != getattr(retried, fact) for fact in facts):
             raise InvalidValueError(
                 _t("This command id registered a case with other details; a retry must send "
                    "the same details, a new registration a new id."), field="command_id")
-        return Recorded(case.id, self.get_case(case.id).version, None)
+        return Recorded(case_id, self.get_case(case_id).version, None)
 
     def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
                              command_id: str | None = None,
@@ -296,6 +333,24 @@ class BCOApplication(Application[UUID]):
             checked = self._refuse_outside_team(case, tracer, team, actor)
             case.assign(tracer, checked, now=now, actor=actor, command_id=command_id)
         return self._change(case_id, Case, command_id, expected_version, {"assignment"}, change)
+
+    def decide_match(self, case_id: UUID, other_case_id: UUID, contact_id: UUID | None, *,
+                     same: bool, reason: str = "", actor: str,
+                     command_id: str | None = None) -> Recorded:
+        """Record a tracer's decision on a proposed match: the same person (a link, e.g. the
+        contact who became this case), or not the same person with a reason."""
+        other = self.get_case(other_case_id)
+        if contact_id is not None:
+            contacts = (self.get_interview(other.interview_id).contacts
+                        if other.interview_id is not None else {})
+            if str(contact_id) not in contacts:
+                raise NotFoundError(_t("Case %(ref)s has no contact with id %(id)s."),
+                                    ref=case_reference(other_case_id), id=str(contact_id))
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.decide_match(other_case_id, contact_id, same=same,
+                                                reason=reason, now=now, actor=actor,
+                                                command_id=command_id))
 
     def _refuse_outside_team(self, case: Case, tracer: str, team: str | None,
                              actor: str) -> str | None:
@@ -505,7 +560,8 @@ class BCOApplication(Application[UUID]):
         if case.already_done(command_id) and case.interview_id is not None:
             interview = self.get_interview(case.interview_id)
             return Recorded(interview.id, interview.version, None)
-        guide, source = self.catalog.current_version(self.catalog.chosen(case.disease, guide_id))
+        guide, source = self.catalog.current_version(
+            self.catalog.chosen(case.disease, guide_id, case.region))
         now = self.clock()
         interview_id = uuid4()
         if reached and case.reached_at is None:

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_REGION = re.compile(r"^[^=,]+=[A-Z]{2}$")
 RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 
 
@@ -53,6 +54,7 @@ class Settings:
     thin_score: int = 60
     away_hours: int = 8
     api_rate_limit: str = "600/minute"
+    source_regions: str = ""
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -86,6 +88,7 @@ class Settings:
         "thin_score": "BCO_THIN_SCORE",
         "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
+        "source_regions": "BCO_SOURCE_REGIONS",
     }
 
     @classmethod
@@ -142,12 +145,25 @@ class Settings:
             raise SettingsError(
                 f"BCO_API_RATE_LIMIT '{self.api_rate_limit}' is not a rate; use e.g. "
                 "600/minute (a number, then / or 'per', then second, minute, hour or day).")
+        for pair in filter(None, (p.strip() for p in self.source_regions.split(","))):
+            if not SOURCE_REGION.match(pair):
+                raise SettingsError(
+                    f"BCO_SOURCE_REGIONS: '{pair}' is not SOURCE=COUNTRY; use e.g. "
+                    "sciensano=BE,osiris=NL (a source name, '=', two capital letters).")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(
                 f"BCO_TIMEZONE '{self.timezone}' is not a known time zone; "
                 "use a name like Europe/Amsterdam.") from None
+
+    def source_region(self, source: str) -> str:
+        """The country configured for a notification source, '' when none is."""
+        for pair in self.source_regions.split(","):
+            name, _, region = pair.strip().partition("=")
+            if name.strip() == source.strip() and region:
+                return region.strip()
+        return ""
 
     @property
     def zone(self) -> ZoneInfo:

@@ -21,6 +21,7 @@ from benchmarks.dashboard import bench_dashboard
 from benchmarks.export_http import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
+from benchmarks.intake import bench_intake
 from benchmarks.loading import bench_load
 from benchmarks.postgres_writes import bench_postgres_append
 from benchmarks.profile import FULL, QUICK, Profile
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
     "exports": lambda p, s, _r: bench_exports(p, s),
     "dashboard": lambda p, s, _r: bench_dashboard(p, s),
+    "intake": lambda p, s, _r: bench_intake(p, s),
 }
 GROWTH = "growth"
 

@@ -11,10 +11,11 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from bco.application import BCOApplication
 from bco.domain.account import Role
-from bco.domain.api_token import ApiToken
+from bco.domain.api_token import INTAKE, ApiToken
 from bco.web.access_log import AccessLog
 
 API_ROLES = frozenset({Role.AUTHORITY.value})
+INTAKE_ROLES = frozenset({INTAKE})
 _NOBODY = object()
 
 
@@ -42,10 +43,19 @@ def rate_key() -> str:
 
 def require_authority() -> None:
     """Before every API view: 401 without a usable token, 403 for a role that may not read."""
+    require_role(API_ROLES)
+
+
+def require_intake() -> None:
+    """Before every intake view: only an `intake` token may post cases, and it reads nothing."""
+    require_role(INTAKE_ROLES)
+
+
+def require_role(roles: frozenset[str]) -> None:
     holder = bearer()
     if holder is None:
         raise Unauthorized(www_authenticate=WWWAuthenticate("bearer", {"realm": "BCO API"}))
-    if holder.role not in API_ROLES:
+    if holder.role not in roles:
         raise Forbidden()
 
 

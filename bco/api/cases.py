@@ -107,7 +107,8 @@ def detail(case: Case, interview: Interview | None, guide: Guide | None,
     person = case.person
     return {
         "id": case.id, "reference": case_reference(case.id), "status": case.status.value,
-        "disease": case.disease, "source": case.source, "onset": case.onset,
+        "disease": case.disease, "source": case.source, "region": case.region,
+        "onset": case.onset,
         "test_date": case.test_date, "received_at": case.received_at, "team": case.team,
         "tracer": case.tracer, "as_of": as_of,
         "person": {"name": person.name, "phone": person.phone, "email": person.email,

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +14,7 @@ from bco.domain.interview import Informer, InformOutcome, Interview, informer_fo
 from bco.guides.model import Guide
 from bco.projections import timeline_days
 from bco.projections.guide_library import GuideLibrary
+from bco.projections.person_keys import PersonKeys
 from bco.projections.readmodel import (
     Batch,
     Handler,
@@ -36,15 +35,6 @@ ONE_DAY = timedelta(hours=24)  # archived guide sources (GuideLibrary), for the 
 # case registered with one of them was already someone's contact ("known contact").
 PHONES = "timeline_contact_phones"
 
-
-def phone_hasher(secret: str) -> Callable[[str | None], str | None]:
-    """Keyed hashes of phone numbers: without the key a hash cannot be tried against every
-    number; the key is derived from `secret` (the events key), so a rebuild makes the same."""
-    key = hashlib.sha256(f"bco timeline contact phones:{secret}".encode()).digest()
-
-    def phone_key(phone: str | None) -> str | None:
-        return hmac.digest(key, phone.encode(), "sha256").hex() if phone else None
-    return phone_key
 
 # Each duration is (column, from moment, to moment); all from the case's point of view.
 DURATIONS = (
@@ -168,7 +158,7 @@ class Timeline(ReadModel):
     def __init__(self, timezone: str = "Europe/Amsterdam", phone_secret: str = "",
                  guides: Mapping[str, Guide] | None = None) -> None:
         self.timezone = timezone  # the local days of timeline_days
-        self.phone_key = phone_hasher(phone_secret)
+        self.phone_key = PersonKeys(phone_secret).phone  # keyed hashes, never the numbers
         self.library = GuideLibrary(guides or {}, GUIDES)
 
     def create(self, db: Database) -> None:
@@ -225,6 +215,7 @@ class Timeline(ReadModel):
             (Interview.ContactReported, Interview.ContactRemoved,
              Interview.ContactInformOutcomeLogged), self._contact_event))
         table[Interview.Paused] = self._paused
+        table[Case.MatchDecided] = self._match_decided
         table[Interview.ContactUpdated] = self._contact_updated
         table[GuideVersion.Archived] = self.library.keep
         table[Interview.Started] = self._interview_started
@@ -242,6 +233,14 @@ class Timeline(ReadModel):
         elif isinstance(event, Case.InterviewCompleted):  # the 24 h to inform start now
             row = with_contact_counts(row, rows.find(CONTACTS, "case_id", row["case_id"]))
         rows.put(TABLE, row)
+
+    def _match_decided(self, rows: Batch, event: Any) -> None:
+        """A tracer who links a case to a contact of another case says it was a known
+        contact, whatever its phone number was (e.g. the contact's was missing or another)."""
+        found = rows.get(TABLE, str(event.originator_id))
+        if found is not None and event.same and event.contact_id is not None \
+                and not found["known_contact"]:
+            rows.put(TABLE, {**found, "known_contact": 1})
 
     def _interview_started(self, rows: Batch, event: Any) -> None:
         rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),

@@ -30,7 +30,7 @@ from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
 from bco.projections.accounts import Colleague
-from bco.web import access, inform, inform_csv, search
+from bco.web import access, inform, inform_csv, matching, search
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.case_forms import (
@@ -210,6 +210,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
     first_call = case.call_attempts[0].at if case.call_attempts else None
     take_form = TakeForm(expected_version=str(case.version))
     may_assign = access.may_assign(app, current_user, case)
+    proposed, linked_from = matching.matches_for(app, case)
     handover = None
     if case.interview_id is not None and access.in_pool(current_user, case):
         handovers = app.get_interview(case.interview_id).handovers
@@ -227,7 +228,8 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         interview_link=interview_url(case.interview_id) if case.interview_id else None,
         call_form=call_form or CallForm(), unreachable_form=unreachable_form or UnreachableForm(),
         take_form=take_form, start_form=CommandForm(),
-        guides=app.catalog.all_for_disease(case.disease) if case.interview_id is None else [],
+        guides=(app.catalog.all_for_disease(case.disease, case.region)
+                if case.interview_id is None else []),
         callback_min=f"{now.astimezone(zone):%Y-%m-%dT%H:%M}",
         callback_max=f"{(now + CALLBACK_HORIZON).astimezone(zone):%Y-%m-%dT%H:%M}",
         call_errors=form_errors(call_form) if call_form else {},
@@ -237,6 +239,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         assign_problem=assign_problem, other_change_text=other_change,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
+        matches=proposed, linked_from=linked_from, match_form=matching.MatchForm(),
     ), status
 
 
@@ -382,3 +385,5 @@ blueprint.add_url_rule("/inform/<uuid:interview_id>/<uuid:contact_id>", "log_inf
 blueprint.add_url_rule("/search", "search", search.search_page, methods=["GET", "POST"])
 blueprint.add_app_template_global(search.may_search, "may_search")
 blueprint.add_url_rule("/inform.csv", "inform_csv", inform_csv.inform_csv)
+blueprint.add_url_rule("/cases/<uuid:case_id>/matches", "decide_match",
+                       role_required(*WORKERS)(matching.decide), methods=["POST"])

@@ -254,6 +254,22 @@ def inform(data: st.DataObject, world: World) -> Request:
         "command_id": data.draw(command_ids())})
 
 
+def match_decision(data: st.DataObject, world: World) -> Request:
+    """Link a case to an earlier one (its index, or a contact named there), or not."""
+    other = world.cached.setdefault("matched", world.case())
+    interview_id, contact_id = world.cached.setdefault("named", world.to_inform())
+    target = data.draw(st.sampled_from(["index", "contact"]))
+    other_case = world.app.get_interview(interview_id).case_id if target == "contact" else other
+    case_id = case_target(data, world, world.case)
+    return Request(f"/cases/{case_id}/matches", "tracer", {
+        "other_case_id": data.draw(plausible(other_case, uuid4(), case_id, "not-a-uuid")),
+        "contact_id": data.draw(plausible(contact_id if target == "contact" else "", uuid4())),
+        "decision": data.draw(plausible("same", "different")),
+        "reason": data.draw(plausible("another person, other date of birth", "",
+                                      st.text(max_size=600))),
+        "command_id": data.draw(command_ids())})
+
+
 def search(data: st.DataObject, world: World) -> Request:
     world.cached.setdefault("search", world.case())
     return Request("/search", data.draw(st.sampled_from(["tracer", "lead", "authority",
@@ -428,6 +444,7 @@ FORMS: dict[str, Build] = {
     "tracer.next_case": next_case,
     "tracer.log_call": calls, "tracer.mark_unreachable": unreachable, "tracer.take_case": take,
     "tracer.start_interview": start, "tracer.log_inform": inform, "tracer.search": search,
+    "tracer.decide_match": match_decision,
     "lead.assign": assignment, "interview.answer": answers, "interview.prompt": prompts,
     "interview.report_contact": add_contact, "interview.update_contact": update_contact,
     "interview.remove_contact": remove_contact, "interview.pause": pause,
