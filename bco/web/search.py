@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from bco.audit import store as audit
 from bco.domain.case import Case
 from bco.domain.errors import NotFoundError
 from bco.projections import people
@@ -102,10 +103,10 @@ def search_page() -> Any:
         return render_template("search.html", form=form, term="", results=None, kind=None,
                                more=False)
     results = find(term)
-    record_read("search", uuid4(), action="search")
     shown = results[:RESULT_LIMIT]
+    record_read(audit.SEARCH, records=len(shown))
     for result in shown:
-        record_read("case", result.case_id, action="search-result")
+        record_read(audit.SEARCH_RESULT, result.case_id)
     kind = people.search_kind(term)
     if kind == "reference" and len(shown) == 1 and current_user.role in access.WORKER_ROLES:
         return redirect(url_for("tracer.case_page", case_id=shown[0].case_id), code=303)
