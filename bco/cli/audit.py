@@ -10,7 +10,7 @@ from uuid import UUID
 
 import click
 
-from bco.audit.store import ACCESS_REPORT, ROLE_WIDE, AccessEntry, AccessQuery
+from bco.audit.store import ACCESS_REPORT, AccessEntry, AccessQuery
 from bco.audit.unusual import bursts, outside_reads
 from bco.cli.case_id import CaseId
 from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
@@ -46,10 +46,7 @@ def audit(ctx: CliContext, case_id: UUID | None, user: str | None, since: str | 
             stream.write(pdf)
 
         write_atomically(report, write)
-        ctx.app.access_log.append([AccessEntry(
-            at=ctx.app.clock(), account=ctx.actor, role="cli", action=ACCESS_REPORT,
-            purpose="bco audit --report", address="command line", case_id=case_id,
-            relation=ROLE_WIDE)])
+        ctx.log_reads(ACCESS_REPORT, [case_id])
         click.echo(f"Wrote the access report of {case_reference(case_id)} to {report}.")
         return
     moment = _since(since, ctx)

@@ -103,3 +103,21 @@ def test_the_index_access_report_is_written_and_its_printing_logged(
     last = app.access_log.entries()[-1]
     assert (last.account, last.action, last.case_id) == ("privacy-officer", "access-report",
                                                          case_id)
+
+
+def test_reads_on_the_command_line_are_logged_under_the_as_name(
+        app: BCOApplication, settings: Settings, tmp_path: Path) -> None:
+    case_id = register(app, "Opdracht Regel")
+    assert bco(settings, "--as", "beheer", "case", "show", str(case_id)).exit_code == 0
+    assert bco(settings, "case", "history", str(case_id)).exit_code == 0
+    done = bco(settings, "casefile", str(case_id), "-o", str(tmp_path / "one.pdf"))
+    assert done.exit_code == 0, done.output
+    done = bco(settings, "casefile", "--all", "-o", str(tmp_path / "all.zip"))
+    assert done.exit_code == 0, done.output
+    entries = app.access_log.entries()
+    assert [(e.account, e.role, e.action, e.case_id, e.purpose) for e in entries] == [
+        ("beheer", "cli", "cli-case", case_id, "bco case show"),
+        ("cli", "cli", "cli-case", case_id, "bco case history"),
+        ("cli", "cli", "casefile", case_id, "bco casefile"),
+        ("cli", "cli", "casefile", case_id, "bco casefile")]
+    assert "Opdracht" not in repr(entries)
