@@ -6,7 +6,7 @@ The access log records that a search happened and which cases it showed, by id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -53,6 +53,7 @@ class Found:
     disease: str
     name: str | None
     link: str | None
+    case: Case = field(repr=False, compare=False)  # for the access log: how the searcher stood
 
 
 def may_search() -> bool:
@@ -74,7 +75,7 @@ def _found(case: Case) -> Found:
     return Found(case_id=case.id, reference=access.case_reference(case.id),
                  status=status_label(case.status.value), disease=case.disease,
                  name=case.person.name if access.sees_index_name(current_user) else None,
-                 link=_link(case.id))
+                 link=_link(case.id), case=case)
 
 
 def find(term: str) -> list[Found]:
@@ -106,7 +107,7 @@ def search_page() -> Any:
     shown = results[:RESULT_LIMIT]
     record_read(audit.SEARCH, records=len(shown))
     for result in shown:
-        record_read(audit.SEARCH_RESULT, result.case_id)
+        record_read(audit.SEARCH_RESULT, result.case)
     kind = people.search_kind(term)
     if kind == "reference" and len(shown) == 1 and current_user.role in access.WORKER_ROLES:
         return redirect(url_for("tracer.case_page", case_id=shown[0].case_id), code=303)
