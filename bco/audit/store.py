@@ -96,15 +96,15 @@ class AccessLog:
 
     def create_table(self) -> None:
         """Idempotent; on PostgreSQL the caller holds the store's schema lock."""
-        statements = _postgres_ddl(self.table, self.schema) if self.postgres \
-            else _sqlite_ddl(self.table)
+        statements = postgres_ddl(self.table, self.schema) if self.postgres \
+            else sqlite_ddl(self.table)
         with self.datastore.transaction(commit=True) as cursor:
             for statement in statements:
                 cursor.execute(statement)
 
     def append(self, entries: Iterable[AccessEntry]) -> int:
-        """Write the entries in one statement and one transaction (a request's reads)."""
-        rows = [self._stored(entry) for entry in entries]
+        """Write the entries in one transaction, one statement per 500 (a request's reads)."""
+        rows = [self.stored(entry) for entry in entries]
         if not rows:
             return 0
         one = "(" + ", ".join([self.mark] * len(COLUMNS)) + ")"
@@ -157,7 +157,7 @@ class AccessLog:
 
     # -- between Python and the two databases ------------------------------------------------
 
-    def _stored(self, entry: AccessEntry) -> tuple[Any, ...]:
+    def stored(self, entry: AccessEntry) -> tuple[Any, ...]:
         return (self._moment(entry.at), entry.account, entry.role, entry.action,
                 entry.purpose, entry.address,
                 None if entry.case_id is None else self._case(entry.case_id),
@@ -189,7 +189,7 @@ def _quoted(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _sqlite_ddl(table: str) -> list[str]:
+def sqlite_ddl(table: str) -> list[str]:
     refuse = "SELECT RAISE(ABORT, 'the access log is append-only: rows are never changed')"
     return [
         f"CREATE TABLE IF NOT EXISTS {table} ("
@@ -207,7 +207,7 @@ def _sqlite_ddl(table: str) -> list[str]:
     ]
 
 
-def _postgres_ddl(table: str, schema: str) -> list[str]:
+def postgres_ddl(table: str, schema: str) -> list[str]:
     function = f"{schema}.{TABLE}_refuse" if schema else f"{TABLE}_refuse"
     return [
         f"CREATE TABLE IF NOT EXISTS {table} ("
