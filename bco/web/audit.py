@@ -104,6 +104,9 @@ def admin_log() -> Any:
     user = (request.args.get("user") or "").strip()[:100]
     reference = (request.args.get("case") or "").strip()[:100]
     problems: dict[str, list[str]] = {}
+    if not user.isprintable():
+        problems["user"] = [_("A sign-in name has no control characters; choose the reader "
+                              "from the list.")]
     since = _since(request.args.get("since"), problems, default=None)
     case_id = _case_id(reference, problems) if reference else None
     if problems:

@@ -13,6 +13,9 @@ import pdfplumber
 import pytest
 from argon2 import PasswordHasher
 from flask import Flask
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from interview_support import HX, start_interview
 from web_support import Cases, runner, sign_in
 
@@ -179,6 +182,18 @@ def test_admins_read_the_log_per_reader_and_per_case(web: Flask, bco_app: BCOApp
     refused = admin.get("/admin/access?user=tracer&since=gisteren", headers=JSON)
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["since"]
     assert "gisteren" in refused.get_json()["message"]
+
+
+@examples(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(user=st.text(max_size=120), case=st.text(max_size=120), since=st.text(max_size=30))
+def test_whatever_is_put_in_the_admins_query_is_a_page_or_a_clear_refusal(
+        web: Flask, user: str, case: str, since: str) -> None:
+    answer = sign_in(web, "admin").get("/admin/access", query_string={
+        "user": user, "case": case, "since": since}, headers=JSON)
+    assert answer.status_code in (200, 422)
+    if answer.status_code == 422:
+        assert set(answer.get_json()["errors"]) <= {"user", "case", "since"}
 
 
 def test_unusual_access_shows_pool_reads_left_behind_and_bursts(
