@@ -95,10 +95,16 @@ class AccessLog:
         self.table = f"{self.schema}.{TABLE}" if schema else TABLE
 
     def create_table(self) -> None:
-        """Idempotent; on PostgreSQL the caller holds the store's schema lock."""
+        """Idempotent; on PostgreSQL the caller holds the store's schema lock, and a table
+        that exists is left alone (replacing its trigger would lock out every node's reads'
+        inserts while a node starts)."""
         statements = postgres_ddl(self.table, self.schema) if self.postgres \
             else sqlite_ddl(self.table)
         with self.datastore.transaction(commit=True) as cursor:
+            if self.postgres:
+                cursor.execute("SELECT to_regclass(%s) AS found", [self.table])
+                if cursor.fetchone()["found"] is not None:
+                    return
             for statement in statements:
                 cursor.execute(statement)
 
