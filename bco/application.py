@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from bco.audit.store import AccessLog
 from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
@@ -126,6 +127,9 @@ class BCOApplication(Application[UUID]):
                 **sealing_env(key or _UNUSED_KEY, settings),
                 "IS_SNAPSHOTTING_ENABLED": "y",
             })
+            self.access_log = AccessLog(self.recorder.datastore,  # type: ignore[attr-defined]
+                                        postgres=settings.uses_postgres)
+            self.access_log.create_table()
         self._check_key(key)
         self.catalog = GuideCatalog(settings.guides_dir)
 

@@ -55,6 +55,8 @@ class Settings:
     away_hours: int = 8
     api_rate_limit: str = "600/minute"
     source_regions: str = ""
+    audit_burst_reads: int = 30
+    audit_burst_minutes: int = 10
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -89,6 +91,8 @@ class Settings:
         "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
         "source_regions": "BCO_SOURCE_REGIONS",
+        "audit_burst_reads": "BCO_AUDIT_BURST_READS",
+        "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
     }
 
     @classmethod
@@ -139,6 +143,10 @@ class Settings:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 0 <= self.thin_score <= 100:
             raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
+        if self.audit_burst_reads < 1 or self.audit_burst_minutes < 1:
+            raise SettingsError("BCO_AUDIT_BURST_READS and BCO_AUDIT_BURST_MINUTES must be 1 "
+                                "or more (more than that many cases read within that many "
+                                "minutes is shown as a burst).")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):

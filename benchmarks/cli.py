@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import http
+from benchmarks.access_log import bench_access_log
 from benchmarks.casefile import bench_casefile
 from benchmarks.dashboard import bench_dashboard
 from benchmarks.export_http import bench_exports
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "exports": lambda p, s, _r: bench_exports(p, s),
     "dashboard": lambda p, s, _r: bench_dashboard(p, s),
     "intake": lambda p, s, _r: bench_intake(p, s),
+    "access_log": lambda p, s, _r: bench_access_log(p, s),
 }
 GROWTH = "growth"
 

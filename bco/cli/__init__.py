@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from bco.cli.audit import audit
 from bco.cli.case import case
 from bco.cli.casefile import casefile
 from bco.cli.context import CliContext
@@ -46,5 +47,5 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, casefile, demo, guides, serve, user, projections, report, token):
+for command in (db, audit, case, casefile, demo, guides, serve, user, projections, report, token):
     main.add_command(command)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import click
 
+from bco.audit.store import CLI_CASE
 from bco.cli.case_id import CaseId
 from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
 from bco.cli.guides import ISO_DATE
@@ -147,6 +148,7 @@ def show(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
     """Show a case as it stands now."""
     found = ctx.app.get_case(case_id)
     summary = case_summary(found)
+    ctx.log_reads(CLI_CASE, [case_id])
     if as_json:
         echo_json(summary)
         return
@@ -167,6 +169,7 @@ def show(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
 def history(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
     """Every event of the case and its interview, oldest first."""
     events = ctx.app.case_history(case_id)
+    ctx.log_reads(CLI_CASE, [case_id])
     if as_json:
         echo_json(events)
         return

@@ -31,6 +31,7 @@ from flask_login import current_user
 from jinja2 import Template
 
 from bco.application import BCOApplication, Recorded
+from bco.audit import store as audit
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.domain.case import Case
@@ -376,7 +377,7 @@ def complete(interview_id: UUID) -> Any:
 def _page(app: BCOApplication, interview: Interview, case: Case, *, status: int = 200,
           **context: Any) -> Any:
     """The whole screen; every showing of it is a read of the interview, logged as such."""
-    record_read("interview", interview.id)
+    record_read(audit.INTERVIEW, case)
     view = screen_for(app, interview, case)
     page = render_template(
         "interview/screen.html", s=view, may_work=access.may_work(app, current_user, case),

@@ -15,6 +15,7 @@ MENU = [
     ("dashboard.page", _l("Dashboard"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("tracer.inform_list", _l("Inform contacts"), {Role.TRACER, Role.TEAM_LEAD,
                                                     Role.AUTHORITY}),
+    ("audit.admin_log", _l("Access log"), {Role.ADMIN}),
 ]
 
 ROLE_LABELS = {

@@ -24,6 +24,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from bco.audit import store as audit
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.domain.case import CallOutcome, Case, CaseStatus
@@ -31,6 +32,7 @@ from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
 from bco.projections.accounts import Colleague
 from bco.web import access, inform, inform_csv, matching, search
+from bco.web import audit as audit_pages
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.case_forms import (
@@ -106,8 +108,9 @@ def index_names(items: list[worklist_model.WorklistItem]) -> dict[UUID, str]:
     app = bco()
     names = {}
     for item in items[:NAMED_ROWS]:
-        names[item.case_id] = app.get_case(item.case_id).person.name
-        record_read("case", item.case_id, action="list")
+        case = app.get_case(item.case_id)
+        names[item.case_id] = case.person.name
+        record_read(audit.WORKLIST, case)
     return names
 
 
@@ -206,7 +209,7 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
     app = bco()
     now = app.clock()
     zone = settings().zone
-    record_read("case", case.id)
+    record_read(audit.CASE_PAGE, case)
     first_call = case.call_attempts[0].at if case.call_attempts else None
     take_form = TakeForm(expected_version=str(case.version))
     may_assign = access.may_assign(app, current_user, case)
@@ -240,6 +243,8 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
         matches=proposed, linked_from=linked_from, match_form=matching.MatchForm(),
+        may_see_log=audit_pages.may_see_log(current_user, case),
+        purposes=audit_pages.casefile_purposes(),
     ), status
 
 
