@@ -35,6 +35,7 @@ from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
+from bco.domain.practice import Practice, TrainingRecord
 from bco.domain.reference import case_reference
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
@@ -63,6 +64,8 @@ NOT_FOUND: dict[type[StampedAggregate], str] = {
     Account: _t("No account with id %(id)s."),
     GuideVersion: _t("No guide version with id %(id)s."),
     ApiToken: _t("No API token with id %(id)s."),
+    Practice: _t("No practice interview with id %(id)s."),
+    TrainingRecord: _t("No practice record with id %(id)s."),
 }
 
 

@@ -25,6 +25,7 @@ from bco.web import (
     readmodels,
     security,
     tracer,
+    training,
 )
 from bco.web.access_log import AccessLog
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(interview.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
+    training.init_app(flask_app)
     api.init_app(flask_app, settings, csrf)
 
     @flask_app.get("/healthz")

@@ -15,6 +15,8 @@ MENU = [
     ("dashboard.page", _l("Dashboard"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("tracer.inform_list", _l("Inform contacts"), {Role.TRACER, Role.TEAM_LEAD,
                                                     Role.AUTHORITY}),
+    ("training.home", _l("Practice"), {Role.TRACER, Role.TEAM_LEAD}),
+    ("training.team", _l("Coaching"), {Role.TEAM_LEAD}),
 ]
 
 ROLE_LABELS = {
