@@ -11,6 +11,7 @@ import click
 
 from bco.cli.guides import ISO_DATE, resolve_guide
 from bco.guides.loader import GuideError, load_guides
+from bco.training.rubric import RubricError, load_rubric, rubric_path
 from bco.training.scenarios import ScenarioError, load_scenario, scenario_files
 from bco.training.walk import play
 
@@ -43,10 +44,18 @@ def training() -> None:
 @click.option("--json", "as_json", is_flag=True,
               help="Print the scenarios (id, guide, language, title) and problems as JSON.")
 def check(as_json: bool) -> None:
-    """Validate every scenario in BCO_TRAINING_DIR/scenarios; exit 1 on any problem."""
+    """Validate every scenario in BCO_TRAINING_DIR/scenarios and the coaching rubric
+    (BCO_TRAINING_DIR/rubric.yaml); exit 1 on any problem."""
     guides = _guides()
-    found: list[dict[str, Any]] = []
+    rubric: dict[str, Any] | None = None
     messages: list[str] = []
+    try:
+        loaded = load_rubric(rubric_path(click.get_current_context().obj.settings.training_dir))
+        rubric = {"id": loaded.id, "version": loaded.version,
+                  "items": [item.id for item in loaded.items]}
+    except RubricError as error:
+        messages.extend(error.messages)
+    found: list[dict[str, Any]] = []
     seen: dict[str, Path] = {}
     for path in scenario_files(_directory()):
         try:
@@ -66,10 +75,13 @@ def check(as_json: bool) -> None:
     if not found and not messages:
         messages.append(f"{_directory()}: no scenario files (*.yaml) found")
     if as_json:
-        _emit({"valid": not messages, "scenarios": found, "messages": messages})
+        _emit({"valid": not messages, "scenarios": found, "rubric": rubric,
+               "messages": messages})
     else:
         for item in found:
             click.echo(f"ok    {item['id']} ({item['guide']}, {item['language']})")
+        if rubric is not None:
+            click.echo(f"ok    rubric {rubric['id']} version {rubric['version']}")
         for message in messages:
             click.echo(message, err=True)
     if messages:

@@ -15,6 +15,7 @@ from bco.config import Settings
 from bco.web import (
     auth,
     casefile,
+    coaching,
     dashboard,
     display,
     errors,
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
     training.init_app(flask_app)
+    coaching.init_app(flask_app)
     api.init_app(flask_app, settings, csrf)
 
     @flask_app.get("/healthz")

@@ -16,7 +16,8 @@ MENU = [
     ("tracer.inform_list", _l("Inform contacts"), {Role.TRACER, Role.TEAM_LEAD,
                                                     Role.AUTHORITY}),
     ("training.home", _l("Practice"), {Role.TRACER, Role.TEAM_LEAD}),
-    ("training.team", _l("Coaching"), {Role.TEAM_LEAD}),
+    ("coaching.sample", _l("Coaching"), {Role.TEAM_LEAD}),
+    ("coaching.mine", _l("Feedback"), {Role.TRACER}),
 ]
 
 ROLE_LABELS = {

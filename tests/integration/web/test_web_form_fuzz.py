@@ -477,6 +477,31 @@ def practice_finish(data: st.DataObject, world: World) -> Request:
                    data.draw(st.sampled_from(["tracer", "tracer", "tracer3", "lead"])), {})
 
 
+RUBRIC_ITEMS = ("identity_checked", "window_explained", "every_day_walked",
+                "every_setting_asked", "bubble_probed", "who_informs_agreed",
+                "next_steps_explained")
+
+
+def coaching_score(data: st.DataObject, world: World) -> Request:
+    """A lead's rubric scores of a completed interview of the team (sometimes one still going,
+    another team's or none)."""
+    pick = "done" if MODE["now"] == "page" else data.draw(
+        st.sampled_from(["done", "done", "done", "open", "other team", "unknown"]))
+    if pick == "unknown":
+        interview_id = uuid4()
+    else:
+        interview_id = world.interview(*(("tracer3", "south") if pick == "other team" else ()))
+        if pick != "open":
+            world.app.complete_interview(interview_id, actor="tracer")
+            world.cases.project()
+    fields = {f"score_{item}": data.draw(plausible("2", "1", "0", "3", ""))
+              for item in RUBRIC_ITEMS}
+    fields.update(feedback=data.draw(plausible("Goed doorgevraagd.", "", st.text(max_size=4100))),
+                  command_id=data.draw(command_ids()))
+    return Request(f"/coaching/interviews/{interview_id}",
+                   data.draw(st.sampled_from(["lead", "lead", "lead", "tracer"])), fields)
+
+
 def practised(build: Build) -> Build:
     """An interview form, sent to the practice copy of the screen on the sandbox's cases."""
     def practice_form(data: st.DataObject, world: World) -> Request:
@@ -501,7 +526,7 @@ FORMS: dict[str, Build] = {
     "interview.remove_contact": remove_contact, "interview.pause": pause,
     "interview.resume": resume, "interview.complete": complete, "dashboard.act": dashboard,
     "training.start": practice_start, "training.ask": practice_ask,
-    "training.finish": practice_finish,
+    "training.finish": practice_finish, "coaching.score": coaching_score,
     **{f"practice_interview.{name}": practised(build) for name, build in INTERVIEW_FORMS.items()},
 }
 

@@ -30,10 +30,21 @@ def test_check_lists_every_scenario_with_id_guide_and_language() -> None:
     assert shape["valid"] is True
     assert sorted(s["id"] for s in shape["scenarios"]) == SHIPPED
     assert all({"id", "guide", "language"} <= set(s) for s in shape["scenarios"])
+    assert shape["rubric"]["id"] == "interview-quality"
+
+
+def test_check_refuses_a_broken_rubric(tmp_path: Path) -> None:
+    shutil.copytree(default_scenarios_dir(), tmp_path / "scenarios")
+    rubric = (Settings().training_dir / "rubric.yaml").read_text()
+    (tmp_path / "rubric.yaml").write_text(rubric.replace("version: 1", "version: one"))
+    result = run("check", settings=Settings(training_dir=tmp_path))
+    assert result.exit_code == 1
+    assert "rubric.yaml:6: version: expected a whole number, got 'one'" in result.output
 
 
 def test_check_fails_with_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "scenarios").mkdir()
+    shutil.copy(Settings().training_dir / "rubric.yaml", tmp_path)
     source = default_scenarios_dir() / "covid-19-birthday-en.yaml"
     broken = source.read_text().replace("cue: {setting: sport}", "cue: {setting: gym}")
     (tmp_path / "scenarios" / "broken.yaml").write_text(broken)
