@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from interview_support import HX
 
 from bco.application import BCOApplication
+from bco.domain.reference import case_reference
 from bco.web.sandbox import training_app
 
 SCENARIO = "covid-19-birthday-en"
@@ -78,6 +79,7 @@ def test_nothing_practised_reaches_real_work(
         web: Flask, bco_app: BCOApplication, client_for: Callable[[str], FlaskClient],
         cases: object) -> None:
     tracer = client_for("tracer")
+    real_case = cases.register(name="Echte Index")  # type: ignore[attr-defined]
     before = bco_app.store_position()
     interview_id = start(tracer)
     tracer.get(f"/practice/interviews/{interview_id}")
@@ -96,14 +98,24 @@ def test_nothing_practised_reaches_real_work(
         page = client.get(path)
         assert page.status_code == 200, path
         assert "Lena Vos" not in page.text and "Sam Vos" not in page.text, path
+    assert case_reference(real_case) in tracer.get("/worklist").text  # the real one, in the pool
     found = tracer.post("/search", data={"term": "Lena"})
     assert "Lena Vos" not in found.text
     assert tracer.get(f"/interviews/{interview_id}").status_code == 404
     log = web.extensions["bco_access_log"].path.read_text() if \
         web.extensions["bco_access_log"].path.exists() else ""
     assert str(interview_id) not in log
-    kpis = lead.get("/dashboard", headers={"Accept": "application/json"})
-    assert "Lena" not in kpis.text
+    token, _ = bco_app.issue_api_token("ggd-export", role="authority", actor="admin")
+    cases.project()  # type: ignore[attr-defined]
+    api = web.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    for path in ("/api/exports/cases?format=ndjson", "/api/exports/contacts?format=ndjson",
+                 "/api/cases"):
+        answer = api.get(path, headers=bearer)
+        assert answer.status_code == 200, (path, answer.text[:300])
+        assert "contacts" in path or str(real_case) in answer.text, path
+        assert str(interview_id) not in answer.text and "Sam Vos" not in answer.text, path
+        assert "Lena" not in answer.text, path
 
 
 @pytest.mark.parametrize("role", ["authority", "admin"])
