@@ -9,6 +9,7 @@ the sandbox keeps what its screens need on its own aggregates (a trainee's recor
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,10 @@ from bco.domain.errors import translatable as _t
 from bco.domain.practice import Practice, TrainingRecord
 from bco.guide_catalog import disease_code
 from bco.training.feedback import Feedback, assess
-from bco.training.scenarios import Scenario, load_scenarios
+from bco.training.scenarios import Scenario, ScenarioError, load_scenarios, scenario_files
 
 SANDBOX_SOURCE = "practice"
+log = logging.getLogger(__name__)
 
 
 class TrainingApplication(BCOApplication):
@@ -49,9 +51,32 @@ class TrainingApplication(BCOApplication):
 
     @property
     def scenarios(self) -> dict[str, Scenario]:
-        """The scenarios as their files are now, checked against the current guides."""
-        return load_scenarios(Path(self.settings.training_dir) / "scenarios",
-                              self.catalog.guides)
+        """The scenarios as their files are now, checked against the current guides; read
+        again only when a file or a guide changed (every practice page asks for them)."""
+        directory = Path(self.settings.training_dir) / "scenarios"
+        files = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                      for p in scenario_files(directory))
+        key = (files, tuple(sorted((g.id, g.content_hash)
+                                   for g in self.catalog.guides.values())))
+        cached = self.__dict__.get("_scenarios")
+        if cached is None or cached[0] != key:
+            try:
+                cached = (key, load_scenarios(directory, self.catalog.guides), [])
+            except ScenarioError as error:
+                # A broken file must not stop practice: keep the last good set, and say why.
+                log.warning("Practice scenarios refused: %d problem(s); run bco training check",
+                            len(error.messages))
+                cached = (key, cached[1] if cached else {}, error.messages)
+            self.__dict__["_scenarios"] = cached
+        found: dict[str, Scenario] = cached[1]
+        return found
+
+    @property
+    def scenario_problems(self) -> list[str]:
+        """Why the scenario files were refused when last read (empty when they are fine)."""
+        self.scenarios  # noqa: B018  (reads the files again if they changed)
+        problems: list[str] = self.__dict__["_scenarios"][2]
+        return problems
 
     def scenario(self, scenario_id: str) -> Scenario:
         found = self.scenarios.get(scenario_id)

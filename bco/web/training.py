@@ -57,7 +57,9 @@ def index_panel(interview_id: UUID) -> dict[str, Any] | None:
     practice = app.practice_for(interview_id)
     if practice is None:
         return None
-    scenario = app.scenario(practice.scenario_id)
+    scenario = app.scenarios.get(practice.scenario_id)
+    if scenario is None:  # its file was removed since: the interview screen works on
+        return None
     interview_ = app.get_interview(interview_id)
     case = app.get_case(practice.case_id)
     guide = app.guide_for_interview(interview_)
@@ -92,6 +94,7 @@ def home() -> Any:
     record = app.record_of(current_user.name)
     scenarios = sorted(app.scenarios.values(), key=lambda s: (s.guide_id, s.language, s.id))
     return render_template("training/home.html", scenarios=scenarios,
+                           problems=app.scenario_problems,
                            guides=app.catalog.guides, manners=MANNERS,
                            entries=list(reversed(record.entries)) if record else [])
 

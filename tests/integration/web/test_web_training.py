@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -15,6 +17,7 @@ from interview_support import HX
 
 from bco.application import BCOApplication
 from bco.domain.reference import case_reference
+from bco.training.sandbox import TrainingApplication
 from bco.web.sandbox import training_app
 
 SCENARIO = "covid-19-birthday-en"
@@ -45,6 +48,7 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert 'id="index-panel"' in page.text
     assert "My partner Sam is here with me" in page.text  # named unprompted
     assert f'action="/practice/interviews/{interview_id}/answers/' in page.text
+    assert 'action="/interviews/' not in page.text and "/presence/" not in page.text
     pid = practice_id(web, interview_id)
     panel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:sport"}, headers=HX)
     assert panel.status_code == 200
@@ -116,6 +120,21 @@ def test_nothing_practised_reaches_real_work(
         assert "contacts" in path or str(real_case) in answer.text, path
         assert str(interview_id) not in answer.text and "Sam Vos" not in answer.text, path
         assert "Lena" not in answer.text, path
+
+
+def test_a_broken_scenario_file_is_not_offered_and_says_why(
+        web: Flask, bco_app: BCOApplication, clock: object, tmp_path: Path,
+        client_for: Callable[[str], FlaskClient]) -> None:
+    shutil.copytree(bco_app.settings.training_dir, tmp_path / "training")
+    broken = tmp_path / "training" / "scenarios" / f"{SCENARIO}.yaml"
+    broken.write_text(broken.read_text().replace("manner: worried", "manner: grumpy"))
+    web.extensions["bco_training"] = TrainingApplication(
+        bco_app.settings.with_overrides(training_dir=tmp_path / "training"), clock=clock)
+    page = client_for("tracer").get("/practice")
+    assert page.status_code == 200
+    assert 'id="scenario-problems"' in page.text and "data-scenario=" not in page.text
+    refused = client_for("tracer").post("/practice/start", data={"scenario": SCENARIO})
+    assert refused.status_code == 422
 
 
 @pytest.mark.parametrize("role", ["authority", "admin"])
