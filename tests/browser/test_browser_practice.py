@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import OUTPUT, Server, sign_in
+from browser_support import OUTPUT, Server, axe_violations, sign_in
 from interview_steps import saved
 from playwright.sync_api import Page, expect
 
@@ -63,3 +63,24 @@ def test_a_skipped_day_is_named_in_the_feedback(new_page: Callable[..., Page],
     expect(page.locator("#feedback-found")).to_contain_text("3")
     page.screenshot(path=str(OUTPUT / "practice-feedback.png"), full_page=True)
     assert server.app.store_position() == real_events  # all of it in the sandbox
+
+
+def accessible(page: Page) -> None:
+    for impact in ("critical", "serious"):
+        found = axe_violations(page, impact)
+        assert found == [], [(v["id"], v["help"]) for v in found]
+
+
+def test_practice_pages_are_accessible(new_page: Callable[..., Page], server: Server) -> None:
+    """The practice list, the screen with the index's panel, and the feedback; axe is injected
+    as a script tag, which the strict CSP would (rightly) block."""
+    page = new_page(bypass_csp=True)
+    sign_in(page, server, "tracer2")
+    page.goto(f"{server.url}/practice")
+    accessible(page)
+    page.click("#start-tuberculosis-club-nl")
+    ask(page, "household_size")
+    accessible(page)
+    page.click("#finish-practice")
+    expect(page.locator("#feedback-missed li[data-missed]")).to_have_count(3)
+    accessible(page)
