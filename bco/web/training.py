@@ -162,8 +162,15 @@ def feedback(practice_id: UUID) -> Any:
     if practice.trainee != current_user.name and not coach:
         abort(403, _("This practice interview is someone else's."))
     scenario = app.scenarios.get(practice.scenario_id)
+    guide = app.catalog.guides.get(practice.guide_id)
+
+    def category_label(category_id: str | None) -> str:
+        found = guide.category(category_id) if guide and category_id else None
+        return found.label.in_language(interview.language()) if found else (category_id or "—")
+
     return render_template("training/feedback.html", practice=practice, scenario=scenario,
-                           result=practice.result, minutes=_minutes)
+                           result=practice.result, minutes=_minutes,
+                           category_label=category_label)
 
 
 def _minutes(seconds: int) -> str:

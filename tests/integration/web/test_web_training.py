@@ -65,6 +65,8 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert "Contacten gevonden: 1 van 4" in feedback  # the tracer reads Dutch
     assert 'data-missed="Karin Bakker"' in feedback and "Saturday 21 November" in feedback
     assert 'data-missed="Sam Vos"' in feedback and "aan het begin van het gesprek" in feedback
+    # Jeroen was typed without how long or how close: not the close contact (2a) he was
+    assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
     history = tracer.get("/practice").text
     assert "1 / 4" in history
 
