@@ -3,7 +3,10 @@ reaches the real event store, and the feedback names what was missed and where."
 
 from __future__ import annotations
 
+import stat
 from datetime import date
+
+import psycopg
 
 from bco.application import BCOApplication
 from bco.training.sandbox import TrainingApplication
@@ -20,6 +23,17 @@ def test_a_practice_lives_in_the_sandbox_only(app: BCOApplication,
     assert practice.case_id not in app.repository
     case = sandbox.get_case(practice.case_id)
     assert case.tracer == "tracer" and case.onset == date(2026, 11, 22)
+    settings = app.settings
+    if settings.uses_postgres:  # its own table beside the real one, in the same schema
+        with psycopg.connect(settings.database_url) as conn:
+            tables = {name for (name,) in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                [settings.database_schema])}
+        assert {"bco_events", "bcotraining_events"} <= tables
+    else:  # its own file beside the real one
+        assert settings.training_events_path.exists()
+        assert settings.training_events_path != settings.events_path
+        assert stat.S_IMODE(settings.training_events_path.stat().st_mode) == 0o600
 
 
 def test_feedback_names_the_contact_a_skipped_day_would_have_found(
