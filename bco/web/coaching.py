@@ -159,17 +159,30 @@ def mine() -> Any:
                            reference=access.case_reference)
 
 
+def _coaches(case: Case) -> bool:
+    """The signed-in person leads the team whose case this is, and it has an interview."""
+    return (current_user.role == Role.TEAM_LEAD and case.interview_id is not None
+            and current_user.team is not None
+            and access.case_team(bco(), case) == current_user.team)
+
+
 def case_reviews(case: Case) -> list[dict[str, Any]]:
     """The coaching reviews in a case's history, for its team's lead only."""
-    if current_user.role != Role.TEAM_LEAD or case.interview_id is None:
+    if not _coaches(case):
         return []
-    app = bco()
-    if current_user.team is None or access.case_team(app, case) != current_user.team:
-        return []
-    review = app.review_of(case.interview_id)
+    assert case.interview_id is not None
+    review = bco().review_of(case.interview_id)
     return review.reviews if review else []
+
+
+def review_link(case: Case) -> str | None:
+    """Where the team's lead reviews the case's completed interview (None for anyone else)."""
+    if not _coaches(case) or not case.interviewed or case.tracer == current_user.name:
+        return None
+    return url_for("coaching.review_form", interview_id=case.interview_id)
 
 
 def init_app(flask_app: Flask) -> None:
     flask_app.register_blueprint(blueprint)
-    flask_app.jinja_env.globals.update(coaching_reviews=case_reviews, coaching_rubric=rubric)
+    flask_app.jinja_env.globals.update(coaching_reviews=case_reviews, coaching_rubric=rubric,
+                                       coaching_link=review_link)

@@ -41,6 +41,9 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert page.status_code == 200
     assert f'data-interview-id="{interview_id}"' in page.text  # random sample of one
     assert 'id="sample-thin"' in page.text  # no contact outside the household: thin
+    case_id = bco_app.get_interview(interview_id).case_id
+    assert f'href="/coaching/interviews/{interview_id}" id="review-interview"' in lead.get(
+        f"/cases/{case_id}").text
     form = lead.get(f"/coaching/interviews/{interview_id}")
     assert form.status_code == 200 and 'name="score_every_day_walked"' in form.text
     saved = lead.post(f"/coaching/interviews/{interview_id}",
@@ -55,7 +58,6 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     mine = tracer.get("/coaching/feedback").text
     assert FEEDBACK.replace("'", "&#39;") in mine
     assert "13 van 14" not in mine and "every_day_walked" not in mine  # words, not scores
-    case_id = bco_app.get_interview(interview_id).case_id
     assert 'id="coaching-reviews"' in lead.get(f"/cases/{case_id}").text
     assert "13 van 14" in lead.get(f"/cases/{case_id}").text
     assert 'id="coaching-reviews"' not in tracer.get(f"/cases/{case_id}").text
