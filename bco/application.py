@@ -29,6 +29,7 @@ from bco.domain.case import CallOutcome, Case, IndexPerson
 from bco.domain.errors import (
     ConflictError,
     DomainError,
+    InvalidTransitionError,
     InvalidValueError,
     NotFoundError,
 )
@@ -36,7 +37,9 @@ from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
+from bco.domain.practice import Practice, TrainingRecord
 from bco.domain.reference import case_reference
+from bco.domain.review import FeedbackInbox, Review
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.answers import checked_answer
@@ -64,6 +67,10 @@ NOT_FOUND: dict[type[StampedAggregate], str] = {
     Account: _t("No account with id %(id)s."),
     GuideVersion: _t("No guide version with id %(id)s."),
     ApiToken: _t("No API token with id %(id)s."),
+    Practice: _t("No practice interview with id %(id)s."),
+    TrainingRecord: _t("No practice record with id %(id)s."),
+    Review: _t("No coaching review with id %(id)s."),
+    FeedbackInbox: _t("No feedback with id %(id)s."),
 }
 
 
@@ -760,6 +767,40 @@ class BCOApplication(Application[UUID]):
         case.interview_reopened(now=now, actor=actor)
         recorded = self._save(interview, case)
         return Recorded(interview_id, interview.version, recorded.position)
+
+    def review_interview(self, interview_id: UUID, scores: Mapping[str, object], feedback: str,
+                         *, rubric_id: str, rubric_version: int,
+                         allowed: Mapping[str, tuple[int, ...]], actor: str,
+                         command_id: str | None = None) -> Recorded:
+        """A lead's rubric scores of a completed interview and the feedback its tracer reads,
+        saved together; another lead's review at the same moment is simply added too."""
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            if interview.status != "completed":
+                raise InvalidTransitionError(_t("Only a completed interview can be reviewed."))
+            now = self.clock()
+            review = self._find(Review.id_for(interview_id), Review) or Review.open(
+                interview_id=interview_id, case_id=interview.case_id, tracer=interview.tracer,
+                now=now, actor=actor)
+            if review.already_done(command_id):
+                return Recorded(review.id, review.version, None)
+            review.score(rubric_id=rubric_id, rubric_version=rubric_version, allowed=allowed,
+                         scores=scores, feedback=feedback, now=now, actor=actor,
+                         command_id=command_id)
+            to_save: list[StampedAggregate] = [review]
+            if review.reviews[-1]["feedback"] and interview.tracer:
+                inbox = self.feedback_inbox(interview.tracer) or FeedbackInbox.open(
+                    interview.tracer, now=now, actor=actor)
+                inbox.give(review, now=now, actor=actor)
+                to_save.append(inbox)
+            return self._save(*to_save)
+        return self._until_saved(attempt)
+
+    def review_of(self, interview_id: UUID) -> Review | None:
+        return self._find(Review.id_for(interview_id), Review)
+
+    def feedback_inbox(self, tracer: str) -> FeedbackInbox | None:
+        return self._find(FeedbackInbox.id_for(tracer), FeedbackInbox)
 
     # -- accounts ---------------------------------------------------------------------------
 

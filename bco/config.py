@@ -34,6 +34,7 @@ class Settings:
     phone_region: str = "NL"
     timezone: str = "Europe/Amsterdam"
     guides_dir: Path = PACKAGE_DIR.parent / "interview_guides"
+    training_dir: Path = PACKAGE_DIR.parent / "training"
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key_file: Path = Path("secrets/session.key")
@@ -70,6 +71,7 @@ class Settings:
         "phone_region": "BCO_PHONE_REGION",
         "timezone": "BCO_TIMEZONE",
         "guides_dir": "BCO_GUIDES_DIR",
+        "training_dir": "BCO_TRAINING_DIR",
         "host": "BCO_HOST",
         "port": "BCO_PORT",
         "secret_key_file": "BCO_SECRET_KEY_FILE",
@@ -188,6 +190,11 @@ class Settings:
     @property
     def views_path(self) -> Path:
         return self.data_dir / "views.db"
+
+    @property
+    def training_events_path(self) -> Path:
+        """The practice sandbox's own SQLite event store, apart from real cases."""
+        return self.data_dir / "training.db"
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

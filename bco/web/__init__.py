@@ -17,6 +17,7 @@ from bco.web import (
     audit,
     auth,
     casefile,
+    coaching,
     dashboard,
     display,
     errors,
@@ -27,6 +28,7 @@ from bco.web import (
     readmodels,
     security,
     tracer,
+    training,
 )
 
 
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
     flask_app.register_blueprint(audit.blueprint)
+    training.init_app(flask_app)
+    coaching.init_app(flask_app)
     api.init_app(flask_app, settings, csrf)
 
     @flask_app.get("/healthz")
