@@ -53,6 +53,7 @@ class Settings:
     thin_score: int = 60
     away_hours: int = 8
     api_rate_limit: str = "600/minute"
+    encrypt_read_models: bool = True
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -86,6 +87,7 @@ class Settings:
         "thin_score": "BCO_THIN_SCORE",
         "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
+        "encrypt_read_models": "BCO_ENCRYPT_READ_MODELS",
     }
 
     @classmethod

@@ -16,6 +16,7 @@ from bco.projections import runner_for
 from bco.projections.follower import Follower
 from bco.projections.rebuild import remove_stale_rebuild_files
 from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.viewsdb import views_key
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def read_your_writes(recorded: Recorded | None) -> None:
 def views() -> Iterator[Database]:
     """A read connection for this request only (a rebuild may swap the file in between)."""
     settings: Settings = current_app.extensions["bco_settings"]
-    with open_views(settings.views_path) as db:
+    with open_views(settings.views_path, views_key(settings)) as db:
         yield db
 
 
