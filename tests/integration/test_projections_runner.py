@@ -91,7 +91,8 @@ def test_kill_mid_batch_then_restart_counts_each_event_once(app: BCOApplication,
     assert total_cases(app, views) == 9
     reference = ReadModelRunner(app, tmp_path / "reference.db", [Caseload()])
     reference.catch_up()
-    assert views_contents(views, app.settings) == views_contents(tmp_path / "reference.db", app.settings)
+    assert (views_contents(views, app.settings)
+            == views_contents(tmp_path / "reference.db", app.settings))
 
 
 def test_status_shows_lag_until_caught_up(app: BCOApplication, tmp_path: Path) -> None:
