@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from bco import api
 from bco.application import BCOApplication
 from bco.config import Settings
+from bco.shared_counts import SharedCounts
 from bco.web import (
     auth,
     casefile,
@@ -54,7 +55,9 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
     auth.install_template_translations(flask_app)
-    auth.init_app(flask_app)
+    counts = SharedCounts(settings)  # rate limits and failed sign-ins, shared by every node
+    flask_app.extensions["bco_shared_counts"] = counts
+    auth.init_app(flask_app, counts)
     errors.init_app(flask_app)
     security.init_app(flask_app, settings)
     navigation.init_app(flask_app)
@@ -68,7 +71,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(interview.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
-    api.init_app(flask_app, settings, csrf)
+    api.init_app(flask_app, settings, csrf, counts)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:
