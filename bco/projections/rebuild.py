@@ -327,8 +327,8 @@ def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names
 
 def _stop_with_parent(part: Path) -> None:
     """A helper whose rebuild was killed (kill -9, out of memory) removes its part and exits at
-    once: nobody would copy the part in or remove it, and it holds names and phones. Without
-    this the helper went on writing it after the next start had cleaned up."""
+    once: nobody would copy the part in or remove it, and it holds (encrypted) personal data.
+    Without this the helper went on writing it after the next start had cleaned up."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -342,7 +342,7 @@ def _stop_with_parent(part: Path) -> None:
 
 
 def remove_stale_rebuild_files(views_path: Path) -> list[Path]:
-    """Delete what rebuilds killed midway left beside views.db (personal data in the clear in a
+    """Delete what rebuilds killed midway left beside views.db (personal data, encrypted, in a
     stray file); files of a rebuild whose process still runs are left alone."""
     removed = []
     prefix = f"{views_path.name}.rebuild-"

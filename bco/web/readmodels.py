@@ -49,8 +49,8 @@ def views() -> Iterator[Database]:
 def init_app(flask_app: Flask, application: BCOApplication, settings: Settings) -> None:
     """A runner per web process; it follows the store in a thread in one process per machine.
 
-    What a rebuild killed midway left beside views.db (names and phones in a stray file) is
-    removed as the server starts, not only at the next rebuild; files of a rebuild still
+    What a rebuild killed midway left beside views.db (encrypted personal data in a stray
+    file) is removed as the server starts, not only at the next rebuild; files of a rebuild still
     running are left alone.
     """
     removed = remove_stale_rebuild_files(settings.views_path)
