@@ -28,13 +28,13 @@ def identities(server: Server) -> set[str]:
     with runner.reading() as db:
         for name, phone, email, birth, postcode in db.execute(
                 "SELECT name, phone, email, birth_date, postcode FROM people_cases"):
-            found |= {name, phone, email, postcode or ""}
+            found |= {name or "", phone or "", email or "", postcode or ""}
             if birth:
                 year, month, day = birth.split("-")
                 found |= {birth, f"{day}-{month}-{year}", f"{int(day)}-{int(month)}-{year}"}
         for name, phone, email in db.execute(
                 "SELECT name, phone, email FROM people_contacts"):
-            found |= {name, phone or "", email or ""}
+            found |= {name or "", phone or "", email or ""}
     for phone in [p for p in found if p.startswith("+31")]:
         found.add("0" + phone[3:])
     return {text for text in found if len(text) >= 6}
