@@ -15,18 +15,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from limits.storage import Storage
 
-from bco.config import Settings
+from bco.application import BCOApplication
 from bco.storage import read_key
 
 TABLE = "bco_counters"
@@ -54,118 +50,87 @@ class Count:
 
 
 class SharedCounts:
-    """Expiring counters in the event store's database, safe across threads and processes."""
+    """Expiring counters in the event store's database, safe across threads and processes.
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.time) -> None:
-        self.settings = settings
+    They use the application's own connections to the store (its pool), so they open none of
+    their own and close with the application.
+    """
+
+    def __init__(self, app: BCOApplication, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
-        self._lock = threading.Lock()
-        self._conn: Any = None
-        self._pid = 0
+        self._datastore: Any = getattr(app.recorder, "datastore")  # noqa: B009
+        self._postgres = app.settings.uses_postgres
         self._swept = 0.0
-        key = read_key(settings)
+        key = read_key(app.settings)
         secret = base64.b64decode(key) if key else b""
         self._hash_key = hmac.digest(secret, LABEL, "sha256")
-        schema = settings.database_schema if settings.uses_postgres else ""
+        schema = getattr(self._datastore, "schema", "") if self._postgres else ""
         self._table = f'"{schema}".{TABLE}' if schema else TABLE
+        create = (f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, "
+                  "count INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL, "
+                  "last_at DOUBLE PRECISION NOT NULL)")
+        try:
+            self._run(create)
+        except Exception:  # PostgreSQL: another process created it at the same moment
+            self._run(create)
 
     def incr(self, key: str, expiry: float, amount: int = 1, *, now: float | None = None,
              sliding: bool = False) -> int:
         """Add `amount`; a counter past its expiry starts again. With `sliding` every increment
         moves the expiry to `expiry` seconds from now (forget only after a quiet spell)."""
         moment = self.clock() if now is None else now
-        with self._cursor() as run:
-            (count,) = run(_UPSERT.format(table=self._table),
-                           [self._hashed(key), amount, moment + expiry, moment,
-                            int(sliding)]).fetchone()
-            if moment - self._swept > SWEEP_SECONDS:
-                run(f"DELETE FROM {self._table} WHERE expires_at <= ?", [moment])
-                self._swept = moment
+        ((count,),) = self._run(_UPSERT.format(table=self._table),
+                                [self._hashed(key), amount, moment + expiry, moment,
+                                 int(sliding)], fetch=True)
+        if moment - self._swept > SWEEP_SECONDS:
+            self._swept = moment
+            self._run(f"DELETE FROM {self._table} WHERE expires_at <= ?", [moment])
         return int(count)
 
     def peek(self, key: str, *, now: float | None = None) -> Count | None:
         """The counter as it stands, or None when there is none or it has expired."""
         moment = self.clock() if now is None else now
-        with self._cursor() as run:
-            row = run(f"SELECT count, expires_at, last_at FROM {self._table} WHERE key = ?",
-                      [self._hashed(key)]).fetchone()
-        if row is None or row[1] <= moment:
+        rows = self._run(f"SELECT count, expires_at, last_at FROM {self._table} WHERE key = ?",
+                         [self._hashed(key)], fetch=True, write=False)
+        if not rows or rows[0][1] <= moment:
             return None
-        return Count(int(row[0]), float(row[1]), float(row[2]))
+        count, expires_at, last_at = rows[0]
+        return Count(int(count), float(expires_at), float(last_at))
 
     def clear(self, key: str) -> None:
-        with self._cursor() as run:
-            run(f"DELETE FROM {self._table} WHERE key = ?", [self._hashed(key)])
+        self._run(f"DELETE FROM {self._table} WHERE key = ?", [self._hashed(key)])
 
     def reset(self) -> int:
-        with self._cursor() as run:
-            return int(run(f"DELETE FROM {self._table}", []).rowcount)
+        (total,) = self._run(f"SELECT count(*) FROM {self._table}", fetch=True)[0]
+        self._run(f"DELETE FROM {self._table}")
+        return int(total)
 
     def check(self) -> bool:
         """Whether the table can be reached (Flask-Limiter asks before leaving its fallback)."""
         try:
-            with self._cursor() as run:
-                run(f"SELECT 1 FROM {self._table} LIMIT 1", []).fetchall()
+            self._run(f"SELECT 1 FROM {self._table} LIMIT 1", fetch=True, write=False)
         except Exception:
             return False
         return True
 
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+    def keys_stored(self) -> list[str]:
+        """The keys as the table holds them (keyed hashes), for audits and tests."""
+        return [key for (key,) in self._run(f"SELECT key FROM {self._table}", fetch=True,
+                                            write=False)]
 
     def _hashed(self, key: str) -> str:
         return hmac.digest(self._hash_key, key.encode(), hashlib.sha256).hex()
 
-    @contextmanager
-    def _cursor(self) -> Iterator[Callable[[str, list[Any]], Any]]:
-        """One statement at a time on this process's connection (made again after a fork)."""
-        with self._lock:
-            conn = self._connection()
-            if self.settings.uses_postgres:
-                def run(sql: str, values: list[Any]) -> Any:
-                    return conn.execute(sql.replace("?", "%s"), values)
-            else:
-                def run(sql: str, values: list[Any]) -> Any:
-                    return conn.execute(sql, values)
-            try:
-                yield run
-            except Exception:
-                self._conn = None  # a broken connection is not used again
-                _close_quietly(conn)
-                raise
-
-    def _connection(self) -> Any:
-        if self._conn is not None and self._pid == os.getpid():
-            return self._conn
-        if self.settings.uses_postgres:
-            import psycopg  # only for PostgreSQL, as in bco.storage
-
-            conn: Any = psycopg.connect(self.settings.database_url, autocommit=True,
-                                        connect_timeout=10)
-        else:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(self.settings.events_path), isolation_level=None,
-                                   check_same_thread=False, timeout=10)
-            conn.execute("PRAGMA journal_mode = WAL")
-        create = (f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, "
-                  "count INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL, "
-                  "last_at DOUBLE PRECISION NOT NULL)")
-        try:
-            conn.execute(create)
-        except Exception:  # PostgreSQL: another process created it at the same moment
-            conn.execute(create)
-        self._conn, self._pid = conn, os.getpid()
-        return conn
-
-
-def _close_quietly(conn: Any) -> None:
-    try:
-        conn.close()
-    except Exception:  # closing a broken connection may fail too; it is dropped either way
-        return
+    def _run(self, sql: str, values: Sequence[Any] = (), *, fetch: bool = False,
+             write: bool = True) -> list[tuple[Any, ...]]:
+        """One statement in its own transaction on one of the store's connections (a reading
+        one does not wait for this process's writers)."""
+        if self._postgres:
+            sql = sql.replace("?", "%s")
+        with self._datastore.transaction(commit=write) as cursor:
+            cursor.execute(sql, list(values))
+            rows = cursor.fetchall() if fetch else []
+        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
 
 
 class LimitsStorage(Storage):

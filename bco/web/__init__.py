@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
     auth.install_template_translations(flask_app)
-    counts = SharedCounts(settings)  # rate limits and failed sign-ins, shared by every node
+    counts = SharedCounts(application)  # rate limits and failed sign-ins, for every node
     flask_app.extensions["bco_shared_counts"] = counts
     auth.init_app(flask_app, counts)
     errors.init_app(flask_app)

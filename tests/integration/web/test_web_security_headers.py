@@ -98,7 +98,6 @@ def test_every_answer_has_the_security_headers(web_settings: Settings, bco_app: 
         assert {200, 302, 400, 401, 403, 404, 405} <= seen
     finally:
         flask_app.extensions["bco_runner"].stop()
-        flask_app.extensions["bco_shared_counts"].close()
 
 
 def test_a_server_error_has_the_security_headers_too(web_settings: Settings,
@@ -115,4 +114,3 @@ def test_a_server_error_has_the_security_headers_too(web_settings: Settings,
         check_headers(answer, "500", hsts=False)
     finally:
         flask_app.extensions["bco_runner"].stop()
-        flask_app.extensions["bco_shared_counts"].close()
