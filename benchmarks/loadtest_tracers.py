@@ -28,6 +28,7 @@ INTERVIEW_URL = re.compile(r"/interviews/([0-9a-f-]{36})")
 JSON = {"Accept": "application/json"}
 
 _numbers = itertools.count()
+_next_slot = 0.0  # the next answer save's turn, shared by every tracer of this process
 ACKS: list[dict[str, Any]] = []
 TIMES: dict[str, list[float]] = {}
 
@@ -53,8 +54,6 @@ class Tracer(HttpUser):
         number = next(_numbers)
         self.account = PLAN["users"][number % len(PLAN["users"])]
         self.client.base_url = PLAN["nodes"][number % len(PLAN["nodes"])]
-        self.interval = float(PLAN["interval"])
-        self.next_slot = time.monotonic() + self.interval * (number / max(1, len(PLAN["users"])))
         page = self.client.get("/signin", name="sign in page")
         found = CSRF.search(page.text)
         if found is None:
@@ -68,6 +67,7 @@ class Tracer(HttpUser):
                 signed.failure(f"sign-in answered {signed.status_code}")
                 raise StopUser()
             signed.success()
+        ACKS.append({"kind": "signed_in", "at": time.time()})
 
     def post(self, path: str, data: dict[str, str], name: str, *, as_json: bool = False,
              expect: tuple[int, ...] = (302, 303)) -> Any:
@@ -83,11 +83,15 @@ class Tracer(HttpUser):
             return answer
 
     def pace(self) -> None:
-        """Answer saves at the plan's rate: a slot every `interval` seconds per tracer."""
+        """Answer saves at the plan's rate over all tracers: each save takes the next turn, one
+        every `interval` seconds, so a tracer busy with a call or a page does not slow the
+        others; turns missed are made up for at most one second later."""
+        global _next_slot
         now = time.monotonic()
-        if self.next_slot > now:
-            gevent.sleep(self.next_slot - now)
-        self.next_slot = max(self.next_slot, now - self.interval) + self.interval
+        turn = max(_next_slot, now - 1.0)
+        _next_slot = turn + float(PLAN["interval"])
+        if turn > now:
+            gevent.sleep(turn - now)
 
     @task
     def work_a_case(self) -> None:
@@ -126,7 +130,7 @@ class Tracer(HttpUser):
             recorded = saved.json()
             ACKS.append({"kind": "answer", "case": case_id, "interview": interview_id,
                          "version": recorded["version"], "position": recorded["position"],
-                         "value": value})
+                         "value": value, "at": time.time()})
             if (number + 1) % contact_every == 0:
                 name = f"Contact {self.account} {case_id[:8]} {number}"
                 added = self.post(f"/interviews/{interview_id}/contacts",

@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from conftest import POSTGRES_URL
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg import Cursor
@@ -19,7 +20,6 @@ from psycopg.rows import DictRow
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.storage_postgres import HorizonPostgresRecorder
-from tests.integration.conftest import POSTGRES_URL
 
 WRITERS = 6
 EVENTS_PER_WRITER = 60
