@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     result = run(seconds=args.seconds, rate=args.rate, nodes=args.nodes, users=args.users,
                  port=args.port, database_url=args.database_url,
-                 answers_per_case=args.answers_per_case)
+                 answers_per_case=args.answers_per_case, profile=args.profile)
     text = json.dumps(result, indent=2)
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="PostgreSQL to create the run's schema in (default: the test "
                              "database, BCO_TEST_DATABASE_URL)")
     parser.add_argument("--json", metavar="FILE", help="write the results as JSON to FILE")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample every node with py-spy and report where its time goes")
     return parser
 
 
@@ -110,7 +112,7 @@ def _bounded(kind: type, low: float, high: float) -> Any:
 
 
 def run(*, seconds: int, rate: float, nodes: int, users: int | None, port: int,
-        database_url: str, answers_per_case: int) -> dict[str, Any]:
+        database_url: str, answers_per_case: int, profile: bool = False) -> dict[str, Any]:
     """Prepare a schema, serve it from `nodes` processes, drive them, audit; the results."""
     users = users or max(2 * nodes, math.ceil(rate / 5))
     work = OUTPUT / "loadtest" / time.strftime("%Y%m%d-%H%M%S")
@@ -137,7 +139,12 @@ def run(*, seconds: int, rate: float, nodes: int, users: int | None, port: int,
         with _serving(node_settings, work) as servers:
             sampler = _LagSampler(database_url, schema, node_settings, servers)
             sampler.start()
+            spies = [_spy_on(server.pid, work / f"node-{i}.pyspy.txt")
+                     for i, server in enumerate(servers)] if profile else []
             locust_cpu, wall = _drive(plan, work, users, seconds)
+            for spy in spies:
+                spy.send_signal(signal.SIGINT)  # py-spy writes its samples on Ctrl-C
+                spy.wait(timeout=60)
             sampler.stop()
             catch_up = [_wait_caught_up(database_url, schema, s) for s in node_settings]
             cpu = sampler.cpu_seconds()
@@ -166,6 +173,8 @@ def run(*, seconds: int, rate: float, nodes: int, users: int | None, port: int,
         "cpu_seconds": {**{f"node-{i}": round(c, 1) for i, c in enumerate(cpu)},
                         "locust": round(locust_cpu, 1), "wall": round(wall, 1)},
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "profile": {f"node-{i}": _where_time_goes(work / f"node-{i}.pyspy.txt")
+                    for i in range(nodes)} if profile else {},
         "output": str(work),
     }
 
@@ -322,6 +331,49 @@ def _failures(work: Path) -> dict[str, int]:
     with open(stats, newline="") as handle:
         return {row["Name"]: int(row["Failure Count"]) for row in csv.DictReader(handle)
                 if row["Name"] != "Aggregated" and int(row["Failure Count"])}
+
+
+def _spy_on(pid: int, report: Path) -> subprocess.Popen[bytes]:
+    """py-spy on a node and its gunicorn worker: folded stacks, for reading or a flame graph."""
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen(
+        [str(spy), "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+         "--rate", "100", "--output", str(report)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+PROFILE_BUCKETS = (  # the first that a sampled stack passes through names where it went
+    ("follower: read models", "bco/projections/runner.py"),
+    ("templates (Jinja)", "jinja2/"),
+    ("event store: psycopg", "psycopg/"),
+    ("sign-in: argon2", "argon2/"),
+    ("guide engine", "bco/guides/"),
+    ("application: commands", "bco/application.py"),
+    ("web: requests", "bco/web/"),
+    ("gunicorn and Flask", "gunicorn/"),
+)
+
+
+WAITING = {"wait", "_worker", "get", "select", "poll", "sleep", "accept", "acquire"}
+
+
+def _where_time_goes(report: Path) -> dict[str, float]:
+    """Share of the node's busy samples by where they went (a stack whose innermost frame
+    waits is idle); a stack counts for the first bucket of PROFILE_BUCKETS it passes
+    through."""
+    if not report.exists():
+        return {}
+    shares: Counter[str] = Counter()
+    for line in report.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        leaf = stack.rsplit(";", 1)[-1].split(" (", 1)[0].rsplit(".", 1)[-1]
+        if not count.isdigit() or leaf in WAITING:
+            continue
+        bucket = "waiting for PostgreSQL (round trips)" if leaf == "wait_poll" else next(
+            (name for name, marker in PROFILE_BUCKETS if marker in stack), "other")
+        shares[bucket] += int(count)
+    total = sum(shares.values()) or 1
+    return {name: round(100 * n / total, 1) for name, n in shares.most_common()}
 
 
 # -- follower lag and CPU ----------------------------------------------------------------------
