@@ -343,7 +343,7 @@ def _spy_on(pid: int, report: Path) -> subprocess.Popen[bytes]:
 
 
 PROFILE_BUCKETS = (  # the first that a sampled stack passes through names where it went
-    ("follower: read models", "bco/projections/runner.py"),
+    ("read models: following, read-your-writes", "bco/projections/runner.py"),
     ("templates (Jinja)", "jinja2/"),
     ("event store: psycopg", "psycopg/"),
     ("sign-in: argon2", "argon2/"),
@@ -504,7 +504,7 @@ def _audit(settings: Settings, nodes: list[Settings], acks: list[dict[str, Any]]
         count = store["completed"].get(ack["interview"], 0)
         lost["complete"] += count == 0
         duplicated["complete"] += max(0, count - 1)
-    views = {f"node-{i}": _views_against_store(node, store) for i, node in enumerate(nodes)}
+    views = {f"node-{i}": views_against_store(node, store) for i, node in enumerate(nodes)}
     return {
         "lost": sum(lost.values()) + sum(v["lost"] for v in views.values()),
         "duplicated": sum(duplicated.values()) + sum(v["duplicated"] for v in views.values()),
@@ -545,7 +545,7 @@ def _store_counts(app: BCOApplication, acks: list[dict[str, Any]]) -> dict[str, 
     return counts
 
 
-def _views_against_store(node: Settings, store: dict[str, Any]) -> dict[str, int]:
+def views_against_store(node: Settings, store: dict[str, Any]) -> dict[str, int]:
     """A node's case-file read model against the store, per case: its events (the case file
     logs each one), call attempts, contacts and tracer; any difference is lost or doubled."""
     lost = duplicated = 0
