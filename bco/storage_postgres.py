@@ -92,6 +92,13 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
     def max_notification_id(self) -> int | None:
         return self.horizon() or None
 
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+        """Refused: no write sends NOTIFY (it would make commits take turns again), so a
+        LISTEN subscription would wait for nothing. Followers poll (ReadModelRunner)."""
+        raise NotImplementedError(
+            "BCO's PostgreSQL event log has no LISTEN/NOTIFY subscription; poll "
+            "select_notifications, which stops at the horizon, as ReadModelRunner does.")
+
 
 class SerialCommitPostgresRecorder(PostgresApplicationRecorder):
     """The second design measured (issue 19): an exclusive advisory lock held from drawing the
