@@ -13,7 +13,9 @@ import http.client
 import json
 import math
 import os
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -115,7 +117,9 @@ def run(*, seconds: int, rate: float, nodes: int, users: int | None, port: int,
         database_url: str, answers_per_case: int, profile: bool = False) -> dict[str, Any]:
     """Prepare a schema, serve it from `nodes` processes, drive them, audit; the results."""
     users = users or max(2 * nodes, math.ceil(rate / 5))
+    _check_ports_free([port + i for i in range(nodes)])
     work = OUTPUT / "loadtest" / time.strftime("%Y%m%d-%H%M%S")
+    _forget_old_runs(work.parent)
     work.mkdir(parents=True, exist_ok=True)
     with _schema(database_url) as schema:
         base = Settings(data_dir=work / "node-0", database_url=database_url,
@@ -177,6 +181,23 @@ def run(*, seconds: int, rate: float, nodes: int, users: int | None, port: int,
                     for i in range(nodes)} if profile else {},
         "output": str(work),
     }
+
+
+def _check_ports_free(ports: list[int]) -> None:
+    for port in ports:
+        with socket.socket() as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                raise SystemExit(f"scripts/loadtest: port {port} on {HOST} is in use; pass "
+                                 "--port with a first port that has free ones after it.") from None
+
+
+def _forget_old_runs(runs: Path, keep: int = 3) -> None:
+    """Only the newest runs' files stay: each holds every node's views.db."""
+    if runs.exists():
+        for old in sorted(p for p in runs.iterdir() if p.is_dir())[:-keep or None]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _steady_rate(acks: list[dict[str, Any]], seconds: int) -> tuple[float, float]:
