@@ -12,7 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import POSTGRES_URL
+
+from bco.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {"rate_held", "p99_ms", "lost", "duplicated", "errors", "requests", "follower_lag",
@@ -21,11 +22,12 @@ KEYS = {"rate_held", "p99_ms", "lost", "duplicated", "errors", "requests", "foll
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_two_nodes_for_a_few_seconds_lose_and_double_nothing(tmp_path: Path) -> None:
+def test_two_nodes_for_a_few_seconds_lose_and_double_nothing(
+        tmp_path: Path, postgres_settings: Settings) -> None:
     out = tmp_path / "loadtest.json"
     done = subprocess.run(
         [str(ROOT / "scripts" / "loadtest"), "--seconds", "6", "--rate", "4", "--nodes", "2",
-         "--port", "5680", "--database-url", POSTGRES_URL, "--json", str(out)],
+         "--port", "5680", "--database-url", postgres_settings.database_url, "--json", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=280, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     result = json.loads(out.read_text())

@@ -11,7 +11,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from conftest import POSTGRES_URL
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg import Cursor
@@ -184,7 +183,7 @@ def test_a_commit_that_comes_late_is_read_in_its_place(
     reading = threading.Thread(target=read_once)
     reading.start()
     reading.join(0.0)
-    while reading.is_alive() and not waiting_for_advisory_lock():
+    while reading.is_alive() and not waiting_for_advisory_lock(store.settings.database_url):
         reading.join(0.01)
     slow.release.set()
     reading.join(10)
@@ -195,8 +194,8 @@ def test_a_commit_that_comes_late_is_read_in_its_place(
     assert len(seen) == len(set(seen))
 
 
-def waiting_for_advisory_lock() -> bool:
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+def waiting_for_advisory_lock(url: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as conn:
         row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                            "AND NOT granted").fetchone()
     return bool(row and row[0])
