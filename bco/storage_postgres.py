@@ -10,7 +10,8 @@ PostgreSQL flushes their commits together. A reader that wants the log's end tak
 advisory lock *exclusively* for a moment: once it has it, every transaction that drew an id
 has committed or rolled back, and ids drawn later are higher than the end it reads. Below that
 horizon the log is final, so a follower that reads up to it misses nothing and sees nothing
-twice. The cost moves to the follower: one short lock per poll, not one per write.
+twice. The cost moves to the follower: one short lock per poll that finds new events, not
+one per write.
 
 Imported only when BCO_DATABASE_URL is set (bco.storage names it by topic), so a SQLite
 install never loads psycopg.
@@ -54,12 +55,8 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
                               **kwargs: Any) -> None:
         """Hold the shared lock from before the ids are drawn until the commit."""
         curs.execute(self._writing, self.lock_key, prepare=True)
-        self._before_insert(curs)
         PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
         self._after_insert(curs)
-
-    def _before_insert(self, curs: Cursor[DictRow]) -> None:
-        """Nothing; a test widens the gap between drawing an id and committing here."""
 
     def _after_insert(self, curs: Cursor[DictRow]) -> None:
         """Nothing; a test widens the gap between drawing an id and committing here."""
@@ -108,19 +105,3 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
             "BCO's PostgreSQL event log has no LISTEN/NOTIFY subscription; poll "
             "select_notifications, which stops at the horizon, as ReadModelRunner does.")
 
-
-class SerialCommitPostgresRecorder(PostgresApplicationRecorder):
-    """The second design measured (issue 19): an exclusive advisory lock held from drawing the
-    ids to the commit. Readers need no horizon, but writers still commit one at a time."""
-
-    def __init__(self, datastore: PostgresDatastore, *,
-                 events_table_name: str = "stored_events") -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
-        where = f"{datastore.schema}.{events_table_name}".encode()
-        self.lock_key = [LOCK_CLASS, zlib.crc32(where) - 2**31]
-        self._writing = SQL("SELECT pg_advisory_xact_lock(%s, %s)")
-
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
-                              **kwargs: Any) -> None:
-        curs.execute(self._writing, self.lock_key, prepare=True)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
