@@ -31,6 +31,8 @@ CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
 KEY_SIZES = (16, 24, 32)
 SCHEMA_LOCK = 0x42C0_5C4E  # the PostgreSQL advisory lock held while creating the store
+# Writers commit side by side; followers read up to a horizon (bco/storage_postgres.py).
+POSTGRES_RECORDER_TOPIC = "bco.storage_postgres:HorizonPostgresRecorder"
 STATEMENT_CACHE = 64  # prepared statements kept per SQLite connection
 
 
@@ -67,6 +69,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "5",
+        "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
     }
     if settings.database_schema:
         env["POSTGRES_SCHEMA"] = settings.database_schema
