@@ -40,8 +40,10 @@ from bco.config import Settings
 from bco.domain.case import Case, IndexPerson
 from bco.domain.interview import Interview
 from bco.passwords import hash_password
+from bco.projections import viewsdb
 from bco.projections.casefile import CASE_EVENTS, INTERVIEW_EVENTS
 from bco.projections.readmodel import POSITIONS
+from bco.projections.viewsdb import connect_file, views_key
 from benchmarks.results import percentile
 from benchmarks.workspace import OUTPUT, POSTGRES_URL, ROOT
 
@@ -450,12 +452,13 @@ def _node_position(settings: Settings) -> int | None:
     if not settings.views_path.exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{settings.views_path}?mode=ro", uri=True, timeout=5)
+        conn = connect_file(f"file:{settings.views_path}?mode=ro", views_key(settings),
+                            uri=True, timeout=5)
         try:
             row = conn.execute(f"SELECT min(position) FROM [{POSITIONS}]").fetchone()
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, viewsdb.Error):
         return None
     return int(row[0]) if row and row[0] is not None else None
 
@@ -570,7 +573,8 @@ def views_against_store(node: Settings, store: dict[str, Any]) -> dict[str, int]
     """A node's case-file read model against the store, per case: its events (the case file
     logs each one), call attempts, contacts and tracer; any difference is lost or doubled."""
     lost = duplicated = 0
-    conn = sqlite3.connect(f"file:{node.views_path}?mode=ro", uri=True, timeout=10)
+    conn = connect_file(f"file:{node.views_path}?mode=ro", views_key(node), uri=True,
+                        timeout=10)
     try:
         for case_id, tracer in store["tracer"].items():
             row = conn.execute(

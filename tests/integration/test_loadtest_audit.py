@@ -3,19 +3,19 @@ store holds is counted, so the smoke test's 0 lost / 0 duplicated means somethin
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from bco.config import Settings
+from bco.projections.viewsdb import connect_file, views_key
 from benchmarks.loadtest import views_against_store
 
 
 def node_with(tmp_path: Path, rows: list[tuple[Any, ...]]) -> Settings:
     node = Settings(data_dir=tmp_path)
     tmp_path.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(node.views_path)
+    conn = connect_file(node.views_path, views_key(node))  # as a node writes it
     conn.execute("CREATE TABLE casefile (case_id TEXT PRIMARY KEY, tracer TEXT, "
                  "call_attempts INT, log_entries INT, contacts_reported INT, "
                  "interview_status TEXT)")
