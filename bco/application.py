@@ -16,11 +16,13 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
+    Mapper,
     MapperDeserialisationError,
     Recording,
 )
 from eventsourcing.utils import Environment
 
+from bco.case_keys import CaseKeys
 from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
@@ -42,6 +44,7 @@ from bco.guides.answers import checked_answer
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
 from bco.private_files import keep_private
+from bco.sealing import SealingMapper
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -121,6 +124,7 @@ class BCOApplication(Application[UUID]):
         keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
+            self.case_keys = CaseKeys(settings, key or _UNUSED_KEY)
             super().__init__(env={
                 **persistence_env(settings),
                 **sealing_env(key or _UNUSED_KEY, settings),
@@ -134,6 +138,17 @@ class BCOApplication(Application[UUID]):
     def construct_env(self, name: str, env: Any = None) -> Environment:
         """Only what BCO's settings say; never stray variables from the process environment."""
         return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The mapper seals personal fields under the case's own keys (bco/sealing.py)."""
+        mapper = super().construct_mapper()
+        if isinstance(mapper, SealingMapper):
+            mapper.keys = self.case_keys
+        return mapper
+
+    def close(self) -> None:
+        super().close()
+        self.case_keys.close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

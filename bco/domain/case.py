@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 from uuid import UUID
 
 from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import refuse_implausible_day
+from bco.domain.personal import INDEX, erased
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
@@ -28,9 +31,16 @@ class CallOutcome(StrEnum):
     CALLBACK_REQUESTED = "callback_requested"
 
 
+# The index's identity, sealed under the case's index key (language is not identifying).
+IDENTITY = MappingProxyType(dict.fromkeys(("name", "phone", "birth_date", "email", "postcode"),
+                                          INDEX))
+
+
 @dataclass(frozen=True)
 class IndexPerson:
     """Who tested positive, and how to reach them."""
+
+    personal: ClassVar[Mapping[str, str]] = IDENTITY
 
     name: str
     phone: str
@@ -43,6 +53,8 @@ class IndexPerson:
 @dataclass(frozen=True)
 class CallAttempt:
     """One phone call to the index, successful or not."""
+
+    personal: ClassVar[Mapping[str, str]] = MappingProxyType({"note": INDEX})
 
     at: datetime
     actor: str
@@ -65,6 +77,7 @@ class Case(StampedAggregate):
     """A case moves new → assigned → in progress → interviewed → closed, or unreachable."""
 
     class Registered(StampedAggregate.Created):
+        personal: ClassVar[Mapping[str, str]] = IDENTITY
         name: str
         phone: str
         birth_date: date | None
@@ -92,6 +105,7 @@ class Case(StampedAggregate):
             return CaseFlags()
 
     class DetailsCorrected(StampedAggregate.Event):
+        personal_changes: ClassVar[Mapping[str, str]] = IDENTITY
         changes: dict[str, Any]
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -129,6 +143,7 @@ class Case(StampedAggregate):
             return ASSIGNMENT
 
     class CallAttemptLogged(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = CallAttempt.personal
         outcome: str
         note: str
         callback_at: datetime | None
@@ -189,6 +204,17 @@ class Case(StampedAggregate):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(closed=False)
 
+    class PersonalDataErased(StampedAggregate.Event):
+        """The end of retention: the keys of `parts` were destroyed, and what they sealed is
+        gone from the aggregate too, so no copy in any process's memory outlives them."""
+
+        parts: list[str]
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.person = erased(aggregate.person, self.parts)
+            aggregate.call_attempts = [erased(c, self.parts) for c in aggregate.call_attempts]
+            aggregate.erased = sorted({*getattr(aggregate, "erased", []), *self.parts})
+
     class PrioritySet(StampedAggregate.Event):
         priority: int
         reason: str
@@ -216,6 +242,7 @@ class Case(StampedAggregate):
         self.interviewed = False
         self.closed_reason: str | None = None
         self.priority = NORMAL_PRIORITY
+        self.erased: list[str] = []
 
     @classmethod
     def register(
@@ -420,6 +447,14 @@ class Case(StampedAggregate):
             return
         self._record(self.PrioritySet, now=now, actor=actor, command_id=command_id,
                      priority=priority, reason=reason.strip())
+
+    def erase_personal_data(self, parts: list[str], *, now: datetime, actor: str) -> None:
+        """Record that retention ended for `parts` (the case's keys are destroyed first); parts
+        erased already record nothing."""
+        done = getattr(self, "erased", [])  # absent in snapshots older than retention
+        new = [part for part in parts if part not in done]
+        if new:
+            self._record(self.PersonalDataErased, now=now, actor=actor, parts=new)
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:

@@ -1,0 +1,61 @@
+"""What is personal data in a case, under which of its keys, and what is left once erased.
+
+A case has two keys of its own (bco/case_keys.py): one for the index's data and one for the
+contacts' details, so contacts can be forgotten sooner than the case. Events and value objects
+declare which of their fields are personal (`personal`, and `personal_changes` for a dict of
+changes); storage seals exactly those, and erasure replaces exactly those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import fields, replace
+from typing import Any
+
+from bco.domain.errors import translatable as _t
+
+INDEX = "index"  # the index's identity and what they told about themselves
+CONTACTS = "contacts"  # names and ways to reach the people they named
+PARTS = (INDEX, CONTACTS)
+
+# Shown in place of personal data whose key was destroyed at the end of retention.
+REMOVED = _t("removed after retention")
+
+
+class PersonalText(str):
+    """A typed answer that identifies someone (free text, a phone number): sealed under the
+    case's index key like the index's name, while choices, dates and numbers stay readable."""
+
+    __slots__ = ()
+
+
+def removed_like(value: Any) -> Any:
+    """What an erased value becomes: the marker for text, nothing for a date or number."""
+    if value is None:
+        return None
+    if isinstance(value, PersonalText):
+        return PersonalText(REMOVED)
+    return REMOVED if isinstance(value, str) else None
+
+
+def erased(obj: Any, parts: Collection[str]) -> Any:
+    """A value object (frozen dataclass with `personal`) with its personal fields of `parts`
+    replaced by the marker."""
+    declared: Mapping[str, str] = getattr(obj, "personal", {})
+    changes = {name: removed_like(getattr(obj, name)) for name, part in declared.items()
+               if part in parts and getattr(obj, name) is not None}
+    return replace(obj, **changes) if changes else obj
+
+
+def erased_answers(answers: Mapping[str, Any], parts: Collection[str]) -> dict[str, Any]:
+    """Answers with the identifying ones (PersonalText, the index's part) removed."""
+    if INDEX not in parts:
+        return dict(answers)
+    return {key: removed_like(value) if isinstance(value, PersonalText) else value
+            for key, value in answers.items()}
+
+
+def personal_field_names(cls: type) -> tuple[str, ...]:
+    """The personal fields a value object declares, for checks that all are covered."""
+    declared: Mapping[str, str] = getattr(cls, "personal", {})
+    return tuple(f.name for f in fields(cls) if f.name in declared)
