@@ -23,6 +23,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bco.config import Settings
+from bco.domain.phone import phone_hasher
 
 TABLE = "bco_case_keys"
 KEY_BYTES = 32
@@ -104,6 +105,9 @@ class CaseKeys:
 
     def __init__(self, settings: Settings, master_key: str) -> None:
         self._master = AESGCM(base64.b64decode(master_key))
+        # The same keyed hash of phone numbers as the timeline read model's, kept readable
+        # beside each sealed phone number so that erasing it keeps "known contact" countable.
+        self.phone_key = phone_hasher(master_key)
         self._db: _Database
         if settings.uses_postgres:
             self._db = _Postgres(settings.database_url, settings.database_schema)

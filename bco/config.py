@@ -53,6 +53,8 @@ class Settings:
     thin_score: int = 60
     away_hours: int = 8
     api_rate_limit: str = "600/minute"
+    retention_days: int = 180
+    contact_retention_days: int = 28
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -86,6 +88,8 @@ class Settings:
         "thin_score": "BCO_THIN_SCORE",
         "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
+        "retention_days": "BCO_RETENTION_DAYS",
+        "contact_retention_days": "BCO_CONTACT_RETENTION_DAYS",
     }
 
     @classmethod
@@ -136,6 +140,10 @@ class Settings:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 0 <= self.thin_score <= 100:
             raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
+        if not 1 <= self.contact_retention_days <= self.retention_days:
+            raise SettingsError(
+                "BCO_CONTACT_RETENTION_DAYS must be 1 or more and at most BCO_RETENTION_DAYS "
+                f"({self.retention_days}): contacts are never kept longer than their case.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):

@@ -24,7 +24,7 @@ from eventsourcing.utils import get_topic
 from bco.case_keys import CaseKeys
 from bco.domain.case import Case
 from bco.domain.interview import Interview
-from bco.domain.personal import INDEX, REMOVED, PersonalText
+from bco.domain.personal import INDEX, REMOVED, ErasedPhone, PersonalText
 
 NONCE_BYTES = 12
 # What a sealed field reads as once its key is destroyed, by the kind of value it held.
@@ -38,20 +38,26 @@ _STREAM: ContextVar[tuple[CaseKeys, str] | None] = ContextVar("bco_sealing_strea
 
 
 class Sealed:
-    """A personal value on its way into storage, with the part whose key seals it."""
+    """A personal value on its way into storage, with the part whose key seals it; a phone
+    number keeps its keyed hash beside it (`keyed`), see bco.domain.phone.phone_hasher."""
 
-    __slots__ = ("part", "value")
+    __slots__ = ("keyed", "part", "value")
 
-    def __init__(self, part: str, value: Any) -> None:
+    def __init__(self, part: str, value: Any, keyed: bool) -> None:
         self.part = part
         self.value = value
+        self.keyed = keyed
 
 
-def sealed(part: str, value: Any) -> Any:
-    """`value` wrapped for sealing; nothing, and the marker itself, need no key."""
-    if value is None or value == REMOVED:
+def sealed(part: str, value: Any, name: str = "") -> Any:
+    """`value` of field `name` wrapped for sealing; nothing, and the marker itself, need no
+    key, and an erased phone number keeps only its hash."""
+    if value is None:
         return value
-    return Sealed(part, value)
+    if value == REMOVED:
+        kept = getattr(value, "phone_key", None)
+        return value if kept is None else Sealed(part, value, True)
+    return Sealed(part, value, name == "phone")
 
 
 class SealedAsList(Transcoding):
@@ -62,8 +68,10 @@ class SealedAsList(Transcoding):
 
     def encode(self, obj: Sealed) -> list[Any]:
         keys, owner = _stream()
-        generation, cipher = keys.current(UUID(owner), obj.part)
         value = obj.value
+        if isinstance(value, ErasedPhone):
+            return [obj.part, 0, "s", "", value.phone_key]  # generation 0: no key ever
+        generation, cipher = keys.current(UUID(owner), obj.part)
         if isinstance(value, str):
             kind, plain = ("p" if isinstance(value, PersonalText) else "s"), value
         elif isinstance(value, date):
@@ -73,14 +81,17 @@ class SealedAsList(Transcoding):
         nonce = os.urandom(NONCE_BYTES)
         sealed_bytes = cipher.encrypt(nonce, plain.encode(), _label(owner, obj.part,
                                                                     generation))
-        return [obj.part, generation, kind, base64.b64encode(nonce + sealed_bytes).decode()]
+        token = [obj.part, generation, kind, base64.b64encode(nonce + sealed_bytes).decode()]
+        if obj.keyed:
+            token.append(keys.phone_key(value))
+        return token
 
     def decode(self, data: list[Any]) -> Any:
-        part, generation, kind, text = data
+        part, generation, kind, text = data[:4]
         keys, owner = _stream()
-        cipher = keys.cipher_for(UUID(owner), part, generation)
+        cipher = keys.cipher_for(UUID(owner), part, generation) if generation else None
         if cipher is None:
-            return REMOVED_BY_KIND[kind]
+            return ErasedPhone(data[4]) if len(data) > 4 else REMOVED_BY_KIND[kind]
         raw = base64.b64decode(text)
         try:
             plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
@@ -149,11 +160,11 @@ def _wrap_personal(cls: type, state: dict[str, Any]) -> None:
     """Mark the declared personal fields (and identifying answers) of one event's state."""
     for name, part in getattr(cls, "personal", {}).items():
         if name in state:
-            state[name] = sealed(part, state[name])
+            state[name] = sealed(part, state[name], name)
     declared = getattr(cls, "personal_changes", None)
     if declared:
-        state["changes"] = {key: sealed(declared[key], value) if key in declared else value
-                            for key, value in state["changes"].items()}
+        state["changes"] = {key: sealed(declared[key], value, key) if key in declared
+                            else value for key, value in state["changes"].items()}
     value = state.get("value")
     if isinstance(value, PersonalText):
         state["value"] = sealed(INDEX, value)

@@ -218,7 +218,7 @@ class DataclassAsDict(Transcoding):
 
     def encode(self, obj: Any) -> dict[str, Any]:
         personal = self._personal
-        return {name: sealed(personal[name], getattr(obj, name)) if name in personal
+        return {name: sealed(personal[name], getattr(obj, name), name) if name in personal
                 else getattr(obj, name) for name in self._names}
 
     def decode(self, data: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ from bco.cli.demo import demo
 from bco.cli.guides import guides
 from bco.cli.projections import projections
 from bco.cli.report import report
+from bco.cli.retention import retention_group
 from bco.cli.serve import serve
 from bco.cli.token import token
 from bco.cli.user import user
@@ -46,5 +47,6 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, casefile, demo, guides, serve, user, projections, report, token):
+for command in (db, case, casefile, demo, guides, serve, user, projections, report, token,
+                retention_group):
     main.add_command(command)

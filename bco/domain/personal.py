@@ -29,6 +29,19 @@ class PersonalText(str):
     __slots__ = ()
 
 
+class ErasedPhone(str):
+    """The marker in place of an erased phone number, with the keyed hash it had: the number
+    cannot be read back, but a new case with the same number still counts as a known contact
+    (bco.domain.phone.phone_hasher, with the events key)."""
+
+    phone_key: str
+
+    def __new__(cls, phone_key: str) -> ErasedPhone:
+        marker = super().__new__(cls, REMOVED)
+        marker.phone_key = phone_key
+        return marker
+
+
 def removed_like(value: Any) -> Any:
     """What an erased value becomes: the marker for text, nothing for a date or number."""
     if value is None:

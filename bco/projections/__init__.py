@@ -16,6 +16,7 @@ from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
 from bco.projections.rebuild import Rebuilder
+from bco.projections.retention import Retention
 from bco.projections.runner import ReadModelRunner
 from bco.projections.timeline import Timeline
 from bco.projections.worklist import Worklist
@@ -30,7 +31,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
         Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone),
         PromptYield(app.settings.timezone), People(), Accounts(), Activity(), ApiTokens(),
-        CaseIndex(), Exports(app.catalog.guides),
+        CaseIndex(), Exports(app.catalog.guides), Retention(),
     ]
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
 from bco.domain.case import CallOutcome, Case
 from bco.domain.interview import InformOutcome, Interview
+from bco.domain.phone import phone_hasher
 from bco.projections import timeline_days
 from bco.projections.readmodel import (
     Batch,
@@ -28,15 +27,6 @@ CONTACTS = "timeline_contacts"
 # case registered with one of them was already someone's contact ("known contact").
 PHONES = "timeline_contact_phones"
 
-
-def phone_hasher(secret: str) -> Callable[[str | None], str | None]:
-    """Keyed hashes of phone numbers: without the key a hash cannot be tried against every
-    number; the key is derived from `secret` (the events key), so a rebuild makes the same."""
-    key = hashlib.sha256(f"bco timeline contact phones:{secret}".encode()).digest()
-
-    def phone_key(phone: str | None) -> str | None:
-        return hmac.digest(key, phone.encode(), "sha256").hex() if phone else None
-    return phone_key
 
 # Each duration is (column, from moment, to moment); all from the case's point of view.
 DURATIONS = (
