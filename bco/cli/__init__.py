@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from bco.cli.backup import backup, restore_command
 from bco.cli.case import case
 from bco.cli.casefile import casefile
 from bco.cli.context import CliContext
@@ -48,5 +49,5 @@ def main(ctx: click.Context, actor: str) -> None:
 
 
 for command in (db, case, casefile, demo, guides, serve, user, projections, report, token,
-                retention_group):
+                retention_group, backup, restore_command):
     main.add_command(command)
