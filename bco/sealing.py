@@ -10,8 +10,8 @@ projections and KPIs keep counting it. A sealed field whose key is gone reads as
 
 from __future__ import annotations
 
-import base64
 import os
+from binascii import a2b_base64, b2a_base64
 from contextvars import ContextVar
 from datetime import date
 from typing import Any
@@ -33,8 +33,7 @@ ERASURES = (Case.PersonalDataErased, Interview.PersonalDataErased)
 
 # The keys and the aggregate whose event is being encoded or decoded, for the transcoding
 # below, which the JSON transcoder calls without either.
-_STREAM: ContextVar[tuple[CaseKeys, str] | None] = ContextVar("bco_sealing_stream",
-                                                             default=None)
+_STREAM: ContextVar[_Stream | None] = ContextVar("bco_sealing_stream", default=None)
 
 
 class Sealed:
@@ -61,17 +60,19 @@ def sealed(part: str, value: Any, name: str = "") -> Any:
 
 
 class SealedAsList(Transcoding):
-    """[part, key generation, kind, nonce + ciphertext] under the aggregate's key of `part`."""
+    """[part, key generation, kind, nonce + ciphertext in base64(, keyed hash)] under the
+    aggregate's key of `part`. The key is the aggregate's own, so a field copied into another
+    case does not open there."""
 
     type = Sealed
     name = "sealed"
 
     def encode(self, obj: Sealed) -> list[Any]:
-        keys, owner = _stream()
+        stream = _stream()
         value = obj.value
         if isinstance(value, ErasedPhone):
             return [obj.part, 0, "s", "", value.phone_key]  # generation 0: no key ever
-        generation, cipher = keys.current(UUID(owner), obj.part)
+        generation, cipher = stream.keys.current(stream.owner, obj.part)
         if isinstance(value, str):
             kind, plain = ("p" if isinstance(value, PersonalText) else "s"), value
         elif isinstance(value, date):
@@ -79,40 +80,51 @@ class SealedAsList(Transcoding):
         else:
             raise TypeError(f"cannot seal a {type(value).__name__}")
         nonce = os.urandom(NONCE_BYTES)
-        sealed_bytes = cipher.encrypt(nonce, plain.encode(), _label(owner, obj.part,
-                                                                    generation))
-        token = [obj.part, generation, kind, base64.b64encode(nonce + sealed_bytes).decode()]
+        sealed_bytes = nonce + cipher.encrypt(nonce, plain.encode(), None)
+        token = [obj.part, generation, kind, b2a_base64(sealed_bytes, newline=False).decode()]
         if obj.keyed:
-            token.append(keys.phone_key(value))
+            token.append(stream.keys.phone_key(value))
         return token
 
     def decode(self, data: list[Any]) -> Any:
         part, generation, kind, text = data[:4]
-        keys, owner = _stream()
-        cipher = keys.cipher_for(UUID(owner), part, generation) if generation else None
+        stream = _stream()
+        cipher = stream.keys.cipher_for(stream.owner, part, generation) if generation else None
         if cipher is None:
             return ErasedPhone(data[4]) if len(data) > 4 else REMOVED_BY_KIND[kind]
-        raw = base64.b64decode(text)
+        raw = a2b_base64(text)
         try:
-            plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
-                                   _label(owner, part, generation)).decode()
+            plain = cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], None).decode()
         except InvalidTag:
-            raise ValueError(f"a sealed field of {owner} does not open with its key") from None
-        if kind == "d":
-            return date.fromisoformat(plain)
-        return PersonalText(plain) if kind == "p" else plain
+            raise ValueError(f"a sealed field of {stream.owner} does not open with its "
+                             "key") from None
+        if kind == "s":
+            return plain
+        return PersonalText(plain) if kind == "p" else date.fromisoformat(plain)
 
 
-def _stream() -> tuple[CaseKeys, str]:
+class _Stream:
+    """The key store and the aggregate whose event is being mapped (its id as text once)."""
+
+    __slots__ = ("_owner", "keys", "originator_id")
+
+    def __init__(self, keys: CaseKeys, originator_id: Any) -> None:
+        self.keys = keys
+        self.originator_id = originator_id
+        self._owner: str | None = None
+
+    @property
+    def owner(self) -> str:
+        if self._owner is None:
+            self._owner = str(self.originator_id)
+        return self._owner
+
+
+def _stream() -> _Stream:
     found = _STREAM.get()
     if found is None:
         raise RuntimeError("a sealed field outside SealingMapper: no aggregate to key it by")
     return found
-
-
-def _label(owner: str, part: str, generation: int) -> bytes:
-    """Binds a sealed field to its aggregate: copied into another case, it does not open."""
-    return f"{owner}:{part}:{generation}".encode()
 
 
 class SealingMapper(Mapper[UUID]):
@@ -131,7 +143,7 @@ class SealingMapper(Mapper[UUID]):
         if class_version > 1:
             event_state["class_version"] = class_version
         _wrap_personal(type(domain_event), event_state)
-        token = _STREAM.set((keys, str(originator_id)))
+        token = _STREAM.set(_Stream(keys, originator_id))
         try:
             stored_state = self.transcoder.encode(event_state)
         finally:
@@ -146,12 +158,12 @@ class SealingMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         keys = self.keys
         assert keys is not None, "SealingMapper used before its key store was set"
-        token = _STREAM.set((keys, str(stored_event.originator_id)))
+        token = _STREAM.set(_Stream(keys, stored_event.originator_id))
         try:
             event = super().to_domain_event(stored_event)
         finally:
             _STREAM.reset(token)
-        if isinstance(event, ERASURES):
+        if type(event) in ERASURES:
             keys.forget(event.originator_id)  # destroyed: no copy stays in this process
         return event
 
