@@ -37,15 +37,15 @@ from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
-from bco.domain.personal import CONTACTS, INDEX
+from bco.domain.personal import CONTACTS, INDEX, masked
 from bco.domain.reference import case_reference
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
-from bco.guides.answers import checked_answer
+from bco.guides.answers import IDENTIFYING_TYPES, checked_answer
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
 from bco.private_files import keep_private
-from bco.sealing import SealingMapper
+from bco.sealing import ERASURES, SealingMapper
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -240,9 +240,9 @@ class BCOApplication(Application[UUID]):
     def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
         """Every event of the case and its interview, oldest first, for audits and the CLI."""
         case = self.get_case(case_id)
-        events: list[Any] = list(self.events.get(case_id))
+        events: list[Any] = self._events_of(case_id)
         if case.interview_id is not None:
-            events.extend(self.events.get(case.interview_id))
+            events.extend(self._events_of(case.interview_id))
         events.sort(key=lambda e: e.timestamp)
         return [event_as_dict(e) for e in events]
 
@@ -266,8 +266,16 @@ class BCOApplication(Application[UUID]):
         return CaseAsOf(case=case, interview=interview, events=events, as_of=as_of)
 
     def _events_of(self, aggregate_id: UUID) -> list[Any]:
-        """Every stored event of one aggregate, oldest first, decrypted and upcast."""
-        return list(self.events.get(aggregate_id))
+        """Every stored event of one aggregate, oldest first, decrypted and upcast; after the
+        end of retention with its personal fields as the marker, also in events stored before
+        per-case keys, whose fields no destroyed key hides."""
+        events: list[Any] = list(self.events.get(aggregate_id))
+        erasures = [e for e in events if type(e) in ERASURES]
+        if not erasures:
+            return events
+        parts = {part for e in erasures for part in e.parts}
+        identifying = {q for e in erasures for q in getattr(e, "answers", ())}
+        return [masked(e, parts, identifying) for e in events]
 
     # -- case commands --------------------------------------------------------------------
 
@@ -797,7 +805,11 @@ class BCOApplication(Application[UUID]):
             changed: list[StampedAggregate] = [case]
             if due.interview_id is not None:
                 interview = self.get_interview(due.interview_id)
-                interview.erase_personal_data(list(due.interview_parts), now=now, actor=actor)
+                questions = self.guide_for_interview(interview).questions
+                interview.erase_personal_data(
+                    list(due.interview_parts), now=now, actor=actor,
+                    identifying=[q for q, question in questions.items()
+                                 if question.type in IDENTIFYING_TYPES])
                 changed.append(interview)
             return self._save(*changed)
 

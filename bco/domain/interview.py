@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -267,13 +267,16 @@ class Interview(StampedAggregate):
 
     class PersonalDataErased(StampedAggregate.Event):
         """The end of retention for `parts` (the index's, the contacts'): their keys were
-        destroyed, and the aggregate lets go of what they sealed."""
+        destroyed, and the aggregate lets go of what they sealed. `answers` names the
+        identifying answers (free text, phone numbers) by question, for answers stored before
+        they were sealed, which carry no mark of their own."""
 
         parts: list[str]
+        answers: list[str]
 
         def apply_facts(self, aggregate: Interview) -> None:
             parts = self.parts
-            aggregate.answers = erased_answers(aggregate.answers, parts)
+            aggregate.answers = erased_answers(aggregate.answers, parts, self.answers)
             aggregate.contacts = {k: erased(c, parts) for k, c in aggregate.contacts.items()}
             aggregate.follow_ups = {k: erased(f, parts) for k, f in aggregate.follow_ups.items()}
             aggregate.notes = [erased(n, parts) for n in aggregate.notes]
@@ -484,13 +487,17 @@ class Interview(StampedAggregate):
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
                      reason=checked_text(reason, "reason", limit=MAX_TEXT, multiline=True))
 
-    def erase_personal_data(self, parts: list[str], *, now: datetime, actor: str) -> None:
+    def erase_personal_data(self, parts: list[str], *, now: datetime, actor: str,
+                            identifying: Collection[str] = ()) -> None:
         """Record that retention ended for `parts`, whatever the interview's status; parts
-        erased already record nothing."""
+        erased already record nothing. `identifying`: the questions whose answers identify
+        someone (the guide knows), erased with the index's part."""
         done = getattr(self, "erased", [])  # absent in snapshots older than retention
         new = [part for part in parts if part not in done]
         if new:
-            self._record(self.PersonalDataErased, now=now, actor=actor, parts=new)
+            answers = sorted(q for q in identifying if q in self.answers) if INDEX in new else []
+            self._record(self.PersonalDataErased, now=now, actor=actor, parts=new,
+                         answers=answers)
 
     def _live_contact(self, contact_id: UUID) -> Contact:
         try:

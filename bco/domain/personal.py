@@ -60,11 +60,14 @@ def erased(obj: Any, parts: Collection[str]) -> Any:
     return replace(obj, **changes) if changes else obj
 
 
-def erased_answers(answers: Mapping[str, Any], parts: Collection[str]) -> dict[str, Any]:
-    """Answers with the identifying ones (PersonalText, the index's part) removed."""
+def erased_answers(answers: Mapping[str, Any], parts: Collection[str],
+                   identifying: Collection[str] = ()) -> dict[str, Any]:
+    """Answers with the identifying ones (PersonalText, or named in `identifying`) removed
+    when the index's part is erased."""
     if INDEX not in parts:
         return dict(answers)
-    return {key: removed_like(value) if isinstance(value, PersonalText) else value
+    return {key: removed_like(value)
+            if isinstance(value, PersonalText) or key in identifying else value
             for key, value in answers.items()}
 
 
@@ -72,3 +75,29 @@ def personal_field_names(cls: type) -> tuple[str, ...]:
     """The personal fields a value object declares, for checks that all are covered."""
     declared: Mapping[str, str] = getattr(cls, "personal", {})
     return tuple(f.name for f in fields(cls) if f.name in declared)
+
+
+def masked(event: Any, parts: Collection[str], identifying: Collection[str] = ()) -> Any:
+    """A copy of an event with its personal fields of `parts` as the marker (and the answers
+    to the `identifying` questions), or the event itself when it has none: for showing events
+    after retention (bco.application)."""
+    cls = type(event)
+    data = dict(vars(event))
+    changed = False
+    for name, part in getattr(cls, "personal", {}).items():
+        if part in parts and data.get(name) is not None:
+            data[name], changed = removed_like(data[name]), True
+    declared: Mapping[str, str] | None = getattr(cls, "personal_changes", None)
+    if declared and isinstance(data.get("changes"), dict):
+        data["changes"] = {key: removed_like(value) if declared.get(key) in parts else value
+                           for key, value in data["changes"].items()}
+        changed = True
+    value = data.get("value")
+    if INDEX in parts and value is not None and (
+            isinstance(value, PersonalText) or data.get("question_id") in identifying):
+        data["value"], changed = removed_like(value), True
+    if not changed:
+        return event
+    copy = object.__new__(cls)
+    object.__setattr__(copy, "__dict__", data)
+    return copy

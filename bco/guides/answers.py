@@ -20,6 +20,9 @@ from bco.domain.phone import normalise_phone
 from bco.guides.model import Guide, Question
 
 MAX_TEXT = 2000
+# Question types whose answers may identify someone: kept as PersonalText, sealed under the
+# case's key and erased with the index's data after retention.
+IDENTIFYING_TYPES = frozenset({"text", "phone"})
 MAX_NUMBER = 100_000
 FIELD = "value"
 

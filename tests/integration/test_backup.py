@@ -15,7 +15,6 @@ from uuid import UUID
 
 import psycopg
 from click.testing import CliRunner
-from conftest import POSTGRES_URL
 from projection_scenarios import views_contents
 from test_retention import run_case
 
@@ -164,9 +163,10 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
     fresh = replace(postgres_settings, data_dir=tmp_path / "restored")
     told = cli(fresh, "restore", str(target))
     assert told.exit_code == 1 and "pg_restore" in told.output
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:  # the store is lost
+    url = postgres_settings.database_url
+    with psycopg.connect(url, autocommit=True) as conn:  # the store is lost
         conn.execute(f'DROP SCHEMA "{postgres_settings.database_schema}" CASCADE')
-    subprocess.run(["pg_restore", "--no-owner", f"--dbname={POSTGRES_URL}",
+    subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}",
                     str(target / "events.pgdump")], check=True)
     again = BCOApplication(fresh, clock=clock)
     try:

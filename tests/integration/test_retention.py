@@ -15,6 +15,7 @@ from uuid import UUID
 
 import pytest
 from click.testing import CliRunner
+from eventsourcing.persistence import Mapper
 from projection_scenarios import views_contents
 from sqlite_utils import Database
 
@@ -211,3 +212,47 @@ def test_retention_as_of_a_day_to_come_is_refused(settings: Settings, tmp_path: 
                                 env=settings.to_env())
     assert result.exit_code == 2
     assert "--as-of" in result.output and "after today" in result.output
+
+
+class StoredBeforeCaseKeys(BCOApplication):
+    """BCO as it stored events before per-case keys: the library's mapper, nothing sealed."""
+
+    name = BCOApplication.name
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=Mapper)
+
+
+def test_events_stored_before_case_keys_load_and_are_hidden_at_retention(
+        settings: Settings, clock: Any) -> None:
+    old = StoredBeforeCaseKeys(settings, clock=clock)
+    try:
+        case_id, interview_id = run_case(old, clock, name="Xavierindex Vroeger",
+                                         phone="0611110001", contact_phone="0622220002")
+    finally:
+        old.close()
+    app = BCOApplication(settings, clock=clock)
+    try:
+        assert app.get_case(case_id).person.name == "Xavierindex Vroeger"
+        assert app.get_interview(interview_id).answers["known_case_details"] == (
+            "Fluisterveld from work")
+        clock.advance(days=DAYS + 1)
+        due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                                contact_days=CONTACT_DAYS)
+        assert due is not None
+        done = app.erase(due, actor="retention")
+        assert done.keys_destroyed == 0 and done.unkeyed == ("contacts", "index")
+        runner_for(app).catch_up()
+        assert leaks(repr(views_contents(app.settings.views_path)),
+                     INDEX_MARKS + CONTACT_MARKS) == []
+    finally:
+        app.close()
+    fresh = BCOApplication(settings, clock=clock)
+    try:
+        assert fresh.get_case(case_id).person.name == REMOVED
+        assert leaks(json.dumps(fresh.case_history(case_id)), INDEX_MARKS + CONTACT_MARKS) == []
+        html = render_html(build_case_file(fresh, case_id, language="en"),
+                           zone=settings.zone, phone_region="NL")
+        assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
+    finally:
+        fresh.close()
