@@ -167,27 +167,35 @@ class CaseKeys:
         return cipher
 
     def _load_current(self, owner: str, part: str) -> tuple[int, AESGCM]:
-        for _ in range(3):
+        """The live key, or a new one: first tried as generation 1 (a new case's first
+        sealed field costs one statement); when that exists, the newest generation is read,
+        and a new one made after it when that was destroyed. Two processes creating the same
+        key: the primary key lets one in, and the other reads back the one that was stored."""
+        generation = 1
+        for _ in range(4):
+            raw = AESGCM.generate_key(KEY_BYTES * 8)
+            inserted = self._db.write(
+                f"INSERT INTO {TABLE} (owner_id, part, generation, wrapped, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [owner, part, generation, self._wrap(owner, part, generation, raw), _now()])
+            if inserted == 1:
+                return self._use(owner, part, generation, AESGCM(raw))
             rows = self._db.rows(
                 f"SELECT generation, wrapped FROM {TABLE} WHERE owner_id = ? AND part = ? "
                 "ORDER BY generation DESC LIMIT 1", [owner, part])
             if rows and rows[0][1] is not None:
                 generation = int(rows[0][0])
-                cipher = self._unwrap_live(owner, part, generation, rows[0][1])
-                self._remember((owner, part, generation), cipher)
-                with self._lock:
-                    self._current[(owner, part)] = generation
-                return generation, cipher
+                return self._use(owner, part, generation,
+                                 self._unwrap_live(owner, part, generation, rows[0][1]))
             generation = int(rows[0][0]) + 1 if rows else 1
-            raw = AESGCM.generate_key(KEY_BYTES * 8)
-            # Two processes creating the same key: the primary key lets one in, and both then
-            # read back the one that was stored.
-            self._db.write(
-                f"INSERT INTO {TABLE} (owner_id, part, generation, wrapped, created_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [owner, part, generation, self._wrap(owner, part, generation, raw),
-                 _now()])
         raise KeyStoreError(f"Could not create a key for {owner} ({part}).")
+
+    def _use(self, owner: str, part: str, generation: int, cipher: AESGCM
+             ) -> tuple[int, AESGCM]:
+        self._remember((owner, part, generation), cipher)
+        with self._lock:
+            self._current[(owner, part)] = generation
+        return generation, cipher
 
     def _remember(self, key: tuple[str, str, int], cipher: AESGCM | None) -> None:
         with self._lock:
