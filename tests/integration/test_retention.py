@@ -113,6 +113,8 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
                          postcode="1234AB")
     before = statistics(app, clock)
     assert before["kpis"]["known_contacts_among_new_cases"] == 0.5
+    pulled = export_cases(app.settings, fmt="ndjson", since=None, pseudonymised=False)
+    b"".join(pulled.chunks)
 
     clock.advance(days=DAYS + 1)
     assert app.retention_due(recent, as_of=clock.now, case_days=DAYS,
@@ -157,6 +159,11 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
     assert statistics(app, clock) == after == before
     assert leaks(exported(app.settings), INDEX_MARKS + CONTACT_MARKS) == []
     assert "Wim Nieuw" in exported(app.settings)  # the recent case is untouched
+    # An export client pulling what changed since its last cursor hears of the erasure.
+    since = export_cases(app.settings, fmt="ndjson", since=pulled.cursor, pseudonymised=False)
+    records = [json.loads(line) for line in b"".join(since.chunks).splitlines()]
+    (erased_record,) = [r for r in records if r.get("case_id") == str(old)]
+    assert erased_record["name"] == REMOVED and erased_record["phone"] is None
 
 
 def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
