@@ -99,7 +99,7 @@ def restore(settings: Settings, source: Path) -> Manifest:
     manifest = read_manifest(source)
     if manifest.backend != "sqlite" or settings.uses_postgres:
         raise BackupError(_postgres_restore_guidance(settings, source, manifest))
-    _fresh_directory(settings.data_dir, f"BCO_DATA_DIR {settings.data_dir}",
+    _fresh_directory(settings.data_dir, "BCO_DATA_DIR",
                      "restore only into an empty data directory: point BCO_DATA_DIR at a new "
                      "one (or move this one aside)")
     settings.data_dir.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)

@@ -9,7 +9,7 @@ changes); storage seals exactly those, and erasure replaces exactly those.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any
 
 from bco.domain.errors import translatable as _t
@@ -69,12 +69,6 @@ def erased_answers(answers: Mapping[str, Any], parts: Collection[str],
     return {key: removed_like(value)
             if isinstance(value, PersonalText) or key in identifying else value
             for key, value in answers.items()}
-
-
-def personal_field_names(cls: type) -> tuple[str, ...]:
-    """The personal fields a value object declares, for checks that all are covered."""
-    declared: Mapping[str, str] = getattr(cls, "personal", {})
-    return tuple(f.name for f in fields(cls) if f.name in declared)
 
 
 def masked(event: Any, parts: Collection[str], identifying: Collection[str] = ()) -> Any:
