@@ -54,7 +54,6 @@ class _Database(Protocol):
 class _SQLite:
     """The key table in events.db, on a connection of its own (WAL lets it beside the store)."""
 
-    placeholder = "?"
 
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
@@ -79,25 +78,42 @@ class _SQLite:
 
 
 class _Postgres:
-    """The key table in the event store's schema."""
-
-    placeholder = "%s"
+    """The key table in the event store's schema, on a connection of its own that is opened
+    again once when the server dropped it (a restart, an idle timeout)."""
 
     def __init__(self, url: str, schema: str) -> None:
         import psycopg  # only for PostgreSQL, as in bco.storage
 
-        self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
-        if schema:
-            self.conn.execute(f'SET search_path TO "{schema}"')
+        self._psycopg = psycopg
+        self.url, self.schema = url, schema
         self.lock = threading.Lock()
+        self.conn = self._connect()
+
+    def _connect(self) -> Any:
+        conn = self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        if self.schema:
+            conn.execute(f'SET search_path TO "{self.schema}"')
+        return conn
+
+    def _run(self, sql: str, params: Iterable[Any], fetch: bool) -> Any:
+        statement, values = sql.replace("?", "%s"), tuple(params)
+        with self.lock:
+            try:
+                cursor = self.conn.execute(statement, values)
+            except self._psycopg.OperationalError:
+                if not self.conn.closed:
+                    raise
+                self.conn = self._connect()
+                cursor = self.conn.execute(statement, values)
+            return list(cursor.fetchall()) if fetch else cursor.rowcount
 
     def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return list(self.conn.execute(sql.replace("?", "%s"), tuple(params)).fetchall())
+        found: list[tuple[Any, ...]] = self._run(sql, params, fetch=True)
+        return found
 
     def write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        with self.lock:
-            return self.conn.execute(sql.replace("?", "%s"), tuple(params)).rowcount
+        count: int = self._run(sql, params, fetch=False)
+        return count
 
     def close(self) -> None:
         self.conn.close()

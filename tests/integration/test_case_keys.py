@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+import psycopg
+
 from bco.application import BCOApplication
 from bco.case_keys import CaseKeys
 from bco.config import Settings
@@ -50,3 +52,21 @@ def test_every_process_uses_one_key_per_case_part(settings: Settings, clock: Any
     finally:
         first.close()
         second.close()
+
+
+def test_the_key_store_opens_postgres_again_after_losing_its_connection(
+        postgres_settings: Settings) -> None:
+    key = read_key(postgres_settings)
+    assert key is not None
+    keys = CaseKeys(postgres_settings, key)
+    try:
+        owner = "0b7f7c3e-1111-4a1a-9a1a-000000000002"
+        generation, _ = keys.current(owner, "contacts")
+        lost = keys._db.conn.info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(postgres_settings.database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [lost])
+        keys.forget(UUID(owner))
+        assert keys.current(owner, "contacts")[0] == generation
+        assert keys._db.conn.info.backend_pid != lost  # type: ignore[attr-defined]
+    finally:
+        keys.close()
