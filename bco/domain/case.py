@@ -429,6 +429,10 @@ class Case(StampedAggregate):
         """Reopen a closed case, e.g. when new contacts come to light."""
         if self.closed_reason is None:
             raise InvalidTransitionError(_t("The case is not closed."))
+        if INDEX in getattr(self, "erased", []):
+            raise InvalidTransitionError(
+                _t("This case's personal data was erased at the end of its retention, so it "
+                   "cannot be reopened; register the person again as a new case."))
         if not reason.strip():
             raise InvalidValueError(_t("Give a reason for reopening the case."), field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,

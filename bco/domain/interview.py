@@ -264,6 +264,8 @@ class Interview(StampedAggregate):
 
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.completed_at = None
+            # Contacts named from now on get a new key and a retention clock of their own.
+            aggregate.erased = [p for p in getattr(aggregate, "erased", []) if p != CONTACTS]
 
     class PersonalDataErased(StampedAggregate.Event):
         """The end of retention for `parts` (the index's, the contacts'): their keys were
@@ -404,8 +406,13 @@ class Interview(StampedAggregate):
         self, contact_id: UUID, outcome: InformOutcome, note: str = "", *, now: datetime,
         actor: str, command_id: str | None = None,
     ) -> None:
-        """Record warning a contact; this follows the interview, so it is allowed after it."""
+        """Record warning a contact; this follows the interview, so it is allowed after it,
+        until the contacts' details are erased at the end of their retention."""
         self._live_contact(contact_id)
+        if CONTACTS in getattr(self, "erased", []):
+            raise InvalidTransitionError(
+                _t("The contacts' details were erased at the end of their retention; nothing "
+                   "more is recorded about them."))
         if self.status != InterviewStatus.COMPLETED:
             raise InvalidTransitionError(
                 _t("Contacts are informed after the interview is completed; complete it first."))

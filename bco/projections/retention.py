@@ -74,6 +74,7 @@ class Retention(ReadModel):
             row["completed_at"] = utc_text(event.timestamp)
         elif isinstance(event, Interview.Reopened):
             row["completed_at"] = None
+            row["contacts_erased"] = 0  # contacts named now are kept until their own time
         elif CONTACTS in event.parts:
             row["contacts_erased"] = 1
         rows.put(TABLE, row)

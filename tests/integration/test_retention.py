@@ -23,10 +23,12 @@ from bco.application import BCOApplication
 from bco.cli import main
 from bco.config import Settings
 from bco.domain.case import IndexPerson
+from bco.domain.errors import InvalidTransitionError
 from bco.domain.personal import REMOVED
-from bco.projections import rebuilder_for, runner_for
+from bco.projections import rebuilder_for, retention, runner_for
 from bco.projections.caseload import caseload_summary
 from bco.projections.kpis import Period, compute_kpis
+from bco.projections.runner import open_views
 from bco.reports.casefile import build_case_file
 from bco.reports.exports import export_cases, export_contacts
 from bco.reports.pdf import render_html
@@ -125,6 +127,8 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
     assert done.keys_destroyed == 3 and done.unkeyed == ()
     assert app.retention_due(old, as_of=clock.now, case_days=DAYS,
                              contact_days=CONTACT_DAYS) is None
+    with pytest.raises(InvalidTransitionError, match="register the person again"):
+        app.reopen_case(old, "new facts", actor="anna")
 
     # The events still load, in a process that never saw the keys, with the marker.
     fresh = BCOApplication(app.settings, clock=clock)
@@ -178,15 +182,33 @@ def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     assert [c.name for c in interview.contacts.values()] == [REMOVED, REMOVED]
     assert interview.answers["known_case_details"] == "Fluisterveld from work"
     assert app.get_case(case_id).person.name == "Xavierindex Kort"
-    # A contact named afterwards gets a new key of its own and stays readable.
+    contact_id = next(iter(interview.contacts.values())).contact_id
+    with pytest.raises(InvalidTransitionError, match="erased"):
+        app.log_inform_outcome(interview_id, contact_id, "informed", actor="authority")
+    # A contact named afterwards gets a new key of its own, stays readable, and is erased in
+    # its own time.
     app.reopen_interview(interview_id, "remembered one more", actor="anna")
     app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
+    app.complete_interview(interview_id, actor="anna")
     fresh = BCOApplication(app.settings, clock=clock)
     try:
         names = sorted(c.name for c in fresh.get_interview(interview_id).contacts.values())
         assert names == ["Later Bekend", REMOVED, REMOVED]
     finally:
         fresh.close()
+    clock.advance(days=CONTACT_DAYS + 1)
+    runner = runner_for(app)
+    runner.catch_up()
+    with open_views(runner.views_path) as db:
+        assert retention.maybe_due(
+            db, closed_before=clock.now - timedelta(days=DAYS),
+            contacts_before=clock.now - timedelta(days=CONTACT_DAYS)) == [str(case_id)]
+    again = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                              contact_days=CONTACT_DAYS)
+    assert again is not None and again.contacts
+    assert app.erase(again, actor="retention").keys_destroyed == 1
+    names = [c.name for c in app.get_interview(interview_id).contacts.values()]
+    assert names == [REMOVED, REMOVED, REMOVED]
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
