@@ -51,7 +51,7 @@ class Sealed:
 def sealed(part: str, value: Any, name: str = "") -> Any:
     """`value` of field `name` wrapped for sealing; nothing, and the marker itself, need no
     key, and an erased phone number keeps only its hash."""
-    if value is None:
+    if value is None or value == "":
         return value
     if value == REMOVED:
         kept = getattr(value, "phone_key", None)
@@ -181,7 +181,11 @@ def _wrap_personal(cls: type, state: dict[str, Any]) -> None:
     if isinstance(value, PersonalText):
         state["value"] = sealed(INDEX, value)
     snapshot = state.get("state")
-    if isinstance(snapshot, dict) and isinstance(snapshot.get("answers"), dict):
-        snapshot = state["state"] = dict(snapshot)
-        snapshot["answers"] = {key: sealed(INDEX, v) if isinstance(v, PersonalText) else v
-                               for key, v in snapshot["answers"].items()}
+    if isinstance(snapshot, dict):
+        if isinstance(snapshot.get("answers"), dict):
+            snapshot = state["state"] = dict(snapshot)
+            snapshot["answers"] = {key: sealed(INDEX, v) if isinstance(v, PersonalText) else v
+                                   for key, v in snapshot["answers"].items()}
+        if snapshot.get("closed_reason"):  # a case's: why it was closed, as Closed seals it
+            snapshot = state["state"] = dict(snapshot)
+            snapshot["closed_reason"] = sealed(INDEX, snapshot["closed_reason"])

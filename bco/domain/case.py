@@ -14,7 +14,7 @@ from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import refuse_implausible_day
-from bco.domain.personal import INDEX, erased
+from bco.domain.personal import INDEX, erased, removed_like
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
@@ -31,6 +31,8 @@ class CallOutcome(StrEnum):
     CALLBACK_REQUESTED = "callback_requested"
 
 
+# Why staff did something: free text that may mention the index, sealed like their identity.
+REASON = MappingProxyType({"reason": INDEX})
 # The index's identity, sealed under the case's index key (language is not identifying).
 IDENTITY = MappingProxyType(dict.fromkeys(("name", "phone", "birth_date", "email", "postcode"),
                                           INDEX))
@@ -119,6 +121,7 @@ class Case(StampedAggregate):
             return frozenset(self.changes)
 
     class Assigned(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         class_version = 2
         tracer: str
         team: str | None
@@ -163,6 +166,7 @@ class Case(StampedAggregate):
                                   callback_at=self.callback_at if callback else None)
 
     class MarkedUnreachable(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
@@ -187,6 +191,7 @@ class Case(StampedAggregate):
             return flags._replace(interviewed=False)
 
     class Closed(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -196,6 +201,7 @@ class Case(StampedAggregate):
             return flags._replace(closed=True, callback_at=None)
 
     class Reopened(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -213,9 +219,12 @@ class Case(StampedAggregate):
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.person = erased(aggregate.person, self.parts)
             aggregate.call_attempts = [erased(c, self.parts) for c in aggregate.call_attempts]
+            if INDEX in self.parts:
+                aggregate.closed_reason = removed_like(aggregate.closed_reason)
             aggregate.erased = sorted({*getattr(aggregate, "erased", []), *self.parts})
 
     class PrioritySet(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         priority: int
         reason: str
 

@@ -260,6 +260,7 @@ class Interview(StampedAggregate):
             aggregate.completed_at = self.timestamp
 
     class Reopened(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": INDEX})
         reason: str
 
         def apply_facts(self, aggregate: Interview) -> None:

@@ -43,9 +43,10 @@ class ErasedPhone(str):
 
 
 def removed_like(value: Any) -> Any:
-    """What an erased value becomes: the marker for text, nothing for a date or number."""
-    if value is None:
-        return None
+    """What an erased value becomes: the marker for text, nothing for a date or number (an
+    empty text held nothing, and stays empty)."""
+    if value is None or value == "":
+        return value
     if isinstance(value, PersonalText):
         return PersonalText(REMOVED)
     return REMOVED if isinstance(value, str) else None

@@ -72,7 +72,7 @@ def run_case(app: BCOApplication, clock: Any, *, name: str, phone: str,
         app.log_inform_outcome(interview_id, contact, "informed", "Zebedeusnoted told her",
                                actor="authority")
     if close:
-        app.close_case(case_id, "done", actor="anna")
+        app.close_case(case_id, "done, Xavierindex recovered", actor="anna")
     return case_id, interview_id
 
 
