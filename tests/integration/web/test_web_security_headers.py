@@ -75,7 +75,8 @@ def test_every_answer_has_the_security_headers(web_settings: Settings, bco_app: 
             actor="tracer").aggregate_id
         cases.project()
         ids = {"case_id": case_id, "interview_id": interview_id, "contact_id": contact_id,
-               "resource_id": case_id}
+               "resource_id": case_id,
+               "practice_id": uuid4()}  # a practice lives in the sandbox: its 404 here
         token, _ = bco_app.issue_api_token("ggd", role="authority", actor="admin")
         clients = {"nobody": flask_app.test_client(),
                    "api": flask_app.test_client()}
