@@ -25,6 +25,11 @@ KEYS = "matches_keys"  # one row per (hash, person): the index of a case, or a c
 PEOPLE = "matches_people"  # each person's key parts, to work the keys out after a correction
 INTERVIEWS = "matches_interviews"
 PROPOSALS = "matches_proposals"
+HOLDERS = "matches_key_holders"  # how many people hold each hash
+# A phone number more people give than this (a school's switchboard, a parent's phone for a
+# whole family, a placeholder) says nothing about who is who: it proposes nobody. Without
+# this limit such a number would propose every holder to every new holder, quadratically.
+SHARED_KEY_HOLDERS = 6
 KINDS = ("phone", "name_birth")
 
 
@@ -38,7 +43,7 @@ class Matches(ReadModel):
 
     name = "matches"
     rebuild_cost = 1.0
-    tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS)
+    tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS, HOLDERS)
 
     def __init__(self, secret: str = "") -> None:
         self.keys = PersonKeys(secret)
@@ -57,6 +62,7 @@ class Matches(ReadModel):
             "decided_by": str,
         }, pk=("case_id", "other_case_id", "contact_id"), if_not_exists=True)
         db.table(PROPOSALS).create_index(["other_case_id"], if_not_exists=True)
+        db.table(HOLDERS).create({"key": str, "holders": int}, pk="key", if_not_exists=True)
 
     def handlers(self) -> Mapping[type, Handler]:
         return {
@@ -129,6 +135,7 @@ class Matches(ReadModel):
         who = owner(case_id, contact_id)
         for old in rows.find(KEYS, "owner", who):
             rows.delete(KEYS, (old["key"], who))
+            self._count(rows, old["key"], -1)
         if not parts:
             rows.delete(PEOPLE, who)
             return {}
@@ -141,7 +148,16 @@ class Matches(ReadModel):
         for kind, key in found.items():
             rows.put(KEYS, {"key": key, "owner": who, "case_id": case_id,
                             "contact_id": contact_id or "", "kind": kind})
+            self._count(rows, key, +1)
         return found
+
+    @staticmethod
+    def _count(rows: Batch, key: str, change: int) -> None:
+        held = (rows.get(HOLDERS, key) or {"holders": 0})["holders"] + change
+        if held > 0:
+            rows.put(HOLDERS, {"key": key, "holders": held})
+        else:
+            rows.delete(HOLDERS, key)
 
     def _propose(self, rows: Batch, case_id: str, keys: dict[str, str], moment: str | None
                  ) -> None:
@@ -149,6 +165,9 @@ class Matches(ReadModel):
         that no longer matches (after a correction) is withdrawn, a decided one stays."""
         matched: dict[tuple[str, str], set[str]] = {}
         for kind, key in keys.items():
+            held = rows.get(HOLDERS, key)
+            if held is not None and held["holders"] > SHARED_KEY_HOLDERS:
+                continue
             for other in rows.find(KEYS, "key", key):
                 if other["case_id"] != case_id:
                     matched.setdefault((other["case_id"], other["contact_id"]), set()).add(kind)
