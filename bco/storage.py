@@ -24,7 +24,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from bco.config import Settings
-from bco.domain.case import CallAttempt, IndexPerson
+from bco.domain.case import CallAttempt, IndexPerson, Invite
 from bco.domain.interview import Contact, FollowUp, Handover, Note
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
@@ -219,7 +219,7 @@ class DataclassAsDict(Transcoding):
         return self.type(**data)
 
 
-VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note)
+VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note, Invite)
 
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:

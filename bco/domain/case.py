@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -51,6 +51,17 @@ class CallAttempt:
     callback_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Invite:
+    """A self-report link sent for the case (the link itself lives in `Invitation`)."""
+
+    invitation_id: UUID
+    at: datetime
+    expires_at: datetime
+
+
+MAX_INVITES_PER_DAY = 5
+INVITE_PERIOD = timedelta(hours=24)
 ASSIGNMENT = frozenset({"assignment"})  # who has the case: what assigning and unassigning edit
 PRIORITY = frozenset({"priority"})  # where the case stands in the worklist
 # Worklist priority: normal, high, urgent; a higher one comes first within its part of the queue.
@@ -189,6 +200,14 @@ class Case(StampedAggregate):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(closed=False)
 
+    class InviteSent(StampedAggregate.Event):
+        invitation_id: UUID
+        expires_at: datetime
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.invitations.append(Invite(self.invitation_id, self.timestamp,
+                                                self.expires_at))
+
     class PrioritySet(StampedAggregate.Event):
         priority: int
         reason: str
@@ -216,6 +235,7 @@ class Case(StampedAggregate):
         self.interviewed = False
         self.closed_reason: str | None = None
         self.priority = NORMAL_PRIORITY
+        self.invitations: list[Invite] = []
 
     @classmethod
     def register(
@@ -420,6 +440,22 @@ class Case(StampedAggregate):
             return
         self._record(self.PrioritySet, now=now, actor=actor, command_id=command_id,
                      priority=priority, reason=reason.strip())
+
+    def invite(self, invitation_id: UUID, expires_at: datetime, *, now: datetime,
+               actor: str) -> None:
+        """Send the index a link to prepare their contacts; only before the interview is done,
+        and a few a day, so a link cannot be handed out in bulk."""
+        self._refuse_when_closed()
+        if self.interviewed:
+            raise InvalidTransitionError(
+                _t("The interview is complete; a link to prepare contacts is no use now."))
+        recent = [i for i in self.invitations if now - i.at < INVITE_PERIOD]
+        if len(recent) >= MAX_INVITES_PER_DAY:
+            raise InvalidTransitionError(
+                _t("This case got %(count)d links in the last 24 hours, the most allowed; "
+                   "send one of those again or call the index."), count=MAX_INVITES_PER_DAY)
+        self._record(self.InviteSent, now=now, actor=actor, invitation_id=invitation_id,
+                     expires_at=expires_at)
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:
