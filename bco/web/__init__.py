@@ -15,6 +15,7 @@ from bco.config import Settings
 from bco.web import (
     auth,
     casefile,
+    citizen,
     dashboard,
     display,
     errors,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
     api.init_app(flask_app, settings, csrf)
+    citizen.init_app(flask_app, settings)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:
