@@ -23,6 +23,7 @@ from bco.web import (
     lead,
     navigation,
     presence,
+    proposals,
     readmodels,
     security,
     tracer,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(tracer.blueprint)
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
+    flask_app.register_blueprint(proposals.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
     api.init_app(flask_app, settings, csrf)

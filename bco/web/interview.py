@@ -384,6 +384,12 @@ def _page(app: BCOApplication, interview: Interview, case: Case, *, status: int 
     return page, status
 
 
+def render_screen(app: BCOApplication, interview: Interview, case: Case, *, status: int = 200,
+                  **context: Any) -> Any:
+    """The whole screen, for views of other modules that act on the interview."""
+    return _page(app, interview, case, status=status, **context)
+
+
 def _json(recorded: Recorded) -> Any:
     return jsonify(id=str(recorded.aggregate_id), version=recorded.version,
                    position=recorded.position)

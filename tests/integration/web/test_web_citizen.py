@@ -166,3 +166,45 @@ def test_the_case_page_makes_and_withdraws_a_link(web: Flask, bco_app: BCOApplic
     refused = tracer.post(f"/cases/{case_id}/invite/revoke", data={"reason": ""})
     assert refused.status_code == 422
     assert client_for("authority").post(f"/cases/{case_id}/invite").status_code == 403
+
+
+def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
+        web: Flask, bco_app: BCOApplication, client_for: Any) -> None:
+    case_id, token = link(bco_app, "en")
+    citizen = web.test_client()
+    for name, day in (("Noor", "2026-11-24"), ("Bram", "2026-11-23"), ("Ayla", "")):
+        citizen.post(f"/r/{token}", data={"action": "add", "step": "1", "name": name,
+                                          "day": day, "fact_duration_min": "30"})
+    citizen.post(f"/r/{token}", data={"action": "day_done", "step": "2", "day": "2026-11-24"})
+    interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
+    tracer = client_for("tracer")
+    screen = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
+    assert "Prepared by the index: 3 people to go through" in screen
+    assert "The index already went through this day on the link and entered 1 person" in screen
+    link_id = bco_app.get_case(case_id).invitations[0].invitation_id
+    ids = {p.contact.name: p.contact.contact_id
+           for p in bco_app.open_link(token).invitation.entered}  # type: ignore[union-attr]
+    base = f"/interviews/{interview_id}/proposals/{link_id}"
+    assert tracer.post(f"{base}/{ids['Noor']}", data={"action": "confirm"}).status_code == 302
+    refused = tracer.post(f"{base}/{ids['Ayla']}", data={
+        "action": "edit", "name": "Ayla Demir", "phone": "12", "day": "2026-11-22"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'id="proposal-problem"' in text and 'value="Ayla Demir"' in text
+    assert tracer.post(f"{base}/{ids['Ayla']}", data={
+        "action": "edit", "name": "Ayla Demir", "phone": "06 55554444", "day": "2026-11-22",
+        "household": "1"}).status_code == 302
+    no_reason = tracer.post(f"{base}/{ids['Bram']}", data={"action": "reject", "reason": ""})
+    assert no_reason.status_code == 422
+    assert tracer.post(f"{base}/{ids['Bram']}", data={
+        "action": "reject", "reason": "saw him after the window"}).status_code == 302
+    interview = bco_app.get_interview(interview_id)
+    contacts = {c.name: c for c in interview.live_contacts}
+    assert set(contacts) == {"Noor", "Ayla Demir"}
+    assert contacts["Ayla Demir"].household and contacts["Ayla Demir"].phone == "+31655554444"
+    assert {c.provenance for c in contacts.values()} == {"self-reported"}
+    assert contacts["Noor"].facts == {"duration_min": 30}
+    after = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
+    assert "Prepared by the index" not in after and after.count(">Self-reported</span>") == 2
+    assert client_for("tracer3").post(f"{base}/{ids['Bram']}",
+                                      data={"action": "confirm"}).status_code in (403, 404)
