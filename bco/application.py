@@ -262,7 +262,10 @@ class BCOApplication(Application[UUID]):
             interview_events = [e for e in self._events_of(case.interview_id)
                                 if e.timestamp <= as_of]
             interview = replay(None, interview_events) if interview_events else None
-        events = sorted([*case_events, *interview_events], key=lambda e: e.timestamp)
+        link_events = [e for invite in case.invitations
+                       for e in self._events_of(invite.invitation_id) if e.timestamp <= as_of]
+        events = sorted([*case_events, *interview_events, *link_events],
+                        key=lambda e: e.timestamp)
         return CaseAsOf(case=case, interview=interview, events=events, as_of=as_of)
 
     def case_invitations(self, case: Case) -> list[Invitation]:

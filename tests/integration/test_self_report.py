@@ -154,3 +154,26 @@ def test_a_proposal_of_another_case_cannot_be_confirmed(app: BCOApplication) -> 
         app.withdraw_proposal(issued.token, uuid4())
     app.withdraw_proposal(issued.token, entry)
     assert app.open_link(issued.token).invitation.entered == []  # type: ignore[union-attr]
+
+
+def test_the_case_file_shows_who_said_what(app: BCOApplication, clock) -> None:
+    from casefile_story import pdf_text
+
+    from bco.reports.output import case_file_pdf
+
+    case_id, issued = case_with_link(app)
+    noor = app.propose_contact(issued.token, {"name": "Noor", "day": date(2026, 11, 24)}
+                               ).aggregate_id
+    bram = app.propose_contact(issued.token, {"name": "Bram"}).aggregate_id
+    clock.advance(hours=1)
+    interview_id = app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    link_id = invitation_id(invitation_hash(issued.token))
+    app.confirm_proposal(interview_id, link_id, noor, actor="tracer")
+    app.reject_proposal(interview_id, link_id, bram, "a duplicate of Bram de Wit",
+                        actor="tracer")
+    text = " ".join(pdf_text(case_file_pdf(app, case_id, as_of=None, language="en")).split())
+    assert "Self-report link sent to the index" in text
+    assert "The index entered Noor through the link (self-reported)" in text
+    assert "Self-reported contact Noor confirmed" in text
+    assert "Self-reported contact Bram rejected: a duplicate of Bram de Wit" in text
+    assert "Self-reported by the" in text and "confirmed by the tracer" in text
