@@ -831,8 +831,8 @@ class BCOApplication(Application[UUID]):
         if link is None:
             raise NotFoundError(_t("This link is not known."))
         if not link.usable:
-            raise InvalidTransitionError(_t("This link no longer works (%(state)s)."),
-                                         state=link.state)
+            raise InvalidTransitionError(_t("This link no longer works: it expired, was "
+                                            "withdrawn, or the interview is complete."))
         return link
 
     def propose_contact(self, token: str, details: dict[str, Any]) -> Recorded:

@@ -238,7 +238,7 @@ class Invitation(StampedAggregate):
                                     field="contact_id")
         if not found.pending:
             raise InvalidTransitionError(
-                _t("This entry was already handled (%(status)s)."), status=found.status)
+                _t("This entry was already confirmed, rejected or taken back."))
         return found
 
     def _refuse_unless_usable(self, now: datetime) -> None:
