@@ -67,7 +67,9 @@ def page_language(link: SelfReportLink) -> str:
     if chosen in LANGUAGES:
         session[LANGUAGE_KEY] = chosen
     kept = session.get(LANGUAGE_KEY)
-    return kept if kept in LANGUAGES else link.invitation.language
+    if kept not in LANGUAGES:
+        kept = session[LANGUAGE_KEY] = link.invitation.language  # for the pages without a link
+    return str(kept)
 
 
 def guide_text(guide: Guide, text: Text, language: str) -> str:
@@ -286,7 +288,8 @@ def init_app(app: Flask, settings: Settings) -> None:
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
     """Too many tries on this link or from this address: say when to try again."""
-    g.setdefault("bco_language", session.get(LANGUAGE_KEY) or "nl")
+    g.setdefault("bco_language", session.get(LANGUAGE_KEY) or (
+        request.accept_languages.best_match(list(LANGUAGES)) or "nl"))
     body = render_template("citizen/gone.html", state="busy")
     response = Response(body, status=429, mimetype="text/html")
     retry = getattr(exc, "retry_after", None)

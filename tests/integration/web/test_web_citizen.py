@@ -114,8 +114,10 @@ def test_dead_links_say_so_and_how_to_reach_the_service(web: Flask, bco_app: BCO
                                                         clock: Any) -> None:
     case_id, token = link(bco_app, "en")
     client = web.test_client()
-    unknown = client.get("/r/" + "A" * 43)
+    unknown = client.get("/r/" + "A" * 43, headers={"Accept-Language": "en"})
     assert unknown.status_code == 404 and "How to reach us" in unknown.get_data(as_text=True)
+    dutch = client.get("/r/" + "A" * 43, headers={"Accept-Language": "nl"})
+    assert "Zo bereikt u ons" in dutch.get_data(as_text=True)
     clock.advance(hours=bco_app.settings.invite_hours + 1)
     expired = client.get(f"/r/{token}")
     assert expired.status_code == 410 and "The link has expired" in expired.get_data(as_text=True)
@@ -177,6 +179,7 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
                                           "day": day, "fact_duration_min": "30"})
     citizen.post(f"/r/{token}", data={"action": "day_done", "step": "2", "day": "2026-11-24"})
     interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
+    bco_app.change_language("tracer", "en", actor="tracer")
     tracer = client_for("tracer")
     screen = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index: 3 people to go through" in screen
