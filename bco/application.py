@@ -764,32 +764,44 @@ class BCOApplication(Application[UUID]):
     def invite_index(self, case_id: UUID, *, actor: str) -> Issued:
         """Make a link for the index to prepare their contacts; earlier links of the case stop
         working, so only the newest one is out there."""
-        case = self.get_case(case_id)
-        now = self.clock()
         token = secrets.token_urlsafe(32)
         hashed = invitation_hash(token)
-        expires_at = now + timedelta(hours=self.settings.invite_hours)
-        invitation = Invitation.issue(hashed=hashed, case_id=case_id, expires_at=expires_at,
-                                      language=case.person.language, now=now, actor=actor)
-        older = [i for i in self.case_invitations(case) if i.revoked_at is None]
-        case.invite(invitation.id, expires_at, now=now, actor=actor)
-        for earlier in older:
-            earlier.revoke("a new link was sent", now=now, actor=actor)
-        recorded = self._save(case, invitation, *older)
-        return Issued(token, f"{self.settings.link_base}/r/{token}", expires_at, recorded)
+
+        def attempt() -> Recorded:
+            case = self.get_case(case_id)
+            now = self.clock()
+            invitation = Invitation.issue(
+                hashed=hashed, case_id=case_id, expires_at=now + timedelta(
+                    hours=self.settings.invite_hours),
+                language=case.person.language, now=now, actor=actor)
+            older = [i for i in self.case_invitations(case) if i.revoked_at is None]
+            case.invite(invitation.id, invitation.expires_at, now=now, actor=actor)
+            for earlier in older:
+                earlier.revoke("a new link was sent", now=now, actor=actor)
+            recorded = self._save(case, invitation, *older)
+            return Recorded(invitation.id, invitation.version, recorded.position, invitation)
+
+        recorded = self._until_saved(attempt)
+        issued = recorded.saved
+        assert isinstance(issued, Invitation)
+        return Issued(token, f"{self.settings.link_base}/r/{token}", issued.expires_at, recorded)
 
     def revoke_invitations(self, case_id: UUID, *, reason: str, actor: str) -> Recorded:
         """Stop every link of the case at once; what was entered stays for the tracer."""
-        case = self.get_case(case_id)
         if not reason.strip():
             raise InvalidValueError(_t("Say why the link is withdrawn."), field="reason")
-        now = self.clock()
-        live = [i for i in self.case_invitations(case) if i.revoked_at is None]
-        if not live:
-            raise InvalidTransitionError(_t("This case has no link that still works."))
-        for invitation in live:
-            invitation.revoke(reason, now=now, actor=actor)
-        return self._save(*live)
+
+        def attempt() -> Recorded:
+            now = self.clock()
+            live = [i for i in self.case_invitations(self.get_case(case_id))
+                    if i.revoked_at is None]
+            if not live:
+                raise InvalidTransitionError(_t("This case has no link that still works."))
+            for invitation in live:
+                invitation.revoke(reason, now=now, actor=actor)
+            return self._save(*live)
+
+        return self._until_saved(attempt)
 
     def open_link(self, token: str) -> SelfReportLink | None:
         """What a token opens, or None for a token that opens nothing. The invitation is
@@ -837,63 +849,81 @@ class BCOApplication(Application[UUID]):
 
     def propose_contact(self, token: str, details: dict[str, Any]) -> Recorded:
         """Keep a contact the index entered through their link, checked against the guide."""
-        link = self._usable_link(token)
-        _check_against_guide(link, details)
         contact_id = uuid4()
-        invitation, now = link.invitation, self.clock()
-        invitation.propose_contact(contact_id, details, region=self.settings.phone_region,
-                                   today=now.astimezone(self.settings.zone).date(), now=now)
-        recorded = self._save(invitation)
-        return Recorded(contact_id, recorded.version, recorded.position, invitation)
+
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            _check_against_guide(link, details)
+            invitation, now = link.invitation, self.clock()
+            invitation.propose_contact(
+                contact_id, details, region=self.settings.phone_region,
+                today=now.astimezone(self.settings.zone).date(), now=now)
+            recorded = self._save(invitation)
+            return Recorded(contact_id, recorded.version, recorded.position, invitation)
+
+        return self._until_saved(attempt)
 
     def withdraw_proposal(self, token: str, contact_id: UUID) -> Recorded:
-        link = self._usable_link(token)
-        link.invitation.withdraw(contact_id, now=self.clock())
-        return self._save(link.invitation)
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            link.invitation.withdraw(contact_id, now=self.clock())
+            return self._save(link.invitation)
+
+        return self._until_saved(attempt)
 
     def walk_day(self, token: str, day: date) -> Recorded:
         """The index says they went through this day of the window."""
-        link = self._usable_link(token)
-        if day not in link.days:
-            raise InvalidValueError(_t("That day is not one we ask about."), field="day")
-        invitation = link.invitation
-        before = invitation.version
-        invitation.walk_day(day, now=self.clock())
-        if invitation.version == before:
-            return Recorded(invitation.id, invitation.version, None, invitation)
-        return self._save(invitation)
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            if day not in link.days:
+                raise InvalidValueError(_t("That day is not one we ask about."), field="day")
+            invitation = link.invitation
+            before = invitation.version
+            invitation.walk_day(day, now=self.clock())
+            if invitation.version == before:
+                return Recorded(invitation.id, invitation.version, None, invitation)
+            return self._save(invitation)
+
+        return self._until_saved(attempt)
 
     def confirm_proposal(self, interview_id: UUID, invitation_id_: UUID, contact_id: UUID,
                          changes: dict[str, Any] | None = None, *, actor: str) -> Recorded:
         """Take a proposal into the interview, with the tracer's corrections, keeping its
         provenance; the interview and the link are saved together."""
-        interview = self.get_interview(interview_id)
-        invitation = self._invitation_of(interview, invitation_id_)
-        now = self.clock()
-        proposal = invitation.confirm(contact_id, interview_id, now=now, actor=actor)
-        contact = proposal.contact
-        details: dict[str, Any] = {
-            "name": contact.name, "phone": contact.phone, "relation": contact.relation,
-            "day": contact.day, "setting": contact.setting, "household": contact.household,
-            "facts": dict(contact.facts), "informs": contact.informs}
-        details.update(changes or {})
-        interview.report_contact(
-            contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
-            today=now.astimezone(self.settings.zone).date(), provenance=SELF_REPORTED,
-            proposed_at=proposal.proposed_at)
-        recorded = self._save(interview, invitation)
-        return Recorded(contact_id, interview.version, recorded.position, interview)
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            invitation = self._invitation_of(interview, invitation_id_)
+            now = self.clock()
+            proposal = invitation.confirm(contact_id, interview_id, now=now, actor=actor)
+            contact = proposal.contact
+            details: dict[str, Any] = {
+                "name": contact.name, "phone": contact.phone, "relation": contact.relation,
+                "day": contact.day, "setting": contact.setting,
+                "household": contact.household, "facts": dict(contact.facts),
+                "informs": contact.informs}
+            details.update(changes or {})
+            interview.report_contact(
+                contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
+                today=now.astimezone(self.settings.zone).date(), provenance=SELF_REPORTED,
+                proposed_at=proposal.proposed_at)
+            recorded = self._save(interview, invitation)
+            return Recorded(contact_id, interview.version, recorded.position, interview)
+
+        return self._until_saved(attempt)
 
     def reject_proposal(self, interview_id: UUID, invitation_id_: UUID, contact_id: UUID,
                         reason: str, *, actor: str) -> Recorded:
         """Leave a proposal out of the interview, with the reason on record."""
-        interview = self.get_interview(interview_id)
-        invitation = self._invitation_of(interview, invitation_id_)
-        if interview.status != InterviewStatus.IN_PROGRESS:
-            raise InvalidTransitionError(
-                _t("The interview is not in progress; resume or reopen it first."))
-        invitation.reject(contact_id, reason, now=self.clock(), actor=actor)
-        return self._save(invitation)
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            invitation = self._invitation_of(interview, invitation_id_)
+            if interview.status != InterviewStatus.IN_PROGRESS:
+                raise InvalidTransitionError(
+                    _t("The interview is not in progress; resume or reopen it first."))
+            invitation.reject(contact_id, reason, now=self.clock(), actor=actor)
+            return self._save(invitation)
+
+        return self._until_saved(attempt)
 
     def _invitation_of(self, interview: Interview, wanted: UUID) -> Invitation:
         case = self.get_case(interview.case_id)
