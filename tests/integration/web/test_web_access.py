@@ -33,10 +33,10 @@ EVERY_CASE = {("authority", "tracer.log_inform")}
 # The health authority keeps the record of every case: it may print any case file (a PDF,
 # whose text is read out of it, since in the file itself the text is compressed).
 PRINTS_EVERY_CASE = {("authority", "casefile.download")}
-SIGNS_OUT = {"auth.signout"}
+SIGNS_OUT = {"auth.signout"}  # tested in test_web_signin; here it would end the session
 # The self-report pages open with a link's token, not a session: a token that opens nothing
 # ("x" here) gets the page that says so, for anyone (test_web_citizen covers real links).
-BY_LINK = {"citizen.page", "citizen.submit"}  # tested in test_web_signin; here it would end the session
+BY_LINK = {"citizen.page", "citizen.submit"}
 # Pages each role may open at all (with its own data); every other role gets 403.
 ROLE_PAGES = {
     "tracer.worklist": {"tracer", "lead"},
