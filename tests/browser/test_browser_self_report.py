@@ -118,8 +118,10 @@ def test_the_phone_pages_have_no_serious_axe_violations(new_page: Callable[..., 
 def test_the_page_works_without_javascript(new_page: Callable[..., Page],
                                            server: Server) -> None:
     _case_id, url = linked_case(server)
-    page = new_page(java_script_enabled=False, **PHONE)
+    page = new_page(java_script_enabled=False, **{**PHONE, "viewport": {"width": 360,
+                                                                      "height": 740}})
     page.goto(f"{url}?step=1")
+    fits_the_phone(page)
     page.fill("#name", "Ayla")
     page.locator("#save-contact").click()
     page.wait_for_load_state()

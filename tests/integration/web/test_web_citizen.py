@@ -184,6 +184,7 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     screen = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index: 3 people to go through" in screen
     assert "The index already went through this day on the link and entered 1 person" in screen
+    assert screen.count("gone through on the link") == 2  # 24 Nov walked, 23 Nov an entry
     link_id = bco_app.get_case(case_id).invitations[0].invitation_id
     ids = {p.contact.name: p.contact.contact_id
            for p in bco_app.open_link(token).invitation.entered}  # type: ignore[union-attr]
