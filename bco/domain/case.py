@@ -75,6 +75,9 @@ CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
 class Case(StampedAggregate):
     """A case moves new → assigned → in progress → interviewed → closed, or unreachable."""
 
+    # Snapshots taken before self-report links have no such attribute: they had none.
+    invitations: tuple[Invite, ...] = ()
+
     class Registered(StampedAggregate.Created):
         name: str
         phone: str
@@ -205,8 +208,8 @@ class Case(StampedAggregate):
         expires_at: datetime
 
         def apply_facts(self, aggregate: Case) -> None:
-            aggregate.invitations.append(Invite(self.invitation_id, self.timestamp,
-                                                self.expires_at))
+            aggregate.invitations = (*aggregate.invitations,
+                                     Invite(self.invitation_id, self.timestamp, self.expires_at))
 
     class PrioritySet(StampedAggregate.Event):
         priority: int
@@ -235,7 +238,7 @@ class Case(StampedAggregate):
         self.interviewed = False
         self.closed_reason: str | None = None
         self.priority = NORMAL_PRIORITY
-        self.invitations: list[Invite] = []
+        self.invitations: tuple[Invite, ...] = ()
 
     @classmethod
     def register(

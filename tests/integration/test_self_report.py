@@ -8,7 +8,8 @@ from uuid import uuid4
 import pytest
 
 from bco.application import BCOApplication
-from bco.domain.case import IndexPerson
+from bco.config import Settings
+from bco.domain.case import Case, IndexPerson
 from bco.domain.errors import InvalidTransitionError, InvalidValueError, NotFoundError
 from bco.domain.invitation import SELF_REPORTED, ProposalStatus, invitation_hash, invitation_id
 
@@ -177,3 +178,28 @@ def test_the_case_file_shows_who_said_what(app: BCOApplication, clock) -> None:
     assert "Self-reported contact Noor confirmed" in text
     assert "Self-reported contact Bram rejected: a duplicate of Bram de Wit" in text
     assert "Self-reported by the" in text and "confirmed by the tracer" in text
+
+
+def test_links_survive_snapshots_and_older_snapshots_have_none(settings: Settings,
+                                                                clock) -> None:
+    small = settings.with_overrides(snapshot_interval=2, aggregate_cache_size=0)
+    first = BCOApplication(small, clock=clock)
+    try:
+        case_id, _issued = case_with_link(first)
+        for _ in range(2):
+            first.invite_index(case_id, actor="tracer")
+        first.log_call_attempt(case_id, "no_answer", actor="tracer")
+    finally:
+        first.close()
+    again = BCOApplication(small, clock=clock)
+    try:
+        assert again.snapshots is not None
+        assert list(again.snapshots.get(case_id))  # the case was read from a snapshot
+        case = again.get_case(case_id)
+        assert len(case.invitations) == 3
+        assert [i.revoked_at is None for i in again.case_invitations(case)] == [
+            False, False, True]
+    finally:
+        again.close()
+    old = Case.__new__(Case)  # a snapshot from before links restores no such attribute
+    assert old.invitations == ()
