@@ -185,6 +185,8 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert "Prepared by the index: 3 people to go through" in screen
     assert "The index already went through this day on the link and entered 1 person" in screen
     assert screen.count("gone through on the link") == 2  # 24 Nov walked, 23 Nov an entry
+    assert 'id="proposals-waiting"' in screen and 'id="complete-waits"' in screen
+    assert 'id="complete-interview"' not in screen
     link_id = bco_app.get_case(case_id).invitations[0].invitation_id
     ids = {p.contact.name: p.contact.contact_id
            for p in bco_app.open_link(token).invitation.entered}  # type: ignore[union-attr]
@@ -210,5 +212,6 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert contacts["Noor"].facts == {"duration_min": 30}
     after = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index" not in after and after.count(">Self-reported</span>") == 2
+    assert 'id="complete-interview"' in after and 'id="proposals-waiting"' not in after
     assert client_for("tracer3").post(f"{base}/{ids['Bram']}",
                                       data={"action": "confirm"}).status_code in (403, 404)
