@@ -895,11 +895,15 @@ class BCOApplication(Application[UUID]):
             invitation = self._invitation_of(interview, invitation_id_)
             now = self.clock()
             proposal = invitation.confirm(contact_id, interview_id, now=now, actor=actor)
-            contact = proposal.contact
+            contact, guide = proposal.contact, self.guide_for_interview(interview)
+            # The link offered the case's guide; an interview started under another one
+            # keeps only the facts and setting that guide knows.
             details: dict[str, Any] = {
                 "name": contact.name, "phone": contact.phone, "relation": contact.relation,
-                "day": contact.day, "setting": contact.setting,
-                "household": contact.household, "facts": dict(contact.facts),
+                "day": contact.day,
+                "setting": contact.setting if contact.setting in guide.setting_ids else None,
+                "household": contact.household,
+                "facts": {k: v for k, v in contact.facts.items() if k in guide.fact_types},
                 "informs": contact.informs}
             details.update(changes or {})
             interview.report_contact(

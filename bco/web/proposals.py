@@ -42,7 +42,8 @@ def decide(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
                                            typed["reason"], actor=current_user.name)
             message = _("Proposal rejected; the reason is kept in the case history.")
         elif action in ("confirm", "edit"):
-            changes = _changes(typed) if action == "edit" else {}
+            changes = (_changes(typed, app.guide_for_interview(interview).setting_ids)
+                       if action == "edit" else {})
             recorded = app.confirm_proposal(interview_id, link_id, contact_id, changes,
                                             actor=current_user.name)
             message = _("Added to the contacts, marked as self-reported.")
@@ -60,8 +61,11 @@ def decide(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
     return redirect(url_for("interview.screen", interview_id=interview_id) + "#proposals")
 
 
-def _changes(typed: dict[str, str]) -> dict[str, Any]:
-    """The tracer's corrections as the interview takes them; a bad day is refused there."""
+def _changes(typed: dict[str, str], settings: frozenset[str]) -> dict[str, Any]:
+    """The tracer's corrections as the interview takes them; the interview refuses a day in
+    the future or a phone number it cannot read."""
+    if typed["setting"] and typed["setting"] not in settings:
+        raise InvalidValueError(_t("Choose one of the places offered."), field="setting")
     day = typed["day"].strip()
     try:
         parsed = date.fromisoformat(day) if day else None
