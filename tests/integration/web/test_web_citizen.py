@@ -215,3 +215,17 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert 'id="complete-interview"' in after and 'id="proposals-waiting"' not in after
     assert client_for("tracer3").post(f"{base}/{ids['Bram']}",
                                       data={"action": "confirm"}).status_code in (403, 404)
+
+
+def test_a_link_is_used_up_once_the_interview_is_complete(web: Flask,
+                                                         bco_app: BCOApplication) -> None:
+    case_id, token = link(bco_app, "en")
+    interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
+    bco_app.complete_interview(interview_id, actor="tracer")
+    client = web.test_client()
+    page = client.get(f"/r/{token}")
+    assert page.status_code == 410
+    assert "conversation with the contact tracer is finished" in page.get_data(as_text=True)
+    before = bco_app.store_position()
+    assert client.post(f"/r/{token}", data={"action": "add", "name": "Late"}).status_code == 410
+    assert bco_app.store_position() == before
