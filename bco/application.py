@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from bco.audit.store import AccessLog
 from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
@@ -43,7 +44,9 @@ from bco.domain.invitation import (
     invitation_hash,
     invitation_id,
 )
+from bco.domain.practice import Practice, TrainingRecord
 from bco.domain.reference import case_reference
+from bco.domain.review import FeedbackInbox, Review
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.answers import checked_answer
@@ -75,6 +78,10 @@ NOT_FOUND: dict[type[StampedAggregate], str] = {
     GuideVersion: _t("No guide version with id %(id)s."),
     ApiToken: _t("No API token with id %(id)s."),
     Invitation: _t("No link with id %(id)s."),
+    Practice: _t("No practice interview with id %(id)s."),
+    TrainingRecord: _t("No practice record with id %(id)s."),
+    Review: _t("No coaching review with id %(id)s."),
+    FeedbackInbox: _t("No feedback with id %(id)s."),
 }
 
 
@@ -164,6 +171,9 @@ class BCOApplication(Application[UUID]):
                 **sealing_env(key or _UNUSED_KEY, settings),
                 "IS_SNAPSHOTTING_ENABLED": "y",
             })
+            self.access_log = AccessLog(self.recorder.datastore,  # type: ignore[attr-defined]
+                                        postgres=settings.uses_postgres)
+            self.access_log.create_table()
         self._check_key(key)
         self.catalog = GuideCatalog(settings.guides_dir)
 
@@ -286,10 +296,15 @@ class BCOApplication(Application[UUID]):
     def register_case(
         self, *, person: IndexPerson, disease: str, onset: date | None = None,
         test_date: date | None = None, source: str = "", received_at: datetime | None = None,
-        actor: str, command_id: str | None = None,
+        region: str = "", actor: str, command_id: str | None = None, dry_run: bool = False,
     ) -> Recorded:
-        """Open a case; a retried registration with the same command id returns the first,
-        and the same id with other details is refused."""
+        """Open a case; a retried registration with the same command id returns the first
+        (position None), and the same id with other details is refused.
+
+        `region` is the country the case comes from, else the one configured for its
+        `source` (BCO_SOURCE_REGIONS); it picks the default guide. `dry_run` checks
+        everything and saves nothing (position None, version 0 for a case not yet there).
+        """
         disease = self._disease(disease)
         case_id = uuid5(NAMESPACE_URL, f"bco:case:{command_id}") if command_id else uuid4()
         now = self.clock()
@@ -297,14 +312,47 @@ class BCOApplication(Application[UUID]):
             case_id=case_id, person=person, disease=disease, onset=onset,
             test_date=test_date, source=source, received_at=received_at or now,
             region=self.settings.phone_region, now=now, actor=actor, command_id=command_id,
+            case_region=region or self.settings.source_region(source),
         )
+        registered = case.pending_events[0]  # a failed save has taken it out of the case
         if command_id and self._find(case_id, Case) is not None:
-            return self._same_registration(case)
+            return self._same_registration(case_id, registered)
+        if dry_run:
+            return Recorded(case_id, 0, None)
         try:
             return self._save(case)
         except ConflictError:
             # A retry raced its original: the case exists now, and that is what was asked.
-            return self._same_registration(case)
+            return self._same_registration(case_id, registered)
+
+    def receive_notification(
+        self, notification_id: str, *, sender: str, person: IndexPerson, disease: str,
+        onset: date | None = None, test_date: date | None = None, region: str = "",
+        actor: str, dry_run: bool = False,
+    ) -> tuple[UUID, bool]:
+        """Register the case a notification system sent; (case id, True when new).
+
+        The case id is derived from the sender and its notification id, so a retry — even
+        one racing the first attempt from another process — finds the case it made instead
+        of making a second; the same id with other details is refused."""
+        notification = notification_id.strip()
+        if not notification or len(notification) > 200:
+            raise InvalidValueError(_t("Give the sender's notification id (1 to 200 "
+                                       "characters); a retry sends the same one."),
+                                    field="notification_id")
+        try:
+            recorded = self.register_case(
+                person=person, disease=disease, onset=onset, test_date=test_date,
+                source=sender, region=region, actor=actor, dry_run=dry_run,
+                command_id=f"notification:{sender}:{notification}")
+        except InvalidValueError as exc:
+            if exc.field != "command_id":
+                raise
+            raise InvalidValueError(
+                _t("Notification %(id)s was received before with other details; a retry "
+                   "sends the same details, a new notification a new id."),
+                field="notification_id", id=notification[:200]) from None
+        return recorded.aggregate_id, recorded.position is not None or recorded.version == 0
 
     def _disease(self, disease: str) -> str:
         """The disease code for a code or a guide's name for it ('COVID-19' → 'covid-19')."""
@@ -316,17 +364,16 @@ class BCOApplication(Application[UUID]):
                 disease=disease, known=", ".join(known))
         return code
 
-    def _same_registration(self, case: Case) -> Recorded:
+    def _same_registration(self, case_id: UUID, retried: Any) -> Recorded:
         """A retry gets the case it registered; a reused id with other details is refused."""
-        first = next(iter(self.events.get(case.id, lte=1)))
-        retried = case.pending_events[0]
+        first = next(iter(self.events.get(case_id, lte=1)))
         facts = ("name", "phone", "birth_date", "email", "postcode", "language", "disease",
                  "onset", "test_date", "source")
         if any(getattr(first, fact) != getattr(retried, fact) for fact in facts):
             raise InvalidValueError(
                 _t("This command id registered a case with other details; a retry must send "
                    "the same details, a new registration a new id."), field="command_id")
-        return Recorded(case.id, self.get_case(case.id).version, None)
+        return Recorded(case_id, self.get_case(case_id).version, None)
 
     def correct_case_details(self, case_id: UUID, changes: dict[str, Any], *, actor: str,
                              command_id: str | None = None,
@@ -348,6 +395,24 @@ class BCOApplication(Application[UUID]):
             checked = self._refuse_outside_team(case, tracer, team, actor)
             case.assign(tracer, checked, now=now, actor=actor, command_id=command_id)
         return self._change(case_id, Case, command_id, expected_version, {"assignment"}, change)
+
+    def decide_match(self, case_id: UUID, other_case_id: UUID, contact_id: UUID | None, *,
+                     same: bool, reason: str = "", actor: str,
+                     command_id: str | None = None) -> Recorded:
+        """Record a tracer's decision on a proposed match: the same person (a link, e.g. the
+        contact who became this case), or not the same person with a reason."""
+        other = self.get_case(other_case_id)
+        if contact_id is not None:
+            contacts = (self.get_interview(other.interview_id).contacts
+                        if other.interview_id is not None else {})
+            if str(contact_id) not in contacts:
+                raise NotFoundError(_t("Case %(ref)s has no contact with id %(id)s."),
+                                    ref=case_reference(other_case_id), id=str(contact_id))
+        return self._change(
+            case_id, Case, command_id, None, None,
+            lambda case, now: case.decide_match(other_case_id, contact_id, same=same,
+                                                reason=reason, now=now, actor=actor,
+                                                command_id=command_id))
 
     def _refuse_outside_team(self, case: Case, tracer: str, team: str | None,
                              actor: str) -> str | None:
@@ -557,7 +622,8 @@ class BCOApplication(Application[UUID]):
         if case.already_done(command_id) and case.interview_id is not None:
             interview = self.get_interview(case.interview_id)
             return Recorded(interview.id, interview.version, None)
-        guide, source = self.catalog.current_version(self.catalog.chosen(case.disease, guide_id))
+        guide, source = self.catalog.current_version(
+            self.catalog.chosen(case.disease, guide_id, case.region))
         now = self.clock()
         interview_id = uuid4()
         if reached and case.reached_at is None:
@@ -934,6 +1000,39 @@ class BCOApplication(Application[UUID]):
         if wanted not in {i.invitation_id for i in case.invitations}:
             raise NotFoundError(_t("No link with id %(id)s."), id=str(wanted))
         return self._get(wanted, Invitation)
+    def review_interview(self, interview_id: UUID, scores: Mapping[str, object], feedback: str,
+                         *, rubric_id: str, rubric_version: int,
+                         allowed: Mapping[str, tuple[int, ...]], actor: str,
+                         command_id: str | None = None) -> Recorded:
+        """A lead's rubric scores of a completed interview and the feedback its tracer reads,
+        saved together; another lead's review at the same moment is simply added too."""
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            if interview.status != "completed":
+                raise InvalidTransitionError(_t("Only a completed interview can be reviewed."))
+            now = self.clock()
+            review = self._find(Review.id_for(interview_id), Review) or Review.open(
+                interview_id=interview_id, case_id=interview.case_id, tracer=interview.tracer,
+                now=now, actor=actor)
+            if review.already_done(command_id):
+                return Recorded(review.id, review.version, None)
+            review.score(rubric_id=rubric_id, rubric_version=rubric_version, allowed=allowed,
+                         scores=scores, feedback=feedback, now=now, actor=actor,
+                         command_id=command_id)
+            to_save: list[StampedAggregate] = [review]
+            if review.reviews[-1]["feedback"] and interview.tracer:
+                inbox = self.feedback_inbox(interview.tracer) or FeedbackInbox.open(
+                    interview.tracer, now=now, actor=actor)
+                inbox.give(review, now=now, actor=actor)
+                to_save.append(inbox)
+            return self._save(*to_save)
+        return self._until_saved(attempt)
+
+    def review_of(self, interview_id: UUID) -> Review | None:
+        return self._find(Review.id_for(interview_id), Review)
+
+    def feedback_inbox(self, tracer: str) -> FeedbackInbox | None:
+        return self._find(FeedbackInbox.id_for(tracer), FeedbackInbox)
 
     # -- accounts ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_REGION = re.compile(r"^[^=,]+=[A-Z]{2}$")
 RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 
 
@@ -33,6 +34,7 @@ class Settings:
     phone_region: str = "NL"
     timezone: str = "Europe/Amsterdam"
     guides_dir: Path = PACKAGE_DIR.parent / "interview_guides"
+    training_dir: Path = PACKAGE_DIR.parent / "training"
     host: str = "127.0.0.1"
     port: int = 5000
     secret_key_file: Path = Path("secrets/session.key")
@@ -57,6 +59,9 @@ class Settings:
     invite_on_register: bool = False
     public_url: str = ""
     citizen_rate_limit: str = "30/minute"
+    source_regions: str = ""
+    audit_burst_reads: int = 30
+    audit_burst_minutes: int = 10
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -70,6 +75,7 @@ class Settings:
         "phone_region": "BCO_PHONE_REGION",
         "timezone": "BCO_TIMEZONE",
         "guides_dir": "BCO_GUIDES_DIR",
+        "training_dir": "BCO_TRAINING_DIR",
         "host": "BCO_HOST",
         "port": "BCO_PORT",
         "secret_key_file": "BCO_SECRET_KEY_FILE",
@@ -94,6 +100,9 @@ class Settings:
         "invite_on_register": "BCO_INVITE_ON_REGISTER",
         "public_url": "BCO_PUBLIC_URL",
         "citizen_rate_limit": "BCO_CITIZEN_RATE_LIMIT",
+        "source_regions": "BCO_SOURCE_REGIONS",
+        "audit_burst_reads": "BCO_AUDIT_BURST_READS",
+        "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
     }
 
     @classmethod
@@ -144,6 +153,10 @@ class Settings:
             raise SettingsError("BCO_SNAPSHOT_INTERVAL must be 2 or more.")
         if not 0 <= self.thin_score <= 100:
             raise SettingsError("BCO_THIN_SCORE must be a completeness score from 0 to 100.")
+        if self.audit_burst_reads < 1 or self.audit_burst_minutes < 1:
+            raise SettingsError("BCO_AUDIT_BURST_READS and BCO_AUDIT_BURST_MINUTES must be 1 "
+                                "or more (more than that many cases read within that many "
+                                "minutes is shown as a burst).")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):
@@ -159,12 +172,25 @@ class Settings:
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise SettingsError("BCO_PUBLIC_URL must start with https:// (or http:// on a "
                                 "test machine), e.g. https://bco.example.org.")
+        for pair in filter(None, (p.strip() for p in self.source_regions.split(","))):
+            if not SOURCE_REGION.match(pair):
+                raise SettingsError(
+                    f"BCO_SOURCE_REGIONS: '{pair}' is not SOURCE=COUNTRY; use e.g. "
+                    "sciensano=BE,osiris=NL (a source name, '=', two capital letters).")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise SettingsError(
                 f"BCO_TIMEZONE '{self.timezone}' is not a known time zone; "
                 "use a name like Europe/Amsterdam.") from None
+
+    def source_region(self, source: str) -> str:
+        """The country configured for a notification source, '' when none is."""
+        for pair in self.source_regions.split(","):
+            name, _, region = pair.strip().partition("=")
+            if name.strip() == source.strip() and region:
+                return region.strip()
+        return ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -186,6 +212,11 @@ class Settings:
     @property
     def views_path(self) -> Path:
         return self.data_dir / "views.db"
+
+    @property
+    def training_events_path(self) -> Path:
+        """The practice sandbox's own SQLite event store, apart from real cases."""
+        return self.data_dir / "training.db"
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

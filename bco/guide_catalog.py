@@ -42,9 +42,13 @@ class GuideCatalog:
                 return guide.disease
         return disease
 
-    def for_disease(self, disease: str) -> Guide:
-        """The guide a new interview would use: the one named after the disease, else the
-        first guide (by id) for that disease."""
+    def for_disease(self, disease: str, region: str = "") -> Guide:
+        """The guide a new interview would use: the first guide (by id) for the disease that
+        lists the case's region, else the one named after the disease, else the first."""
+        if region:
+            for guide in sorted(self.guides.values(), key=lambda g: g.id):
+                if region in guide.regions and disease_code(guide.disease) == disease:
+                    return guide
         if disease in self.guides:
             return self.guides[disease]
         for guide in sorted(self.guides.values(), key=lambda g: g.id):
@@ -53,24 +57,24 @@ class GuideCatalog:
         raise NotFoundError(_t("No interview guide for disease '%(disease)s'."),
                             disease=disease)
 
-    def all_for_disease(self, disease: str) -> list[Guide]:
-        """Every guide for the disease, the default first (e.g. the Dutch and the Flemish
-        COVID-19 guide), so the tracer can pick the scheme that applies."""
-        default = self.for_disease(disease)
+    def all_for_disease(self, disease: str, region: str = "") -> list[Guide]:
+        """Every guide for the disease, the default for the region first (e.g. the Dutch and
+        the Flemish COVID-19 guide), so the tracer can pick the scheme that applies."""
+        default = self.for_disease(disease, region)
         others = sorted((g for g in self.guides.values()
                          if g.id != default.id and disease_code(g.disease) == disease),
                         key=lambda g: g.id)
         return [default, *others]
 
-    def chosen(self, disease: str, guide_id: str | None) -> Guide:
-        """The guide a tracer picked for a case (or the default); one for another disease is
-        refused with the guides that would do."""
-        guide = self.guides.get(guide_id) if guide_id else self.for_disease(disease)
+    def chosen(self, disease: str, guide_id: str | None, region: str = "") -> Guide:
+        """The guide a tracer picked for a case (or the region's default); one for another
+        disease is refused with the guides that would do."""
+        guide = self.guides.get(guide_id) if guide_id else self.for_disease(disease, region)
         if guide is None or disease_code(guide.disease) != disease:
             raise InvalidValueError(
                 _t("There is no guide '%(guide)s' for this disease; choose one of: "
                    "%(guides)s."), field="guide_id", guide=guide_id,
-                guides=", ".join(g.id for g in self.all_for_disease(disease)))
+                guides=", ".join(g.id for g in self.all_for_disease(disease, region)))
         return guide
 
     def current_version(self, guide: Guide) -> tuple[Guide, str]:

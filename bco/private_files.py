@@ -1,7 +1,7 @@
 """Only BCO's own user may read its data: the data directory 0700, every file in it 0600.
 
 The store, the read models (with names and phone numbers), SQLite's -wal and -shm files, the
-rebuild files, the locks and the access log are created in many places, some by SQLite
+rebuild files and the locks are created in many places, some by SQLite
 itself. Rather than chase each one, the process's umask is set to 0077 once, when the
 application opens its data, so that everything created afterwards is private whatever umask
 the process started with; files left readable by an older version are tightened then too.

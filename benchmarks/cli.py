@@ -16,11 +16,13 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks import http
+from benchmarks.access_log import bench_access_log
 from benchmarks.casefile import bench_casefile
 from benchmarks.dashboard import bench_dashboard
 from benchmarks.export_http import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
+from benchmarks.intake import bench_intake
 from benchmarks.loading import bench_load
 from benchmarks.postgres_writes import bench_postgres_append
 from benchmarks.profile import FULL, QUICK, Profile
@@ -43,6 +45,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
     "exports": lambda p, s, _r: bench_exports(p, s),
     "dashboard": lambda p, s, _r: bench_dashboard(p, s),
+    "intake": lambda p, s, _r: bench_intake(p, s),
+    "access_log": lambda p, s, _r: bench_access_log(p, s),
 }
 GROWTH = "growth"
 

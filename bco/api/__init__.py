@@ -14,11 +14,11 @@ from flask_limiter import Limiter
 from flask_smorest import Api
 from flask_wtf.csrf import CSRFProtect
 
-from bco.api import auth, cases, exports, kpis
+from bco.api import auth, cases, exports, intake, kpis
 from bco.api.errors import ErrorSchema
 from bco.config import Settings
 
-BLUEPRINTS = (cases.blueprint, exports.blueprint, kpis.blueprint)
+BLUEPRINTS = (cases.blueprint, intake.blueprint, exports.blueprint, kpis.blueprint)
 
 
 class BCOApi(Api):

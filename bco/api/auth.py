@@ -11,10 +11,11 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from bco.application import BCOApplication
 from bco.domain.account import Role
-from bco.domain.api_token import ApiToken
-from bco.web.access_log import AccessLog
+from bco.domain.api_token import INTAKE, ApiToken
+from bco.web import access_log
 
 API_ROLES = frozenset({Role.AUTHORITY.value})
+INTAKE_ROLES = frozenset({INTAKE})
 _NOBODY = object()
 
 
@@ -42,17 +43,36 @@ def rate_key() -> str:
 
 def require_authority() -> None:
     """Before every API view: 401 without a usable token, 403 for a role that may not read."""
+    require_role(API_ROLES)
+
+
+def require_intake() -> None:
+    """Before every intake view: only an `intake` token may post cases, and it reads nothing."""
+    require_role(INTAKE_ROLES)
+
+
+def require_role(roles: frozenset[str]) -> None:
     holder = bearer()
     if holder is None:
         raise Unauthorized(www_authenticate=WWWAuthenticate("bearer", {"realm": "BCO API"}))
-    if holder.role not in API_ROLES:
+    if holder.role not in roles:
         raise Forbidden()
 
 
-def record_read(kind: str, resource_id: UUID | str) -> None:
-    """Write the read to the access log under the token's name, as a person's read would be."""
+def record_read(action: str, case_id: UUID | None = None, *, records: int | None = None,
+                detail: str = "") -> None:
+    """Note the read for the access log under the token's name, as a person's read would be."""
+    access_log.record_role_read(*_reader(), action, case_id, records=records, detail=detail)
+
+
+def read_record(action: str, *, records: int, detail: str) -> access_log.Read:
+    """A read whose size is known only at its end (an export), to write then."""
+    account, role = _reader()
+    return access_log.Read(account=account, role=role, action=action, case_id=None,
+                           relation="", records=records, detail=detail, purpose=None)
+
+
+def _reader() -> tuple[str, str]:
     holder = bearer()
     assert holder is not None, "record_read outside an authorised API request"
-    access_log: AccessLog = current_app.extensions["bco_access_log"]
-    access_log.record(account=holder.name, role=holder.role, kind=kind,
-                      resource_id=resource_id)
+    return holder.name, str(holder.role)

@@ -20,6 +20,7 @@ from bco.api.schemas import (
     page_cursor,
     stored_moment,
 )
+from bco.audit.store import API_CASE, API_CASE_FILE, API_CASE_LIST
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview
 from bco.domain.reference import case_reference
@@ -52,8 +53,8 @@ def list_cases(*, limit: int, cursor: tuple[str, str] | None = None,
                         **filters)
     with views() as db:
         rows = case_page(db, chosen, after=cursor, limit=limit + 1)
-    auth.record_read("case_list", "next" if cursor else "first")
     page = rows[:limit]
+    auth.record_read(API_CASE_LIST, records=len(page))
     more = len(rows) > limit
     return {"cases": [summary(row) for row in page],
             "next_cursor": page_cursor(page[-1]["updated_at"], page[-1]["case_id"])
@@ -74,7 +75,8 @@ def get_case(case_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
     else:
         state = app.case_as_of(case_id, as_of)
         case, interview = state.case, state.interview
-    auth.record_read("case", case_id)
+    auth.record_read(API_CASE, case_id,
+                     detail=f"as of {as_of.isoformat(timespec='seconds')}" if as_of else "")
     return detail(case, interview, None if interview is None
                   else app.guide_for_interview(interview), as_of)
 
@@ -89,7 +91,8 @@ def case_file(case_id: UUID, language: str, as_of: datetime | None = None) -> Re
     """The printable case file (PDF), now or as the case stood at `as_of`."""
     app = auth.bco()
     pdf = case_file_pdf(app, case_id, as_of=as_of, language=language)
-    auth.record_read("case_file", case_id)
+    auth.record_read(API_CASE_FILE, case_id,
+                     detail=f"as of {as_of.isoformat(timespec='seconds')}" if as_of else "")
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{case_reference(case_id)}.pdf"'})
 
@@ -107,7 +110,8 @@ def detail(case: Case, interview: Interview | None, guide: Guide | None,
     person = case.person
     return {
         "id": case.id, "reference": case_reference(case.id), "status": case.status.value,
-        "disease": case.disease, "source": case.source, "onset": case.onset,
+        "disease": case.disease, "source": case.source, "region": case.region,
+        "onset": case.onset,
         "test_date": case.test_date, "received_at": case.received_at, "team": case.team,
         "tracer": case.tracer, "as_of": as_of,
         "person": {"name": person.name, "phone": person.phone, "email": person.email,

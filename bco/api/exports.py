@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import marshmallow as ma
@@ -12,8 +12,10 @@ from marshmallow import fields, validate
 
 from bco.api import auth, errors
 from bco.api.schemas import REFUSALS
+from bco.audit.store import EXPORT_CASES, EXPORT_CONTACTS
 from bco.config import Settings
 from bco.reports.exports import FORMATS, CursorError, Export, export_cases, export_contacts
+from bco.web import access_log
 
 CURSOR_HEADER = "BCO-Export-Cursor"
 Exporter = Callable[..., Export]
@@ -77,6 +79,16 @@ def _streamed(stream: str, exporter: Exporter, *, format: str, pseudonymised: bo
     except CursorError as problem:
         abort(422, messages={"query": {"since": [str(problem)]}})
     kind = "pseudonymised" if pseudonymised else "personal"
-    auth.record_read(f"export_{stream}", f"{format}:{kind}:{since or 'start'}")
-    return Response(stream_with_context(export.chunks), content_type=export.media_type,
+    action = EXPORT_CASES if stream == "cases" else EXPORT_CONTACTS
+    detail = f"{format}, {kind}, {'since a cursor' if since else 'everything'}"
+
+    def logged() -> Iterator[bytes]:
+        """The chunks, and once they are sent (or the client left) how many records went."""
+        try:
+            yield from export.chunks
+        finally:
+            access_log.write_now(auth.read_record(action, records=export.records.sent,
+                                                  detail=detail))
+
+    return Response(stream_with_context(logged()), content_type=export.media_type,
                     headers={CURSOR_HEADER: export.cursor})

@@ -15,6 +15,7 @@ from werkzeug.exceptions import Forbidden, UnprocessableEntity
 
 from bco.api import auth, errors
 from bco.api.schemas import REFUSALS
+from bco.audit.store import API_KPIS
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.projections.accounts import colleagues
@@ -27,7 +28,7 @@ from bco.projections.kpis import (
     known_diseases,
     known_teams,
 )
-from bco.web.access_log import AccessLog
+from bco.web import access_log
 from bco.web.readmodels import views
 
 LONGEST_PERIOD_DAYS = 366
@@ -132,8 +133,7 @@ def get_kpis(*, start: date, end: date, team: str | None = None,
         found = compute_kpis(db, Period(start, end, settings.zone), now=app.clock(),
                              scope=Scope(team=team, disease=disease))
     holder = auth.bearer()
-    access_log: AccessLog = current_app.extensions["bco_access_log"]
-    access_log.record(account=holder.name if holder else current_user.name,
-                      role=holder.role if holder else current_user.role, kind="kpis",
-                      resource_id=f"{start}..{end}")
+    access_log.record_role_read(holder.name if holder else current_user.name,
+                                str(holder.role) if holder else current_user.role,
+                                API_KPIS, detail=f"{start}..{end}")
     return {**found, "start": start, "end": end, "team": team or None, "disease": disease}

@@ -154,6 +154,8 @@ class CaseDetailSchema(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf([s.value for s in CaseStatus]))
     disease = fields.String(required=True)
     source = fields.String(required=True)
+    region = fields.String(required=True, metadata={
+        "description": "country the case was notified from (NL, BE…), '' when not given"})
     onset = fields.Date(required=True, allow_none=True)
     test_date = fields.Date(required=True, allow_none=True)
     received_at = fields.DateTime(required=True)

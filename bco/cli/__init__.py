@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from bco.cli.audit import audit
 from bco.cli.case import case
 from bco.cli.casefile import casefile
 from bco.cli.context import CliContext
@@ -16,6 +17,7 @@ from bco.cli.projections import projections
 from bco.cli.report import report
 from bco.cli.serve import serve
 from bco.cli.token import token
+from bco.cli.training import training
 from bco.cli.user import user
 from bco.config import Settings, SettingsError
 
@@ -46,5 +48,6 @@ def main(ctx: click.Context, actor: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (db, case, casefile, demo, guides, serve, user, projections, report, token):
+for command in (db, audit, case, casefile, demo, guides, serve, user, projections, report, token,
+                training):
     main.add_command(command)

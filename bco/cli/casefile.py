@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from bco.audit.store import CASE_FILE
 from bco.cli.case import CaseId
 from bco.cli.context import CliContext, mapped_errors
 from bco.domain.case import LANGUAGES, CaseStatus
@@ -58,6 +59,7 @@ def casefile(ctx: CliContext, case_id: UUID | None, every: bool, as_of: str | No
             stream.write(pdf)
 
         write_atomically(output, write)
+        ctx.log_reads(CASE_FILE, [case_id], detail=_as_of_detail(moment))
         click.echo(f"Wrote {output} ({len(pdf) // 1024} KiB).")
         return
     changed_since = _since(since, zone)
@@ -68,9 +70,15 @@ def casefile(ctx: CliContext, case_id: UUID | None, every: bool, as_of: str | No
                                                      changed_since=changed_since)]
     with click.progressbar(chosen, label="Case files", file=sys.stderr) as bar:
         skipped = write_case_files_zip(ctx.app, bar, output, as_of=moment, language=language)
+    ctx.log_reads(CASE_FILE, [case_id for case_id in chosen if case_id not in skipped],
+                  detail=_as_of_detail(moment))
     note = f"; {len(skipped)} not registered yet at --as-of left out" if skipped else ""
     written = len(chosen) - len(skipped)
     click.echo(f"Wrote {output}: {written} case file{'' if written == 1 else 's'}{note}.")
+
+
+def _as_of_detail(moment: datetime | None) -> str:
+    return f"as of {moment.isoformat(timespec='seconds')}" if moment else ""
 
 
 def _moment(text: str | None, zone: ZoneInfo) -> datetime | None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
+from uuid import UUID
 
 import click
 
 from bco.application import BCOApplication
+from bco.audit.store import CLI_ROLE, ROLE_WIDE, AccessEntry
 from bco.config import Settings
 from bco.domain.errors import DomainError, NotFoundError
 from bco.projections.rebuild import RebuildHelperFailed
@@ -39,6 +41,15 @@ class CliContext:
         if self._app is None:
             self._app = BCOApplication(self.settings)
         return self._app
+
+    def log_reads(self, action: str, case_ids: Iterable[UUID], *, detail: str = "") -> None:
+        """Reads on the command line go to the access log too (one insert), under --as."""
+        command = "bco " + click.get_current_context().command_path.partition(" ")[2]
+        now = self.app.clock()
+        self.app.access_log.append([
+            AccessEntry(at=now, account=self.actor, role=CLI_ROLE, action=action,
+                        purpose=command, address="command line", case_id=case_id,
+                        relation=ROLE_WIDE, detail=detail) for case_id in case_ids])
 
     def close(self) -> None:
         if self._app is not None:

@@ -27,6 +27,10 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("timeout", 60)
         self.cfg.set("accesslog", None)  # request lines are not needed and stay off disk
         self.cfg.set("errorlog", "-")
+        # gunicorn's runtime control socket (~/.gunicorn/gunicorn.ctl) is one path for every
+        # server of the user: a second node on the machine would take it over, and nothing
+        # here needs to reconfigure a running server
+        self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
         from bco.web import create_app

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bco.cli.context import CliContext, echo_json, mapped_errors
-from bco.domain.account import Role
+from bco.domain.api_token import TOKEN_ROLES
 from bco.projections import runner_for
 from bco.projections.api_tokens import api_tokens
 from bco.projections.runner import open_views
@@ -18,8 +18,9 @@ def token() -> None:
 
 @token.command("create")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
-              help="What the token may do; the export API answers 'authority' tokens only.")
+@click.option("--role", required=True, type=click.Choice(TOKEN_ROLES),
+              help="What the token may do: 'authority' reads the export API, 'intake' posts "
+                   "new cases (POST /api/cases, /api/fhir/Bundle).")
 @click.option("--expires", "expires_days", type=click.IntRange(min=1), metavar="DAYS",
               help="Days until the token stops working (default: until revoked).")
 @click.pass_obj

@@ -12,7 +12,7 @@ from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import refuse_implausible_day
-from bco.domain.phone import normalise_phone
+from bco.domain.phone import checked_region, normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
 
@@ -77,8 +77,16 @@ class Case(StampedAggregate):
 
     # Snapshots taken before self-report links have no such attribute: they had none.
     invitations: tuple[Invite, ...] = ()
+    class_version = 2  # snapshots of version 1 had no region and no match decisions
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Snapshots taken before intake: no region (the default guide), nothing decided."""
+        state["region"] = ""
+        state["matches"] = {}
 
     class Registered(StampedAggregate.Created):
+        class_version = 2
         name: str
         phone: str
         birth_date: date | None
@@ -90,8 +98,15 @@ class Case(StampedAggregate):
         test_date: date | None
         source: str
         received_at: datetime
+        region: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Cases registered before intake knew no region: the default guide applies."""
+            state["region"] = ""
 
         def apply_facts(self, aggregate: Case) -> None:
+            aggregate.region = self.region
             aggregate.person = IndexPerson(
                 name=self.name, phone=self.phone, birth_date=self.birth_date,
                 email=self.email, postcode=self.postcode, language=self.language,
@@ -210,6 +225,20 @@ class Case(StampedAggregate):
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.invitations = (*aggregate.invitations,
                                      Invite(self.invitation_id, self.timestamp, self.expires_at))
+    class MatchDecided(StampedAggregate.Event):
+        """A tracer's decision on a proposed match: the same person as the index of
+        `other_case_id` (or as its contact `contact_id`: the case that named them), or not."""
+
+        other_case_id: UUID
+        contact_id: UUID | None
+        same: bool
+        reason: str
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.matches[match_key(self.other_case_id, self.contact_id)] = self.same
+
+        def targets(self) -> frozenset[str]:
+            return frozenset({f"match:{match_key(self.other_case_id, self.contact_id)}"})
 
     class PrioritySet(StampedAggregate.Event):
         priority: int
@@ -239,16 +268,23 @@ class Case(StampedAggregate):
         self.closed_reason: str | None = None
         self.priority = NORMAL_PRIORITY
         self.invitations: tuple[Invite, ...] = ()
+        self.region = ""
+        self.matches: dict[str, bool] = {}  # match_key → same person or not, as decided
 
     @classmethod
     def register(
         cls, *, case_id: UUID, person: IndexPerson, disease: str, onset: date | None,
         test_date: date | None, source: str, received_at: datetime, region: str,
-        now: datetime, actor: str, command_id: str | None = None,
+        now: datetime, actor: str, command_id: str | None = None, case_region: str = "",
     ) -> Case:
-        """Open a case for a notification; onset, or the test date when asymptomatic."""
+        """Open a case for a notification; onset, or the test date when asymptomatic.
+
+        `case_region` is the country the notification comes from (it picks the default
+        guide); a phone number without a country code is read as one of that country, else
+        of `region`."""
         today = now.date()
-        person = replace(person, phone=normalise_phone(person.phone, region))
+        case_region = checked_region(case_region)
+        person = replace(person, phone=normalise_phone(person.phone, case_region or region))
         if onset is None and test_date is None:
             raise InvalidValueError(
                 _t("Give the symptom onset date, or the test date when there are no symptoms."),
@@ -266,7 +302,7 @@ class Case(StampedAggregate):
             name=person.name, phone=person.phone, birth_date=person.birth_date,
             email=person.email, postcode=person.postcode, language=person.language,
             disease=disease, onset=onset, test_date=test_date, source=source,
-            received_at=received_at,
+            received_at=received_at, region=case_region,
         )
 
     @property
@@ -459,6 +495,24 @@ class Case(StampedAggregate):
                    "send one of those again or call the index."), count=MAX_INVITES_PER_DAY)
         self._record(self.InviteSent, now=now, actor=actor, invitation_id=invitation_id,
                      expires_at=expires_at)
+    def decide_match(self, other_case_id: UUID, contact_id: UUID | None, *, same: bool,
+                     reason: str = "", now: datetime, actor: str,
+                     command_id: str | None = None) -> None:
+        """Link this case's index to another case's index or contact, or say they are not
+        the same person (with a reason). Nothing is merged: both cases keep all they hold."""
+        self._refuse_when_closed()
+        if other_case_id == self.id:
+            raise InvalidValueError(_t("A case cannot be matched with itself."),
+                                    field="other_case_id")
+        reason = _reason(reason)
+        if not same and not reason:
+            raise InvalidValueError(_t("Say why this is not the same person; the reason is "
+                                       "kept with the case."), field="reason")
+        if self.matches.get(match_key(other_case_id, contact_id)) is same:
+            return
+        self._record(self.MatchDecided, now=now, actor=actor, command_id=command_id,
+                     other_case_id=other_case_id, contact_id=contact_id, same=same,
+                     reason=reason)
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:
@@ -466,6 +520,11 @@ class Case(StampedAggregate):
 
 
 DATE_FIELDS = ("birth_date", "onset", "test_date")
+
+
+def match_key(other_case_id: UUID, contact_id: UUID | None) -> str:
+    """One proposal: another case's index (no contact) or one of its contacts."""
+    return f"{other_case_id}:{contact_id or ''}"
 
 
 def _reason(reason: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import phonenumbers
 
-from bco.domain.errors import InvalidPhoneError, Translatable
+from bco.domain.errors import InvalidPhoneError, InvalidValueError, Translatable
 from bco.domain.errors import translatable as _t
 
 
@@ -39,3 +39,13 @@ def _reason(exc: phonenumbers.NumberParseException) -> Translatable:
         phonenumbers.NumberParseException.TOO_LONG: _t("too long"),
     }
     return reasons.get(exc.error_type, _t("unreadable"))
+
+
+def checked_region(raw: str | None, *, field: str = "region") -> str:
+    """A country code (ISO 3166, 'NL', 'be') in upper case, or '' when none was given."""
+    text = (raw or "").strip().upper()
+    if text and text not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidValueError(
+            _t("'%(region)s' is not a country code; give two letters such as NL or BE."),
+            field=field, region=text[:20])
+    return text

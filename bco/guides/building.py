@@ -111,6 +111,7 @@ class _Builder:
             settings=settings, facts=facts, categories=categories, probing=probing,
             completeness=completeness, empathy=empathy,
             inform_question=self._inform_question(data.get("inform_question")),
+            regions=tuple(data.get("regions") or ()),
         )
 
     def _sections(self) -> Iterable[tuple[PathKey, dict[str, Any]]]:

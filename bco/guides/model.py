@@ -285,6 +285,7 @@ class Guide:
     completeness: CompletenessRules
     empathy: tuple[Script, ...]
     inform_question: str | None = None  # who informs the contacts: index, authority or mixed
+    regions: tuple[str, ...] = ()  # countries whose cases get this guide by default
     questions: Mapping[str, Question] = field(init=False, repr=False)
     question_order: Mapping[str, int] = field(init=False, repr=False)
     setting_ids: frozenset[str] = field(init=False, repr=False)

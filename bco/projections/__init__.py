@@ -12,6 +12,7 @@ from bco.projections.caseload import Caseload
 from bco.projections.completeness import CompletenessModel
 from bco.projections.contacts import Contacts
 from bco.projections.exports import Exports
+from bco.projections.matches import Matches
 from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
@@ -25,12 +26,13 @@ from bco.storage import read_key
 def all_read_models(app: BCOApplication) -> list[ReadModel]:
     """Every read model, configured from the application's guides and settings."""
     return [
-        Worklist(), Caseload(), Timeline(app.settings.timezone, read_key(app.settings) or ""),
+        Worklist(), Caseload(),
+        Timeline(app.settings.timezone, read_key(app.settings) or "", app.catalog.guides),
         CaseFile(),
         Contacts(app.catalog.guides),
         CompletenessModel(app.catalog.guides, app.settings.zone),
         PromptYield(app.settings.timezone), People(), Accounts(), Activity(), ApiTokens(),
-        CaseIndex(), Exports(app.catalog.guides),
+        CaseIndex(), Exports(app.catalog.guides), Matches(read_key(app.settings) or ""),
     ]
 
 

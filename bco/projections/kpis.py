@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from bco.domain.interview import Informer
-from bco.projections import contacts as contacts_model
 from bco.projections import timeline as timeline_model
 from bco.projections import timeline_days
 from bco.projections.readmodel import utc_text
@@ -75,7 +73,7 @@ def compute_kpis(db: Database, period: Period, *, now: datetime,
     Read from the timeline's sums per local day (bco.projections.timeline_days): a month is
     a few dozen rows. Only the cases of the day on which 24 h ago falls are read one by one,
     to tell those whose first 24 h have passed from those whose have not."""
-    low, high = period.utc_bounds()
+    _low, high = period.utc_bounds()
     extra, values = scope.where()
     first, last = period.start.isoformat(), period.end.isoformat()
     received = timeline_days.sums(db, "received", first, last, extra, values)
@@ -99,10 +97,10 @@ def compute_kpis(db: Database, period: Period, *, now: datetime,
     first_call = timeline_days.median_of(
         timeline_days.histogram(db, "first_call", first, last, extra, values))
     completed = timeline_days.sums(db, "completed", first, last, extra, values,
-                                   ("n", "no_contacts", "handovers"))
+                                   ("n", "no_contacts", "handovers", "to_inform",
+                                    "informed_24h"))
     contacts = timeline_days.median_of(
         timeline_days.histogram(db, "contacts", first, last, extra, values))
-    informed, to_inform = _informed_within_day(db, low, high, extra, values)
     done = completed["n"]
     return {
         "cases": received["n"],
@@ -114,32 +112,12 @@ def compute_kpis(db: Database, period: Period, *, now: datetime,
         "first_call_hours_median": None if first_call is None else first_call / 10,
         "contacts_per_case_median": contacts,
         "cases_without_contacts": share(completed["no_contacts"], done),
-        "contacts_to_inform": to_inform,
-        "contacts_informed_within_24h": share(informed, to_inform),
+        "contacts_to_inform": completed["to_inform"],
+        "contacts_informed_within_24h": share(completed["informed_24h"],
+                                              completed["to_inform"]),
         "handovers_per_interview": completed["handovers"] / done if done else None,
         "known_contacts_among_new_cases": share(received["known"], received["n"]),
     }
-
-
-def _informed_within_day(db: Database, low: str, high: str, extra: str,
-                         values: list[Any]) -> tuple[int, int]:
-    """Of the live contacts the health service informs, from interviews completed in the
-    period: how many were informed within 24 h of completion, and how many there are."""
-    scoped = extra.replace("team", "t.team").replace("disease", "t.disease")
-    rows = db.execute(
-        f"SELECT t.interview_completed_at, tc.informed_at "
-        f"FROM {timeline_model.TABLE} t "
-        f"JOIN {timeline_model.CONTACTS} tc ON tc.case_id = t.case_id AND tc.removed = 0 "
-        f"JOIN {contacts_model.TABLE} c ON c.contact_id = tc.contact_id "
-        f"WHERE t.interview_completed_at >= ? AND t.interview_completed_at < ?{scoped} "
-        f"AND c.informs = ?", [low, high, *values, Informer.AUTHORITY.value]).fetchall()
-    hits = 0
-    for completed_at, informed_at in rows:  # informed_at: the first "informed" outcome
-        if informed_at is None:
-            continue
-        gap = datetime.fromisoformat(informed_at) - datetime.fromisoformat(completed_at)
-        hits += gap <= timedelta(hours=24)
-    return hits, len(rows)
 
 
 def known_teams(db: Database) -> list[str]:

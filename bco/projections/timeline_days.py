@@ -9,7 +9,8 @@ to zero are removed, so batch boundaries leave no trace.
 
 - `timeline_by_day`: per (kind, day, team, disease) — kind `received` (cases received that
   day: called, reached within 24 h, interviewed within 24 h, already someone's contact),
-  `completed` (interviews completed that day: without contacts, handovers) and `closed`.
+  `completed` (interviews completed that day: without contacts, handovers, contacts the
+  health service informs and those of them informed within 24 h) and `closed`.
 - `timeline_values_by_day`: histograms per day — `first_call` in tenths of an hour, rounded
   up (received day), `contacts` per completed interview (completed day).
 
@@ -33,7 +34,7 @@ DAY_SECONDS = 24 * 3600
 TENTH_HOUR = 360  # seconds in a histogram step of `first_call`
 
 MEASURES = ("n", "called", "reached_24h", "interviewed_24h", "known", "no_contacts",
-            "handovers")
+            "handovers", "to_inform", "informed_24h")
 
 
 @functools.cache
@@ -95,14 +96,16 @@ def _upserts(source: str, sign: str) -> list[str]:
         f"{sign}1, {sign}(r.to_first_attempt_s IS NOT NULL), "
         f"{sign}coalesce(r.to_reached_s <= {DAY_SECONDS}, 0), "
         f"{sign}coalesce(r.to_interview_completed_s <= {DAY_SECONDS}, 0), "
-        f"{sign}coalesce(r.known_contact, 0), 0, 0",
+        f"{sign}coalesce(r.known_contact, 0), 0, 0, 0, 0",
         "r.received_at IS NOT NULL", add_measures)
     completed = into_day(
         BY_DAY, "completed", "r.interview_completed_at", measures,
         f"{sign}1, 0, 0, 0, 0, {sign}(coalesce(r.contacts_reported, 0) = 0), "
-        f"{sign}coalesce(r.handovers, 0)",
+        f"{sign}coalesce(r.handovers, 0), {sign}coalesce(r.contacts_to_inform, 0), "
+        f"{sign}coalesce(r.contacts_informed_24h, 0)",
         "r.interview_completed_at IS NOT NULL", add_measures)
-    closed = into_day(BY_DAY, "closed", "r.closed_at", measures, f"{sign}1, 0, 0, 0, 0, 0, 0",
+    closed = into_day(BY_DAY, "closed", "r.closed_at", measures,
+                      f"{sign}1, 0, 0, 0, 0, 0, 0, 0, 0",
                       "r.closed_at IS NOT NULL", add_n)
     first_call = into_day(
         VALUES, "first_call", "r.received_at", "value, n",

@@ -6,7 +6,7 @@ Personal data, answers and free text come from the case's and interview's events
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -21,6 +21,9 @@ from bco.guides.engine import Completeness, completeness
 from bco.guides.model import Guide, Question
 from bco.guides.phrasing import format_day, yes_no
 from bco.guides.state import InterviewState
+from bco.projections import matches
+from bco.projections.readmodel import Row, parse_utc
+from bco.projections.runner import open_views
 from bco.reports.timeline import TimelineEntry, timeline
 
 LANGUAGES = ("nl", "en")
@@ -64,6 +67,17 @@ class FollowUpRow:
 
 
 @dataclass(frozen=True)
+class LinkRow:
+    """A link a tracer made between this case and another: `named_by` (this index was that
+    case's contact), `same_as` (that case's index), `became_case` (this case's contact became
+    that case) or `again` (this index became that case again)."""
+
+    kind: str
+    reference: str
+    contact_name: str = ""
+
+
+@dataclass(frozen=True)
 class CaseFile:
     """Everything the case file template shows; built once, rendered in one language."""
 
@@ -81,6 +95,7 @@ class CaseFile:
     follow_ups: list[FollowUpRow]
     contacts: list[ContactRow]
     completeness: Completeness | None
+    links: list[LinkRow] = field(default_factory=list)
 
 
 def build_case_file(app: BCOApplication, case_id: UUID, *, as_of: datetime | None = None,
@@ -89,11 +104,36 @@ def build_case_file(app: BCOApplication, case_id: UUID, *, as_of: datetime | Non
     generated_at = app.clock()
     moment = as_of or generated_at
     state = app.case_as_of(case_id, moment)
-    return case_file_from(app, state, language=language, generated_at=generated_at)
+    later = later_links(app, case_id, state.as_of)
+    return case_file_from(app, state, language=language, generated_at=generated_at,
+                          later=later)
+
+
+def later_links(app: BCOApplication, case_id: UUID, as_of: datetime) -> list[Row]:
+    """Later cases a tracer linked to this one by `as_of`, from the matches read model (ids
+    only): this case's own events cannot know them."""
+    if not app.settings.views_path.exists():
+        return []
+    with open_views(app.settings.views_path) as db:
+        rows = matches.linked_from(db, str(case_id))
+    return [row for row in rows if (parse_utc(row["decided_at"]) or as_of) <= as_of]
+
+
+def link_rows(case: Case, interview: Interview | None, later: list[Row]) -> list[LinkRow]:
+    """The case's own links (its decisions as of the moment shown) and those made to it."""
+    own = [LinkRow("named_by" if contact else "same_as", case_reference(UUID(other)))
+           for other, contact in (key.split(":") for key, same in case.matches.items()
+                                  if same)]
+    names = {str(c.contact_id): c.name for c in interview.contacts.values()} \
+        if interview is not None else {}
+    made_to = [LinkRow("became_case" if row["contact_id"] else "again",
+                       case_reference(UUID(row["case_id"])),
+                       names.get(row["contact_id"], "")) for row in later]
+    return own + made_to
 
 
 def case_file_from(app: BCOApplication, state: CaseAsOf, *, language: str,
-                   generated_at: datetime) -> CaseFile:
+                   generated_at: datetime, later: list[Row] | None = None) -> CaseFile:
     """Word a replayed case with the guide its interview started under, as the screen does."""
     case, interview = state.case, state.interview
     guide = app.guide_for_interview(interview) if interview is not None else None
@@ -115,7 +155,8 @@ def case_file_from(app: BCOApplication, state: CaseAsOf, *, language: str,
         language=language, guide_language=wording,
         disease_name=app.catalog.disease_name(case.disease), as_of=state.as_of,
         generated_at=generated_at, timeline=timeline(state.events, interview), sections=sections,
-        follow_ups=follow_ups, contacts=contacts, completeness=measured)
+        follow_ups=follow_ups, contacts=contacts, completeness=measured,
+        links=link_rows(case, interview, later or []))
 
 
 def answers_by_section(guide: Guide, interview: Interview, language: str

@@ -25,8 +25,8 @@ import io
 import json
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +52,18 @@ class CursorError(ValueError):
     """The `since` parameter is not a cursor an earlier export of this kind ended with."""
 
 
+@dataclass
+class RowCount:
+    """Records sent so far: the access log notes how many an export handed out."""
+
+    sent: int = 0
+
+    def through(self, rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        for row in rows:
+            self.sent += 1
+            yield row
+
+
 @dataclass(frozen=True)
 class Export:
     """What the API streams: its media type, the cursor for the next pull, and the bytes."""
@@ -59,6 +71,7 @@ class Export:
     media_type: str
     cursor: str
     chunks: Iterator[bytes]
+    records: RowCount = field(default_factory=RowCount)
 
 
 def export_cases(settings: Settings, *, fmt: str, since: str | None,
@@ -111,10 +124,17 @@ def _export(settings: Settings, stream: str, fmt: str, since: str | None,
         conn.close()
         raise
     cursor = encode_cursor(stream, until)
-    query: Query = records.case_records if stream == "cases" else records.contact_records
+    source: Query = records.case_records if stream == "cases" else records.contact_records
+    sent = RowCount()
+
+    def query(conn: sqlite3.Connection, since: int, until: int
+              ) -> tuple[tuple[str, ...], Iterator[tuple[Any, ...]]]:
+        columns, rows = source(conn, since, until)
+        return columns, sent.through(rows)
+
     write = {"ndjson": _ndjson, "csv": _csv, "fhir": _fhir}[fmt]
     chunks = _streamed(conn, write(conn, query, start, until, shape, stream, cursor))
-    return Export(media_type=MEDIA_TYPES[fmt], cursor=cursor, chunks=chunks)
+    return Export(media_type=MEDIA_TYPES[fmt], cursor=cursor, chunks=chunks, records=sent)
 
 
 def _snapshot(settings: Settings) -> sqlite3.Connection:

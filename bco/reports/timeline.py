@@ -14,6 +14,7 @@ from typing import Any
 from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.domain.invitation import Invitation
+from bco.domain.reference import case_reference
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]]
             return "closed", {"reason": event.reason}
         case Case.Reopened():
             return "case_reopened", {"reason": event.reason}
+        case Case.MatchDecided():
+            return "match", {"reference": case_reference(event.other_case_id),
+                             "contact": event.contact_id is not None, "same": event.same,
+                             "reason": event.reason}
         case Interview.Started():
             return "interview_started", {"guide": f"{event.guide_id} v{event.guide_version}"}
         case Interview.Paused():

@@ -13,9 +13,12 @@ from bco import api
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.web import (
+    access_log,
+    audit,
     auth,
     casefile,
     citizen,
+    coaching,
     dashboard,
     display,
     errors,
@@ -23,12 +26,11 @@ from bco.web import (
     lead,
     navigation,
     presence,
-    proposals,
     readmodels,
     security,
     tracer,
+    training,
 )
-from bco.web.access_log import AccessLog
 
 
 def create_app(settings: Settings | None = None, app: BCOApplication | None = None) -> Flask:
@@ -63,14 +65,16 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     display.init_app(flask_app)
     presence.init_app(flask_app)
     readmodels.init_app(flask_app, application, settings)
-    flask_app.extensions["bco_access_log"] = AccessLog(settings.data_dir / "access.log")
+    access_log.init_app(flask_app)
     flask_app.extensions["bco_recent_claims"] = tracer.RecentClaims()
     flask_app.register_blueprint(tracer.blueprint)
     flask_app.register_blueprint(lead.blueprint)
     flask_app.register_blueprint(interview.blueprint)
-    flask_app.register_blueprint(proposals.blueprint)
     flask_app.register_blueprint(dashboard.blueprint)
     flask_app.register_blueprint(casefile.blueprint)
+    flask_app.register_blueprint(audit.blueprint)
+    training.init_app(flask_app)
+    coaching.init_app(flask_app)
     api.init_app(flask_app, settings, csrf)
     citizen.init_app(flask_app, settings)
 

@@ -9,6 +9,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from bco.application import BCOApplication
+from bco.audit.store import ASSIGNED, OUTSIDE, POOL, ROLE_WIDE, TEAM
 from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.reference import case_reference as case_reference  # re-exported
@@ -45,6 +46,21 @@ def may_see(app: BCOApplication, person: Person, case: Case) -> bool:
             return True
         return person.team is not None and case_team(app, case) == person.team
     return False
+
+
+def relation_to(app: BCOApplication, person: Person, case: Case) -> str:
+    """How the reader stood to the case when reading it, for the access log: its tracer, a
+    lead of its team, a pool open to them, a role that reads every case, or none of these."""
+    if case.tracer is not None and case.tracer == person.name:
+        return ASSIGNED
+    if (person.role == Role.TEAM_LEAD and person.team is not None
+            and case_team(app, case) == person.team):
+        return TEAM
+    if person.role in (Role.TRACER, Role.TEAM_LEAD) and in_pool(person, case):
+        return POOL
+    if person.role in (Role.AUTHORITY, Role.ADMIN):
+        return ROLE_WIDE
+    return OUTSIDE
 
 
 def may_work(app: BCOApplication, person: Person, case: Case) -> bool:

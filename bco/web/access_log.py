@@ -1,61 +1,96 @@
-"""Who opened which personal data, and when: an append-only file next to the event store.
+"""Every read of personal data on a page or through the API, written to the shared access log.
 
-A read model would be wrong here (views.db is thrown away on rebuild) and an event per read
-would bloat the cases' streams. Each line holds only ids, the account and its role, never names
-or phone numbers, so the log itself is not personal health data. Every line also goes to the
-Python logger 'bco.access', so operations can ship it elsewhere. Each web node writes its own
-file; several nodes would need their logs collected (or a shared table).
+Views note what they show while they run; the notes are written in one statement when the
+request ends, so a list of fifty cases costs one insert, and a save that shows nothing new
+(an htmx answer) costs none. The log lives beside the event store (bco/audit/store.py), so
+every node writes to one log and sees it whole. Entries hold ids, staff accounts and roles,
+never a name or phone number of a case.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import threading
-from datetime import UTC, datetime
-from pathlib import Path
+from dataclasses import dataclass
 from uuid import UUID
 
-from flask import current_app
+from flask import Flask, current_app, g, request
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
-log = logging.getLogger("bco.access")
+from bco.application import BCOApplication
+from bco.audit.store import ROLE_WIDE, AccessEntry
+from bco.domain.case import Case
+from bco.web import access
 
-
-class AccessLog:
-    """Appends one JSON line per read of personal data."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-
-    def record(self, *, account: str, role: str, kind: str, resource_id: UUID | str,
-               action: str = "read", as_of: str | None = None) -> None:
-        entry = {
-            "at": datetime.now(tz=UTC).isoformat(timespec="seconds"),
-            "account": account, "role": role, "action": action,
-            "kind": kind, "id": str(resource_id),
-        }
-        if as_of is not None:  # a case file printed as it stood at an earlier moment
-            entry["as_of"] = as_of
-        line = json.dumps(entry, sort_keys=True)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-        log.info("%s %s %s by %s (%s)", action, kind, resource_id, account, role)
-
-    def entries(self) -> list[dict[str, str]]:
-        """Every line so far, oldest first; for audits and tests."""
-        if not self.path.exists():
-            return []
-        with self.path.open(encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+PENDING = "bco_pending_reads"
 
 
-def record_read(kind: str, resource_id: UUID | str, action: str = "read",
-                as_of: str | None = None) -> None:
-    """Log that the signed-in person saw personal data of this case or interview."""
-    access_log: AccessLog = current_app.extensions["bco_access_log"]
-    access_log.record(account=current_user.name, role=current_user.role, kind=kind,
-                      resource_id=resource_id, action=action, as_of=as_of)
+@dataclass(frozen=True)
+class Read:
+    """What a view showed, before the request's who, when and from where are added."""
+
+    account: str
+    role: str
+    action: str
+    case_id: UUID | None
+    relation: str
+    records: int | None
+    detail: str
+    purpose: str | None
+
+
+def _bco() -> BCOApplication:
+    found: BCOApplication = current_app.extensions["bco"]
+    return found
+
+
+def record_read(action: str, case: Case | UUID | None = None, *, records: int | None = None,
+                detail: str = "", purpose: str | None = None) -> None:
+    """Note that the signed-in person saw personal data of this case (or a list of `records`);
+    how they stood to the case (its tracer, its team's lead, the pool) is noted with it."""
+    relation = ""
+    case_id = case.id if isinstance(case, Case) else case
+    if case is not None:
+        app = _bco()
+        loaded = case if isinstance(case, Case) else app.get_case(case)
+        relation = access.relation_to(app, current_user, loaded)
+    note(Read(account=current_user.name, role=current_user.role, action=action,
+              case_id=case_id, relation=relation, records=records, detail=detail,
+              purpose=purpose))
+
+
+def record_role_read(account: str, role: str, action: str, case_id: UUID | None = None, *,
+                     records: int | None = None, detail: str = "") -> None:
+    """A read by a role that may read every case (an API token): no case to weigh it against."""
+    note(Read(account=account, role=role, action=action, case_id=case_id,
+              relation=ROLE_WIDE if case_id is not None else "", records=records,
+              detail=detail, purpose=None))
+
+
+def note(read: Read) -> None:
+    pending: list[Read] = g.setdefault(PENDING, [])
+    pending.append(read)
+
+
+def write_now(read: Read) -> None:
+    """For a read whose size is known only after the response went out (a streamed export)."""
+    _bco().access_log.append([_entry(read)])
+
+
+def _entry(read: Read) -> AccessEntry:
+    return AccessEntry(at=_bco().clock(), account=read.account, role=read.role,
+                       action=read.action, purpose=read.purpose or request.endpoint or "",
+                       address=request.remote_addr or "", case_id=read.case_id,
+                       relation=read.relation, records=read.records, detail=read.detail)
+
+
+def _flush(response: Response) -> Response:
+    """One insert per request, whatever the page showed; nothing when it showed nothing."""
+    pending: list[Read] | None = g.pop(PENDING, None)
+    if pending:
+        _bco().access_log.append([_entry(read) for read in pending])
+    return response
+
+
+def init_app(flask_app: Flask) -> None:
+    flask_app.after_request(_flush)
+

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bco.audit import store as audit
 from bco.domain.account import Role
 from bco.domain.errors import NotFoundError
 from bco.reports.casefile import build_case_file
@@ -32,6 +33,11 @@ def download(case_id: UUID) -> Any:
     case = app.get_case(case_id)
     if not access.may_print(app, current_user, case):
         abort(403, access.refusal(app, current_user, case))
+    purpose = (request.args.get("purpose") or "").strip()
+    if purpose and purpose not in audit.STATED_PURPOSES:
+        message = _("'%(purpose)s' is not one of the purposes offered; choose one from the "
+                    "list, or leave it empty.", purpose=purpose[:40])
+        return error_response(422, "bad_purpose", message, {"purpose": [message]})
     typed = (request.args.get("as_of") or "").strip()
     as_of = None
     if typed:
@@ -47,8 +53,8 @@ def download(case_id: UUID) -> Any:
     except NotFoundError:
         return refused_moment(_("The case was not registered yet at %(moment)s; choose a "
                                 "later moment.", moment=typed))
-    record_read("case", case_id, action="casefile",
-                as_of=case_file.as_of.isoformat(timespec="seconds") if as_of else None)
+    record_read(audit.CASE_FILE, case, purpose=purpose or None,
+                detail=f"as of {case_file.as_of.isoformat(timespec='seconds')}" if as_of else "")
     pdf = render_pdf(case_file, zone=settings().zone, phone_region=settings().phone_region)
     stamp = f"-{case_file.as_of.astimezone(settings().zone):%Y%m%d-%H%M}" if as_of else ""
     response = make_response(pdf)

@@ -20,6 +20,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from bco.application import BCOApplication
+from bco.audit import store as audit
 from bco.domain.account import Role
 from bco.domain.case import Case
 from bco.domain.errors import DomainError
@@ -149,7 +150,7 @@ def _category(guide: Guide, contact: Contact, language: str) -> tuple[str | None
 
 
 def to_call(app: BCOApplication, found: list[contacts_model.ContactToCall],
-            action: str = "read") -> list[ContactToInform]:
+            action: str = audit.INFORM_LIST) -> list[ContactToInform]:
     """The listed contacts with their names and numbers from the interviews (read models hold
     none), each interview checked and its reading logged once."""
     interviews: dict[UUID, Interview | None] = {}
@@ -158,10 +159,11 @@ def to_call(app: BCOApplication, found: list[contacts_model.ContactToCall],
     for row in found:
         if row.interview_id not in interviews:
             interview = app.get_interview(row.interview_id)
-            allowed = may_inform(app, current_user, app.get_case(interview.case_id))
+            case = app.get_case(interview.case_id)
+            allowed = may_inform(app, current_user, case)
             interviews[row.interview_id] = interview if allowed else None
             if allowed:
-                record_read("interview", interview.id, action=action)
+                record_read(action, case)
         known = interviews[row.interview_id]
         contact = known.contacts.get(str(row.contact_id)) if known else None
         if known is None or contact is None or contact.removed or (

@@ -11,6 +11,7 @@ from flask import make_response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from bco.audit import store as audit
 from bco.projections import contacts as contacts_model
 from bco.web import inform
 from bco.web.auth import bco, role_required
@@ -56,7 +57,7 @@ def inform_csv() -> Any:
         found = contacts_model.to_inform(db, wanted, limit=CSV_LIMIT)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(
-        rows(inform.to_call(app, found, action="csv"), app.settings.zone))
+        rows(inform.to_call(app, found, action=audit.INFORM_CSV), app.settings.zone))
     response = make_response("\ufeff" + buffer.getvalue())
     response.mimetype = "text/csv"
     stamp = f"{app.clock().astimezone(app.settings.zone):%Y%m%d-%H%M}"

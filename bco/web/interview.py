@@ -31,6 +31,7 @@ from flask_login import current_user
 from jinja2 import Template
 
 from bco.application import BCOApplication, Recorded
+from bco.audit import store as audit
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.domain.case import Case
@@ -40,9 +41,9 @@ from bco.guides.engine import Changes, changes
 from bco.guides.model import Question
 from bco.guides.phrasing import yes_no
 from bco.guides.state import InterviewState
-from bco.web import access
+from bco.web import access, proposals, sandbox
 from bco.web.access_log import record_read
-from bco.web.auth import bco, role_required
+from bco.web.auth import role_required
 from bco.web.errors import translated, wants_json
 from bco.web.interview_forms import (
     answer_value,
@@ -61,7 +62,6 @@ from bco.web.interview_view import (
     step_anchor,
     view_of,
 )
-from bco.web.readmodels import read_your_writes
 
 blueprint = Blueprint("interview", __name__)
 WORKERS = (Role.TRACER, Role.TEAM_LEAD)
@@ -83,8 +83,9 @@ def language() -> str:
 
 
 def visible(interview_id: UUID) -> tuple[BCOApplication, Interview, Case]:
-    """The interview and its case, if the signed-in person may see that case."""
-    app = bco()
+    """The interview and its case, if the signed-in person may see that case (in the sandbox
+    store when this is the practice copy of the screen)."""
+    app = sandbox.application()
     interview = app.get_interview(interview_id)
     case = access.visible_case(app, current_user, interview.case_id)
     return app, interview, case
@@ -322,7 +323,7 @@ def pause(interview_id: UUID) -> Any:
                      pause_handover=bool(request.form.get("handover")))
     if hand_over:
         # The pool and worklists are read models: let them show the handover before moving on.
-        read_your_writes(recorded)
+        sandbox.wait_for_read_models(recorded)
     if wants_json():
         return _json(recorded)
     flash(_("Interview paused. The summary and every answer are kept for whoever resumes."),
@@ -339,7 +340,7 @@ def resume(interview_id: UUID) -> Any:
     if case.tracer is None:
         recorded = app.take_interview(interview_id, current_user.name, current_user.team,
                                       actor=current_user.name, expected_case_version=case.version)
-        read_your_writes(recorded)
+        sandbox.wait_for_read_models(recorded)
     elif not access.may_work(app, current_user, case):
         abort(403, _("This interview belongs to %(tracer)s; ask your team lead to hand it over.",
                      tracer=case.tracer))
@@ -362,12 +363,30 @@ def complete(interview_id: UUID) -> Any:
             and screen_for(app, interview, case).completeness.score < 100):
         return redirect(url_for(".screen", interview_id=interview_id, confirm="complete"))
     recorded = app.complete_interview(interview_id, actor=current_user.name)
-    read_your_writes(recorded)  # the case status and inform list come from read models
+    sandbox.wait_for_read_models(recorded)  # the case status and inform list are read models
     if wants_json():
         return _json(recorded)
+    practised = sandbox.after_complete_url(interview_id)
+    if practised is not None:
+        return redirect(practised)
     flash(_("Interview completed. The contacts the health service informs are on the inform "
             "list."), "info")
     return redirect(anchor_url(interview_id))
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/proposals/<uuid:link_id>/<uuid:contact_id>")
+@role_required(*WORKERS)
+def decide_proposal(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
+    """Confirm, correct then confirm, or reject what the index proposed through the link; a
+    refusal comes back beside the proposal with what was typed."""
+    app, interview, case = workable(interview_id)
+    decided = proposals.decide(app, interview, link_id, contact_id, request.form,
+                               actor=current_user.name)
+    if isinstance(decided, dict):
+        return _page(app, app.get_interview(interview.id), app.get_case(case.id), status=422,
+                     **decided)
+    sandbox.wait_for_read_models(decided)
+    return redirect(anchor_url(interview_id, "proposals"))
 
 
 # -- responses --------------------------------------------------------------------------------
@@ -376,18 +395,14 @@ def complete(interview_id: UUID) -> Any:
 def _page(app: BCOApplication, interview: Interview, case: Case, *, status: int = 200,
           **context: Any) -> Any:
     """The whole screen; every showing of it is a read of the interview, logged as such."""
-    record_read("interview", interview.id)
+    if not sandbox.active():  # a practice index is invented: no personal data is read
+        record_read(audit.INTERVIEW, case)
     view = screen_for(app, interview, case)
     page = render_template(
         "interview/screen.html", s=view, may_work=access.may_work(app, current_user, case),
-        reference=access.case_reference(case.id), new_command=lambda: uuid4().hex, **context)
+        reference=access.case_reference(case.id), new_command=lambda: uuid4().hex,
+        **sandbox.screen_context(interview.id), **context)
     return page, status
-
-
-def render_screen(app: BCOApplication, interview: Interview, case: Case, *, status: int = 200,
-                  **context: Any) -> Any:
-    """The whole screen, for views of other modules that act on the interview."""
-    return _page(app, interview, case, status=status, **context)
 
 
 def _json(recorded: Recorded) -> Any:
@@ -477,7 +492,7 @@ def _contact_problem(interview_id: UUID, contact_id: UUID, *, status: int, code:
                      message: str, errors: dict[str, Any], **extra: Any) -> str:
     """A refused contact change, naming the field by its label (never 'override_reason');
     after a conflict, the colleague's change in words, field by field."""
-    app = bco()
+    app = sandbox.application()
     interview = app.get_interview(interview_id)
     guide = app.guide_for_interview(interview)
     language = guide_language(guide, str(current_user.language))

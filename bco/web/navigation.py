@@ -15,6 +15,10 @@ MENU = [
     ("dashboard.page", _l("Dashboard"), {Role.TEAM_LEAD, Role.ADMIN}),
     ("tracer.inform_list", _l("Inform contacts"), {Role.TRACER, Role.TEAM_LEAD,
                                                     Role.AUTHORITY}),
+    ("audit.admin_log", _l("Access log"), {Role.ADMIN}),
+    ("training.home", _l("Practice"), {Role.TRACER, Role.TEAM_LEAD}),
+    ("coaching.sample", _l("Coaching"), {Role.TEAM_LEAD}),
+    ("coaching.mine", _l("Feedback"), {Role.TRACER}),
 ]
 
 ROLE_LABELS = {

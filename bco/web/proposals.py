@@ -1,51 +1,47 @@
 """The index's self-reported contacts in the interview: confirm, edit then confirm, or reject.
 
 A confirmed proposal becomes a contact of the interview with provenance "self-reported" and
-the time the index entered it; a rejected one stays on the link with the tracer's reason.
+the time the index entered it; a rejected one stays on the link with the tracer's reason. The
+route is the interview screen's (bco.web.interview.decide_proposal); this module reads the
+form and gives the command.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import flash
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from bco.domain.account import Role
+from bco.application import BCOApplication, Recorded
 from bco.domain.errors import DomainError, InvalidValueError
 from bco.domain.errors import translatable as _t
-from bco.web.auth import role_required
+from bco.domain.interview import Interview
 from bco.web.errors import translated
-from bco.web.interview import render_screen, workable
-from bco.web.readmodels import read_your_writes
 
-blueprint = Blueprint("proposals", __name__)
-WORKERS = (Role.TRACER, Role.TEAM_LEAD)
 EDITABLE = ("name", "phone", "relation", "day", "setting")
 
 
-@blueprint.post("/interviews/<uuid:interview_id>/proposals/<uuid:link_id>/<uuid:contact_id>")
-@role_required(*WORKERS)
-def decide(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
-    """Confirm (with the tracer's corrections when 'edit' was used) or reject with a reason;
-    a refusal comes back on the screen beside the proposal, with what was typed."""
-    app, interview, case = workable(interview_id)
-    form = request.form
+def decide(app: BCOApplication, interview: Interview, link_id: UUID, contact_id: UUID,
+           form: Mapping[str, str], *, actor: str) -> Recorded | dict[str, Any]:
+    """Confirm (with the tracer's corrections when 'edit' was used) or reject with a reason.
+    Returns what was recorded, or for a refusal what the screen shows beside the proposal,
+    with what was typed."""
     action = form.get("action", "")
     typed = {name: form.get(name, "") for name in (*EDITABLE, "household", "reason")}
     try:
         if action == "reject":
-            recorded = app.reject_proposal(interview_id, link_id, contact_id,
-                                           typed["reason"], actor=current_user.name)
+            recorded = app.reject_proposal(interview.id, link_id, contact_id,
+                                           typed["reason"], actor=actor)
             message = _("Proposal rejected; the reason is kept in the case history.")
         elif action in ("confirm", "edit"):
-            changes = (_changes(typed, app.guide_for_interview(interview).setting_ids)
-                       if action == "edit" else {})
-            recorded = app.confirm_proposal(interview_id, link_id, contact_id, changes,
-                                            actor=current_user.name)
+            guide = app.guide_for_interview(interview)
+            changes = _changes(typed, guide.setting_ids) if action == "edit" else {}
+            recorded = app.confirm_proposal(interview.id, link_id, contact_id, changes,
+                                            actor=actor)
             message = _("Added to the contacts, marked as self-reported.")
         else:
             raise ValueError(action)
@@ -53,12 +49,10 @@ def decide(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
         problem = translated(exc) if isinstance(exc, DomainError) else _(
             "Choose confirm, edit or reject.")
         field = exc.field if isinstance(exc, DomainError) else None
-        return render_screen(app, app.get_interview(interview.id), app.get_case(case.id),
-                             status=422, proposal_problem=(str(contact_id), field, problem),
-                             proposal_typed={str(contact_id): typed})
-    read_your_writes(recorded)
+        return {"proposal_problem": (str(contact_id), field, problem),
+                "proposal_typed": {str(contact_id): typed}}
     flash(message, "info")
-    return redirect(url_for("interview.screen", interview_id=interview_id) + "#proposals")
+    return recorded
 
 
 def _changes(typed: dict[str, str], settings: frozenset[str]) -> dict[str, Any]:

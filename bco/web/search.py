@@ -6,9 +6,9 @@ The access log records that a search happened and which cases it showed, by id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from bco.audit import store as audit
 from bco.domain.case import Case
 from bco.domain.errors import NotFoundError
 from bco.projections import people
@@ -52,6 +53,7 @@ class Found:
     disease: str
     name: str | None
     link: str | None
+    case: Case = field(repr=False, compare=False)  # for the access log: how the searcher stood
 
 
 def may_search() -> bool:
@@ -73,7 +75,7 @@ def _found(case: Case) -> Found:
     return Found(case_id=case.id, reference=access.case_reference(case.id),
                  status=status_label(case.status.value), disease=case.disease,
                  name=case.person.name if access.sees_index_name(current_user) else None,
-                 link=_link(case.id))
+                 link=_link(case.id), case=case)
 
 
 def find(term: str) -> list[Found]:
@@ -102,10 +104,10 @@ def search_page() -> Any:
         return render_template("search.html", form=form, term="", results=None, kind=None,
                                more=False)
     results = find(term)
-    record_read("search", uuid4(), action="search")
     shown = results[:RESULT_LIMIT]
+    record_read(audit.SEARCH, records=len(shown))
     for result in shown:
-        record_read("case", result.case_id, action="search-result")
+        record_read(audit.SEARCH_RESULT, result.case)
     kind = people.search_kind(term)
     if kind == "reference" and len(shown) == 1 and current_user.role in access.WORKER_ROLES:
         return redirect(url_for("tracer.case_page", case_id=shown[0].case_id), code=303)

@@ -25,13 +25,15 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from bco.application import Issued
+from bco.audit import store as audit
 from bco.config import Settings
 from bco.domain.account import Role
 from bco.domain.case import CallOutcome, Case, CaseStatus
 from bco.domain.errors import ConflictError, DomainError
 from bco.projections import worklist as worklist_model
 from bco.projections.accounts import Colleague
-from bco.web import access, inform, inform_csv, search
+from bco.web import access, inform, inform_csv, matching, search
+from bco.web import audit as audit_pages
 from bco.web.access_log import record_read
 from bco.web.auth import bco, role_required
 from bco.web.case_forms import (
@@ -107,8 +109,9 @@ def index_names(items: list[worklist_model.WorklistItem]) -> dict[UUID, str]:
     app = bco()
     names = {}
     for item in items[:NAMED_ROWS]:
-        names[item.case_id] = app.get_case(item.case_id).person.name
-        record_read("case", item.case_id, action="list")
+        case = app.get_case(item.case_id)
+        names[item.case_id] = case.person.name
+        record_read(audit.WORKLIST, case)
     return names
 
 
@@ -209,10 +212,11 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
     app = bco()
     now = app.clock()
     zone = settings().zone
-    record_read("case", case.id)
+    record_read(audit.CASE_PAGE, case)
     first_call = case.call_attempts[0].at if case.call_attempts else None
     take_form = TakeForm(expected_version=str(case.version))
     may_assign = access.may_assign(app, current_user, case)
+    proposed, linked_from = matching.matches_for(app, case)
     handover = None
     if case.interview_id is not None and access.in_pool(current_user, case):
         handovers = app.get_interview(case.interview_id).handovers
@@ -230,7 +234,8 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         interview_link=interview_url(case.interview_id) if case.interview_id else None,
         call_form=call_form or CallForm(), unreachable_form=unreachable_form or UnreachableForm(),
         take_form=take_form, start_form=CommandForm(),
-        guides=app.catalog.all_for_disease(case.disease) if case.interview_id is None else [],
+        guides=(app.catalog.all_for_disease(case.disease, case.region)
+                if case.interview_id is None else []),
         callback_min=f"{now.astimezone(zone):%Y-%m-%dT%H:%M}",
         callback_max=f"{(now + CALLBACK_HORIZON).astimezone(zone):%Y-%m-%dT%H:%M}",
         call_errors=form_errors(call_form) if call_form else {},
@@ -243,6 +248,9 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         invitations=app.case_invitations(case), issued=issued, now=now,
         invite_hours=settings().invite_hours, invite_problem=invite_problem,
         revoke_problem=revoke_problem, revoke_reason=revoke_reason,
+        matches=proposed, linked_from=linked_from, match_form=matching.MatchForm(),
+        may_see_log=audit_pages.may_see_log(current_user, case),
+        purposes=audit_pages.casefile_purposes(),
     ), status
 
 
@@ -419,3 +427,5 @@ blueprint.add_url_rule("/search", "search", search.search_page, methods=["GET", 
 blueprint.add_app_template_global(search.may_search, "may_search")
 blueprint.add_url_rule("/inform.csv", "inform_csv", inform_csv.inform_csv)
 
+blueprint.add_url_rule("/cases/<uuid:case_id>/matches", "decide_match",
+                       role_required(*WORKERS)(matching.decide), methods=["POST"])

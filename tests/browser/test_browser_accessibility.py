@@ -72,3 +72,23 @@ def test_interview_confirmation_and_refused_summary(axe_page: Page, server: Serv
         for impact in ("critical", "serious"):
             violations = axe_violations(axe_page, impact)
             assert not violations, describe(violations)
+
+
+def test_access_log_pages(new_page, server: Server) -> None:
+    """The case page with its access-log link and case-file purpose, a case's log for its
+    lead, and the administrator's log and unusual access: nothing critical or serious."""
+    interview_id = server.interview_for("tracer", "Roos Dekker")
+    case_id = server.app.get_interview(interview_id).case_id
+    tracer: Page = new_page(bypass_csp=True)
+    sign_in(tracer, server, "tracer")
+    tracer.goto(f"{server.url}/cases/{case_id}")
+    for name, paths in (("lead", (f"/cases/{case_id}", f"/cases/{case_id}/access")),
+                        ("admin", ("/admin/access?user=tracer", "/admin/access/unusual"))):
+        page: Page = new_page(bypass_csp=True)
+        sign_in(page, server, name)
+        for path in paths:
+            page.goto(f"{server.url}{path}")
+            violations = axe_violations(page, "critical") + axe_violations(page, "serious")
+            assert not violations, f"{path}: {describe(violations)}"
+            if path.endswith("/access") or "user=tracer" in path:
+                assert page.locator("tr[data-account=tracer]").count() >= 1, path

@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = {"append", "append_batch", "load", "load_snapshots", "postgres_append", "rebuild",
         "worklist", "http_answer", "http_answer_p99", "casefile_pdf_1p", "casefile_pdf_10p",
         "casefile_pdf_peak", "export_ndjson", "export_csv", "export_fhir", "export_rss_growth",
-        "dashboard", "dashboard_kpis"}
+        "dashboard", "dashboard_kpis", "intake", "intake_matching", "access_log_1",
+        "access_log_20"}
 KEYS = {"name", "value", "unit", "baseline", "ratio", "target", "met"}
 
 

@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlite_utils import Database
 
-from bco.projections import contacts as contacts_model
 from bco.projections import timeline as timeline_model
 from bco.projections.kpis import Period, Scope, compute_kpis
 from bco.projections.readmodel import utc_text
@@ -59,10 +58,7 @@ def contact(db: Database, contact_id: str, case_id: str, informs: str, *,
     db.table(timeline_model.CONTACTS).insert({
         "contact_id": contact_id, "case_id": case_id, "reported_at": None,
         "removed": int(removed), "inform_outcome": "informed" if informed else None,
-        "informed_at": informed})
-    db.table(contacts_model.TABLE).insert({
-        "contact_id": contact_id, "case_id": case_id, "informs": informs,
-        "removed": int(removed)})
+        "informed_at": informed, "informs_own": informs, "informs": informs})
     live = [r for r in db.table(timeline_model.CONTACTS).rows_where("case_id = ?", [case_id])]
     row = db.table(timeline_model.TABLE).get(case_id)
     db.table(timeline_model.TABLE).update(
@@ -73,7 +69,6 @@ def contact(db: Database, contact_id: str, case_id: str, informs: str, *,
 def db(tmp_path: Path) -> Iterator[Database]:
     database = Database(sqlite3.connect(str(tmp_path / "views.db")))
     timeline_model.Timeline().create(database)
-    contacts_model.Contacts({}).create(database)
     yield database
     database.close()
 

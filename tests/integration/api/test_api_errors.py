@@ -61,11 +61,13 @@ def test_an_unknown_case_or_address_is_404(api: Api) -> None:
 
 
 def test_a_wrong_method_is_405_with_allow(api: Api, case_id: str) -> None:
-    for url in ("/api/cases", f"/api/cases/{case_id}", "/api/exports/cases"):
-        answer = api.client.post(url, headers={"Authorization": f"Bearer {api.token}"})
+    reads = {"GET", "HEAD", "OPTIONS"}
+    for url, allowed in (("/api/cases", {*reads, "POST"}), (f"/api/cases/{case_id}", reads),
+                         ("/api/exports/cases", reads)):
+        answer = api.client.put(url, headers={"Authorization": f"Bearer {api.token}"})
         body = assert_error(answer, 405)
         assert body["code"] == "method_not_allowed"
-        assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+        assert set(answer.headers["Allow"].split(", ")) == allowed
 
 
 @pytest.mark.parametrize(("url", "parameter"), [

@@ -61,3 +61,25 @@ def test_csv_and_fhir_and_pseudonyms(api: Api) -> None:
     assert bundle["resourceType"] == "Bundle"
     hidden = api.get("/api/exports/cases?pseudonymised=true").get_data(as_text=True)
     assert "Sanne" not in hidden and "+3161234" not in hidden and "name_pseudonym" in hidden
+
+
+def test_an_export_is_logged_with_the_records_it_sent_even_when_the_client_leaves(
+        api: Api) -> None:
+    for n in range(3):
+        api.register(name=f"Index {n}")
+    api.interview(api.register(name="Index 3"), ["Karin Oosterhuis", "Piet Jansen"])
+    api.project()
+    log = api.app.access_log
+    api.get("/api/exports/contacts?format=csv&pseudonymised=true").get_data()
+    [contacts] = log.entries()
+    assert (contacts.account, contacts.action, contacts.records, contacts.case_id) == (
+        "ggd-export", "export-contacts", 2, None)
+    assert contacts.detail == "csv, pseudonymised, everything"
+    leaving = api.client.get("/api/exports/cases?format=ndjson", buffered=False,
+                             headers={"Authorization": f"Bearer {api.token}"})
+    first = next(iter(leaving.response))
+    assert b"case_id" in first and log.entries()[-1].action == "export-contacts"
+    leaving.close()  # the client goes away after the first chunk
+    last = log.entries()[-1]
+    assert (last.action, last.records, last.detail) == ("export-cases", 4,
+                                                        "ndjson, personal, everything")

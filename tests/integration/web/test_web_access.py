@@ -33,6 +33,8 @@ EVERY_CASE = {("authority", "tracer.log_inform")}
 # The health authority keeps the record of every case: it may print any case file (a PDF,
 # whose text is read out of it, since in the file itself the text is compressed).
 PRINTS_EVERY_CASE = {("authority", "casefile.download")}
+# Administrators audit every case's access log: staff and ids, never the case's personal data.
+AUDITS_EVERY_CASE = {("admin", "audit.case_log")}
 SIGNS_OUT = {"auth.signout"}  # tested in test_web_signin; here it would end the session
 # The self-report pages open with a link's token, not a session: a token that opens nothing
 # ("x" here) gets the page that says so, for anyone (test_web_citizen covers real links).
@@ -48,6 +50,8 @@ ROLE_PAGES = {
     "dashboard.page": {"lead", "admin"},
     "dashboard.panels": {"lead", "admin"},
     "dashboard.kpis_json": {"lead", "admin"},
+    "audit.admin_log": {"admin"},
+    "audit.unusual": {"admin"},
 }
 
 
@@ -136,9 +140,11 @@ def test_every_route_refuses_or_hides_a_foreign_case(web: Flask, bco_app: BCOApp
         elif (role, rule.endpoint) in PRINTS_EVERY_CASE:
             assert answer.status_code == 200 and answer.mimetype == "application/pdf", where
             assert SECRET_NAME in body, where
-            logged = web.extensions["bco_access_log"].entries()[-1]
-            assert (logged["account"], logged["action"], logged["id"]) == (
-                role, "casefile", str(foreign["case_id"])), where
+            logged = bco_app.access_log.entries()[-1]
+            assert (logged.account, logged.action, logged.case_id) == (
+                role, "casefile", foreign["case_id"]), where
+        elif (role, rule.endpoint) in AUDITS_EVERY_CASE:
+            assert answer.status_code == 200 and "C-" in body, where
         elif (role, rule.endpoint) in EVERY_CASE:
             assert answer.status_code in (302, 403, 409, 422), where
         elif rule.arguments & {"case_id", "interview_id", "resource_id", "contact_id"}:

@@ -14,6 +14,7 @@ from flask import Flask
 from web_support import Cases, sign_in
 
 from bco.application import BCOApplication
+from bco.audit.store import AccessEntry
 
 NAME = "Sanne de Vries"
 
@@ -23,8 +24,8 @@ def text_of(pdf: bytes) -> str:
         return " ".join(" ".join(p.extract_text() or "" for p in document.pages).split())
 
 
-def access_lines(web: Flask) -> list[dict[str, str]]:
-    return [e for e in web.extensions["bco_access_log"].entries() if e["action"] == "casefile"]
+def access_lines(web: Flask) -> list[AccessEntry]:
+    return [e for e in web.extensions["bco"].access_log.entries() if e.action == "casefile"]
 
 
 @pytest.fixture
@@ -54,9 +55,10 @@ def test_a_lead_downloads_their_teams_case_file(web: Flask, north_case: dict[str
     assert NAME in text and "Eerste Contact" in text and "Later Contact" in text
     assert f"Dossier C-{str(case_id)[:8]}" in text  # the lead reads Dutch
     [line] = access_lines(web)
-    assert line["account"] == "lead" and line["role"] == "team_lead"
-    assert line["kind"] == "case" and line["id"] == str(case_id) and "as_of" not in line
-    assert NAME not in web.extensions["bco_access_log"].path.read_text()
+    assert (line.account, line.role, line.relation) == ("lead", "team_lead", "team")
+    assert line.case_id == case_id and line.detail == ""
+    assert line.purpose == "casefile.download" and line.address == "127.0.0.1"
+    assert NAME not in repr(web.extensions["bco"].access_log.entries())
 
 
 def test_as_of_gives_the_case_as_it_stood(web: Flask, north_case: dict[str, Any]) -> None:
@@ -70,7 +72,7 @@ def test_as_of_gives_the_case_as_it_stood(web: Flask, north_case: dict[str, Any]
     text = text_of(answer.data)
     assert "Eerste Contact" in text and "Later Contact" not in text
     [line] = access_lines(web)
-    assert line["account"] == "authority" and line["as_of"] == local.replace(
+    assert line.account == "authority" and line.detail == "as of " + local.replace(
         second=0, microsecond=0).isoformat()
 
 
@@ -91,7 +93,7 @@ def test_the_authority_prints_any_case_and_others_are_refused(
     assert sign_in(web, "admin").get(f"/cases/{mine}/casefile.pdf").status_code == 403
     anonymous = web.test_client().get(f"/cases/{mine}/casefile.pdf")
     assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
-    assert [line["account"] for line in access_lines(web)] == ["authority", "lead"]
+    assert [line.account for line in access_lines(web)] == ["authority", "lead"]
 
 
 @pytest.mark.parametrize("typed", ["yesterday", "2026-13-01T10:00", "2999-01-01T10:00",

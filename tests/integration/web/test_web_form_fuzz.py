@@ -38,6 +38,7 @@ from web_support import Cases, sign_in
 from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
 from bco.web import auth
+from bco.web.sandbox import training_app
 
 pytestmark = pytest.mark.fuzz
 
@@ -152,6 +153,32 @@ class World:
     def version(self, case_id: UUID) -> int:
         return self.app.get_case(case_id).version
 
+    @property
+    def practice(self) -> World:
+        """The same world on the practice sandbox, for the interview screen under /practice."""
+        if "practice" not in self.cached:
+            with self.web.app_context():
+                sandbox = training_app()
+            self.cached["practice"] = World(sandbox, self.web, self.clock, self.cases,
+                                            clients=self.clients)
+        found: World = self.cached["practice"]
+        return found
+
+    def position(self) -> int:
+        """Events in the real store and the sandbox: a refusal may write to neither."""
+        return self.app.store_position() + self.practice.app.store_position()
+
+    def practice_session(self, fresh: bool = False) -> UUID:
+        """A practice of the tracer's (the same one unless `fresh`, or once it is finished)."""
+        found: UUID | None = self.cached.get("practice_id")
+        sandbox = self.practice.app
+        if fresh or found is None or sandbox.get_practice(found).finished:  # type: ignore[attr-defined]
+            found = sandbox.start_practice(  # type: ignore[attr-defined]
+                "covid-19-birthday-en", trainee="tracer", team="north").aggregate_id
+            self.cached["practice_id"] = found
+        assert found is not None
+        return found
+
 
 # -- one builder per form ------------------------------------------------------------------
 
@@ -251,6 +278,22 @@ def inform(data: st.DataObject, world: World) -> Request:
                    data.draw(st.sampled_from(["authority", "authority", "tracer", "admin"])), {
         "outcome": data.draw(plausible("informed", "unreachable", "refused", "no_answer")),
         "note": data.draw(plausible("", "left a message", st.text(max_size=2100))),
+        "command_id": data.draw(command_ids())})
+
+
+def match_decision(data: st.DataObject, world: World) -> Request:
+    """Link a case to an earlier one (its index, or a contact named there), or not."""
+    other = world.cached.setdefault("matched", world.case())
+    interview_id, contact_id = world.cached.setdefault("named", world.to_inform())
+    target = data.draw(st.sampled_from(["index", "contact"]))
+    other_case = world.app.get_interview(interview_id).case_id if target == "contact" else other
+    case_id = case_target(data, world, world.case)
+    return Request(f"/cases/{case_id}/matches", "tracer", {
+        "other_case_id": data.draw(plausible(other_case, uuid4(), case_id, "not-a-uuid")),
+        "contact_id": data.draw(plausible(contact_id if target == "contact" else "", uuid4())),
+        "decision": data.draw(plausible("same", "different")),
+        "reason": data.draw(plausible("another person, other date of birth", "",
+                                      st.text(max_size=600))),
         "command_id": data.draw(command_ids())})
 
 
@@ -492,17 +535,87 @@ def proposal(data: st.DataObject, world: World) -> Request:
         "reason": data.draw(plausible("not in the window", ""))})
 
 
+def practice_start(data: st.DataObject, world: World) -> Request:
+    role = data.draw(st.sampled_from(["tracer", "lead", "authority"]))
+    return Request("/practice/start", role, {"scenario": data.draw(plausible(
+        "covid-19-birthday-en", "measles-grandparents-en", "nope", ""))})
+
+
+def practice_target(data: st.DataObject, world: World, fresh: bool = False) -> UUID:
+    pick = data.draw(st.sampled_from(["own", "own", "own", "unknown"]))
+    return world.practice_session(fresh) if pick == "own" or MODE["now"] == "page" else uuid4()
+
+
+def practice_ask(data: st.DataObject, world: World) -> Request:
+    practice_id = practice_target(data, world)
+    days = [f"day:{d}" for d in DAYS]
+    return Request(f"/practice/{practice_id}/ask",
+                   data.draw(st.sampled_from(["tracer", "tracer", "tracer3"])),
+                   {"prompt": data.draw(plausible(st.sampled_from(
+                       ["final", "setting:work", "setting:sport", "household", "has_symptoms",
+                        *days]), "script:greeting", "setting:pub", ""))})
+
+
+def practice_finish(data: st.DataObject, world: World) -> Request:
+    practice_id = practice_target(data, world, fresh=True)
+    return Request(f"/practice/{practice_id}/finish",
+                   data.draw(st.sampled_from(["tracer", "tracer", "tracer3", "lead"])), {})
+
+
+RUBRIC_ITEMS = ("identity_checked", "window_explained", "every_day_walked",
+                "every_setting_asked", "bubble_probed", "who_informs_agreed",
+                "next_steps_explained")
+
+
+def coaching_score(data: st.DataObject, world: World) -> Request:
+    """A lead's rubric scores of a completed interview of the team (sometimes one still going,
+    another team's or none)."""
+    pick = "done" if MODE["now"] == "page" else data.draw(
+        st.sampled_from(["done", "done", "done", "open", "other team", "unknown"]))
+    if pick == "unknown":
+        interview_id = uuid4()
+    else:
+        interview_id = world.interview(*(("tracer3", "south") if pick == "other team" else ()))
+        if pick != "open":
+            world.app.complete_interview(interview_id, actor="tracer")
+            world.cases.project()
+    fields = {f"score_{item}": data.draw(plausible("2", "1", "0", "3", ""))
+              for item in RUBRIC_ITEMS}
+    fields.update(feedback=data.draw(plausible("Goed doorgevraagd.", "", st.text(max_size=4100))),
+                  command_id=data.draw(command_ids()))
+    return Request(f"/coaching/interviews/{interview_id}",
+                   data.draw(st.sampled_from(["lead", "lead", "lead", "tracer"])), fields)
+
+
+def practised(build: Build) -> Build:
+    """An interview form, sent to the practice copy of the screen on the sandbox's cases."""
+    def practice_form(data: st.DataObject, world: World) -> Request:
+        request = build(data, world.practice)
+        request.path = f"/practice{request.path}"
+        return request
+    return practice_form
+
+
+INTERVIEW_FORMS: dict[str, Build] = {
+    "answer": answers, "prompt": prompts, "report_contact": add_contact,
+    "update_contact": update_contact, "remove_contact": remove_contact, "pause": pause,
+    "resume": resume, "complete": complete, "decide_proposal": proposal}
+
 FORMS: dict[str, Build] = {
     "auth.signin": signin, "auth.signout": signout, "auth.switch_language": switch_language,
     "tracer.next_case": next_case,
     "tracer.log_call": calls, "tracer.mark_unreachable": unreachable, "tracer.take_case": take,
     "tracer.start_interview": start, "tracer.log_inform": inform, "tracer.search": search,
+    "tracer.decide_match": match_decision,
     "lead.assign": assignment, "interview.answer": answers, "interview.prompt": prompts,
     "interview.report_contact": add_contact, "interview.update_contact": update_contact,
     "interview.remove_contact": remove_contact, "interview.pause": pause,
     "interview.resume": resume, "interview.complete": complete, "dashboard.act": dashboard,
     "citizen.submit": citizen, "tracer.invite": invite, "tracer.revoke_invite": revoke_invite,
-    "proposals.decide": proposal,
+    "interview.decide_proposal": proposal,
+    "training.start": practice_start, "training.ask": practice_ask,
+    "training.finish": practice_finish, "coaching.score": coaching_score,
+    **{f"practice_interview.{name}": practised(build) for name, build in INTERVIEW_FORMS.items()},
 }
 
 
@@ -586,13 +699,13 @@ def test_no_form_answers_5xx_or_writes_on_a_refusal(endpoint: str, world: World)
         client = world.client(request.role)
         if request.role is not None:
             flashed_errors(client)  # what earlier examples flashed is not this one's
-        before = world.app.store_position()
+        before = world.position()
         tally["requests"] += 1
         answer = client.post(request.path, data=body, headers=headers,
                              query_string=request.query)
         status = answer.status_code
         tally[f"{status // 100}xx"] += 1
-        wrote = world.app.store_position() != before
+        wrote = world.position() != before
         refused = status >= 400 or (300 <= status < 400 and request.role is not None
                                     and bool(flashed_errors(client)))
         tally["refused"] += refused
@@ -602,7 +715,7 @@ def test_no_form_answers_5xx_or_writes_on_a_refusal(endpoint: str, world: World)
         assert status < 500, answer.get_data(as_text=True)[:500]
         assert not (refused and wrote), (
             f"{request.path} answered {status} (refused) but wrote "
-            f"{world.app.store_position() - before} event(s); body {body!r}")
+            f"{world.position() - before} event(s); body {body!r}")
 
     fuzz()
     # The examples got past the first check (and saved) as well as being refused, so both

@@ -129,7 +129,7 @@ def test_csv_has_every_filtered_row_formula_safe_and_is_logged(
     only_one = list(csv.reader(io.StringIO(
         client.get("/inform.csv?category=1").get_data().decode("utf-8-sig"))))
     assert len(only_one) == 2
-    logged = [entry for entry in web.extensions["bco_access_log"].entries()
-              if entry["action"] == "csv"]
-    assert logged and logged[-1]["id"] == str(interview_id)
-    assert logged[-1]["account"] == "tracer2"
+    logged = [entry for entry in web.extensions["bco"].access_log.entries()
+              if entry.action == "inform-csv"]
+    assert logged and logged[-1].case_id == bco_app.get_interview(interview_id).case_id
+    assert logged[-1].account == "tracer2"

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,16 +67,14 @@ def test_the_web_app_removes_a_killed_rebuilds_files_as_it_starts(
     assert f"Removed {len(killed)} file(s) a killed rebuild left" in caplog.text
 
 
-def test_bco_serve_removes_them_before_it_answers(web_settings: Settings,
-                                                  bco_app: BCOApplication) -> None:
-    """The real server: `bco serve` (gunicorn) on a port of its own."""
-    bco_app.close()
-    killed, running = leave_rebuild_files(web_settings.views_path)
+@contextmanager
+def served(settings: Settings, **env: str) -> Iterator[None]:
+    """`bco serve` (gunicorn) on a port of its own, answering /healthz."""
     port = free_port()
-    env = {**os.environ, **web_settings.to_env(), "BCO_PORT": str(port),
-           "BCO_RUN_PROJECTIONS_IN_WEB": "false"}
     server = subprocess.Popen([sys.executable, "-m", "bco", "serve", "--threads", "2"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env={**os.environ, **settings.to_env(), "BCO_PORT": str(port),
+                                   "BCO_RUN_PROJECTIONS_IN_WEB": "false", **env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -87,8 +87,7 @@ def test_bco_serve_removes_them_before_it_answers(web_settings: Settings,
                 assert server.poll() is None, server.stderr.read().decode()  # type: ignore[union-attr]
                 assert time.monotonic() < deadline, "bco serve did not answer in 30 s"
                 time.sleep(0.2)
-        assert [p.name for p in killed if p.exists()] == []
-        assert all(p.read_text() == SECRET for p in running)
+        yield
     finally:
         server.terminate()
         try:
@@ -96,3 +95,24 @@ def test_bco_serve_removes_them_before_it_answers(web_settings: Settings,
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=5)
+
+
+def test_bco_serve_removes_them_before_it_answers(web_settings: Settings,
+                                                  bco_app: BCOApplication) -> None:
+    """The real server: `bco serve` (gunicorn) on a port of its own."""
+    bco_app.close()
+    killed, running = leave_rebuild_files(web_settings.views_path)
+    with served(web_settings):
+        assert [p.name for p in killed if p.exists()] == []
+        assert all(p.read_text() == SECRET for p in running)
+
+
+def test_bco_serve_opens_no_control_socket(web_settings: Settings, bco_app: BCOApplication,
+                                           tmp_path: Path) -> None:
+    """gunicorn's control socket is one path per user: a second node on the machine would
+    take it over, and it would let anyone with the user's rights reconfigure the server."""
+    bco_app.close()
+    home = tmp_path / "home"
+    home.mkdir()
+    with served(web_settings, HOME=str(home), XDG_RUNTIME_DIR=str(home)):
+        assert sorted(p.name for p in home.rglob("*")) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import timedelta
 from uuid import UUID
@@ -87,9 +86,9 @@ def test_names_only_for_my_own_cases_and_never_phone_numbers(
     assert "Pool Persoon" not in page and "Andere Tracer" not in page
     lead_page = sign_in(web, "lead").get("/worklist").get_data(as_text=True)
     assert "Fenna Achterberg" not in lead_page  # the lead's own cases only
-    log = [json.loads(line) for line in
-           (web_settings.data_dir / "access.log").read_text().splitlines()]
-    assert {(e["account"], e["action"], e["id"]) for e in log} == {("tracer", "list", str(mine))}
+    log = web.extensions["bco"].access_log.entries()
+    assert {(e.account, e.action, e.case_id) for e in log} == {("tracer", "worklist", mine)}
+    assert not (web_settings.data_dir / "access.log").exists()
 
 
 def test_team_lead_sees_the_teams_cases(web: Flask, cases: Cases) -> None:

@@ -1,0 +1,233 @@
+"""The access log table: created beside the event store's tables, appended to, never changed.
+
+On SQLite it lives in the events file, on PostgreSQL in the store's schema, written through
+the event store's own connection pool. Triggers refuse UPDATE, DELETE (and on PostgreSQL
+TRUNCATE), so not even a mistaken statement can rewrite who read what; no code here tries.
+Rows hold ids, staff accounts, roles and addresses, never a name or phone number of a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+TABLE = "bco_access_log"
+# Bound values per statement stay far below SQLite's and PostgreSQL's limits.
+ROWS_PER_STATEMENT = 500
+COLUMNS = ("at", "account", "role", "action", "purpose", "address", "case_id", "relation",
+           "records", "detail")
+
+# What was read. One name per screen or document, so a report can say it in words.
+CASE_PAGE = "case"
+INTERVIEW = "interview"
+CASE_FILE = "casefile"
+WORKLIST = "worklist"
+INFORM_LIST = "inform-list"
+INFORM_CSV = "inform-csv"
+SEARCH = "search"
+SEARCH_RESULT = "search-result"
+ACCESS_REPORT = "access-report"
+API_CASE = "api-case"
+API_CASE_FILE = "api-casefile"
+API_CASE_LIST = "api-case-list"
+API_KPIS = "api-kpis"
+EXPORT_CASES = "export-cases"
+EXPORT_CONTACTS = "export-contacts"
+CLI_CASE = "cli-case"  # `bco case show` / `history`: the case read on the command line
+CLI_ROLE = "cli"  # whoever runs the command, under the name given with `bco --as`
+# Views of one case at a time: what a burst counts (lists and exports are logged apart).
+SINGLE_CASE = frozenset({CASE_PAGE, INTERVIEW, CASE_FILE, ACCESS_REPORT, API_CASE,
+                         API_CASE_FILE})
+
+# Why a case file was printed, as the person printing it says (the form offers these).
+STATED_PURPOSES = ("follow-up", "index-request", "transfer", "record", "quality")
+
+# How the reader stood to the case at the moment of reading.
+ASSIGNED = "assigned"  # the case's tracer
+TEAM = "team"  # a team lead of the case's team
+POOL = "pool"  # unassigned, open to the reader's team
+ROLE_WIDE = "role"  # the health authority and API tokens: every case, by their role
+OUTSIDE = "outside"  # none of these
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read: who (account and role), which case (by id), when, from where, and why."""
+
+    at: datetime
+    account: str
+    role: str
+    action: str
+    purpose: str
+    address: str
+    case_id: UUID | None = None
+    relation: str = ""
+    records: int | None = None
+    detail: str = ""
+    entry_id: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    """Which entries to read: all of them, or one case's, one account's, from a moment on."""
+
+    case_id: UUID | None = None
+    account: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    cases: Sequence[UUID] | None = None
+    newest_first: bool = False
+    limit: int | None = None
+
+
+class AccessLog:
+    """The table on the event store's datastore (eventsourcing's SQLite or PostgreSQL one)."""
+
+    def __init__(self, datastore: Any, *, postgres: bool) -> None:
+        self.datastore = datastore
+        self.postgres = postgres
+        self.mark = "%s" if postgres else "?"
+        schema = getattr(datastore, "schema", "") if postgres else ""
+        self.schema = _quoted(schema) if schema else ""
+        self.table = f"{self.schema}.{TABLE}" if schema else TABLE
+
+    def create_table(self) -> None:
+        """Idempotent; on PostgreSQL the caller holds the store's schema lock, and a table
+        that exists is left alone (replacing its trigger would lock out every node's reads'
+        inserts while a node starts)."""
+        statements = postgres_ddl(self.table, self.schema) if self.postgres \
+            else sqlite_ddl(self.table)
+        with self.datastore.transaction(commit=True) as cursor:
+            if self.postgres:
+                cursor.execute("SELECT to_regclass(%s) AS found", [self.table])
+                if cursor.fetchone()["found"] is not None:
+                    return
+            for statement in statements:
+                cursor.execute(statement)
+
+    def append(self, entries: Iterable[AccessEntry]) -> int:
+        """Write the entries in one transaction, one statement per 500 (a request's reads)."""
+        rows = [self.stored(entry) for entry in entries]
+        if not rows:
+            return 0
+        one = "(" + ", ".join([self.mark] * len(COLUMNS)) + ")"
+        with self.datastore.transaction(commit=True) as cursor:
+            for start in range(0, len(rows), ROWS_PER_STATEMENT):
+                chunk = rows[start:start + ROWS_PER_STATEMENT]
+                cursor.execute(f"INSERT INTO {self.table} ({', '.join(COLUMNS)}) VALUES "
+                               + ", ".join([one] * len(chunk)),
+                               [value for row in chunk for value in row])
+        return len(rows)
+
+    def entries(self, query: AccessQuery | None = None) -> list[AccessEntry]:
+        """The entries the query asks for, oldest first unless it says otherwise."""
+        query = query or AccessQuery()
+        where: list[str] = []
+        params: list[Any] = []
+        if query.case_id is not None:
+            where.append(f"case_id = {self.mark}")
+            params.append(self._case(query.case_id))
+        if query.cases is not None:
+            if not query.cases:
+                return []
+            where.append(f"case_id IN ({', '.join([self.mark] * len(query.cases))})")
+            params.extend(self._case(case_id) for case_id in query.cases)
+        if query.account is not None:
+            where.append(f"account = {self.mark}")
+            params.append(query.account)
+        if query.since is not None:
+            where.append(f"at >= {self.mark}")
+            params.append(self._moment(query.since))
+        if query.until is not None:
+            where.append(f"at < {self.mark}")
+            params.append(self._moment(query.until))
+        order = "DESC" if query.newest_first else "ASC"
+        statement = (f"SELECT entry_id, {', '.join(COLUMNS)} FROM {self.table}"
+                     + (" WHERE " + " AND ".join(where) if where else "")
+                     + f" ORDER BY at {order}, entry_id {order}")
+        if query.limit is not None:
+            statement += f" LIMIT {int(query.limit)}"
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        return [self._entry(row) for row in rows]
+
+    def accounts(self) -> list[str]:
+        """Every account that read anything, for the administrator's choice of reader."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT DISTINCT account FROM {self.table} ORDER BY account")
+            return [row["account"] for row in cursor.fetchall()]
+
+    # -- between Python and the two databases ------------------------------------------------
+
+    def stored(self, entry: AccessEntry) -> tuple[Any, ...]:
+        return (self._moment(entry.at), entry.account, entry.role, entry.action,
+                entry.purpose, entry.address,
+                None if entry.case_id is None else self._case(entry.case_id),
+                entry.relation, entry.records, entry.detail)
+
+    def _moment(self, moment: datetime) -> Any:
+        """PostgreSQL keeps a timestamptz; SQLite text that sorts as time does (fixed width)."""
+        moment = moment.astimezone(UTC)
+        return moment if self.postgres else moment.isoformat(timespec="microseconds")
+
+    def _case(self, case_id: UUID) -> Any:
+        return case_id if self.postgres else str(case_id)
+
+    @staticmethod
+    def _entry(row: Any) -> AccessEntry:
+        at = row["at"]
+        case_id = row["case_id"]
+        return AccessEntry(
+            at=(at if isinstance(at, datetime) else datetime.fromisoformat(at)).astimezone(UTC),
+            account=row["account"], role=row["role"], action=row["action"],
+            purpose=row["purpose"], address=row["address"],
+            case_id=None if case_id is None else (
+                case_id if isinstance(case_id, UUID) else UUID(case_id)),
+            relation=row["relation"], records=row["records"], detail=row["detail"],
+            entry_id=row["entry_id"])
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def sqlite_ddl(table: str) -> list[str]:
+    refuse = "SELECT RAISE(ABORT, 'the access log is append-only: rows are never changed')"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " entry_id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,"
+        " account TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+        " purpose TEXT NOT NULL, address TEXT NOT NULL, case_id TEXT,"
+        " relation TEXT NOT NULL, records INTEGER, detail TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {table} (case_id, at)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_account ON {table} (account, at)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_at ON {table} (at)",
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN {refuse}; END",
+        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN {refuse}; END",
+    ]
+
+
+def postgres_ddl(table: str, schema: str) -> list[str]:
+    function = f"{schema}.{TABLE}_refuse" if schema else f"{TABLE}_refuse"
+    return [
+        f"CREATE TABLE IF NOT EXISTS {table} ("
+        " entry_id BIGSERIAL PRIMARY KEY, at TIMESTAMPTZ NOT NULL,"
+        " account TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,"
+        " purpose TEXT NOT NULL, address TEXT NOT NULL, case_id UUID,"
+        " relation TEXT NOT NULL, records INTEGER, detail TEXT NOT NULL)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_case ON {table} (case_id, at)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_account ON {table} (account, at)",
+        f"CREATE INDEX IF NOT EXISTS {TABLE}_at ON {table} (at)",
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'the access log is append-only: % refused', TG_OP; END $$",
+        f"CREATE OR REPLACE TRIGGER {TABLE}_no_change BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE OR REPLACE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]

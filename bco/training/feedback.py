@@ -1,0 +1,113 @@
+"""Feedback on a practice interview: the contacts found against the scenario's true contacts,
+the prompt that would have brought back each one missed, lines skipped, categories right or
+wrong. Pure: given the interview's state as the engine sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bco.guides.contact_category import contact_category
+from bco.guides.engine import all_steps
+from bco.guides.model import Guide
+from bco.guides.state import ContactFacts, InterviewState
+from bco.training.scenarios import Scenario, TrueContact
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A true contact not on the list, and the prompt that would have surfaced them."""
+
+    name: str
+    prompt: str | None  # None: the index named them unprompted at the start
+    prompt_text: str | None
+
+
+@dataclass(frozen=True)
+class CategoryCheck:
+    name: str
+    given: str | None
+    expected: str
+
+    @property
+    def right(self) -> bool:
+        return self.given == self.expected
+
+
+@dataclass(frozen=True)
+class Feedback:
+    found: tuple[str, ...]
+    true_count: int
+    missed: tuple[Missed, ...]
+    skipped_lines: tuple[tuple[str, str], ...]  # (line id, text)
+    skipped_prompts: tuple[tuple[str, str], ...]  # (prompt id, text)
+    categories: tuple[CategoryCheck, ...]
+    seconds: int
+
+    def to_result(self) -> dict[str, Any]:
+        """The feedback as plain data, for the event that keeps it."""
+        return {
+            "found": list(self.found), "true_count": self.true_count,
+            "missed": [{"name": m.name, "prompt": m.prompt, "prompt_text": m.prompt_text}
+                       for m in self.missed],
+            "skipped_lines": [list(pair) for pair in self.skipped_lines],
+            "skipped_prompts": [list(pair) for pair in self.skipped_prompts],
+            "categories": [{"name": c.name, "given": c.given, "expected": c.expected}
+                           for c in self.categories],
+            "categories_right": sum(1 for c in self.categories if c.right),
+            "seconds": self.seconds,
+        }
+
+
+def _tokens(name: str) -> list[str]:
+    return name.casefold().split()
+
+
+def matches(typed: str, true: TrueContact) -> bool:
+    """A contact as typed is the true one when the names agree, or the first names do (the
+    index says "Karin"; the scenario knows "Karin Bakker")."""
+    said, known = _tokens(typed), _tokens(true.name)
+    if not said or not known:
+        return False
+    return said == known or said[0] == known[0]
+
+
+def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
+            ) -> list[tuple[TrueContact, ContactFacts | None]]:
+    """Each true contact with the recorded contact that is them, if any (each used once)."""
+    free = list(contacts)
+    pairs: list[tuple[TrueContact, ContactFacts | None]] = []
+    for true in scenario.contacts:
+        exact = next((c for c in free if _tokens(c.name) == _tokens(true.name)), None)
+        found = exact or next((c for c in free if matches(c.name, true)), None)
+        if found is not None:
+            free.remove(found)
+        pairs.append((true, found))
+    return pairs
+
+
+def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
+           language: str, seconds: int) -> Feedback:
+    """Score a practice interview as it stands."""
+    key = scenario.key_date(today)
+    sections = all_steps(guide, state, today, language)
+    steps = {view.step.id: view for section in sections for view in section.steps}
+    pairs = pair_up(scenario, state.contacts)
+    missed = []
+    for true, found in pairs:
+        if found is None:
+            prompt = scenario.cue_prompt(true, key)
+            view = steps.get(prompt) if prompt else None
+            missed.append(Missed(true.name, prompt, view.step.text if view else None))
+    categories = tuple(
+        CategoryCheck(true.name, contact_category(guide, found).category, true.category)
+        for true, found in pairs if found is not None)
+    skipped_lines = tuple((view.step.id, view.step.text) for view in steps.values()
+                          if view.step.kind == "script" and view.step.id not in state.done)
+    skipped_prompts = tuple((view.step.id, view.step.text) for view in steps.values()
+                            if view.step.kind == "probe" and view.status == "open")
+    return Feedback(
+        found=tuple(true.name for true, found in pairs if found is not None),
+        true_count=len(scenario.contacts), missed=tuple(missed), skipped_lines=skipped_lines,
+        skipped_prompts=skipped_prompts, categories=categories, seconds=max(0, seconds))

@@ -1,0 +1,177 @@
+"""The access log on screen: a case's log for the lead of its team and for administrators, the
+log per reader and the unusual reads for administrators, and the index's access report (PDF).
+
+The log names staff and case ids only, so reading it is not itself a read of personal data;
+the access report carries the index's name and is logged like a case file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from bco.audit import store as audit
+from bco.audit.store import AccessEntry, AccessQuery
+from bco.audit.unusual import bursts, outside_reads
+from bco.domain.account import Role
+from bco.domain.case import Case
+from bco.projections import people
+from bco.reports.access_report import access_report_pdf
+from bco.web import access
+from bco.web.access_log import record_read
+from bco.web.auth import bco, role_required
+from bco.web.errors import error_response
+from bco.web.readmodels import views
+
+blueprint = Blueprint("audit", __name__)
+# Why a case file is printed: offered on the case page, kept with the download in the log.
+PURPOSE_LABELS = {
+    "follow-up": _l("Follow-up of this case"),
+    "index-request": _l("The person concerned asked for it"),
+    "transfer": _l("Transfer to another health service"),
+    "record": _l("Keeping the record (legal obligation)"),
+    "quality": _l("Quality review or audit"),
+}
+SHOWN = 500  # newest entries on one page; the CLI gives every one
+UNUSUAL_DAYS = 7
+
+
+def casefile_purposes() -> list[tuple[str, str]]:
+    return [(value, str(PURPOSE_LABELS[value])) for value in audit.STATED_PURPOSES]
+
+
+def may_see_log(person: Any, case: Case) -> bool:
+    """Administrators, and team leads for the cases of their own team; tracers never."""
+    if person.role == Role.ADMIN:
+        return True
+    return (person.role == Role.TEAM_LEAD and person.team is not None
+            and access.case_team(bco(), case) == person.team)
+
+
+def may_print_report(person: Any, case: Case) -> bool:
+    """The report carries the index's name: only the lead of the case's team prints it (an
+    administrator works without names; `bco audit --report` serves the privacy officer)."""
+    return person.role == Role.TEAM_LEAD and may_see_log(person, case)
+
+
+def _case_for_log(case_id: UUID) -> Case:
+    app = bco()
+    case = app.get_case(case_id)
+    if not may_see_log(current_user, case):
+        abort(403, _("Only the team lead of this case's team and administrators see who "
+                     "read it."))
+    return case
+
+
+@blueprint.get("/cases/<uuid:case_id>/access")
+@role_required(Role.TEAM_LEAD, Role.ADMIN)
+def case_log(case_id: UUID) -> Any:
+    """Who read this case, newest first."""
+    case = _case_for_log(case_id)
+    entries = bco().access_log.entries(AccessQuery(case_id=case_id, newest_first=True,
+                                                   limit=SHOWN))
+    return render_template("audit/case_log.html", case=case,
+                           reference=access.case_reference(case_id), entries=entries,
+                           may_print=may_print_report(current_user, case), shown=SHOWN)
+
+
+@blueprint.get("/cases/<uuid:case_id>/access.pdf")
+@role_required(Role.TEAM_LEAD)
+def case_report(case_id: UUID) -> Any:
+    """The index's access report, in the index's language."""
+    case = _case_for_log(case_id)
+    if not may_print_report(current_user, case):
+        abort(403, _("Only the team lead of this case's team prints its access report."))
+    pdf = access_report_pdf(bco(), case_id)
+    record_read(audit.ACCESS_REPORT, case)
+    response = make_response(pdf)
+    response.mimetype = "application/pdf"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{access.case_reference(case_id)}-access.pdf"')
+    return response
+
+
+@blueprint.get("/admin/access")
+@role_required(Role.ADMIN)
+def admin_log() -> Any:
+    """The log of one reader or one case (both narrow it), from a day on."""
+    user = (request.args.get("user") or "").strip()[:100]
+    reference = (request.args.get("case") or "").strip()[:100]
+    problems: dict[str, list[str]] = {}
+    if not user.isprintable():
+        problems["user"] = [_("A sign-in name has no control characters; choose the reader "
+                              "from the list.")]
+    since = _since(request.args.get("since"), problems, default=None)
+    case_id = _case_id(reference, problems) if reference else None
+    if problems:
+        field, messages = next(iter(problems.items()))
+        return error_response(422, f"bad_{field}", messages[0], problems)
+    log = bco().access_log
+    entries: list[AccessEntry] = []
+    if user or case_id:
+        entries = log.entries(AccessQuery(case_id=case_id, account=user or None, since=since,
+                                          newest_first=True, limit=SHOWN))
+    return render_template("audit/admin_log.html", entries=entries, accounts=log.accounts(),
+                           user=user, reference=reference, since=since, asked=bool(user or
+                                                                                   case_id),
+                           shown=SHOWN)
+
+
+@blueprint.get("/admin/access/unusual")
+@role_required(Role.ADMIN)
+def unusual() -> Any:
+    """Reads outside the reader's cases and team, and bursts, from a day on (a week back)."""
+    problems: dict[str, list[str]] = {}
+    app = bco()
+    default = app.clock().astimezone(app.settings.zone).date() - timedelta(days=UNUSUAL_DAYS)
+    since = _since(request.args.get("since"), problems, default=default)
+    if problems:
+        return error_response(422, "bad_since", problems["since"][0], problems)
+    entries = app.access_log.entries(AccessQuery(since=since))
+    settings = app.settings
+    return render_template(
+        "audit/unusual.html", outside=list(reversed(outside_reads(entries)))[:SHOWN],
+        bursts=bursts(entries, reads=settings.audit_burst_reads,
+                      minutes=settings.audit_burst_minutes),
+        since=since, burst_reads=settings.audit_burst_reads,
+        burst_minutes=settings.audit_burst_minutes, reference=access.case_reference)
+
+
+def _since(raw: str | None, problems: dict[str, list[str]], *,
+           default: date | None) -> datetime | None:
+    """The start of a local day, from YYYY-MM-DD."""
+    text = (raw or "").strip()
+    day = default
+    if text:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            problems["since"] = [_("'%(value)s' is not a date; give a day as YYYY-MM-DD, or "
+                                   "leave it empty.", value=text[:40])]
+            return None
+    if day is None:
+        return None
+    return datetime.combine(day, time(0), tzinfo=bco().settings.zone)
+
+
+def _case_id(reference: str, problems: dict[str, list[str]]) -> UUID | None:
+    """A case from its reference as the screens show it (C-1c58eac0) or its whole id."""
+    if people.reference_prefix(reference) is None:
+        problems["case"] = [_("'%(value)s' is not a case reference; give one as shown on "
+                              "screen, such as C-1c58eac0.", value=reference[:40])]
+        return None
+    with views() as db:
+        matches = people.cases_by_reference(db, reference, limit=2)
+    if len(matches) != 1:
+        problems["case"] = [_("No case has the reference '%(value)s'.", value=reference[:40])
+                            if not matches else
+                            _("'%(value)s' fits more than one case; give more characters.",
+                              value=reference[:40])]
+        return None
+    return UUID(matches[0])
