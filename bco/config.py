@@ -62,6 +62,7 @@ class Settings:
     source_regions: str = ""
     audit_burst_reads: int = 30
     audit_burst_minutes: int = 10
+    encrypt_read_models: bool = True
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -103,6 +104,7 @@ class Settings:
         "source_regions": "BCO_SOURCE_REGIONS",
         "audit_burst_reads": "BCO_AUDIT_BURST_READS",
         "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
+        "encrypt_read_models": "BCO_ENCRYPT_READ_MODELS",
     }
 
     @classmethod

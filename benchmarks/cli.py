@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import http
 from benchmarks.access_log import bench_access_log
+from benchmarks.at_rest import bench_at_rest
 from benchmarks.casefile import bench_casefile
 from benchmarks.dashboard import bench_dashboard
 from benchmarks.export_http import bench_exports
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "postgres_append": lambda p, s, _r: bench_postgres_append(p, s),
     "rebuild": bench_rebuild,
     "worklist": lambda p, s, _r: bench_worklist(p, s),
+    "at_rest": bench_at_rest,
     "http_answer": lambda p, s, _r: bench_http_answer(p, s),
     "casefile_pdf": lambda p, s, _r: bench_casefile(p, s),
     "exports": lambda p, s, _r: bench_exports(p, s),

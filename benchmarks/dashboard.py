@@ -41,6 +41,7 @@ def dashboard_rows(store: Store, scratch: Path, profile: Profile) -> list[Row]:
     from bco.projections import worklist
     from bco.projections.kpis import Period, Scope, compute_kpis
     from bco.projections.runner import open_views
+    from bco.projections.viewsdb import views_key
     from bco.web import create_app
     from bco.web.auth import User
 
@@ -51,6 +52,7 @@ def dashboard_rows(store: Store, scratch: Path, profile: Profile) -> list[Row]:
     now = START + timedelta(days=20)
     settings = store.settings().with_overrides(run_projections_in_web=False,
                                                secret_key_file=scratch / "session.key")
+    key = views_key(settings)
     app = BCOApplication(settings, clock=lambda: now)
     rng = random.Random(11)
     teams = sorted({team for _name, team in TRACERS})
@@ -77,7 +79,7 @@ def dashboard_rows(store: Store, scratch: Path, profile: Profile) -> list[Row]:
             for _ in range(queries):
                 scope = Scope(team=rng.choice([*teams, None]))
                 started = time.perf_counter()
-                with open_views(views) as db:
+                with open_views(views, key) as db:
                     compute_kpis(db, Period(START.date(), START.date() + timedelta(days=30),
                                             settings.zone), now=now, scope=scope)
                 samples.append((time.perf_counter() - started) * 1000)
@@ -88,7 +90,7 @@ def dashboard_rows(store: Store, scratch: Path, profile: Profile) -> list[Row]:
             for _ in range(queries):
                 tracer = rng.choice(store.tracers)
                 started = time.perf_counter()
-                with open_views(views) as db:
+                with open_views(views, key) as db:
                     worklist.for_tracer(db, tracer, now=now, target_hours=24)
                 samples.append((time.perf_counter() - started) * 1000)
             return percentile(samples, 95)

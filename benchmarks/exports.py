@@ -36,6 +36,7 @@ from bco.guides.loader import load_guides
 from bco.guides.model import Guide
 from bco.projections import exports, people
 from bco.projections.readmodel import POSITIONS, Batch
+from bco.projections.viewsdb import connect_file, views_key
 from bco.reports.exports import FORMATS, export_cases, export_contacts
 from benchmarks.workspace import ROOT, GuideRef, new_case, new_interview, sqlite_settings
 
@@ -98,7 +99,7 @@ def fill_export_views(settings: Settings, cases: int, *, first: int = 0) -> None
     template = template_rows(guides)
     path = settings.views_path
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn = connect_file(path, views_key(settings), isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
     db = Database(conn)
@@ -165,7 +166,7 @@ def stream_rate(settings: Settings, fmt: str, *, contacts: bool = False,
 def plain_loop(settings: Settings) -> tuple[float, int]:
     """The baseline: one SELECT over the same tables, a JSON line per row, nothing else."""
     started = time.perf_counter()
-    conn = sqlite3.connect(str(settings.views_path))
+    conn = connect_file(settings.views_path, views_key(settings))
     cursor = conn.execute(
         f"SELECT e.*, p.name, p.phone, p.email, p.birth_date, p.postcode "
         f"FROM [{exports.CASES}] e LEFT JOIN [{people.CASES}] p ON p.case_id = e.case_id")

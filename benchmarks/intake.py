@@ -117,18 +117,20 @@ def matching_row(profile: Profile, scratch: Path) -> Row:
     from bco.projections import matches
     from bco.projections.person_keys import PersonKeys
     from bco.projections.runner import open_views
+    from bco.projections.viewsdb import views_key
 
     store = store_of(profile.store_events)
+    key = views_key(store.settings())
     views = views_for(store, scratch / f"views-{store.events}")
     keys = PersonKeys(store.key)
     rng = random.Random(18)
-    with open_views(views) as db:
+    with open_views(views, key) as db:
         people = db.execute("SELECT phone, name, birth_date FROM people_cases").fetchall()
     queries = max(profile.worklist_queries, 50)
 
     def lookups(run: Callable[[Any, str, str, str], object]) -> float:
         samples = []
-        with open_views(views) as db:
+        with open_views(views, key) as db:
             for _ in range(queries):
                 phone, name, birth = rng.choice(people)
                 if rng.random() < 0.5:  # half of new cases match nobody

@@ -64,13 +64,20 @@ def rebuild_row(name: str, measured: Measured, target: Target | None = TARGET) -
              "baseline: plain sqlite3 reads the events and inserts the same rows")
 
 
-def measure_rebuild(store: Store, scratch: Path, *, rounds: int) -> Measured:
-    """Full rebuilds into fresh files, interleaved with the plain loop; keeps the last views."""
+def measure_rebuild(store: Store, scratch: Path, *, rounds: int,
+                    encrypted: bool = True) -> Measured:
+    """Full rebuilds into fresh files, interleaved with the plain loop; keeps the last views.
+
+    With `encrypted` False the read models are built in the clear (BCO_ENCRYPT_READ_MODELS off,
+    only to measure what encryption costs) and not kept.
+    """
     runner_module, rebuild_module = need(RUNNER), need(REBUILD)
-    work = scratch / f"rebuild-{store.events}"
+    work = scratch / f"rebuild-{store.events}{'' if encrypted else '-clear'}"
     work.mkdir(parents=True, exist_ok=True)
     views = work / "views.db"
-    with opened(store.settings()) as app:
+    settings = store.settings().with_overrides(encrypt_read_models=encrypted)
+    key = need("bco.projections.viewsdb").views_key(settings)
+    with opened(settings) as app:
         names = [model.name for model in all_read_models(app)]
 
         def ours() -> float:
@@ -82,7 +89,7 @@ def measure_rebuild(store: Store, scratch: Path, *, rounds: int) -> Measured:
             return store.events / (time.perf_counter() - started)
 
         first = ours()  # counted; it also makes the rows the plain loop writes
-        rows = _rows_of(views)
+        rows = _rows_of(views, key)
 
         def plain() -> float:
             target = work / "plain.db"
@@ -95,7 +102,8 @@ def measure_rebuild(store: Store, scratch: Path, *, rounds: int) -> Measured:
         while len(ours_rates) < rounds and _another_round_fits(ours_rates, store.events):
             ours_rates.append(ours())
             plain_rates.append(plain())
-    keep_views(store, views)
+    if encrypted:
+        keep_views(store, views)
     shutil.rmtree(work, ignore_errors=True)
     return Measured(store, names, ours_rates, plain_rates)
 
@@ -112,9 +120,9 @@ class _Rows:
     inserts: list[tuple[str, tuple[Any, ...]]]  # (INSERT statement, values), in table order
 
 
-def _rows_of(views: Path) -> _Rows:
+def _rows_of(views: Path, key: str | None) -> _Rows:
     """The schema and every row the rebuild wrote, to insert again in the plain loop."""
-    conn = sqlite3.connect(views)
+    conn = need("bco.projections.viewsdb").connect_file(views, key)
     try:
         schema = [sql for (sql,) in conn.execute(
             # triggers left out: their tables' rows are copied like any other

@@ -8,7 +8,6 @@ ratio shows what ordering, bucketing and building items add to the bare indexed 
 from __future__ import annotations
 
 import random
-import sqlite3
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -41,9 +40,22 @@ def bench_worklist(profile: Profile, scratch: Path) -> list[Row]:
 
 def worklist_row(name: str, store: Store, scratch: Path, profile: Profile,
                  target: Target | None = TARGET) -> Row:
+    views = views_for(store, scratch / f"views-{store.events}")
+    ours_ms, plain_ms = measure_worklist(store, views, profile)
+    return latency_row(
+        name, ours_ms, plain_ms, "ms p95", target,
+        note=f"{store.events:,}-event store, {len(store.tracers)} tracers, up to 200 rows a "
+             "query")
+
+
+def measure_worklist(store: Store, views: Path, profile: Profile, *,
+                     encrypted: bool = True) -> tuple[list[float], list[float]]:
+    """p95 per round of for_tracer on `views` (encrypted, or in the clear: BCO_ENCRYPT_READ_MODELS
+    off) and of the bare indexed read on one open connection to the same file."""
     worklist = need(MODULE)
     runner = need("bco.projections.runner")
-    views = views_for(store, scratch / f"views-{store.events}")
+    key = need("bco.projections.viewsdb").views_key(
+        store.settings().with_overrides(encrypt_read_models=encrypted))
     rng = random.Random(7)
     now = START + timedelta(days=20)
     tracers = list(store.tracers)
@@ -53,12 +65,12 @@ def worklist_row(name: str, store: Store, scratch: Path, profile: Profile,
         for _ in range(profile.worklist_queries):
             tracer = rng.choice(tracers)
             started = time.perf_counter()
-            with runner.open_views(views) as db:
+            with runner.open_views(views, key) as db:
                 worklist.for_tracer(db, tracer, now=now, target_hours=24)
             samples.append((time.perf_counter() - started) * 1000)
         return percentile(samples, 95)
 
-    plain = sqlite3.connect(f"file:{views}?mode=ro", uri=True)
+    plain = need("bco.projections.viewsdb").connect_file(f"file:{views}?mode=ro", key, uri=True)
 
     def baseline() -> float:
         samples = []
@@ -75,6 +87,4 @@ def worklist_row(name: str, store: Store, scratch: Path, profile: Profile,
         ours_ms, plain_ms = interleaved(profile.rounds, ours, baseline)
     finally:
         plain.close()
-    return latency_row(
-        name, ours_ms, plain_ms, "ms p95", target,
-        note=f"{store.events:,}-event store, {len(tracers)} tracers, up to 200 rows a query")
+    return ours_ms, plain_ms

@@ -1,13 +1,13 @@
 """The export API under /api/: flask-smorest blueprints, bearer tokens, one error shape.
 
 OpenAPI 3.0.3 at /api/openapi.json, drawn at /api/docs by Swagger UI from our own static files.
-Requests are counted per token by Flask-Limiter in each process's memory (BCO_API_RATE_LIMIT),
-so with several gunicorn workers or nodes a client gets that many per worker.
+Requests are counted per token by Flask-Limiter (BCO_API_RATE_LIMIT) in a table of the event
+store's database (bco.shared_counts), so every gunicorn worker and node counts them together.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, render_template, request
 from flask_limiter import Limiter
@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from bco.api import auth, cases, exports, intake, kpis
 from bco.api.errors import ErrorSchema
 from bco.config import Settings
+from bco.shared_counts import LimitsStorage, SharedCounts
 
 BLUEPRINTS = (cases.blueprint, intake.blueprint, exports.blueprint, kpis.blueprint)
 
@@ -35,7 +36,8 @@ class BCOApi(Api):
         return None
 
 
-def init_app(flask_app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
+def init_app(flask_app: Flask, settings: Settings, csrf: CSRFProtect,
+             counts: SharedCounts) -> None:
     """Register the API's blueprints, its OpenAPI description and docs page, and its limits."""
     flask_app.config.update(
         API_TITLE="BCO export API",
@@ -50,7 +52,13 @@ def init_app(flask_app: Flask, settings: Settings, csrf: CSRFProtect) -> None:
                                 "`bco token create`."},
         "security": [{"bearer": []}]})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    limiter = Limiter(key_func=auth.rate_key, app=flask_app, storage_uri="memory://",
+    # Should the store be out of reach, count in memory until it is back rather than answer
+    # 500 (the API's reads would fail then anyway, with their own error).
+    limiter = Limiter(key_func=auth.rate_key, app=flask_app,
+                      storage_uri=f"{LimitsStorage.STORAGE_SCHEME[0]}://",
+                      # its options are typed as text or numbers; ours passes the object on
+                      storage_options=cast("dict[str, str | int]", {"counts": counts}),
+                      in_memory_fallback_enabled=True,
                       headers_enabled=True, default_limits=[])
     limited = {blueprint.name for blueprint in BLUEPRINTS}
 

@@ -8,7 +8,6 @@ import click
 
 from bco.cli.context import CliContext, user_errors
 from bco.projections import people, runner_for
-from bco.projections.runner import open_views
 
 SHOWN_MATCHES = 5
 
@@ -52,5 +51,5 @@ class CaseId(click.ParamType):
         with user_errors():
             runner = runner_for(found.app)
             runner.catch_up()
-            with open_views(runner.views_path) as db:
+            with runner.reading() as db:
                 return people.cases_by_reference(db, text, limit=SHOWN_MATCHES + 1)

@@ -18,7 +18,6 @@ from bco.domain.case import LANGUAGES, CaseStatus
 from bco.projections import runner_for
 from bco.projections.casefile import case_ids
 from bco.projections.readmodel import utc_text
-from bco.projections.runner import open_views
 from bco.reports.moment import MomentError, parse_moment
 from bco.reports.output import case_file_pdf, write_atomically, write_case_files_zip
 
@@ -65,7 +64,7 @@ def casefile(ctx: CliContext, case_id: UUID | None, every: bool, as_of: str | No
     changed_since = _since(since, zone)
     runner = runner_for(ctx.app)
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         chosen = [UUID(found) for found in case_ids(db, status=status,
                                                      changed_since=changed_since)]
     with click.progressbar(chosen, label="Case files", file=sys.stderr) as bar:

@@ -7,7 +7,6 @@ import click
 from bco.cli.context import CliContext, echo_json, mapped_errors
 from bco.projections import runner_for
 from bco.projections.caseload import caseload_summary
-from bco.projections.runner import open_views
 
 
 @click.group("report")
@@ -25,7 +24,7 @@ def caseload(ctx: CliContext, as_json: bool) -> None:
     """Cases per status, tracer, team, disease and age group (catches up first)."""
     runner = runner_for(ctx.app)
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         summary = caseload_summary(db)
     if as_json:
         echo_json(summary)

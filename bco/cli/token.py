@@ -8,7 +8,6 @@ from bco.cli.context import CliContext, echo_json, mapped_errors
 from bco.domain.api_token import TOKEN_ROLES
 from bco.projections import runner_for
 from bco.projections.api_tokens import api_tokens
-from bco.projections.runner import open_views
 
 
 @click.group("token")
@@ -53,7 +52,7 @@ def list_tokens(ctx: CliContext, as_json: bool) -> None:
     """Every token by name, with its role, expiry and revocation (catches up first)."""
     runner = runner_for(ctx.app)
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         rows = api_tokens(db)
     if as_json:
         echo_json(rows)

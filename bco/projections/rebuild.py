@@ -18,7 +18,6 @@ import gc
 import logging
 import multiprocessing
 import os
-import sqlite3
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -34,6 +33,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.projections.readmodel import POSITIONS, TRIGGER_FED_SUFFIX, ReadModel
 from bco.projections.runner import BUSY_TIMEOUT_MS, ReadModelRunner, connect
+from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
 Progress = Callable[[int], None]
@@ -73,7 +73,7 @@ class Rebuilder:
         remove_stale_rebuild_files(self.views_path)
         building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
         _remove_database_files(building)
-        db = connect_aside(building)
+        db = connect_aside(building, runner.key)
         helpers: list[Helper] = []
         try:
             if only is not None and self.views_path.exists():
@@ -89,7 +89,7 @@ class Rebuilder:
             with _few_collections():
                 self._replay(db, progress, skip={name for h in helpers for name in h.names})
             for helper in helpers:
-                helper.copy_into(db)
+                helper.copy_into(db, runner.key)
             helpers = []
             with runner.lock():
                 self._replay(db, progress)
@@ -106,7 +106,7 @@ class Rebuilder:
 
     def fill_aside(self) -> None:
         """Replay the store into the runner's file, built for speed (a rebuild helper's part)."""
-        db = connect_aside(self.views_path)
+        db = connect_aside(self.views_path, self.runner.key)
         try:
             with _few_collections():
                 self._replay(db, None)
@@ -148,7 +148,7 @@ class Rebuilder:
     def _swap_in(self, built: Path) -> None:
         """Take the old file out of WAL mode first, so no stale -wal can meet the new file."""
         if self.views_path.exists():
-            old = sqlite3.connect(str(self.views_path), isolation_level=None)
+            old = connect_file(self.views_path, self.runner.key, isolation_level=None)
             try:
                 old.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 mode = old.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
@@ -159,12 +159,12 @@ class Rebuilder:
                     f"{self.views_path} is still open in WAL mode elsewhere; readers must "
                     "open a connection per request. Try the rebuild again.")
         os.replace(built, self.views_path)
-        connect(self.views_path).close()
+        connect(self.views_path, self.runner.key).close()
 
 
-def connect_aside(path: Path) -> Database:
+def connect_aside(path: Path, key: str | None) -> Database:
     """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding."""
-    db = connect(path, journal_mode="MEMORY")
+    db = connect(path, key, journal_mode="MEMORY")
     db.execute("PRAGMA synchronous = OFF")
     return db
 
@@ -205,7 +205,7 @@ def close_quietly(db: Database) -> None:
     """Close a connection that may already be closed, on the way out of a failed rebuild."""
     try:
         db.close()
-    except sqlite3.Error:
+    except Error:
         log.debug("connection was already closed")
 
 
@@ -247,7 +247,7 @@ class Helper:
         self.results.close()
         remove_part(self.part)
 
-    def copy_into(self, db: Database) -> None:
+    def copy_into(self, db: Database, key: str | None) -> None:
         """Wait for the part, then replace these read models' tables and positions in `db`."""
         problem = self._outcome()
         if problem is not None:
@@ -255,7 +255,7 @@ class Helper:
                 f"The rebuild of {', '.join(sorted(self.names))} in a helper process failed: "
                 f"{problem}. Nothing was swapped in; run the rebuild again, or with "
                 "BCO_REBUILD_PROCESSES=1 to build every read model in one process.")
-        db.execute("ATTACH DATABASE ? AS part", [str(self.part)])
+        attach(db.conn, self.part, "part", key)
         try:
             tables = [name for (name,) in db.execute(
                 "SELECT name FROM part.sqlite_master WHERE type = 'table' "
@@ -327,8 +327,8 @@ def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names
 
 def _stop_with_parent(part: Path) -> None:
     """A helper whose rebuild was killed (kill -9, out of memory) removes its part and exits at
-    once: nobody would copy the part in or remove it, and it holds names and phones. Without
-    this the helper went on writing it after the next start had cleaned up."""
+    once: nobody would copy the part in or remove it, and it holds (encrypted) personal data.
+    Without this the helper went on writing it after the next start had cleaned up."""
     parent = multiprocessing.parent_process()
     if parent is None:
         return
@@ -342,7 +342,7 @@ def _stop_with_parent(part: Path) -> None:
 
 
 def remove_stale_rebuild_files(views_path: Path) -> list[Path]:
-    """Delete what rebuilds killed midway left beside views.db (personal data in the clear in a
+    """Delete what rebuilds killed midway left beside views.db (personal data, encrypted, in a
     stray file); files of a rebuild whose process still runs are left alone."""
     removed = []
     prefix = f"{views_path.name}.rebuild-"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +27,7 @@ from sqlite_utils import Database
 
 from bco.application import BCOApplication
 from bco.projections.readmodel import POSITIONS, Batch, ReadModel, TableShape
+from bco.projections.viewsdb import connect_file, remove_unreadable, views_key
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,10 @@ class _Position:
     error_event: int | None
 
 
-def connect(path: Path, *, journal_mode: str = "WAL") -> Database:
+def connect(path: Path, key: str | None, *, journal_mode: str = "WAL") -> Database:
     """A connection in autocommit mode, so the runner decides where transactions begin and end."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = connect_file(path, key, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute(f"PRAGMA journal_mode = {journal_mode}")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -87,12 +87,15 @@ def connect(path: Path, *, journal_mode: str = "WAL") -> Database:
 
 
 @contextmanager
-def open_views(path: Path) -> Iterator[Database]:
-    """A read connection for one request or query; never keep it across a rebuild's swap."""
+def open_views(path: Path, key: str | None) -> Iterator[Database]:
+    """A read connection for one request or query; never keep it across a rebuild's swap.
+
+    `key` is views_key(settings), the key views.db is encrypted under.
+    """
     if not path.exists():
         raise FileNotFoundError(
             f"No read models at {path}; run 'bco projections run' (or start the server) first.")
-    db = Database(sqlite3.connect(str(path), isolation_level=None, check_same_thread=False))
+    db = Database(connect_file(path, key, isolation_level=None, check_same_thread=False))
     try:
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA query_only = ON")
@@ -111,6 +114,7 @@ class ReadModelRunner:
             raise ValueError(f"Read model names must be unique, got {names}.")
         self.app = app
         self.views_path = Path(views_path)
+        self.key = views_key(app.settings)
         self.read_models = list(read_models)
         self.batch_size = batch_size
         self._shapes: dict[str, TableShape] = {}  # every file this runner writes has one schema
@@ -121,6 +125,8 @@ class ReadModelRunner:
         self._wake = threading.Event()
         self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
+        with self.lock():
+            remove_unreadable(self.views_path, self.key)
         with self.writer() as db:
             self.prepare(db, self.read_models)
 
@@ -306,15 +312,21 @@ class ReadModelRunner:
     def writer(self) -> Iterator[Database]:
         """A fresh connection to views.db under the writer lock, for one batch."""
         with self.lock():
-            db = connect(self.views_path)
+            db = connect(self.views_path, self.key)
             try:
                 yield db
             finally:
                 db.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[Database]:
+        """A read connection to this runner's file (open_views with its key)."""
+        with open_views(self.views_path, self.key) as db:
+            yield db
+
     def _read_positions(self) -> dict[str, _Position]:
         """Positions as committed; a WAL reader never waits for the batch being written."""
-        with open_views(self.views_path) as db:
+        with self.reading() as db:
             return _positions_in(db)
 
     @staticmethod

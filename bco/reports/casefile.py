@@ -24,6 +24,7 @@ from bco.guides.state import InterviewState
 from bco.projections import matches
 from bco.projections.readmodel import Row, parse_utc
 from bco.projections.runner import open_views
+from bco.projections.viewsdb import views_key
 from bco.reports.timeline import TimelineEntry, timeline
 
 LANGUAGES = ("nl", "en")
@@ -114,7 +115,7 @@ def later_links(app: BCOApplication, case_id: UUID, as_of: datetime) -> list[Row
     only): this case's own events cannot know them."""
     if not app.settings.views_path.exists():
         return []
-    with open_views(app.settings.views_path) as db:
+    with open_views(app.settings.views_path, views_key(app.settings)) as db:
         rows = matches.linked_from(db, str(case_id))
     return [row for row in rows if (parse_utc(row["decided_at"]) or as_of) <= as_of]
 

@@ -33,6 +33,7 @@ from typing import Any
 from bco.config import Settings
 from bco.projections import exports as records
 from bco.projections.runner import BUSY_TIMEOUT_MS
+from bco.projections.viewsdb import connect_file, views_key
 from bco.reports import fhir
 from bco.reports.pseudonyms import Pseudonymiser, birth_year, pseudonym_key
 
@@ -143,7 +144,8 @@ def _snapshot(settings: Settings) -> sqlite3.Connection:
     if not path.exists():
         raise FileNotFoundError(
             f"No read models at {path}; run 'bco projections run' (or start the server) first.")
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn = connect_file(path, views_key(settings), isolation_level=None,
+                        check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA query_only = ON")
     conn.execute("BEGIN")

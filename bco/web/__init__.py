@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from bco import api
 from bco.application import BCOApplication
 from bco.config import Settings
+from bco.shared_counts import SharedCounts
 from bco.web import (
     access_log,
     audit,
@@ -58,7 +59,9 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     Babel(flask_app, locale_selector=auth.babel_locale,
           timezone_selector=lambda: settings.timezone)
     auth.install_template_translations(flask_app)
-    auth.init_app(flask_app)
+    counts = SharedCounts(application)  # rate limits and failed sign-ins, for every node
+    flask_app.extensions["bco_shared_counts"] = counts
+    auth.init_app(flask_app, counts)
     errors.init_app(flask_app)
     security.init_app(flask_app, settings)
     navigation.init_app(flask_app)
@@ -75,8 +78,8 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     flask_app.register_blueprint(audit.blueprint)
     training.init_app(flask_app)
     coaching.init_app(flask_app)
-    api.init_app(flask_app, settings, csrf)
-    citizen.init_app(flask_app, settings)
+    api.init_app(flask_app, settings, csrf, counts)
+    citizen.init_app(flask_app, settings, counts)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.passwords import decoy_hash, verify_password
+from bco.shared_counts import SharedCounts
 from bco.web.errors import error_response, wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,7 +60,6 @@ MAX_FAILURES = 3
 FIRST_WAIT_SECONDS = 2
 LONGEST_WAIT_SECONDS = 300
 FAILURE_MEMORY_SECONDS = 900
-TRACKED_PAIRS = 10_000
 FAILURE_DELAY_SECONDS = 0.5
 # When the session began and when it was last used (seconds on the application's clock).
 SESSION_STARTED = "bco_started"
@@ -104,39 +103,34 @@ class FailedSignIns:
     account's owner: each failure past the first few makes that source wait twice as long
     for that account, while the owner signing in from elsewhere is not held up.
 
-    Counted in this process, as before: several workers or nodes each count their own, so
-    a guesser spread over them gets that many times the tries (a shared count would need a
-    table in the event store's database).
+    Counted in the event store's database (bco.shared_counts), so every worker and node sees
+    the same count: a guesser spread over them gets no more tries. The failures of a pair are
+    forgotten FAILURE_MEMORY_SECONDS after the last one.
     """
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[tuple[str, str], list[float]] = {}
+    def __init__(self, counts: SharedCounts) -> None:
+        self._counts = counts
 
     def wait_for(self, name: str, source: str, now: float) -> float:
         """Seconds until this source may try `name` again (0 when it may now)."""
-        with self._lock:
-            key = (name, source)
-            recent = [t for t in self._failures.get(key, ()) if now - t < FAILURE_MEMORY_SECONDS]
-            if not recent:
-                self._failures.pop(key, None)
-                return 0.0
-            self._failures[key] = recent
-            beyond = len(recent) - MAX_FAILURES
-            if beyond < 0:
-                return 0.0
-            wait = min(FIRST_WAIT_SECONDS * 2 ** min(beyond, 16), LONGEST_WAIT_SECONDS)
-            return max(0.0, recent[-1] + wait - now)
+        found = self._counts.peek(_pair(name, source), now=now)
+        if found is None:
+            return 0.0
+        beyond = found.count - MAX_FAILURES
+        if beyond < 0:
+            return 0.0
+        wait = min(FIRST_WAIT_SECONDS * 2 ** min(beyond, 16), LONGEST_WAIT_SECONDS)
+        return max(0.0, found.last_at + wait - now)
 
     def failed(self, name: str, source: str, now: float) -> None:
-        with self._lock:
-            self._failures.setdefault((name, source), []).append(now)
-            while len(self._failures) > TRACKED_PAIRS:
-                del self._failures[next(iter(self._failures))]
+        self._counts.incr(_pair(name, source), FAILURE_MEMORY_SECONDS, now=now, sliding=True)
 
     def succeeded(self, name: str, source: str) -> None:
-        with self._lock:
-            self._failures.pop((name, source), None)
+        self._counts.clear(_pair(name, source))
+
+
+def _pair(name: str, source: str) -> str:
+    return f"signin:{name}\x00{source}"
 
 
 def bco() -> BCOApplication:
@@ -310,8 +304,8 @@ def end_stale_session() -> None:
         session[SESSION_SEEN] = now
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["bco_failed_signins"] = FailedSignIns()
+def init_app(app: Flask, counts: SharedCounts) -> None:
+    app.extensions["bco_failed_signins"] = FailedSignIns(counts)
     login_manager.init_app(app)
     app.register_blueprint(blueprint)
     app.before_request(end_stale_session)

@@ -2,7 +2,8 @@
 
 The only thing in the address is the link's token (`/r/<token>`); steps go in the query string
 as numbers, everything typed in a POST body. The token is never logged: the request log filter
-below blanks it, and the rate limits count the link by its hash. Pages are never cached and
+below blanks it, and the rate limits count the link by its hash (kept as a keyed hash again by
+bco.shared_counts). Pages are never cached and
 send no referrer (bco.web.security), and show only what was entered through this link.
 """
 
@@ -13,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from babel.dates import format_date
@@ -38,12 +39,14 @@ from bco.domain.case import LANGUAGES
 from bco.domain.errors import DomainError
 from bco.domain.invitation import invitation_hash
 from bco.guides.model import Fact, Guide, Text
+from bco.shared_counts import LimitsStorage, SharedCounts
 from bco.web.auth import bco
 from bco.web.errors import translated
 
 blueprint = Blueprint("citizen", __name__)
 LANGUAGE_KEY = "bco_citizen_language"
 TOKEN_IN_PATH = re.compile(r"/r/[^/?\s\"]+")
+ADDRESS_FACTOR = 10  # requests per address: this many times those per link
 MAX_NUMBER = 100_000  # minutes, metres or hours: beyond this it is a typing slip
 FIELDS = ("name", "phone", "relation", "day", "setting")
 
@@ -267,10 +270,22 @@ def _address_key() -> str:
     return "address:" + (request.remote_addr or "")
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    """Register the pages, their rate limits (per link and per address) and the log filter."""
-    limiter = Limiter(key_func=_address_key, app=app, storage_uri="memory://",
-                      headers_enabled=True, default_limits=[])
+def address_rate(per_link: str) -> str:
+    """Ten times the rate of one link: many people share an address (a mobile network, an
+    office), and one of them guessing links still meets the limit soon."""
+    count, rest = re.match(r"\s*(\d+)(.*)", per_link).groups()  # type: ignore[union-attr]
+    return f"{int(count) * ADDRESS_FACTOR}{rest}"
+
+
+def init_app(app: Flask, settings: Settings, counts: SharedCounts) -> None:
+    """Register the pages, their rate limits (per link and per address, counted with every
+    worker and node in the store's database, as the API's) and the log filter."""
+    limiter = Limiter(key_func=_address_key, app=app,
+                      storage_uri=f"{LimitsStorage.STORAGE_SCHEME[0]}://",
+                      # its options are typed as text or numbers; ours passes the object on
+                      storage_options=cast("dict[str, str | int]", {"counts": counts}),
+                      in_memory_fallback_enabled=True, headers_enabled=True,
+                      default_limits=[])
 
     @limiter.request_filter
     def outside_the_link() -> bool:
@@ -278,7 +293,7 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     limiter.limit(settings.citizen_rate_limit, key_func=_link_key, scope="citizen-link")(
         blueprint)
-    limiter.limit(settings.citizen_rate_limit, key_func=_address_key,
+    limiter.limit(address_rate(settings.citizen_rate_limit), key_func=_address_key,
                   scope="citizen-address")(blueprint)
     app.register_blueprint(blueprint)
     logging.getLogger("werkzeug").addFilter(TokenFilter())

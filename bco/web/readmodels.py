@@ -16,6 +16,7 @@ from bco.projections import runner_for
 from bco.projections.follower import Follower
 from bco.projections.rebuild import remove_stale_rebuild_files
 from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.viewsdb import views_key
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +42,15 @@ def read_your_writes(recorded: Recorded | None) -> None:
 def views() -> Iterator[Database]:
     """A read connection for this request only (a rebuild may swap the file in between)."""
     settings: Settings = current_app.extensions["bco_settings"]
-    with open_views(settings.views_path) as db:
+    with open_views(settings.views_path, views_key(settings)) as db:
         yield db
 
 
 def init_app(flask_app: Flask, application: BCOApplication, settings: Settings) -> None:
     """A runner per web process; it follows the store in a thread in one process per machine.
 
-    What a rebuild killed midway left beside views.db (names and phones in a stray file) is
-    removed as the server starts, not only at the next rebuild; files of a rebuild still
+    What a rebuild killed midway left beside views.db (encrypted personal data in a stray
+    file) is removed as the server starts, not only at the next rebuild; files of a rebuild still
     running are left alone.
     """
     removed = remove_stale_rebuild_files(settings.views_path)

@@ -18,6 +18,16 @@ from bco.config import Settings
 from bco.demo import load_demo_accounts
 from bco.web import create_app
 
+# Every Content-Security-Policy violation (an inline style in an htmx swap, an hx-on handler, a
+# style attribute) as a console error, whatever the browser itself says about it; init scripts
+# come from the test driver, so the policy does not block this one.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`
+                + ` at ${event.sourceFile || "?"}:${event.lineNumber} (${event.sample || ""})`);
+});
+"""
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -59,9 +69,10 @@ def new_page(browser: Browser, request: pytest.FixtureRequest
     """Pages in separate browser contexts: separate people, each with their own session.
 
     Every page of every context (tabs opened later too) is watched: an error in the browser's
-    console (a script error, a CSP violation, an htmx error such as oobErrorNoTarget) fails
-    the test. A test that provokes refusals on purpose marks itself `expected_refusals`, which
-    lets only the browser's own note of a 4xx answer to a request pass.
+    console (a script error, a CSP violation as the page's own securitypolicyviolation event
+    reports it, an htmx error such as oobErrorNoTarget) fails the test. A test that provokes
+    refusals on purpose marks itself `expected_refusals`, which lets only the browser's own
+    note of a 4xx answer to a request pass.
     """
     contexts: list[BrowserContext] = []
     errors = ConsoleErrors(refusals_expected=request.node.get_closest_marker(
@@ -71,6 +82,7 @@ def new_page(browser: Browser, request: pytest.FixtureRequest
         context = browser.new_context(**{"viewport": {"width": 1366, "height": 900},
                                          **options})
         context.set_default_timeout(15_000)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         context.on("page", errors.watch)
         contexts.append(context)
         return context.new_page()

@@ -11,9 +11,10 @@ from uuid import UUID
 
 import pytest
 from babel.dates import format_date
-from browser_support import Server, sign_in
+from browser_support import ConsoleErrors, Server, sign_in
+from conftest import REPORT_CSP_VIOLATIONS
 from interview_steps import answer_yes_no, saved, say_everything
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -142,3 +143,22 @@ def test_a_missing_day_link_focuses_the_day_field(new_page: Callable[..., Page],
         page.click("#completeness details.more-missing summary")
     link.click()
     expect(page.locator(f"#c-{contact_id}-day")).to_be_focused()
+
+
+def test_the_watch_sees_an_inline_style_the_policy_blocks(browser: Browser,
+                                                          server: Server) -> None:
+    """The check above would pass on a watch that sees nothing: here an htmx-like swap brings
+    a style attribute, and the page's CSP report reaches the watch as an error."""
+    errors = ConsoleErrors()
+    context = browser.new_context()
+    try:
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("page", errors.watch)
+        page = context.new_page()
+        page.goto(f"{server.url}/signin")
+        page.evaluate("document.body.insertAdjacentHTML('beforeend', "
+                      "'<p style=\"color: red\">swapped in</p>')")
+        page.wait_for_timeout(200)
+    finally:
+        context.close()
+    assert any("CSP violation: style-src-attr" in error for error in errors.found), errors.found

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,8 +12,10 @@ from uuid import UUID
 from hypothesis import strategies as st
 
 from bco.application import BCOApplication
+from bco.config import Settings
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import DomainError
+from bco.projections.viewsdb import connect_file, views_key
 
 QUESTIONS: list[tuple[str, Any]] = [
     ("household_size", 2), ("household_size", 0), ("went_to_work", True),
@@ -176,9 +177,9 @@ class Scenario:
                 app.log_inform_outcome(interview_id, contact_id, op[3], actor="authority")
 
 
-def views_contents(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def views_contents(path: Path, settings: Settings) -> dict[str, list[tuple[Any, ...]]]:
     """Every read-model table's rows in a stable order, positions left out."""
-    conn = sqlite3.connect(str(path))
+    conn = connect_file(path, views_key(settings))
     try:
         tables = [name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "

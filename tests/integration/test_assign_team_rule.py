@@ -13,7 +13,7 @@ import pytest
 from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 from bco.projections.worklist import Worklist, next_unassigned
 
 
@@ -138,7 +138,7 @@ def test_next_case_is_the_tracers_own_overdue_callback_before_the_pool(
     clock.advance(hours=1)  # both callbacks overdue now
     runner = ReadModelRunner(staffed, tmp_path / "views.db", [Worklist()])
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         candidates = next_unassigned(db, now=clock.now, tracer="anna")
         assert next_unassigned(db, now=clock.now) == [pool]
     assert candidates == [mine, pool]  # bram's callback is his, never offered to anna

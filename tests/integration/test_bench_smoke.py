@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = {"append", "append_batch", "load", "load_snapshots", "postgres_append", "rebuild",
-        "worklist", "http_answer", "http_answer_p99", "casefile_pdf_1p", "casefile_pdf_10p",
+        "worklist", "rebuild_at_rest", "worklist_at_rest", "http_answer", "http_answer_p99",
+        "casefile_pdf_1p", "casefile_pdf_10p",
         "casefile_pdf_peak", "export_ndjson", "export_csv", "export_fhir", "export_rss_growth",
         "dashboard", "dashboard_kpis", "intake", "intake_matching", "access_log_1",
         "access_log_20"}

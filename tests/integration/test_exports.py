@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from eventsourcing.cryptography import AESCipher
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.relatedperson import RelatedPerson
@@ -197,7 +198,8 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(
 
 
 def test_the_benchmark_fill_gives_views_the_exports_read(tmp_path: Path) -> None:
-    chosen = Settings(data_dir=tmp_path, pseudonym_key_file=tmp_path / "pseudonym.key")
+    chosen = Settings(data_dir=tmp_path, pseudonym_key_file=tmp_path / "pseudonym.key",
+                      cipher_key=AESCipher.create_key(16))  # views.db is keyed from it
     fill_export_views(chosen, 40)
     fill_export_views(chosen, 10, first=40)
     cases, cursor = ndjson(export_cases(chosen, fmt="ndjson", since=None, pseudonymised=False))

@@ -35,7 +35,8 @@ def test_incremental_pulls_add_up_to_a_full_export(
         app: BCOApplication, clock: Any, tmp_path: Path, ops: list[tuple[Any, ...]]) -> None:
     data = tmp_path / uuid.uuid4().hex[:8]
     data.mkdir()
-    chosen = Settings(data_dir=data, pseudonym_key_file=tmp_path / "pseudonym.key")
+    chosen = app.settings.with_overrides(data_dir=data,  # its own views.db, the same key
+                                         pseudonym_key_file=tmp_path / "pseudonym.key")
     runner = ReadModelRunner(app, chosen.views_path, all_read_models(app), batch_size=6)
     scenario = Scenario(app, clock)
     merged: dict[str, dict[str, Any]] = {"cases": {}, "contacts": {}}

@@ -13,6 +13,7 @@ from bco.domain.errors import ConflictError, InvalidValueError
 from bco.projections import runner_for
 from bco.projections import worklist as worklist_model
 from bco.projections.runner import open_views
+from bco.projections.viewsdb import views_key
 
 
 @pytest.fixture
@@ -92,7 +93,7 @@ def test_priority_is_an_event_and_orders_the_worklist(staffed: BCOApplication, c
     with pytest.raises(InvalidValueError):
         staffed.set_case_priority(older, 7, "x", actor="lena")
     runner_for(staffed).catch_up()
-    with open_views(staffed.settings.views_path) as db:
+    with open_views(staffed.settings.views_path, views_key(staffed.settings)) as db:
         pool = worklist_model.unassigned(db, now=clock.now, target_hours=24)
         claimable = worklist_model.next_unassigned(db, now=clock.now)
     assert [item.case_id for item in pool] == [newer, older]

@@ -221,10 +221,10 @@ def test_kill_9_loses_no_acknowledged_write_and_rebuild_equals_following(
 
     # What was followed along, killed midway many times, caught up: equal to a full rebuild.
     run_bco(env, "projections", "run")
-    followed = views_contents(views)
+    followed = views_contents(views, settings)
     assert followed, "the follower made no read models"
     run_bco(env, "projections", "rebuild")
-    rebuilt = views_contents(views)
+    rebuilt = views_contents(views, settings)
     assert rebuilt.keys() == followed.keys()
     for table in followed:
         assert rebuilt[table] == followed[table], table

@@ -31,7 +31,7 @@ from bco.projections import contacts as contacts_model
 from bco.projections import timeline as timeline_model
 from bco.projections.dashboard import Reach
 from bco.projections.kpis import Period, Scope, compute_kpis
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 
 PERIOD = Period(date(2026, 11, 19), date(2026, 11, 21), AMS)
 
@@ -138,7 +138,7 @@ def test_known_contacts_among_new_cases(app: BCOApplication, clock: Any,
     runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
     runner.catch_up()
     day = clock.now.astimezone(AMS).date()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         kpis = compute_kpis(db, Period(day, day, AMS), now=clock.now)
         flagged = {row[0] for row in db.execute(
             f"SELECT case_id FROM {timeline_model.TABLE} WHERE known_contact = 1")}

@@ -16,7 +16,7 @@ from bco.domain.case import IndexPerson
 from bco.projections import all_read_models
 from bco.projections.kpis import Period, compute_kpis
 from bco.projections.rebuild import Rebuilder
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -38,7 +38,7 @@ def contact(app: BCOApplication, interview_id: UUID, name: str,
 
 def kpis(runner: ReadModelRunner, clock: Any) -> tuple[int, float | None]:
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         found = compute_kpis(db, Period(date(2026, 11, 25), date(2026, 11, 27), AMS),
                              now=clock.now)
     return found["contacts_to_inform"], found["contacts_informed_within_24h"]

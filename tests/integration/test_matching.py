@@ -17,7 +17,7 @@ from bco.domain.errors import InvalidValueError, NotFoundError
 from bco.projections import all_read_models, matches
 from bco.projections.person_keys import PersonKeys
 from bco.projections.rebuild import Rebuilder
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 from bco.projections.timeline import case_timeline
 from bco.reports.output import case_file_pdf
 
@@ -46,7 +46,7 @@ def runner(app: BCOApplication) -> ReadModelRunner:
 
 def proposals(runner: ReadModelRunner, case_id: UUID) -> list[dict[str, Any]]:
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         return matches.proposals(db, str(case_id))
 
 
@@ -67,7 +67,7 @@ def test_no_name_or_phone_is_kept_in_the_clear(app: BCOApplication, clock: Any,
                                                runner: ReadModelRunner) -> None:
     register(app, clock, "Sanne de Vries", "06 12345678", date(1980, 3, 4))
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         dumped = "\n".join(db.conn.iterdump())
     table_text = [line for line in dumped.splitlines() if "matches_" in line]
     assert table_text and not any("Sanne" in line or "+3161234" in line or "1980-03-04" in line
@@ -83,12 +83,12 @@ def test_a_contact_who_becomes_a_case_is_linked_and_counted(
     [proposal] = proposals(runner, new)
     assert proposal["other_case_id"] == str(source)
     assert proposal["contact_id"] == str(contact_id) and proposal["decision"] is None
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         assert case_timeline(db, str(new))["known_contact"] == 1
     app.decide_match(new, source, contact_id, same=True, actor="tracer")
     app.decide_match(new, source, contact_id, same=True, actor="tracer")  # nothing twice
     assert [p["decision"] for p in proposals(runner, new)] == ["same"]
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         [link] = matches.linked_from(db, str(source))
     assert link["case_id"] == str(new) and link["contact_id"] == str(contact_id)
     history = [e["type"] for e in app.case_history(new)]
@@ -103,11 +103,11 @@ def test_a_link_to_a_contact_without_a_matching_phone_counts_as_known(
     contact_id = named_contact(app, clock, source, "Karin", "06 47658312")
     new = register(app, clock, "Karin Oosterhuis", "06 23456789")
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         assert case_timeline(db, str(new))["known_contact"] == 0
     app.decide_match(new, source, contact_id, same=True, actor="tracer")
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         assert case_timeline(db, str(new))["known_contact"] == 1
 
 
@@ -157,10 +157,10 @@ def test_rebuild_gives_what_following_gave(app: BCOApplication, clock: Any,
     new = register(app, clock, "Karin", "06 47658312")
     app.decide_match(new, source, contact_id, same=True, actor="tracer")
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         followed = sorted(map(tuple, db.execute(f"SELECT * FROM {matches.PROPOSALS}")))
     Rebuilder(runner).rebuild()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         rebuilt = sorted(map(tuple, db.execute(f"SELECT * FROM {matches.PROPOSALS}")))
         found = matches.candidates(db, PersonKeys(app.settings.cipher_key),
                                    phone="+31647658312", name=None, birth_date=None)

@@ -22,11 +22,11 @@ def test_rebuild_equals_catch_up_and_caseload_adds_up(settings: Settings) -> Non
     bco(settings, "demo", "--cases", "30")
     ran = bco(settings, "projections", "run")
     assert "Caught up" in ran.output
-    followed = views_contents(settings.views_path)
+    followed = views_contents(settings.views_path, settings)
 
     rebuilt = bco(settings, "projections", "rebuild")
     assert "Rebuilt all read models" in rebuilt.output
-    assert views_contents(settings.views_path) == followed
+    assert views_contents(settings.views_path, settings) == followed
     assert sum(len(rows) for rows in followed.values()) > 30
 
     status = json.loads(bco(settings, "projections", "status", "--json").output)
@@ -46,10 +46,10 @@ def test_rebuild_only_one_read_model(settings: Settings) -> None:
     bco(settings, "case", "register", "--name", "Sanne de Vries", "--phone", "06 12345678",
         "--disease", "covid-19", "--onset", "2026-11-20")
     bco(settings, "projections", "run")
-    before = views_contents(settings.views_path)
+    before = views_contents(settings.views_path, settings)
     result = bco(settings, "projections", "rebuild", "--only", "worklist")
     assert "Rebuilt worklist" in result.output
-    assert views_contents(settings.views_path) == before
+    assert views_contents(settings.views_path, settings) == before
     human = bco(settings, "projections", "status").output
     assert "worklist" in human and "lag 0" in human
 

@@ -19,7 +19,7 @@ from bco.projections.contacts import (
     count_to_inform,
     to_inform,
 )
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 
 
 def interview(app: BCOApplication, clock: Any, tracer: str, team: str | None, *,
@@ -48,7 +48,7 @@ def listed(app: BCOApplication, tmp_path: Path, **wanted: Any) -> list[UUID]:
     paging = {key: wanted.pop(key) for key in ("offset", "limit") if key in wanted}
     runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         return [found.contact_id for found in to_inform(db, InformFilter(**wanted), **paging)]
 
 
@@ -81,7 +81,7 @@ def test_every_answer_and_choice_either_lists_the_contact_or_names_the_index(
                                  answer=answer)
     runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
     runner.catch_up()
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         found = {c.contact_id: c for c in to_inform(db, InformFilter())}
     the_index_informs = own == "index" or (own is None and answer == "index")
     assert (contact_id in found) is not the_index_informs
@@ -108,7 +108,7 @@ def test_most_urgent_category_first_then_the_longest_waiting(
     assert listed(app, tmp_path, day="2026-11-24") == [new_other]
     assert listed(app, tmp_path, limit=2, offset=2) == [overridden, old_other]
     runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
-    with open_views(runner.views_path) as db:
+    with runner.reading() as db:
         assert count_to_inform(db, InformFilter(category="1")) == 2
         assert categories_to_inform(db, InformFilter(category="1")) == [
             ("covid-19", "1"), ("covid-19", "2a"), ("covid-19", "3")]

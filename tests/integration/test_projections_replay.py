@@ -45,9 +45,9 @@ def test_incremental_equals_rebuild(app: BCOApplication, clock: Any, tmp_path: P
                                     ops: list[tuple[Any, ...]]) -> None:
     runner = fresh_runner(app, tmp_path)
     play(app, clock, runner, ops)
-    followed = views_contents(runner.views_path)
+    followed = views_contents(runner.views_path, app.settings)
     Rebuilder(runner).rebuild()
-    assert views_contents(runner.views_path) == followed
+    assert views_contents(runner.views_path, app.settings) == followed
     assert all(s.lag == 0 and s.error is None for s in runner.status())
 
 
@@ -57,7 +57,7 @@ def test_personal_data_only_in_people_tables(app: BCOApplication, clock: Any, tm
                                              ops: list[tuple[Any, ...]]) -> None:
     runner = fresh_runner(app, tmp_path, batch_size=50)
     play(app, clock, runner, ops)
-    for table, rows in views_contents(runner.views_path).items():
+    for table, rows in views_contents(runner.views_path, app.settings).items():
         if table.startswith("people_"):
             continue
         text = repr(rows)
@@ -78,9 +78,9 @@ def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: A
         ("complete", 0), ("inform", 0, 0, "informed"), ("call", 1, "callback_requested"),
     ]
     play(app, clock, runner, ops)
-    followed = views_contents(runner.views_path)
+    followed = views_contents(runner.views_path, app.settings)
     Rebuilder(runner).rebuild(only=name)
-    assert views_contents(runner.views_path) == followed
+    assert views_contents(runner.views_path, app.settings) == followed
     assert runner.positions()[name] == app.store_position()
 
 
@@ -97,11 +97,11 @@ def test_rebuild_shared_between_processes_equals_following_along(
         ("start", 1), ("answer", 1, ("household_size", 1)),
     ]
     play(app, clock, runner, ops)
-    followed = views_contents(runner.views_path)
+    followed = views_contents(runner.views_path, app.settings)
     assert app.store_position() < PARALLEL_FROM_EVENTS  # so only the explicit count splits it
 
     Rebuilder(runner, made_by=all_read_models).rebuild(processes=3)
 
-    assert views_contents(runner.views_path) == followed
+    assert views_contents(runner.views_path, app.settings) == followed
     assert all(s.lag == 0 and s.error is None for s in runner.status())
     assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]

@@ -16,6 +16,7 @@ from bco.projections import all_read_models
 from bco.projections.caseload import Caseload, caseload_summary
 from bco.projections.rebuild import Rebuilder, RebuildHelperFailed
 from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.viewsdb import views_key
 from bco.projections.worklist import Worklist, for_tracer
 
 
@@ -50,8 +51,8 @@ def register(app: BCOApplication, count: int, *, tracer: str | None = None) -> l
     return ids
 
 
-def total_cases(views: Path) -> int:
-    with open_views(views) as db:
+def total_cases(app: BCOApplication, views: Path) -> int:
+    with open_views(views, views_key(app.settings)) as db:
         return int(caseload_summary(db)["total"])
 
 
@@ -66,11 +67,11 @@ def test_handler_error_stops_that_read_model_only(app: BCOApplication, tmp_path:
     assert "RuntimeError: cannot handle Case.Registered" in (status["caseload"].error or "")
     assert status["caseload"].lag == 3
     assert status["worklist"].position == 6 and status["worklist"].error is None
-    assert total_cases(views) == 3
+    assert total_cases(app, views) == 3
 
     fixed = ReadModelRunner(app, views, [Caseload(), Worklist()], batch_size=3)
     fixed.catch_up()
-    assert total_cases(views) == 6
+    assert total_cases(app, views) == 6
     assert all(s.error is None and s.lag == 0 for s in fixed.status())
 
 
@@ -83,14 +84,15 @@ def test_kill_mid_batch_then_restart_counts_each_event_once(app: BCOApplication,
     with pytest.raises(Killed):
         dying.catch_up()
     assert dying.positions()["caseload"] == 5
-    assert total_cases(views) == 5
+    assert total_cases(app, views) == 5
 
     restarted = ReadModelRunner(app, views, [Caseload()], batch_size=5)
     restarted.catch_up()
-    assert total_cases(views) == 9
+    assert total_cases(app, views) == 9
     reference = ReadModelRunner(app, tmp_path / "reference.db", [Caseload()])
     reference.catch_up()
-    assert views_contents(views) == views_contents(tmp_path / "reference.db")
+    assert (views_contents(views, app.settings)
+            == views_contents(tmp_path / "reference.db", app.settings))
 
 
 def test_status_shows_lag_until_caught_up(app: BCOApplication, tmp_path: Path) -> None:
@@ -109,7 +111,7 @@ def test_wait_for_catches_up_inline_without_a_follower(app: BCOApplication,
     (case_id,) = register(app, 1)
     recorded = app.assign_case(case_id, "anna", actor="lead")
     assert runner.wait_for(recorded.position)
-    with open_views(views) as db:
+    with open_views(views, views_key(app.settings)) as db:
         items = for_tracer(db, "anna", now=app.clock(), target_hours=24)
     assert [item.case_id for item in items] == [case_id]
 
@@ -123,7 +125,7 @@ def test_wait_for_with_a_background_follower(app: BCOApplication, tmp_path: Path
         (case_id,) = register(app, 1)
         recorded = app.assign_case(case_id, "bert", actor="lead")
         assert runner.wait_for(recorded.position, timeout=10)
-        with open_views(views) as db:
+        with open_views(views, views_key(app.settings)) as db:
             assert caseload_summary(db)["by_tracer"] == {"bert": 1}
     finally:
         runner.stop()
@@ -159,9 +161,9 @@ def test_rebuild_swaps_while_a_follower_runs(app: BCOApplication, tmp_path: Path
         assert runner.wait_for(app.store_position(), timeout=10)
     finally:
         runner.stop()
-    assert total_cases(views) == 5 + len(more)
+    assert total_cases(app, views) == 5 + len(more)
     assert not list(tmp_path.glob("views.db.rebuild-*"))
-    with open_views(views) as db:
+    with open_views(views, views_key(app.settings)) as db:
         (mode,) = db.execute("PRAGMA journal_mode").fetchone()
     assert mode == "wal"
 
@@ -192,7 +194,7 @@ def test_a_failed_rebuild_helper_leaves_the_current_views(app: BCOApplication,
     assert "the guides folder is unreadable" in str(failed.value)
     assert "BCO_REBUILD_PROCESSES=1" in str(failed.value)
 
-    assert total_cases(views) == 3  # the old views stay; the rebuild's files are gone
+    assert total_cases(app, views) == 3  # the old views stay; the rebuild's files are gone
     assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]
 
 

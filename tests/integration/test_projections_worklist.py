@@ -13,6 +13,7 @@ from bco.config import Settings
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import ConflictError
 from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.viewsdb import views_key
 from bco.projections.worklist import (
     Worklist,
     for_team,
@@ -59,7 +60,7 @@ def test_callbacks_due_first_then_waiting_then_interviews(app: BCOApplication, c
     new_case(app, clock, "bert")
     clock.advance(hours=1)
 
-    with open_views(caught_up(app, tmp_path)) as db:
+    with open_views(caught_up(app, tmp_path), views_key(app.settings)) as db:
         items = for_tracer(db, "anna", now=clock.now, target_hours=24)
     assert [(i.case_id, i.bucket) for i in items] == [
         (callback_soon, "callback_due"), (oldest_waiting, "waiting"),
@@ -75,7 +76,7 @@ def test_waiting_time_is_measured_against_the_first_call_target(
     clock.advance(hours=5)
     fresh = new_case(app, clock, "anna")
     clock.advance(hours=1)
-    with open_views(caught_up(app, tmp_path)) as db:
+    with open_views(caught_up(app, tmp_path), views_key(app.settings)) as db:
         items = for_tracer(db, "anna", now=clock.now, target_hours=6)
     by_case = {i.case_id: i for i in items}
     assert by_case[late].overdue and not by_case[fresh].overdue
@@ -92,7 +93,7 @@ def test_pool_offers_due_callbacks_before_the_oldest_new_cases(
     app.unassign_case(called_back, actor="anna")
     taken = new_case(app, clock, "bert")
     clock.advance(minutes=30)
-    with open_views(caught_up(app, tmp_path)) as db:
+    with open_views(caught_up(app, tmp_path), views_key(app.settings)) as db:
         assert next_unassigned(db, now=clock.now) == [called_back, oldest, newer]
         pool = unassigned(db, now=clock.now, target_hours=24)
     assert taken not in {i.case_id for i in pool}
@@ -102,7 +103,7 @@ def test_pool_offers_due_callbacks_before_the_oldest_new_cases(
 def claim_next_case(app: BCOApplication, views: Path, tracer: str,
                     team: str | None = None) -> Recorded | None:
     """What the 'next case' button does: candidates from the worklist, then the command."""
-    with open_views(views) as db:
+    with open_views(views, views_key(app.settings)) as db:
         candidates = next_unassigned(db, now=app.clock())
     return app.claim_next_case(tracer, team, actor=tracer, candidates=candidates)
 
@@ -189,7 +190,7 @@ def test_team_tracers_are_those_holding_its_open_cases(app: BCOApplication, cloc
     app.close_case(finished, "duplicate", actor="lead")
     new_case(app, clock)  # in the pool: nobody holds it
 
-    with open_views(caught_up(app, tmp_path)) as db:
+    with open_views(caught_up(app, tmp_path), views_key(app.settings)) as db:
         assert team_tracers(db, "north") == ["anna", "bert"]
         assert team_tracers(db, "south") == ["cem"]
         assert team_tracers(db, None) == ["dirk"]
@@ -213,7 +214,7 @@ def test_team_cases_come_bucket_by_bucket_across_its_tracers(
     app.assign_case(south, "cem", "south", actor="lead")
     clock.advance(hours=1)
 
-    with open_views(caught_up(app, tmp_path)) as db:
+    with open_views(caught_up(app, tmp_path), views_key(app.settings)) as db:
         items = for_team(db, "north", now=clock.now, target_hours=24)
     assert [(i.case_id, i.bucket, i.tracer) for i in items] == [
         (anna_callback, "callback_due", "anna"), (anna_waiting, "waiting", "anna"),

@@ -16,7 +16,7 @@ from bco.application import BCOApplication
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import ConflictError
 from bco.projections.accounts import Accounts, colleagues
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 
 
 @pytest.fixture
@@ -317,7 +317,7 @@ def test_colleagues_and_a_stale_unassign_on_either_store(app: BCOApplication,
 
     def listed() -> list[tuple[str, str, str | None, bool]]:
         runner.catch_up()
-        with open_views(runner.views_path) as db:
+        with runner.reading() as db:
             return [(c.name, c.role, c.team, c.disabled) for c in colleagues(db)]
 
     app.add_user("anna", role="tracer", team="north", password_hash="x", actor="test")

@@ -12,7 +12,7 @@ from flask import Flask
 
 from bco.application import BCOApplication
 from bco.domain.case import IndexPerson
-from bco.web.citizen import TokenFilter
+from bco.web.citizen import TokenFilter, address_rate
 
 ONSET = date(2026, 11, 23)
 
@@ -138,6 +138,11 @@ def test_requests_are_limited_per_link(web_settings: Any, bco_app: BCOApplicatio
     assert [client.get(f"/r/{token}").status_code for _ in range(4)] == [200, 200, 200, 429]
     busy = client.get(f"/r/{token}")
     assert busy.headers["Retry-After"] and "Please wait a moment" in busy.get_data(as_text=True)
+
+
+def test_an_address_gets_ten_times_a_links_rate() -> None:
+    assert address_rate("30/minute") == "300/minute"
+    assert address_rate(" 5 per 2 hours") == "50 per 2 hours"
 
 
 def test_the_token_is_blanked_in_request_logs() -> None:

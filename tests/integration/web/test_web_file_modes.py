@@ -17,6 +17,8 @@ from web_support import Cases, sign_in
 from bco.application import BCOApplication
 from bco.cli import main
 from bco.config import Settings
+from bco.projections import all_read_models, runner_for
+from bco.projections.rebuild import Helper, Rebuilder
 from bco.web import create_app
 
 
@@ -73,3 +75,34 @@ def test_db_init_makes_a_private_data_directory_and_key(open_umask: None,
     assert mode(settings.key_file) == 0o600 and mode(settings.key_file.parent) == 0o700
     assert {path.name: oct(mode(path)) for path in settings.data_dir.iterdir()
             if mode(path) != 0o600} == {}
+
+
+def test_a_shared_rebuild_writes_its_files_private_and_encrypted(
+        open_umask: None, web_settings: Settings, clock: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new file, its helper's part and their journals, caught while they all exist: when the
+    helper has finished and before its part is copied in."""
+    app = BCOApplication(web_settings, clock=clock)
+    seen: dict[str, int] = {}
+    finished = Helper._outcome
+
+    def look_then_finish(helper: Helper) -> str | None:
+        problem = finished(helper)
+        for path in web_settings.data_dir.iterdir():
+            if path.is_file():
+                seen[path.name] = mode(path)
+                if path.name.startswith("views.db") and path.suffix not in (".lock",
+                                                                             ".follower"):
+                    assert not path.read_bytes().startswith(b"SQLite format 3"), path.name
+        return problem
+
+    monkeypatch.setattr(Helper, "_outcome", look_then_finish)
+    try:
+        Cases(app, create_app(web_settings, app), clock).register(name="Wilhelmina Part")
+        runner = runner_for(app)
+        Rebuilder(runner, made_by=all_read_models).rebuild(processes=2)
+    finally:
+        app.close()
+    assert any(".rebuild-" in name and ".part1" in name for name in seen), seen
+    assert any(name.endswith(".part1") for name in seen), seen
+    assert {name: oct(value) for name, value in seen.items() if value != 0o600} == {}

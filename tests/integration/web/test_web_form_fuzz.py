@@ -10,6 +10,8 @@ For every request:
 - the status is below 500 (with TESTING on, an exception propagates and fails the test);
 - a refusal writes no event: the event store's notification position is the same after a 4xx,
   and after a 3xx that flashes an error (the handlers that refuse by redirecting back);
+- a form that only reads (sign-in, search) writes no event whatever it is sent;
+- an HTML answer never holds the script that was sent, unescaped;
 - a success may write.
 
 Marked `fuzz` (slower); scripts/test and .ci/run select no markers, so CI runs it. The number
@@ -47,9 +49,10 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 
+SCRIPT = "<script>alert(1)</script>"
 UPLOAD = "\x00<upload>"  # stands for a file sent where the form expects text
 NASTY = st.sampled_from([
-    "", " ", "\x00", "\x1b[2J", "\u202e", "\r\n", "<script>alert(1)</script>", "' OR 1=1 --",
+    "", " ", "\x00", "\x1b[2J", "\u202e", "\r\n", SCRIPT, "' OR 1=1 --",
     "-1", "1e309", "NaN", "99999999999999999999", "9" * 40, "a" * 5000, "%(name)s", "{0}",
     "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "2026-02-30", "0001-01-01", "9999-12-31T23:59", "../../etc/passwd", UPLOAD])
 JUNK = st.one_of(NASTY, st.text(max_size=60))
@@ -713,6 +716,9 @@ def test_no_form_answers_5xx_or_writes_on_a_refusal(endpoint: str, world: World)
         tally["wrote"] += wrote and not refused
         tally["half-writes"] += refused and wrote
         assert status < 500, answer.get_data(as_text=True)[:500]
+        if answer.mimetype == "text/html":  # what was typed is shown back escaped, never run
+            assert SCRIPT not in answer.get_data(as_text=True), request.path
+        assert not (endpoint in NEVER_WRITE and wrote), f"{request.path} wrote an event"
         assert not (refused and wrote), (
             f"{request.path} answered {status} (refused) but wrote "
             f"{world.position() - before} event(s); body {body!r}")
