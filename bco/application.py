@@ -7,7 +7,7 @@ import random
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
@@ -16,12 +16,14 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
+    Mapper,
     MapperDeserialisationError,
     Recording,
 )
 from eventsourcing.utils import Environment
 
 from bco.audit.store import AccessLog
+from bco.case_keys import CaseKeys
 from bco.config import Settings
 from bco.domain.account import Account, Role
 from bco.domain.api_token import ApiToken, name_in, token_hash, token_text
@@ -44,18 +46,20 @@ from bco.domain.invitation import (
     invitation_hash,
     invitation_id,
 )
+from bco.domain.personal import CONTACTS, INDEX, masked
 from bco.domain.practice import Practice, TrainingRecord
 from bco.domain.reference import case_reference
 from bco.domain.review import FeedbackInbox, Review
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
-from bco.guides.answers import checked_answer
+from bco.guides.answers import IDENTIFYING_TYPES, checked_answer
 from bco.guides.categories import check_facts
 from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
 from bco.guides.windows import exposure_windows
 from bco.private_files import keep_private
+from bco.sealing import ERASURES, SealingMapper
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -142,6 +146,30 @@ class CaseAsOf:
 SAVE_ATTEMPTS = 10  # a command that lost a race is worked out again on the newer state
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What the end of retention takes from one case: the parts of the case's own stream and
+    of its interview's, and how many keys that destroyed. `unkeyed` lists parts stored before
+    per-case keys existed: they are erased from every screen, read model and export, but the
+    events themselves still hold them under the events key alone."""
+
+    case_id: UUID
+    interview_id: UUID | None
+    case_parts: tuple[str, ...]
+    interview_parts: tuple[str, ...]
+    contact_count: int = 0
+    keys_destroyed: int = 0
+    unkeyed: tuple[str, ...] = ()
+
+    @property
+    def contacts(self) -> bool:
+        return CONTACTS in self.interview_parts
+
+    @property
+    def whole_case(self) -> bool:
+        return INDEX in self.case_parts
+
+
 class SaveRaced(ConflictError):
     """Another writer stored a change to the same aggregate first; nothing of ours was saved."""
 
@@ -166,6 +194,7 @@ class BCOApplication(Application[UUID]):
         keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
+            self.case_keys = CaseKeys(settings, key or _UNUSED_KEY)
             super().__init__(env={
                 **persistence_env(settings),
                 **sealing_env(key or _UNUSED_KEY, settings),
@@ -182,6 +211,17 @@ class BCOApplication(Application[UUID]):
     def construct_env(self, name: str, env: Any = None) -> Environment:
         """Only what BCO's settings say; never stray variables from the process environment."""
         return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The mapper seals personal fields under the case's own keys (bco/sealing.py)."""
+        mapper = super().construct_mapper()
+        if isinstance(mapper, SealingMapper):
+            mapper.keys = self.case_keys
+        return mapper
+
+    def close(self) -> None:
+        super().close()
+        self.case_keys.close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -248,11 +288,11 @@ class BCOApplication(Application[UUID]):
     def case_history(self, case_id: UUID) -> list[dict[str, Any]]:
         """Every event of the case and its interview, oldest first, for audits and the CLI."""
         case = self.get_case(case_id)
-        events: list[Any] = list(self.events.get(case_id))
+        events: list[Any] = self._events_of(case_id)
         if case.interview_id is not None:
-            events.extend(self.events.get(case.interview_id))
+            events.extend(self._events_of(case.interview_id))
         for invite in case.invitations:
-            events.extend(self.events.get(invite.invitation_id))
+            events.extend(self._events_of(invite.invitation_id))
         events.sort(key=lambda e: e.timestamp)
         return [event_as_dict(e) for e in events]
 
@@ -288,8 +328,16 @@ class BCOApplication(Application[UUID]):
                 for proposal in invitation.pending]
 
     def _events_of(self, aggregate_id: UUID) -> list[Any]:
-        """Every stored event of one aggregate, oldest first, decrypted and upcast."""
-        return list(self.events.get(aggregate_id))
+        """Every stored event of one aggregate, oldest first, decrypted and upcast; after the
+        end of retention with its personal fields as the marker, also in events stored before
+        per-case keys, whose fields no destroyed key hides."""
+        events: list[Any] = list(self.events.get(aggregate_id))
+        erasures = [e for e in events if type(e) in ERASURES]
+        if not erasures:
+            return events
+        parts = {part for e in erasures for part in e.parts}
+        identifying = {q for e in erasures for q in getattr(e, "answers", ())}
+        return [masked(e, parts, identifying) for e in events]
 
     # -- case commands --------------------------------------------------------------------
 
@@ -1033,6 +1081,77 @@ class BCOApplication(Application[UUID]):
 
     def feedback_inbox(self, tracer: str) -> FeedbackInbox | None:
         return self._find(FeedbackInbox.id_for(tracer), FeedbackInbox)
+    # -- retention --------------------------------------------------------------------------
+
+    def retention_due(self, case_id: UUID, *, as_of: datetime, case_days: int,
+                      contact_days: int) -> Erasure | None:
+        """What of a case is past retention at `as_of` and not erased yet, or None.
+
+        The case's data: `case_days` after it was (last) closed. The contacts' details:
+        `contact_days` after the interview was (last) completed, or after the case was closed
+        when the interview never was; never later than the case's own data.
+        """
+        case = self.get_case(case_id)
+        closed_at = self._closed_at(case)
+        whole = closed_at is not None and closed_at <= as_of - timedelta(days=case_days)
+        interview = None if case.interview_id is None else self.get_interview(case.interview_id)
+        contacts_since = closed_at if interview is None else interview.completed_at or closed_at
+        contacts = interview is not None and (whole or (
+            contacts_since is not None
+            and contacts_since <= as_of - timedelta(days=contact_days)))
+        case_parts = (INDEX,) if whole and INDEX not in getattr(case, "erased", []) else ()
+        done = [] if interview is None else getattr(interview, "erased", [])
+        interview_parts = tuple(part for part, due in ((INDEX, whole), (CONTACTS, contacts))
+                                if due and part not in done)
+        if not case_parts and not interview_parts:
+            return None
+        count = 0 if interview is None else len(interview.contacts)
+        return Erasure(case_id, case.interview_id, case_parts, interview_parts, count)
+
+    def _closed_at(self, case: Case) -> datetime | None:
+        """When the case was last closed, or None while it is open."""
+        if case.closed_reason is None:
+            return None
+        closings = [e.timestamp for e in self._events_of(case.id) if isinstance(e, Case.Closed)]
+        return max(closings, default=None)
+
+    def erase(self, due: Erasure, *, actor: str) -> Erasure:
+        """Destroy the keys of what is due, then record the erasure on the case and its
+        interview in one save, so every process and read model lets go of it too.
+
+        Keys first: a process that sees the event then finds no key to fetch again. Run
+        again after a crash in between, the keys are gone and the events are recorded."""
+        now = self.clock()
+        links = self.get_case(due.case_id).invitations  # read while its keys still open it
+        unkeyed = tuple(sorted(
+            {part for owner, parts in ((due.case_id, due.case_parts),
+                                       (due.interview_id, due.interview_parts))
+             if owner is not None for part in parts
+             if not self.case_keys.has_keys(owner, part)}))
+        destroyed = self.case_keys.destroy(due.case_id, due.case_parts, now=now)
+        if due.interview_id is not None:
+            destroyed += self.case_keys.destroy(due.interview_id, due.interview_parts, now=now)
+        # What the index entered through self-report links goes with the interview's contacts.
+        link_parts = {*due.interview_parts, *((INDEX, CONTACTS) if due.case_parts else ())}
+        for invite in links:
+            destroyed += self.case_keys.destroy(invite.invitation_id, link_parts, now=now)
+
+        def attempt() -> Recorded:
+            case = self.get_case(due.case_id)
+            case.erase_personal_data(list(due.case_parts), now=now, actor=actor)
+            changed: list[StampedAggregate] = [case]
+            if due.interview_id is not None:
+                interview = self.get_interview(due.interview_id)
+                questions = self.guide_for_interview(interview).questions
+                interview.erase_personal_data(
+                    list(due.interview_parts), now=now, actor=actor,
+                    identifying=[q for q, question in questions.items()
+                                 if question.type in IDENTIFYING_TYPES])
+                changed.append(interview)
+            return self._save(*changed)
+
+        self._until_saved(attempt)
+        return replace(due, keys_destroyed=destroyed, unkeyed=unkeyed)
 
     # -- accounts ---------------------------------------------------------------------------
 

@@ -63,6 +63,8 @@ class Settings:
     audit_burst_reads: int = 30
     audit_burst_minutes: int = 10
     encrypt_read_models: bool = True
+    retention_days: int = 180
+    contact_retention_days: int = 28
 
     ENV_NAMES = {
         "data_dir": "BCO_DATA_DIR",
@@ -105,6 +107,8 @@ class Settings:
         "audit_burst_reads": "BCO_AUDIT_BURST_READS",
         "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
         "encrypt_read_models": "BCO_ENCRYPT_READ_MODELS",
+        "retention_days": "BCO_RETENTION_DAYS",
+        "contact_retention_days": "BCO_CONTACT_RETENTION_DAYS",
     }
 
     @classmethod
@@ -159,6 +163,10 @@ class Settings:
             raise SettingsError("BCO_AUDIT_BURST_READS and BCO_AUDIT_BURST_MINUTES must be 1 "
                                 "or more (more than that many cases read within that many "
                                 "minutes is shown as a burst).")
+        if not 1 <= self.contact_retention_days <= self.retention_days:
+            raise SettingsError(
+                "BCO_CONTACT_RETENTION_DAYS must be 1 or more and at most BCO_RETENTION_DAYS "
+                f"({self.retention_days}): contacts are never kept longer than their case.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):

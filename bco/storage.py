@@ -26,11 +26,15 @@ from eventsourcing.utils import Environment, EnvType
 from bco.config import Settings
 from bco.domain.case import CallAttempt, IndexPerson, Invite
 from bco.domain.interview import Contact, FollowUp, Handover, Note
+from bco.sealing import SealedAsList, sealed
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
 COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
+MAPPER_TOPIC = "bco.sealing:SealingMapper"
 KEY_SIZES = (16, 24, 32)
 SCHEMA_LOCK = 0x42C0_5C4E  # the PostgreSQL advisory lock held while creating the store
+# Writers commit side by side; followers read up to a horizon (bco/storage_postgres.py).
+POSTGRES_RECORDER_TOPIC = "bco.storage_postgres:HorizonPostgresRecorder"
 STATEMENT_CACHE = 64  # prepared statements kept per SQLite connection
 
 
@@ -67,6 +71,7 @@ def persistence_env(settings: Settings) -> dict[str, str]:
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",
         "POSTGRES_POOL_SIZE": "5",
+        "APPLICATION_RECORDER_TOPIC": POSTGRES_RECORDER_TOPIC,
     }
     if settings.database_schema:
         env["POSTGRES_SCHEMA"] = settings.database_schema
@@ -137,8 +142,9 @@ def one_creator_at_a_time(settings: Settings) -> Iterator[None]:
 
 
 def sealing_env(key: str, settings: Settings) -> dict[str, str]:
-    """Encrypt every event at rest; per-case keys (crypto-shredding) will replace this seam."""
-    env = {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": key}
+    """Encrypt every event at rest under the events key, and its personal fields once more
+    under the keys of its own case (bco/sealing.py), which retention destroys."""
+    env = {"CIPHER_TOPIC": CIPHER_TOPIC, "CIPHER_KEY": key, "MAPPER_TOPIC": MAPPER_TOPIC}
     if settings.compress_events:
         env["COMPRESSOR_TOPIC"] = COMPRESSOR_TOPIC
     return env
@@ -211,9 +217,12 @@ class DataclassAsDict(Transcoding):
         self.type = cls
         self.name = cls.__qualname__
         self._names = [f.name for f in fields(cls)]
+        self._personal: dict[str, str] = dict(getattr(cls, "personal", {}))
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._names}
+        personal = self._personal
+        return {name: sealed(personal[name], getattr(obj, name), name) if name in personal
+                else getattr(obj, name) for name in self._names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         return self.type(**data)
@@ -225,6 +234,7 @@ VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note, In
 def register_transcodings(transcoder: JSONTranscoder) -> None:
     """Dates and the domain's value objects, as events and snapshots hold them."""
     transcoder.register(DateAsISO())
+    transcoder.register(SealedAsList())
     for cls in VALUE_OBJECTS:
         transcoder.register(DataclassAsDict(cls))
 

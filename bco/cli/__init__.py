@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from bco.cli.audit import audit
+from bco.cli.backup import backup, restore_command
 from bco.cli.case import case
 from bco.cli.casefile import casefile
 from bco.cli.context import CliContext
@@ -15,6 +16,7 @@ from bco.cli.demo import demo
 from bco.cli.guides import guides
 from bco.cli.projections import projections
 from bco.cli.report import report
+from bco.cli.retention import retention_group
 from bco.cli.serve import serve
 from bco.cli.token import token
 from bco.cli.training import training
@@ -49,5 +51,5 @@ def main(ctx: click.Context, actor: str) -> None:
 
 
 for command in (db, audit, case, casefile, demo, guides, serve, user, projections, report, token,
-                training):
+                training, retention_group, backup, restore_command):
     main.add_command(command)

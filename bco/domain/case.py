@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 from uuid import UUID
 
 from bco.domain.case_status import CaseFlags, CaseStatus
 from bco.domain.errors import CaseClosedError, InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import refuse_implausible_day
+from bco.domain.personal import INDEX, erased, removed_like
 from bco.domain.phone import checked_region, normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
@@ -28,9 +31,18 @@ class CallOutcome(StrEnum):
     CALLBACK_REQUESTED = "callback_requested"
 
 
+# Why staff did something: free text that may mention the index, sealed like their identity.
+REASON = MappingProxyType({"reason": INDEX})
+# The index's identity, sealed under the case's index key (language is not identifying).
+IDENTITY = MappingProxyType(dict.fromkeys(("name", "phone", "birth_date", "email", "postcode"),
+                                          INDEX))
+
+
 @dataclass(frozen=True)
 class IndexPerson:
     """Who tested positive, and how to reach them."""
+
+    personal: ClassVar[Mapping[str, str]] = IDENTITY
 
     name: str
     phone: str
@@ -43,6 +55,8 @@ class IndexPerson:
 @dataclass(frozen=True)
 class CallAttempt:
     """One phone call to the index, successful or not."""
+
+    personal: ClassVar[Mapping[str, str]] = MappingProxyType({"note": INDEX})
 
     at: datetime
     actor: str
@@ -87,6 +101,7 @@ class Case(StampedAggregate):
 
     class Registered(StampedAggregate.Created):
         class_version = 2
+        personal: ClassVar[Mapping[str, str]] = IDENTITY
         name: str
         phone: str
         birth_date: date | None
@@ -121,6 +136,7 @@ class Case(StampedAggregate):
             return CaseFlags()
 
     class DetailsCorrected(StampedAggregate.Event):
+        personal_changes: ClassVar[Mapping[str, str]] = IDENTITY
         changes: dict[str, Any]
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -134,6 +150,7 @@ class Case(StampedAggregate):
             return frozenset(self.changes)
 
     class Assigned(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         class_version = 2
         tracer: str
         team: str | None
@@ -158,6 +175,7 @@ class Case(StampedAggregate):
             return ASSIGNMENT
 
     class CallAttemptLogged(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = CallAttempt.personal
         outcome: str
         note: str
         callback_at: datetime | None
@@ -177,6 +195,7 @@ class Case(StampedAggregate):
                                   callback_at=self.callback_at if callback else None)
 
     class MarkedUnreachable(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
@@ -201,6 +220,7 @@ class Case(StampedAggregate):
             return flags._replace(interviewed=False)
 
     class Closed(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -210,6 +230,7 @@ class Case(StampedAggregate):
             return flags._replace(closed=True, callback_at=None)
 
     class Reopened(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         reason: str
 
         def apply_facts(self, aggregate: Case) -> None:
@@ -225,6 +246,7 @@ class Case(StampedAggregate):
         def apply_facts(self, aggregate: Case) -> None:
             aggregate.invitations = (*aggregate.invitations,
                                      Invite(self.invitation_id, self.timestamp, self.expires_at))
+
     class MatchDecided(StampedAggregate.Event):
         """A tracer's decision on a proposed match: the same person as the index of
         `other_case_id` (or as its contact `contact_id`: the case that named them), or not."""
@@ -239,8 +261,21 @@ class Case(StampedAggregate):
 
         def targets(self) -> frozenset[str]:
             return frozenset({f"match:{match_key(self.other_case_id, self.contact_id)}"})
+    class PersonalDataErased(StampedAggregate.Event):
+        """The end of retention: the keys of `parts` were destroyed, and what they sealed is
+        gone from the aggregate too, so no copy in any process's memory outlives them."""
+
+        parts: list[str]
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.person = erased(aggregate.person, self.parts)
+            aggregate.call_attempts = [erased(c, self.parts) for c in aggregate.call_attempts]
+            if INDEX in self.parts:
+                aggregate.closed_reason = removed_like(aggregate.closed_reason)
+            aggregate.erased = sorted({*getattr(aggregate, "erased", []), *self.parts})
 
     class PrioritySet(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = REASON
         priority: int
         reason: str
 
@@ -270,6 +305,7 @@ class Case(StampedAggregate):
         self.invitations: tuple[Invite, ...] = ()
         self.region = ""
         self.matches: dict[str, bool] = {}  # match_key → same person or not, as decided
+        self.erased: list[str] = []
 
     @classmethod
     def register(
@@ -461,6 +497,10 @@ class Case(StampedAggregate):
         """Reopen a closed case, e.g. when new contacts come to light."""
         if self.closed_reason is None:
             raise InvalidTransitionError(_t("The case is not closed."))
+        if INDEX in getattr(self, "erased", []):
+            raise InvalidTransitionError(
+                _t("This case's personal data was erased at the end of its retention, so it "
+                   "cannot be reopened; register the person again as a new case."))
         if not reason.strip():
             raise InvalidValueError(_t("Give a reason for reopening the case."), field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
@@ -513,6 +553,13 @@ class Case(StampedAggregate):
         self._record(self.MatchDecided, now=now, actor=actor, command_id=command_id,
                      other_case_id=other_case_id, contact_id=contact_id, same=same,
                      reason=reason)
+    def erase_personal_data(self, parts: list[str], *, now: datetime, actor: str) -> None:
+        """Record that retention ended for `parts` (the case's keys are destroyed first); parts
+        erased already record nothing."""
+        done = getattr(self, "erased", [])  # absent in snapshots older than retention
+        new = [part for part in parts if part not in done]
+        if new:
+            self._record(self.PersonalDataErased, now=now, actor=actor, parts=new)
 
     def _refuse_when_closed(self) -> None:
         if self.closed_reason is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 from uuid import UUID
 
 from bco.domain.errors import (
@@ -16,6 +18,7 @@ from bco.domain.errors import (
     UnknownContactError,
 )
 from bco.domain.errors import translatable as _t
+from bco.domain.personal import CONTACTS, INDEX, erased, erased_answers
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
@@ -58,9 +61,17 @@ CONTACT_FIELDS = (
 )
 
 
+# A contact's identity and the free text about them, sealed under the case's contacts key.
+CONTACT_DETAILS = MappingProxyType(dict.fromkeys(
+    ("name", "phone", "email", "override_reason", "unreachable_reason", "removed_reason"),
+    CONTACTS))
+
+
 @dataclass(frozen=True)
 class Contact:
     """A person the index may have infected, as reported in the interview."""
+
+    personal: ClassVar[Mapping[str, str]] = CONTACT_DETAILS
 
     contact_id: UUID
     name: str
@@ -91,6 +102,8 @@ class Contact:
 class FollowUp:
     """A probing prompt put to the index, and what they said."""
 
+    personal: ClassVar[Mapping[str, str]] = MappingProxyType({"answer": CONTACTS})
+
     prompt_id: str
     answer: str | None = None
     nobody: bool = False
@@ -104,6 +117,8 @@ class FollowUp:
 class Note:
     """A free-text remark, kept with who wrote it and when."""
 
+    personal: ClassVar[Mapping[str, str]] = MappingProxyType({"text": INDEX})
+
     at: datetime
     by: str
     text: str
@@ -112,6 +127,8 @@ class Note:
 @dataclass(frozen=True)
 class Handover:
     """What one tracer leaves for the next, so the index never retells their story."""
+
+    personal: ClassVar[Mapping[str, str]] = MappingProxyType({"summary": INDEX})
 
     at: datetime
     by: str
@@ -150,6 +167,7 @@ class Interview(StampedAggregate):
 
     class ContactReported(StampedAggregate.Event):
         class_version = 2
+        personal: ClassVar[Mapping[str, str]] = CONTACT_DETAILS
         contact_id: UUID
         name: str
         phone: str | None
@@ -180,6 +198,7 @@ class Interview(StampedAggregate):
             )
 
     class ContactUpdated(StampedAggregate.Event):
+        personal_changes: ClassVar[Mapping[str, str]] = CONTACT_DETAILS
         contact_id: UUID
         changes: dict[str, Any]
 
@@ -191,6 +210,7 @@ class Interview(StampedAggregate):
             return frozenset({contact_target(self.contact_id)})
 
     class ContactRemoved(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": CONTACTS})
         contact_id: UUID
         reason: str
 
@@ -202,6 +222,7 @@ class Interview(StampedAggregate):
             return frozenset({contact_target(self.contact_id)})
 
     class ContactInformOutcomeLogged(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"note": CONTACTS})
         contact_id: UUID
         outcome: str
         note: str
@@ -218,6 +239,7 @@ class Interview(StampedAggregate):
             aggregate.follow_ups[self.prompt_id] = FollowUp(prompt_id=self.prompt_id)
 
     class FollowUpAnswered(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = FollowUp.personal
         prompt_id: str
         answer: str | None
         nobody: bool
@@ -227,12 +249,14 @@ class Interview(StampedAggregate):
                 prompt_id=self.prompt_id, answer=self.answer, nobody=self.nobody)
 
     class NoteAdded(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = Note.personal
         text: str
 
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.notes.append(Note(at=self.timestamp, by=self.actor, text=self.text))
 
     class Paused(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = Handover.personal
         summary: str
 
         def apply_facts(self, aggregate: Interview) -> None:
@@ -248,10 +272,31 @@ class Interview(StampedAggregate):
             aggregate.completed_at = self.timestamp
 
     class Reopened(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": INDEX})
         reason: str
 
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.completed_at = None
+            # Contacts named from now on get a new key and a retention clock of their own.
+            aggregate.erased = [p for p in getattr(aggregate, "erased", []) if p != CONTACTS]
+
+    class PersonalDataErased(StampedAggregate.Event):
+        """The end of retention for `parts` (the index's, the contacts'): their keys were
+        destroyed, and the aggregate lets go of what they sealed. `answers` names the
+        identifying answers (free text, phone numbers) by question, for answers stored before
+        they were sealed, which carry no mark of their own."""
+
+        parts: list[str]
+        answers: list[str]
+
+        def apply_facts(self, aggregate: Interview) -> None:
+            parts = self.parts
+            aggregate.answers = erased_answers(aggregate.answers, parts, self.answers)
+            aggregate.contacts = {k: erased(c, parts) for k, c in aggregate.contacts.items()}
+            aggregate.follow_ups = {k: erased(f, parts) for k, f in aggregate.follow_ups.items()}
+            aggregate.notes = [erased(n, parts) for n in aggregate.notes]
+            aggregate.handovers = [erased(h, parts) for h in aggregate.handovers]
+            aggregate.erased = sorted({*getattr(aggregate, "erased", []), *parts})
 
     def __init__(self) -> None:
         self.case_id: UUID
@@ -266,6 +311,7 @@ class Interview(StampedAggregate):
         self.notes: list[Note] = []
         self.handovers: list[Handover] = []
         self.completed_at: datetime | None = None
+        self.erased: list[str] = []
 
     @classmethod
     def start(
@@ -376,8 +422,13 @@ class Interview(StampedAggregate):
         self, contact_id: UUID, outcome: InformOutcome, note: str = "", *, now: datetime,
         actor: str, command_id: str | None = None,
     ) -> None:
-        """Record warning a contact; this follows the interview, so it is allowed after it."""
+        """Record warning a contact; this follows the interview, so it is allowed after it,
+        until the contacts' details are erased at the end of their retention."""
         self._live_contact(contact_id)
+        if CONTACTS in getattr(self, "erased", []):
+            raise InvalidTransitionError(
+                _t("The contacts' details were erased at the end of their retention; nothing "
+                   "more is recorded about them."))
         if self.status != InterviewStatus.COMPLETED:
             raise InvalidTransitionError(
                 _t("Contacts are informed after the interview is completed; complete it first."))
@@ -458,6 +509,18 @@ class Interview(StampedAggregate):
                                     field="reason")
         self._record(self.Reopened, now=now, actor=actor, command_id=command_id,
                      reason=checked_text(reason, "reason", limit=MAX_TEXT, multiline=True))
+
+    def erase_personal_data(self, parts: list[str], *, now: datetime, actor: str,
+                            identifying: Collection[str] = ()) -> None:
+        """Record that retention ended for `parts`, whatever the interview's status; parts
+        erased already record nothing. `identifying`: the questions whose answers identify
+        someone (the guide knows), erased with the index's part."""
+        done = getattr(self, "erased", [])  # absent in snapshots older than retention
+        new = [part for part in parts if part not in done]
+        if new:
+            answers = sorted(q for q in identifying if q in self.answers) if INDEX in new else []
+            self._record(self.PersonalDataErased, now=now, actor=actor, parts=new,
+                         answers=answers)
 
     def _live_contact(self, contact_id: UUID) -> Contact:
         try:

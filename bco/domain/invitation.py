@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from bco.domain.errors import InvalidTransitionError, InvalidValueError
 from bco.domain.errors import translatable as _t
-from bco.domain.interview import Contact, check_contact_details
+from bco.domain.interview import CONTACT_DETAILS, Contact, check_contact_details
+from bco.domain.personal import CONTACTS, INDEX
 from bco.domain.stamped import StampedAggregate
 from bco.domain.text import MAX_TEXT, checked_text
 
@@ -77,12 +80,15 @@ class Invitation(StampedAggregate):
             aggregate.issued_at = self.timestamp
 
     class Revoked(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": INDEX})
         reason: str
 
         def apply_facts(self, aggregate: Invitation) -> None:
             aggregate.revoked_at = self.timestamp
 
     class ContactProposed(StampedAggregate.Event):
+        # Sealed like a contact the tracer records (the link's own keys: bco.sealing).
+        personal: ClassVar[Mapping[str, str]] = CONTACT_DETAILS
         contact_id: UUID
         name: str
         phone: str | None
@@ -121,6 +127,7 @@ class Invitation(StampedAggregate):
             aggregate.decide(self.contact_id, ProposalStatus.CONFIRMED, self.actor, None)
 
     class ProposalRejected(StampedAggregate.Event):
+        personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": CONTACTS})
         contact_id: UUID
         reason: str
 

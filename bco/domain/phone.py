@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
+
 import phonenumbers
 
 from bco.domain.errors import InvalidPhoneError, InvalidValueError, Translatable
@@ -49,3 +53,21 @@ def checked_region(raw: str | None, *, field: str = "region") -> str:
             _t("'%(region)s' is not a country code; give two letters such as NL or BE."),
             field=field, region=text[:20])
     return text
+
+
+def phone_hasher(secret: str) -> Callable[[str | None], str | None]:
+    """Keyed hashes of phone numbers: without the key a hash cannot be tried against every
+    number; the key is derived from `secret` (the events key), so a rebuild makes the same.
+
+    A phone number erased after retention reads as a marker that carries the hash it had
+    (bco.domain.personal.ErasedPhone), so "already someone's contact" stays countable."""
+    key = hashlib.sha256(f"bco timeline contact phones:{secret}".encode()).digest()
+
+    def phone_key(phone: str | None) -> str | None:
+        if not phone:
+            return None
+        kept: str | None = getattr(phone, "phone_key", None)
+        if kept is not None:
+            return kept
+        return hmac.digest(key, phone.encode(), "sha256").hex()
+    return phone_key

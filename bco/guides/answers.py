@@ -15,10 +15,14 @@ from typing import Protocol
 from bco.domain.errors import InvalidValueError, NotFoundError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import refuse_implausible_day
+from bco.domain.personal import PersonalText
 from bco.domain.phone import normalise_phone
 from bco.guides.model import Guide, Question
 
 MAX_TEXT = 2000
+# Question types whose answers may identify someone: kept as PersonalText, sealed under the
+# case's key and erased with the index's data after retention.
+IDENTIFYING_TYPES = frozenset({"text", "phone"})
 MAX_NUMBER = 100_000
 FIELD = "value"
 
@@ -79,9 +83,10 @@ def checked_answer(guide: Guide, question_id: str, value: object, *, today: date
         return _day(value, today, recent=question.id == guide.windows.onset_question)
     if not isinstance(value, str):
         raise InvalidValueError(_t("Type the answer as text."), field=FIELD)
+    # Free text and phone numbers may identify someone: sealed under the case's key.
     if kind == "phone":
-        return normalise_phone(value, region, field=FIELD)
-    return value
+        return PersonalText(normalise_phone(value, region, field=FIELD))
+    return PersonalText(value)
 
 
 def _choices(question: Question, value: object) -> list[str]:

@@ -17,6 +17,7 @@ from bco.projections.people import People
 from bco.projections.prompt_yield import PromptYield
 from bco.projections.readmodel import ReadModel
 from bco.projections.rebuild import Rebuilder
+from bco.projections.retention import Retention
 from bco.projections.runner import ReadModelRunner
 from bco.projections.timeline import Timeline
 from bco.projections.worklist import Worklist
@@ -33,6 +34,7 @@ def all_read_models(app: BCOApplication) -> list[ReadModel]:
         CompletenessModel(app.catalog.guides, app.settings.zone),
         PromptYield(app.settings.timezone), People(), Accounts(), Activity(), ApiTokens(),
         CaseIndex(), Exports(app.catalog.guides), Matches(read_key(app.settings) or ""),
+        Retention(),
     ]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bco.domain.case import Case
+from bco.domain.personal import INDEX
 from bco.projections.readmodel import (
     CASE_EVENTS,
     Batch,
@@ -74,7 +75,15 @@ class Caseload(ReadModel):
             db.table(TABLE).create_index([column], if_not_exists=True)
 
     def handlers(self) -> Mapping[type, Handler]:
-        return dict.fromkeys(CASE_EVENTS, self._case_event)
+        return {**dict.fromkeys(CASE_EVENTS, self._case_event),
+                Case.PersonalDataErased: self._erased}
+
+    def _erased(self, rows: Batch, event: Any) -> None:
+        """The birth date is gone after retention, and with it the age group (a rebuild could
+        not tell it either); every other count stays."""
+        row = rows.get(TABLE, str(event.originator_id))
+        if row is not None and INDEX in event.parts:
+            rows.put(TABLE, {**row, "age_bucket": UNKNOWN_AGE})
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)

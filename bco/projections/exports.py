@@ -17,6 +17,8 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview
+from bco.domain.personal import CONTACTS as CONTACTS_PART
+from bco.domain.personal import INDEX
 from bco.domain.reference import case_reference
 from bco.guides.model import Guide
 from bco.projections import contacts as contact_rows
@@ -176,8 +178,23 @@ class Exports(ReadModel):
             Interview.AnswerRecorded: self._answered,
             Interview.AnswerChanged: self._answered,
             Interview.Paused: self._paused,
+            Case.PersonalDataErased: self._erased,
+            Interview.PersonalDataErased: self._erased,
         })
         return table
+
+    def _erased(self, rows: Batch, event: Any) -> None:
+        """After retention the records go out again, without the personal data, so an export
+        client that pulls what changed since its cursor learns to forget it too."""
+        if isinstance(event, Case.PersonalDataErased):
+            case = rows.get(CASES, str(event.originator_id))
+        else:
+            interview, case = self._interview(rows, event)
+            if CONTACTS_PART in event.parts:
+                for contact in rows.find(CONTACTS, "interview_id", interview["interview_id"]):
+                    rows.put(CONTACTS, {**contact, "position": rows.position})
+        if case is not None and INDEX in event.parts:
+            rows.put(CASES, {**case, "position": rows.position})
 
     def _case(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)

@@ -18,6 +18,8 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.errors import InvalidPhoneError
 from bco.domain.interview import Interview
+from bco.domain.personal import CONTACTS as CONTACTS_PART
+from bco.domain.personal import INDEX, REMOVED
 from bco.domain.phone import normalise_phone
 from bco.projections import accounts, worklist
 from bco.projections.readmodel import (
@@ -33,6 +35,9 @@ CASES = "people_cases"
 CONTACTS = "people_contacts"
 INTERVIEWS = "people_interviews"
 PERSON_COLUMNS = ("name", "phone", "email", "birth_date", "postcode")
+# A person's row after retention: the marker for the name, nothing else to find them by.
+ERASED_CONTACT = {"name": REMOVED, "name_key": None, "phone": None, "email": None}
+ERASED_CASE = {**ERASED_CONTACT, "birth_date": None, "postcode": None}
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOCAL_DAY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 # The short reference the screens show is "C-" and the first 8 characters of the case id.
@@ -111,7 +116,22 @@ class People(ReadModel):
             Interview.ContactReported: self._contact,
             Interview.ContactUpdated: self._contact,
             Interview.ContactRemoved: self._contact,
+            Case.PersonalDataErased: self._case_erased,
+            Interview.PersonalDataErased: self._contacts_erased,
         }
+
+    def _case_erased(self, rows: Batch, event: Any) -> None:
+        """After retention the case keeps its row (the command line finds it by reference)
+        but nothing that identifies the index."""
+        row = rows.get(CASES, str(event.originator_id))
+        if row is not None and INDEX in event.parts:
+            rows.put(CASES, {**row, **ERASED_CASE})
+
+    def _contacts_erased(self, rows: Batch, event: Any) -> None:
+        if CONTACTS_PART not in event.parts:
+            return
+        for row in rows.find(CONTACTS, "interview_id", str(event.originator_id)):
+            rows.put(CONTACTS, {**row, **ERASED_CONTACT})
 
     def _case(self, rows: Batch, event: Any) -> None:
         if isinstance(event, Case.Registered):

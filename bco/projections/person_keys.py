@@ -10,6 +10,8 @@ import hmac
 import unicodedata
 from datetime import date
 
+from bco.domain.phone import phone_hasher
+
 
 def normalised_name(name: str) -> str:
     """'Jansen-de Vries, Élise' and 'elise de vries jansen' alike: accents, case,
@@ -24,13 +26,14 @@ class PersonKeys:
     """The hashes under one secret; the same secret gives the same hashes in every process."""
 
     def __init__(self, secret: str) -> None:
-        # The phone key is the one the timeline has always used for contacts' phones, so its
-        # stored hashes stay valid.
-        self._phone = hashlib.sha256(f"bco timeline contact phones:{secret}".encode()).digest()
+        # The phone hash is the one the timeline has always kept for contacts' phones (and
+        # the sealing keeps beside an erased number), so stored hashes stay valid.
+        self._phone = phone_hasher(secret)
         self._person = hashlib.sha256(f"bco person matching:{secret}".encode()).digest()
 
     def phone(self, phone: str | None) -> str | None:
-        return hmac.digest(self._phone, phone.encode(), "sha256").hex() if phone else None
+        """An erased number (bco.domain.personal.ErasedPhone) brings the hash it had."""
+        return self._phone(phone)
 
     def name(self, name: str | None) -> str | None:
         normal = normalised_name(name or "")

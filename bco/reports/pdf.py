@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from weasyprint import CSS, HTML, URLFetcher
 
+from bco.domain.personal import REMOVED
 from bco.reports.casefile import LANGUAGES, CaseFile
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -57,6 +58,9 @@ def environment(language: str) -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    removed = translations(language).gettext(REMOVED)
+    # Data erased after retention reads as the marker, in the case file's language.
+    env.finalize = lambda value: removed if value == REMOVED else value
     env.filters["css_string"] = css_string
     env.globals["page_of"] = page_of
     return env

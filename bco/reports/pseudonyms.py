@@ -7,6 +7,7 @@ import os
 import secrets
 
 from bco.config import Settings
+from bco.domain.personal import REMOVED
 from bco.projections.people import name_key
 
 PSEUDONYM_HEX = 32  # 128 bits of HMAC-SHA256: collisions are out of reach at any case count
@@ -48,8 +49,9 @@ class Pseudonymiser:
 
 
 def normalised(kind: str, value: str | None) -> str | None:
-    """The form two spellings of one detail share: case and spacing do not matter."""
-    if value is None or not value.strip():
+    """The form two spellings of one detail share: case and spacing do not matter; nothing
+    for a detail erased after retention, so erased people share no pseudonym."""
+    if value is None or not value.strip() or value == REMOVED:
         return None
     if kind == "name":
         return name_key(value)

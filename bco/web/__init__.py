@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     security.init_app(flask_app, settings)
     navigation.init_app(flask_app)
     display.init_app(flask_app)
-    presence.init_app(flask_app)
+    presence.init_app(flask_app, settings)
     readmodels.init_app(flask_app, application, settings)
     access_log.init_app(flask_app)
     flask_app.extensions["bco_recent_claims"] = tracer.RecentClaims()

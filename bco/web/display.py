@@ -6,14 +6,17 @@ screen) says the same thing the same way.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import phonenumbers
 from flask import Flask, current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from bco.config import Settings
 from bco.domain.case import CaseStatus
+from bco.domain.personal import REMOVED
 from bco.web.auth import bco
 
 STATUS_LABELS = {
@@ -107,7 +110,16 @@ def _settings() -> Settings:
     return found
 
 
+def shown(value: Any) -> Any:
+    """Every value a template prints: the marker of data erased after retention is shown in
+    the reader's language, wherever the name, phone or note it replaces would have been."""
+    if value == REMOVED:
+        return gettext(REMOVED)
+    return value
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.finalize = shown
     app.jinja_env.globals.update(
         new_command_id=new_command_id, bucket_label=bucket_label, bucket_level=bucket_level,
         language_name=language_name, status_label=status_label, field_label=field_label)

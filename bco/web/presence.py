@@ -1,9 +1,9 @@
 """Who else has a case or interview open right now, so two tracers do not call the same person.
 
-Pages poll a small fragment every few seconds; each poll says "I am still here". The registry
-lives in this process's memory and forgets anyone not seen for EXPIRY_SECONDS. That is right for
-one web process; several processes or nodes would need a shared table (e.g. in PostgreSQL) with
-the same two operations. Nobody is ever locked out: presence only informs.
+Pages poll a small fragment every few seconds; each poll says "I am still here". On one machine
+(SQLite) the registry lives in this process's memory; with BCO_DATABASE_URL every node shares a
+table in PostgreSQL (bco.presence_table), so tracers on different nodes see each other. Either
+forgets anyone not seen for EXPIRY_SECONDS. Nobody is ever locked out: presence only informs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from uuid import UUID
 from flask import Blueprint, Flask, abort, current_app, render_template
 from flask_login import current_user, login_required
 
+from bco.config import Settings
+from bco.presence_table import SharedPresence
 from bco.web import access
 from bco.web.auth import bco
 
@@ -69,7 +71,7 @@ def key_for(kind: str, resource_id: UUID | str) -> str:
 
 def others_here(kind: str, resource_id: UUID | str) -> list[str]:
     """Register the signed-in person on this page and name who else is on it."""
-    presence: Presence = current_app.extensions["bco_presence"]
+    presence: Presence | SharedPresence = current_app.extensions["bco_presence"]
     return [v.name for v in presence.here(key_for(kind, resource_id), current_user.name)]
 
 
@@ -86,7 +88,8 @@ def fragment(kind: str, resource_id: UUID) -> Any:
                            others=others_here(kind, resource_id))
 
 
-def init_app(app: Flask) -> None:
-    app.extensions["bco_presence"] = Presence()
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions["bco_presence"] = (SharedPresence(settings, EXPIRY_SECONDS)
+                                      if settings.uses_postgres else Presence())
     app.jinja_env.globals.update(others_here=others_here, presence_poll_seconds=POLL_SECONDS)
     app.register_blueprint(blueprint)

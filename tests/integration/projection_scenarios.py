@@ -11,7 +11,7 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from bco.application import BCOApplication
+from bco.application import BCOApplication, Erasure
 from bco.config import Settings
 from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import DomainError
@@ -67,6 +67,8 @@ operations = st.one_of(
     st.tuples(st.just("correct"), case_index,
               st.sampled_from([{"onset": None, "test_date": None}, {"birth_date": None},
                                {"name": "Sanne Jansen"}, {"phone": "06 23456789"}])),
+    st.tuples(st.just("erase"), case_index, st.sampled_from([("contacts",),
+                                                             ("index", "contacts")])),
     st.tuples(st.just("wait"), st.integers(1, 30)),
     st.tuples(st.just("catch_up")),
 )
@@ -133,6 +135,10 @@ class Scenario:
             app.close_case(case_id, "done", actor="lead")
         elif kind == "reopen_case":
             app.reopen_case(case_id, "new facts", actor="lead")
+        elif kind == "erase":  # the end of retention, whenever it falls
+            app.erase(Erasure(case_id, interview_id,
+                              tuple(part for part in op[2] if part == "index"),
+                              op[2] if interview_id is not None else ()), actor="retention")
         elif kind == "correct":
             changes = dict(op[2])
             if "onset" in changes:

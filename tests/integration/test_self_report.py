@@ -203,3 +203,21 @@ def test_links_survive_snapshots_and_older_snapshots_have_none(settings: Setting
         again.close()
     old = Case.__new__(Case)  # a snapshot from before links restores no such attribute
     assert old.invitations == ()
+
+
+def test_what_the_link_took_is_erased_with_the_case(app: BCOApplication, clock) -> None:
+    from bco.domain.personal import REMOVED
+
+    case_id, issued = case_with_link(app)
+    app.propose_contact(issued.token, {"name": "Noor", "phone": "06 87654321"})
+    app.close_case(case_id, "no interview possible", actor="tracer")
+    clock.advance(days=400)
+    due = app.retention_due(case_id, as_of=clock.now, case_days=365, contact_days=30)
+    assert due is not None
+    app.erase(due, actor="retention")
+    fresh = BCOApplication(app.settings, clock=clock)
+    try:
+        [entry] = fresh.case_invitations(fresh.get_case(case_id))[0].proposals.values()
+        assert entry.contact.name == REMOVED and entry.contact.phone == REMOVED
+    finally:
+        fresh.close()

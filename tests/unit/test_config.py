@@ -21,6 +21,8 @@ def test_settings_round_trip_through_the_environment() -> None:
     ("BCO_DATABASE_URL", "mysql://x", "postgresql://"),
     ("BCO_TIMEZONE", "Mars/Olympus", "time zone"),
     ("BCO_REBUILD_PROCESSES", "0", "1 .rebuild in one process. or more"),
+    ("BCO_CONTACT_RETENTION_DAYS", "365", "at most BCO_RETENTION_DAYS .180."),
+    ("BCO_CONTACT_RETENTION_DAYS", "0", "1 or more"),
 ])
 def test_bad_values_name_the_variable(variable: str, value: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment) as caught:

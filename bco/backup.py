@@ -1,0 +1,241 @@
+"""Backups of the event store (with the key store in it) while BCO serves, and restoring one
+into an empty data directory.
+
+What is copied is the event store's database: the events, the snapshots, `bco_case_keys`
+and any other table kept there. The read models are not: they are rebuilt after a restore.
+The events key (BCO_KEY_FILE) is not either: keep it apart, since a backup together with its
+key is the whole store in the clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bco.config import Settings
+
+FORMAT = "bco-backup-1"
+MANIFEST = "manifest.json"
+SQLITE_FILE = "events.db"
+POSTGRES_FILE = "events.pgdump"
+DIRECTORY_MODE = 0o700
+FILE_MODE = 0o600
+
+
+class BackupError(RuntimeError):
+    """A backup or restore cannot go ahead; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a backup holds, to check it before restoring: when, how many rows, a checksum."""
+
+    created_at: str
+    backend: str
+    file: str
+    sha256: str
+    size: int
+    rows: dict[str, int]
+    schema: str = ""
+
+    @property
+    def events(self) -> int:
+        return sum(n for table, n in self.rows.items()
+                   if table.endswith("events") and "snapshot" not in table)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "created_at": self.created_at, "backend": self.backend,
+                "file": self.file, "sha256": self.sha256, "bytes": self.size,
+                "events": self.events, "rows": self.rows, "schema": self.schema}
+
+
+def back_up(settings: Settings, target: Path) -> Manifest:
+    """Copy the event store into `target` (new or empty): SQLite's online backup of one
+    consistent moment, or pg_dump for PostgreSQL; then the manifest."""
+    _fresh_directory(target, "backup directory",
+                     "give a new or empty directory for each backup")
+    if settings.uses_postgres:
+        manifest = _pg_dump(settings, target)
+    else:
+        manifest = _sqlite_backup(settings, target)
+    _write_private(target / MANIFEST,
+                   json.dumps(manifest.to_json(), indent=2).encode() + b"\n")
+    return manifest
+
+
+def read_manifest(source: Path) -> Manifest:
+    """The manifest of a backup, checked against the file it describes."""
+    try:
+        data = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BackupError(f"{source} holds no {MANIFEST}: it is not a BCO backup (made by "
+                          "'bco backup DIR').") from None
+    except (ValueError, UnicodeDecodeError):
+        raise BackupError(f"{source / MANIFEST} is damaged: it is not the JSON "
+                          "'bco backup' writes.") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError(f"{source / MANIFEST} is not a {FORMAT} manifest.")
+    manifest = Manifest(created_at=data["created_at"], backend=data["backend"],
+                        file=data["file"], sha256=data["sha256"], size=data["bytes"],
+                        rows=dict(data["rows"]), schema=data.get("schema", ""))
+    copied = source / manifest.file
+    if not copied.is_file() or _sha256(copied) != manifest.sha256:
+        raise BackupError(f"{copied} does not match its checksum in the manifest: the backup "
+                          "is incomplete or damaged; restore another one.")
+    return manifest
+
+
+def restore(settings: Settings, source: Path) -> Manifest:
+    """Put a SQLite backup in place as the event store of an empty data directory; the
+    read models are rebuilt afterwards by the caller."""
+    manifest = read_manifest(source)
+    if manifest.backend != "sqlite" or settings.uses_postgres:
+        raise BackupError(_postgres_restore_guidance(settings, source, manifest))
+    _fresh_directory(settings.data_dir, "BCO_DATA_DIR",
+                     "restore only into an empty data directory: point BCO_DATA_DIR at a new "
+                     "one (or move this one aside)")
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
+    settings.data_dir.chmod(DIRECTORY_MODE)
+    _copy_sqlite(source / manifest.file, settings.events_path)
+    found = _sqlite_rows(settings.events_path)
+    if found != manifest.rows:
+        settings.events_path.unlink()
+        raise BackupError(f"The restored store holds {found}, the manifest says "
+                          f"{manifest.rows}; nothing was restored.")
+    return manifest
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+
+
+def _sqlite_backup(settings: Settings, target: Path) -> Manifest:
+    if not settings.events_path.is_file():
+        raise BackupError(f"There is no event store at {settings.events_path} to back up; "
+                          "check BCO_DATA_DIR.")
+    copy = target / SQLITE_FILE
+    _copy_sqlite(settings.events_path, copy)
+    return Manifest(created_at=_now(), backend="sqlite", file=SQLITE_FILE,
+                    sha256=_sha256(copy), size=copy.stat().st_size, rows=_sqlite_rows(copy))
+
+
+def _copy_sqlite(source: Path, copy: Path) -> None:
+    """One consistent moment of a live database (SQLite's backup API reads it in one read
+    transaction while writers go on in WAL), as a single file without -wal, mode 0600."""
+    _write_private(copy, b"")
+    src = sqlite3.connect(str(source), timeout=10)
+    dst = sqlite3.connect(str(copy))
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+        (check,) = dst.execute("PRAGMA integrity_check").fetchone()
+        if check != "ok":
+            raise BackupError(f"The copy of {source} fails SQLite's integrity check: {check}.")
+    finally:
+        dst.close()
+        src.close()
+    copy.chmod(FILE_MODE)
+
+
+def _sqlite_rows(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in tables}
+    finally:
+        conn.close()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _pg_dump(settings: Settings, target: Path) -> Manifest:
+    """pg_dump of the store's schema (custom format, one consistent snapshot)."""
+    schema = settings.database_schema or "public"
+    program = shutil.which("pg_dump")
+    if program is None:
+        raise BackupError(
+            "pg_dump is not installed here, so BCO cannot back up PostgreSQL itself. Install "
+            "the PostgreSQL client (Debian: postgresql-client) or run on a machine that has "
+            f"it:\n  pg_dump --format=custom --no-owner --schema={schema} "
+            f"--file={target / POSTGRES_FILE} \"$BCO_DATABASE_URL\"")
+    dump = target / POSTGRES_FILE
+    _write_private(dump, b"")
+    done = subprocess.run(
+        [program, "--format=custom", "--no-owner", f"--schema={schema}", f"--file={dump}",
+         settings.database_url],
+        capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+    dump.chmod(FILE_MODE)
+    return Manifest(created_at=_now(), backend="postgresql", file=POSTGRES_FILE,
+                    sha256=_sha256(dump), size=dump.stat().st_size,
+                    rows=_postgres_rows(settings, schema), schema=schema)
+
+
+def _postgres_rows(settings: Settings, schema: str) -> dict[str, int]:
+    import psycopg  # only for PostgreSQL
+
+    with psycopg.connect(settings.database_url, autocommit=True) as conn:
+        tables = [name for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]).fetchall()]
+        rows: dict[str, int] = {}
+        for table in tables:
+            found = conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+            rows[table] = int(found[0]) if found else 0
+        return rows
+
+
+def _postgres_restore_guidance(settings: Settings, source: Path, manifest: Manifest) -> str:
+    if manifest.backend == "sqlite":
+        return ("This is a backup of a SQLite store; restore it with BCO_DATABASE_URL unset "
+                "(and convert it separately if it must go into PostgreSQL).")
+    schema = manifest.schema or "public"
+    return (
+        "A PostgreSQL backup is restored with pg_restore, into a database where schema "
+        f"'{schema}' does not exist yet (BCO never drops a schema for you):\n"
+        f"  pg_restore --no-owner --dbname=\"$BCO_DATABASE_URL\" {source / manifest.file}\n"
+        f"then set BCO_DATABASE_SCHEMA={schema}, keep the same events key, and run "
+        "'bco projections rebuild' on every machine.")
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def _fresh_directory(path: Path, what: str, fix: str) -> None:
+    if path.exists() and not path.is_dir():
+        raise BackupError(f"{what} {path} is a file; {fix}.")
+    if path.is_dir() and any(path.iterdir()):
+        held = ", ".join(sorted(p.name for p in path.iterdir())[:5])
+        raise BackupError(f"{what} {path} is not empty (it holds {held}); {fix}.")
+    path.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
+    path.chmod(DIRECTORY_MODE)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    path.chmod(FILE_MODE)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(tz=UTC).isoformat(timespec="seconds")

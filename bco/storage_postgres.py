@@ -1,0 +1,107 @@
+"""The event log on PostgreSQL without a table lock per write: writers commit side by side,
+and followers read only up to a horizon below which nothing can still commit.
+
+The library's recorder takes `LOCK TABLE ... IN EXCLUSIVE MODE` (and sends a NOTIFY, which
+serialises commits too) in every write transaction, so that notification ids become visible in
+order and a follower never passes an id whose transaction commits later. Eight writers then
+take turns, one fsync each. Here every writer holds a *shared* advisory lock from before its
+notification id is drawn until it has committed, so writers do not wait for one another and
+PostgreSQL flushes their commits together. A reader that wants the log's end takes the same
+advisory lock *exclusively* for a moment: once it has it, every transaction that drew an id
+has committed or rolled back, and ids drawn later are higher than the end it reads. Below that
+horizon the log is final, so a follower that reads up to it misses nothing and sees nothing
+twice. The cost moves to the follower: one short lock per poll that finds new events, not
+one per write.
+
+Imported only when BCO_DATABASE_URL is set (bco.storage names it by topic), so a SQLite
+install never loads psycopg.
+"""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL
+
+LOCK_CLASS = 0x0BC0_1061  # the first key of the advisory lock; the second names the table
+
+
+class HorizonPostgresRecorder(PostgresApplicationRecorder):
+    """Writers take a shared advisory lock; a reader takes it exclusively to learn the horizon."""
+
+    def __init__(self, datastore: PostgresDatastore, *,
+                 events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        where = f"{datastore.schema}.{events_table_name}".encode()
+        self.lock_key = [LOCK_CLASS, zlib.crc32(where) - 2**31]
+        self.lock_table_statements = []
+        self._writing = SQL("SELECT pg_advisory_xact_lock_shared(%s, %s)")
+        self._reading = SQL("SELECT pg_advisory_xact_lock(%s, %s)")
+        self._horizon = 0
+        self._horizon_guard = threading.Lock()
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
+                              **kwargs: Any) -> None:
+        """Hold the shared lock from before the ids are drawn until the commit."""
+        curs.execute(self._writing, self.lock_key, prepare=True)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+        self._after_insert(curs)
+
+    def _after_insert(self, curs: Cursor[DictRow]) -> None:
+        """Nothing; a test widens the gap between drawing an id and committing here."""
+
+    def horizon(self) -> int:
+        """The highest notification id below which no transaction can still commit.
+
+        When nothing beyond the last horizon has committed, that horizon still holds and no
+        lock is taken: an idle follower does not make writers wait.
+        """
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.max_notification_id_statement, prepare=True)
+            row = curs.fetchone()
+        if int((row and row["max"]) or 0) <= self._horizon:
+            return self._horizon
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._reading, self.lock_key, prepare=True)
+            # A new statement, so a new snapshot: taken after every writer before us ended.
+            curs.execute(self.max_notification_id_statement, prepare=True)
+            row = curs.fetchone()
+        found = int(row["max"] or 0) if row else 0
+        with self._horizon_guard:
+            self._horizon = max(self._horizon, found)
+            return self._horizon
+
+    def select_notifications(self, start: int | None, limit: int, stop: int | None = None,
+                             topics: Sequence[str] = (), *,
+                             inclusive_of_start: bool = True) -> Sequence[Notification]:
+        """As the library reads them, never past the horizon (learnt again only when needed)."""
+        first = 1 if start is None else start if inclusive_of_start else start + 1
+        wanted = first + limit - 1 if stop is None else min(stop, first + limit - 1)
+        horizon = self._horizon if wanted <= self._horizon else self.horizon()
+        stop = horizon if stop is None else min(stop, horizon)
+        if stop < first:
+            return []
+        return super().select_notifications(start, limit, stop, topics,
+                                            inclusive_of_start=inclusive_of_start)
+
+    def max_notification_id(self) -> int | None:
+        return self.horizon() or None
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
+        """Refused: no write sends NOTIFY (it would make commits take turns again), so a
+        LISTEN subscription would wait for nothing. Followers poll (ReadModelRunner)."""
+        raise NotImplementedError(
+            "BCO's PostgreSQL event log has no LISTEN/NOTIFY subscription; poll "
+            "select_notifications, which stops at the horizon, as ReadModelRunner does.")
+

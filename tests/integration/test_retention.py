@@ -1,0 +1,281 @@
+"""The end of retention: keys destroyed, events still loading without the personal data,
+read models, case files and exports without identifiers, and the statistics unchanged.
+
+Runs on SQLite and PostgreSQL (the `app` fixture). Marker identities make a leak findable.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from click.testing import CliRunner
+from eventsourcing.persistence import Mapper
+from projection_scenarios import views_contents
+
+from bco.application import BCOApplication
+from bco.cli import main
+from bco.config import Settings
+from bco.domain.case import IndexPerson
+from bco.domain.errors import InvalidTransitionError
+from bco.domain.personal import REMOVED
+from bco.projections import rebuilder_for, retention, runner_for
+from bco.projections.caseload import caseload_summary
+from bco.projections.kpis import Period, compute_kpis
+from bco.reports.casefile import build_case_file
+from bco.reports.exports import export_cases, export_contacts
+from bco.reports.pdf import render_html
+
+INDEX_MARKS = ("Xavierindex", "+31611110001", "xavier@index.example", "1961-02-03",
+               "9999ZZ", "Fluisterveld")  # the last: a free-text answer naming someone
+CONTACT_MARKS = ("Yolandacontact", "+31622220002", "yolanda@contact.example",
+                 "Zebedeusnoted")
+DAYS = 180
+KPI_MOMENT = datetime(2027, 12, 1, tzinfo=UTC)  # the KPIs as of one moment, before and after
+CONTACT_DAYS = 20
+
+
+def run_case(app: BCOApplication, clock: Any, *, name: str, phone: str,
+             contact_phone: str | None = None, close: bool = True,
+             email: str = "xavier@index.example", birth_date: date = date(1961, 2, 3),
+             postcode: str = "9999ZZ") -> tuple[UUID, UUID]:
+    """A case taken through a whole interview with its contacts, completed, closed."""
+    case_id = app.register_case(
+        person=IndexPerson(name=name, phone=phone, birth_date=birth_date,
+                           email=email, postcode=postcode),
+        disease="covid-19", onset=clock.now.date() - timedelta(days=1), actor="anna"
+    ).aggregate_id
+    app.assign_case(case_id, "anna", "north", actor="lead")
+    app.log_call_attempt(case_id, "no_answer", note="Xavierindex did not pick up",
+                         actor="anna")
+    interview_id = app.start_interview(case_id, actor="anna", reached=True).aggregate_id
+    app.record_answer(interview_id, "has_symptoms", True, actor="anna")
+    app.record_answer(interview_id, "known_case_details", "Fluisterveld from work",
+                      actor="anna")
+    if contact_phone:
+        contact = app.report_contact(interview_id, {
+            "name": "Yolandacontact", "phone": contact_phone,
+            "email": "yolanda@contact.example", "day": clock.now.date(), "household": True,
+            "informs": "authority"}, actor="anna").aggregate_id
+        app.report_contact(interview_id, {"name": "Kees", "phone": "0633330003"},
+                           actor="anna")
+    app.add_note(interview_id, "Xavierindex sounded tired", actor="anna")
+    app.complete_interview(interview_id, actor="anna")
+    if contact_phone:
+        app.log_inform_outcome(interview_id, contact, "informed", "Zebedeusnoted told her",
+                               actor="authority")
+    if close:
+        app.close_case(case_id, "done, Xavierindex recovered", actor="anna")
+    return case_id, interview_id
+
+
+def statistics(app: BCOApplication, clock: Any) -> dict[str, Any]:
+    runner = runner_for(app)
+    runner.catch_up()
+    with runner.reading() as db:
+        period = Period(date(2026, 11, 1), date(2026, 12, 31), app.settings.zone)
+        kpis = compute_kpis(db, period, now=KPI_MOMENT)
+        caseload = caseload_summary(db)
+    caseload.pop("by_age")  # the age group goes with the birth date (README, Retention)
+    return {"kpis": kpis, "caseload": caseload}
+
+
+def exported(settings: Settings) -> str:
+    text = []
+    for export in (export_cases, export_contacts):
+        for fmt in ("ndjson", "csv", "fhir"):
+            for pseudonymised in (False, True):
+                found = export(settings, fmt=fmt, since=None, pseudonymised=pseudonymised)
+                text.append(b"".join(found.chunks).decode("utf-8"))
+    return "\n".join(text)
+
+
+def leaks(text: str, marks: tuple[str, ...]) -> list[str]:
+    return [mark for mark in marks if mark in text]
+
+
+def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_same(
+        app: BCOApplication, clock: Any) -> None:
+    old, old_interview = run_case(app, clock, name="Xavierindex Oud", phone="0611110001",
+                                  contact_phone="0622220002")
+    clock.advance(days=3)
+    # A new case whose number was given for a contact before: a known contact (a KPI).
+    recent, _ = run_case(app, clock, name="Wim Nieuw", phone="0633330003", close=False,
+                         email="wim@example.org", birth_date=date(1990, 5, 6),
+                         postcode="1234AB")
+    before = statistics(app, clock)
+    assert before["kpis"]["known_contacts_among_new_cases"] == 0.5
+    pulled = export_cases(app.settings, fmt="ndjson", since=None, pseudonymised=False)
+    b"".join(pulled.chunks)
+
+    clock.advance(days=DAYS + 1)
+    assert app.retention_due(recent, as_of=clock.now, case_days=DAYS,
+                             contact_days=CONTACT_DAYS) is not None  # its contacts' clock
+    due = app.retention_due(old, as_of=clock.now, case_days=DAYS, contact_days=CONTACT_DAYS)
+    assert due is not None and due.whole_case and due.contacts
+    done = app.erase(due, actor="retention")
+    assert done.keys_destroyed == 3 and done.unkeyed == ()
+    assert app.retention_due(old, as_of=clock.now, case_days=DAYS,
+                             contact_days=CONTACT_DAYS) is None
+    with pytest.raises(InvalidTransitionError, match="register the person again"):
+        app.reopen_case(old, "new facts", actor="anna")
+
+    # The events still load, in a process that never saw the keys, with the marker.
+    fresh = BCOApplication(app.settings, clock=clock)
+    try:
+        case = fresh.get_case(old)
+        assert case.person.name == REMOVED and case.person.birth_date is None
+        interview = fresh.get_interview(old_interview)
+        assert [c.name for c in interview.contacts.values()] == [REMOVED, REMOVED]
+        assert interview.answers["known_case_details"] == REMOVED
+        assert interview.answers["has_symptoms"] is True  # typed answers stay
+        history = json.dumps(fresh.case_history(old))
+        assert leaks(history, INDEX_MARKS + CONTACT_MARKS) == []
+        assert len(fresh.case_history(old)) == len(app.case_history(old))  # no row deleted
+        html = render_html(build_case_file(fresh, old, language="en"), zone=app.settings.zone,
+                           phone_region="NL")
+        assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
+        assert "removed after retention" in html
+        html_nl = render_html(build_case_file(fresh, old, language="nl"),
+                              zone=app.settings.zone, phone_region="NL")
+        assert "verwijderd na afloop van de bewaartermijn" in html_nl
+    finally:
+        fresh.close()
+
+    # Followed along, then rebuilt: the same rows, no identifiers, the same statistics.
+    after = statistics(app, clock)
+    runner = runner_for(app)
+    followed = views_contents(runner.views_path, app.settings)
+    rebuilder_for(app).rebuild()
+    rebuilt = views_contents(runner.views_path, app.settings)
+    assert rebuilt == followed
+    assert leaks(repr(rebuilt), INDEX_MARKS + CONTACT_MARKS) == []
+    assert statistics(app, clock) == after == before
+    assert leaks(exported(app.settings), INDEX_MARKS + CONTACT_MARKS) == []
+    assert "Wim Nieuw" in exported(app.settings)  # the recent case is untouched
+    # An export client pulling what changed since its last cursor hears of the erasure.
+    since = export_cases(app.settings, fmt="ndjson", since=pulled.cursor, pseudonymised=False)
+    records = [json.loads(line) for line in b"".join(since.chunks).splitlines()]
+    (erased_record,) = [r for r in records if r.get("case_id") == str(old)]
+    assert erased_record["name"] == REMOVED and erased_record["phone"] is None
+
+
+def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
+    case_id, interview_id = run_case(app, clock, name="Xavierindex Kort", phone="0611110001",
+                                     contact_phone="0622220002", close=False)
+    clock.advance(days=CONTACT_DAYS + 1)
+    due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                            contact_days=CONTACT_DAYS)
+    assert due is not None and due.contacts and not due.whole_case
+    app.erase(due, actor="retention")
+    interview = app.get_interview(interview_id)
+    assert [c.name for c in interview.contacts.values()] == [REMOVED, REMOVED]
+    assert interview.answers["known_case_details"] == "Fluisterveld from work"
+    assert app.get_case(case_id).person.name == "Xavierindex Kort"
+    contact_id = next(iter(interview.contacts.values())).contact_id
+    with pytest.raises(InvalidTransitionError, match="erased"):
+        app.log_inform_outcome(interview_id, contact_id, "informed", actor="authority")
+    # A contact named afterwards gets a new key of its own, stays readable, and is erased in
+    # its own time.
+    app.reopen_interview(interview_id, "remembered one more", actor="anna")
+    app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
+    app.complete_interview(interview_id, actor="anna")
+    fresh = BCOApplication(app.settings, clock=clock)
+    try:
+        names = sorted(c.name for c in fresh.get_interview(interview_id).contacts.values())
+        assert names == ["Later Bekend", REMOVED, REMOVED]
+    finally:
+        fresh.close()
+    clock.advance(days=CONTACT_DAYS + 1)
+    runner = runner_for(app)
+    runner.catch_up()
+    with runner.reading() as db:
+        assert retention.maybe_due(
+            db, closed_before=clock.now - timedelta(days=DAYS),
+            contacts_before=clock.now - timedelta(days=CONTACT_DAYS)) == [str(case_id)]
+    again = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                              contact_days=CONTACT_DAYS)
+    assert again is not None and again.contacts
+    assert app.erase(again, actor="retention").keys_destroyed == 1
+    names = [c.name for c in app.get_interview(interview_id).contacts.values()]
+    assert names == [REMOVED, REMOVED, REMOVED]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_retention_run_reports_and_erases(app: BCOApplication, clock: Any,
+                                          dry_run: bool) -> None:
+    """The command judges against the real clock: the fixture's events lie in the past."""
+    case_id, _ = run_case(app, clock, name="Xavierindex Cli", phone="0611110001",
+                          contact_phone="0622220002")
+    kept, _ = run_case(app, clock, name="Open Gebleven", phone="0611110009", close=False,
+                       contact_phone="0622220002")
+    env = {**app.settings.to_env(), "BCO_RETENTION_DAYS": "1",
+           "BCO_CONTACT_RETENTION_DAYS": "1"}
+    args = ["--as", "retention", "retention", "run", "--json", *(["--dry-run"] * dry_run)]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["dry_run"] is dry_run
+    assert report["cases"] == 1 and report["contacts"] == 4
+    assert report["contact_interviews"] == 2
+    assert {e["case_id"] for e in report["erased"]} == {str(case_id), str(kept)}
+    assert report["keys_destroyed"] == (0 if dry_run else 4)
+    name = app.get_case(case_id).person.name
+    assert name == ("Xavierindex Cli" if dry_run else REMOVED)
+    again = CliRunner().invoke(main, args[:-1] if dry_run else args, env=env)
+    assert json.loads(again.stdout)["cases"] == (1 if dry_run else 0)
+
+
+def test_retention_as_of_a_day_to_come_is_refused(settings: Settings, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["retention", "run", "--as-of", "2999-01-01"],
+                                env=settings.to_env())
+    assert result.exit_code == 2
+    assert "--as-of" in result.output and "after today" in result.output
+
+
+class StoredBeforeCaseKeys(BCOApplication):
+    """BCO as it stored events before per-case keys: the library's mapper, nothing sealed."""
+
+    name = BCOApplication.name
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=Mapper)
+
+
+def test_events_stored_before_case_keys_load_and_are_hidden_at_retention(
+        settings: Settings, clock: Any) -> None:
+    old = StoredBeforeCaseKeys(settings, clock=clock)
+    try:
+        case_id, interview_id = run_case(old, clock, name="Xavierindex Vroeger",
+                                         phone="0611110001", contact_phone="0622220002")
+    finally:
+        old.close()
+    app = BCOApplication(settings, clock=clock)
+    try:
+        assert app.get_case(case_id).person.name == "Xavierindex Vroeger"
+        assert app.get_interview(interview_id).answers["known_case_details"] == (
+            "Fluisterveld from work")
+        clock.advance(days=DAYS + 1)
+        due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                                contact_days=CONTACT_DAYS)
+        assert due is not None
+        done = app.erase(due, actor="retention")
+        assert done.keys_destroyed == 0 and done.unkeyed == ("contacts", "index")
+        runner_for(app).catch_up()
+        assert leaks(repr(views_contents(app.settings.views_path, app.settings)),
+                     INDEX_MARKS + CONTACT_MARKS) == []
+    finally:
+        app.close()
+    fresh = BCOApplication(settings, clock=clock)
+    try:
+        assert fresh.get_case(case_id).person.name == REMOVED
+        assert leaks(json.dumps(fresh.case_history(case_id)), INDEX_MARKS + CONTACT_MARKS) == []
+        html = render_html(build_case_file(fresh, case_id, language="en"),
+                           zone=settings.zone, phone_region="NL")
+        assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
+    finally:
+        fresh.close()
