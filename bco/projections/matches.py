@@ -17,6 +17,7 @@ from sqlite_utils import Database
 
 from bco.domain.case import Case
 from bco.domain.interview import Interview
+from bco.domain.personal import CONTACTS, INDEX
 from bco.projections.person_keys import PersonKeys
 from bco.projections.readmodel import Batch, Handler, ReadModel, Row, utc_text
 
@@ -66,7 +67,23 @@ class Matches(ReadModel):
             Interview.ContactReported: self._contact,
             Interview.ContactUpdated: self._contact,
             Interview.ContactRemoved: self._contact,
+            Case.PersonalDataErased: self._erased,
+            Interview.PersonalDataErased: self._erased,
         }
+
+    def _erased(self, rows: Batch, event: Any) -> None:
+        """Past retention a person is nobody to match any more: their hashes go (the index's
+        with the case's identity, the contacts' with the contacts' details)."""
+        if isinstance(event, Case.PersonalDataErased):
+            if INDEX in event.parts:
+                self._index(rows, str(event.originator_id), None, {})
+            return
+        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        if interview is None or CONTACTS not in event.parts:
+            return
+        for person in list(rows.find(KEYS, "case_id", interview["case_id"])):
+            if person["contact_id"]:
+                self._index(rows, interview["case_id"], person["contact_id"], {})
 
     def _case(self, rows: Batch, event: Any) -> None:
         case_id = str(event.originator_id)

@@ -185,3 +185,22 @@ def test_both_case_files_show_the_link(app: BCOApplication, clock: Any,
     before = " ".join(pdf_text(case_file_pdf(app, source, as_of=clock.now - timedelta(
         minutes=1), language="en")).split())
     assert "became case" not in before
+
+
+def test_nobody_past_retention_is_proposed(app: BCOApplication, clock: Any,
+                                           runner: ReadModelRunner) -> None:
+    """Once a case's personal data is erased, neither its index nor its contacts are
+    anyone's match: the hashes go with the keys."""
+    gone = register(app, clock, "Vera Oud", "06 11112222", date(1970, 1, 2))
+    named_contact(app, clock, gone, "Kees Oud", "06 33334444")
+    app.close_case(gone, "done", actor="tracer")
+    clock.advance(days=400)
+    due = app.retention_due(gone, as_of=clock.now, case_days=180, contact_days=28)
+    assert due is not None
+    app.erase(due, actor="retention")
+    again = register(app, clock, "Vera Oud", "06 11112222", date(1970, 1, 2))
+    contact_now = register(app, clock, "Kees Oud", "06 33334444")
+    assert proposals(runner, again) == [] and proposals(runner, contact_now) == []
+    followed = proposals(runner, again)
+    Rebuilder(runner).rebuild()
+    assert proposals(runner, again) == followed
