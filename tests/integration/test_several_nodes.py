@@ -123,4 +123,5 @@ def test_a_node_started_late_or_rebuilt_catches_up_while_the_other_keeps_going(
     late_runner = runner_for(late)
     late_runner.catch_up()
     assert {s.position for s in late_runner.status()} == {end}
-    assert views_contents(late.settings.views_path) == views_contents(first.settings.views_path)
+    assert views_contents(late.settings.views_path, late.settings) == views_contents(
+        first.settings.views_path, first.settings)

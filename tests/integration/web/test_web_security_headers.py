@@ -45,7 +45,7 @@ def urls(flask_app: Flask, ids: dict[str, UUID], link: str = "") -> Iterator[tup
             values: dict[str, Any] = {}
             for name in rule.arguments:
                 if name.endswith("_id") and name != "question_id":
-                    values[name] = ids.get(name) or uuid4() if known else uuid4()
+                    values[name] = ids[name] if known else uuid4()
                 elif name == "token":
                     values[name] = link if known else "no-such-link"
                 elif name == "kind":
@@ -78,7 +78,8 @@ def test_every_answer_has_the_security_headers(web_settings: Settings, bco_app: 
             actor="tracer").aggregate_id
         cases.project()
         ids = {"case_id": case_id, "interview_id": interview_id, "contact_id": contact_id,
-               "resource_id": case_id}
+               "resource_id": case_id,
+               "practice_id": uuid4()}  # a practice lives in the sandbox: its 404 here
         link = bco_app.invite_index(case_id, actor="tracer")
         ids["link_id"] = link.recorded.aggregate_id
         token, _ = bco_app.issue_api_token("ggd", role="authority", actor="admin")
