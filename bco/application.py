@@ -38,7 +38,14 @@ from bco.domain.errors import (
 from bco.domain.errors import translatable as _t
 from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
-from bco.domain.interview import InformOutcome, Interview
+from bco.domain.interview import InformOutcome, Interview, InterviewStatus
+from bco.domain.invitation import (
+    SELF_REPORTED,
+    Invitation,
+    Proposal,
+    invitation_hash,
+    invitation_id,
+)
 from bco.domain.personal import CONTACTS, INDEX, masked
 from bco.domain.practice import Practice, TrainingRecord
 from bco.domain.reference import case_reference
@@ -46,8 +53,11 @@ from bco.domain.review import FeedbackInbox, Review
 from bco.domain.stamped import StampedAggregate
 from bco.guide_catalog import GuideCatalog, disease_code
 from bco.guides.answers import IDENTIFYING_TYPES, checked_answer
+from bco.guides.categories import check_facts
+from bco.guides.errors import FactError
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
+from bco.guides.windows import exposure_windows
 from bco.private_files import keep_private
 from bco.sealing import ERASURES, SealingMapper
 from bco.storage import (
@@ -71,6 +81,7 @@ NOT_FOUND: dict[type[StampedAggregate], str] = {
     Account: _t("No account with id %(id)s."),
     GuideVersion: _t("No guide version with id %(id)s."),
     ApiToken: _t("No API token with id %(id)s."),
+    Invitation: _t("No link with id %(id)s."),
     Practice: _t("No practice interview with id %(id)s."),
     TrainingRecord: _t("No practice record with id %(id)s."),
     Review: _t("No coaching review with id %(id)s."),
@@ -94,6 +105,32 @@ class Recorded:
     version: int
     position: int | None
     saved: StampedAggregate | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SelfReportLink:
+    """What a self-report link opens: its state ('open', 'expired', 'revoked', 'finished'),
+    and for an open link the case's guide and the days the index is asked about."""
+
+    state: str
+    invitation: Invitation
+    case: Case
+    guide: Guide
+    days: tuple[date, ...]
+
+    @property
+    def usable(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new link: the token is returned here once and kept nowhere."""
+
+    token: str
+    url: str
+    expires_at: datetime
+    recorded: Recorded
 
 
 @dataclass(frozen=True)
@@ -254,6 +291,8 @@ class BCOApplication(Application[UUID]):
         events: list[Any] = self._events_of(case_id)
         if case.interview_id is not None:
             events.extend(self._events_of(case.interview_id))
+        for invite in case.invitations:
+            events.extend(self._events_of(invite.invitation_id))
         events.sort(key=lambda e: e.timestamp)
         return [event_as_dict(e) for e in events]
 
@@ -273,8 +312,20 @@ class BCOApplication(Application[UUID]):
             interview_events = [e for e in self._events_of(case.interview_id)
                                 if e.timestamp <= as_of]
             interview = replay(None, interview_events) if interview_events else None
-        events = sorted([*case_events, *interview_events], key=lambda e: e.timestamp)
+        link_events = [e for invite in case.invitations
+                       for e in self._events_of(invite.invitation_id) if e.timestamp <= as_of]
+        events = sorted([*case_events, *interview_events, *link_events],
+                        key=lambda e: e.timestamp)
         return CaseAsOf(case=case, interview=interview, events=events, as_of=as_of)
+
+    def case_invitations(self, case: Case) -> list[Invitation]:
+        """The case's self-report links, oldest first."""
+        return [self._get(i.invitation_id, Invitation) for i in case.invitations]
+
+    def pending_proposals(self, case: Case) -> list[tuple[Invitation, Proposal]]:
+        """What the index entered through a link and no tracer has decided on yet."""
+        return [(invitation, proposal) for invitation in self.case_invitations(case)
+                for proposal in invitation.pending]
 
     def _events_of(self, aggregate_id: UUID) -> list[Any]:
         """Every stored event of one aggregate, oldest first, decrypted and upcast; after the
@@ -793,11 +844,17 @@ class BCOApplication(Application[UUID]):
 
     def complete_interview(self, interview_id: UUID, *, actor: str,
                            command_id: str | None = None) -> Recorded:
-        """Complete the interview and move its case along, in one atomic save."""
+        """Complete the interview and move its case along, in one atomic save; what the index
+        proposed through a link is confirmed or rejected first."""
         interview = self.get_interview(interview_id)
         if interview.already_done(command_id):
             return Recorded(interview_id, interview.version, None)
         case = self.get_case(interview.case_id)
+        waiting = len(self.pending_proposals(case))
+        if waiting:
+            raise InvalidTransitionError(
+                _t("The index proposed %(count)d contact(s) through the link that are not "
+                   "confirmed or rejected yet; decide on them first."), count=waiting)
         now = self.clock()
         interview.complete(now=now, actor=actor, command_id=command_id)
         case.interview_completed(now=now, actor=actor)
@@ -816,6 +873,181 @@ class BCOApplication(Application[UUID]):
         recorded = self._save(interview, case)
         return Recorded(interview_id, interview.version, recorded.position)
 
+    # -- the self-report link -----------------------------------------------------------------
+
+    def invite_index(self, case_id: UUID, *, actor: str) -> Issued:
+        """Make a link for the index to prepare their contacts; earlier links of the case stop
+        working, so only the newest one is out there."""
+        token = secrets.token_urlsafe(32)
+        hashed = invitation_hash(token)
+
+        def attempt() -> Recorded:
+            case = self.get_case(case_id)
+            now = self.clock()
+            invitation = Invitation.issue(
+                hashed=hashed, case_id=case_id, expires_at=now + timedelta(
+                    hours=self.settings.invite_hours),
+                language=case.person.language, now=now, actor=actor)
+            older = [i for i in self.case_invitations(case) if i.revoked_at is None]
+            case.invite(invitation.id, invitation.expires_at, now=now, actor=actor)
+            for earlier in older:
+                earlier.revoke("a new link was sent", now=now, actor=actor)
+            recorded = self._save(case, invitation, *older)
+            return Recorded(invitation.id, invitation.version, recorded.position, invitation)
+
+        recorded = self._until_saved(attempt)
+        issued = recorded.saved
+        assert isinstance(issued, Invitation)
+        return Issued(token, f"{self.settings.link_base}/r/{token}", issued.expires_at, recorded)
+
+    def revoke_invitations(self, case_id: UUID, *, reason: str, actor: str) -> Recorded:
+        """Stop every link of the case at once; what was entered stays for the tracer."""
+        if not reason.strip():
+            raise InvalidValueError(_t("Say why the link is withdrawn."), field="reason")
+
+        def attempt() -> Recorded:
+            now = self.clock()
+            live = [i for i in self.case_invitations(self.get_case(case_id))
+                    if i.revoked_at is None]
+            if not live:
+                raise InvalidTransitionError(_t("This case has no link that still works."))
+            for invitation in live:
+                invitation.revoke(reason, now=now, actor=actor)
+            return self._save(*live)
+
+        return self._until_saved(attempt)
+
+    def open_link(self, token: str) -> SelfReportLink | None:
+        """What a token opens, or None for a token that opens nothing. The invitation is
+        found by the token's hash (its id) and the hash compared in constant time."""
+        if not 20 <= len(token) <= 100:
+            return None
+        hashed = invitation_hash(token)
+        invitation = self._find(invitation_id(hashed), Invitation)
+        if invitation is None or not invitation.opens_with(hashed):
+            return None
+        case = self.get_case(invitation.case_id)
+        now = self.clock()
+        if invitation.revoked_at is not None:
+            state = "revoked"
+        elif case.closed_reason is not None or case.interviewed:
+            state = "finished"
+        elif now >= invitation.expires_at:
+            state = "expired"
+        else:
+            state = "open"
+        guide = self._case_guide(case)
+        days: tuple[date, ...] = ()
+        if case.onset is not None or case.test_date is not None:
+            today = now.astimezone(self.settings.zone).date()
+            window = exposure_windows(guide, case.onset, case.test_date).infectious
+            days = tuple(d for d in window.days() if d <= today)
+            if guide.probing.days is not None and guide.probing.days.order == "newest_first":
+                days = tuple(reversed(days))
+        return SelfReportLink(state, invitation, case, guide, days)
+
+    def _case_guide(self, case: Case) -> Guide:
+        """The guide the interview runs (or will run) on: its own version once started."""
+        if case.interview_id is not None:
+            return self.guide_for_interview(self.get_interview(case.interview_id))
+        return self.catalog.chosen(case.disease, None)
+
+    def _usable_link(self, token: str) -> SelfReportLink:
+        link = self.open_link(token)
+        if link is None:
+            raise NotFoundError(_t("This link is not known."))
+        if not link.usable:
+            raise InvalidTransitionError(_t("This link no longer works: it expired, was "
+                                            "withdrawn, or the interview is complete."))
+        return link
+
+    def propose_contact(self, token: str, details: dict[str, Any]) -> Recorded:
+        """Keep a contact the index entered through their link, checked against the guide."""
+        contact_id = uuid4()
+
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            _check_against_guide(link, details)
+            invitation, now = link.invitation, self.clock()
+            invitation.propose_contact(
+                contact_id, details, region=self.settings.phone_region,
+                today=now.astimezone(self.settings.zone).date(), now=now)
+            recorded = self._save(invitation)
+            return Recorded(contact_id, recorded.version, recorded.position, invitation)
+
+        return self._until_saved(attempt)
+
+    def withdraw_proposal(self, token: str, contact_id: UUID) -> Recorded:
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            link.invitation.withdraw(contact_id, now=self.clock())
+            return self._save(link.invitation)
+
+        return self._until_saved(attempt)
+
+    def walk_day(self, token: str, day: date) -> Recorded:
+        """The index says they went through this day of the window."""
+        def attempt() -> Recorded:
+            link = self._usable_link(token)
+            if day not in link.days:
+                raise InvalidValueError(_t("That day is not one we ask about."), field="day")
+            invitation = link.invitation
+            before = invitation.version
+            invitation.walk_day(day, now=self.clock())
+            if invitation.version == before:
+                return Recorded(invitation.id, invitation.version, None, invitation)
+            return self._save(invitation)
+
+        return self._until_saved(attempt)
+
+    def confirm_proposal(self, interview_id: UUID, invitation_id_: UUID, contact_id: UUID,
+                         changes: dict[str, Any] | None = None, *, actor: str) -> Recorded:
+        """Take a proposal into the interview, with the tracer's corrections, keeping its
+        provenance; the interview and the link are saved together."""
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            invitation = self._invitation_of(interview, invitation_id_)
+            now = self.clock()
+            proposal = invitation.confirm(contact_id, interview_id, now=now, actor=actor)
+            contact, guide = proposal.contact, self.guide_for_interview(interview)
+            # The link offered the case's guide; an interview started under another one
+            # keeps only the facts and setting that guide knows.
+            details: dict[str, Any] = {
+                "name": contact.name, "phone": contact.phone, "relation": contact.relation,
+                "day": contact.day,
+                "setting": contact.setting if contact.setting in guide.setting_ids else None,
+                "household": contact.household,
+                "facts": {k: v for k, v in contact.facts.items() if k in guide.fact_types},
+                "informs": contact.informs}
+            details.update(changes or {})
+            interview.report_contact(
+                contact_id, details, region=self.settings.phone_region, now=now, actor=actor,
+                today=now.astimezone(self.settings.zone).date(), provenance=SELF_REPORTED,
+                proposed_at=proposal.proposed_at)
+            recorded = self._save(interview, invitation)
+            return Recorded(contact_id, interview.version, recorded.position, interview)
+
+        return self._until_saved(attempt)
+
+    def reject_proposal(self, interview_id: UUID, invitation_id_: UUID, contact_id: UUID,
+                        reason: str, *, actor: str) -> Recorded:
+        """Leave a proposal out of the interview, with the reason on record."""
+        def attempt() -> Recorded:
+            interview = self.get_interview(interview_id)
+            invitation = self._invitation_of(interview, invitation_id_)
+            if interview.status != InterviewStatus.IN_PROGRESS:
+                raise InvalidTransitionError(
+                    _t("The interview is not in progress; resume or reopen it first."))
+            invitation.reject(contact_id, reason, now=self.clock(), actor=actor)
+            return self._save(invitation)
+
+        return self._until_saved(attempt)
+
+    def _invitation_of(self, interview: Interview, wanted: UUID) -> Invitation:
+        case = self.get_case(interview.case_id)
+        if wanted not in {i.invitation_id for i in case.invitations}:
+            raise NotFoundError(_t("No link with id %(id)s."), id=str(wanted))
+        return self._get(wanted, Invitation)
     def review_interview(self, interview_id: UUID, scores: Mapping[str, object], feedback: str,
                          *, rubric_id: str, rubric_version: int,
                          allowed: Mapping[str, tuple[int, ...]], actor: str,
@@ -890,6 +1122,7 @@ class BCOApplication(Application[UUID]):
         Keys first: a process that sees the event then finds no key to fetch again. Run
         again after a crash in between, the keys are gone and the events are recorded."""
         now = self.clock()
+        links = self.get_case(due.case_id).invitations  # read while its keys still open it
         unkeyed = tuple(sorted(
             {part for owner, parts in ((due.case_id, due.case_parts),
                                        (due.interview_id, due.interview_parts))
@@ -898,6 +1131,10 @@ class BCOApplication(Application[UUID]):
         destroyed = self.case_keys.destroy(due.case_id, due.case_parts, now=now)
         if due.interview_id is not None:
             destroyed += self.case_keys.destroy(due.interview_id, due.interview_parts, now=now)
+        # What the index entered through self-report links goes with the interview's contacts.
+        link_parts = {*due.interview_parts, *((INDEX, CONTACTS) if due.case_parts else ())}
+        for invite in links:
+            destroyed += self.case_keys.destroy(invite.invitation_id, link_parts, now=now)
 
         def attempt() -> Recorded:
             case = self.get_case(due.case_id)
@@ -1124,6 +1361,22 @@ class BCOApplication(Application[UUID]):
         if found is None or not found.opens_with(token, self.clock()):
             return None
         return found
+
+
+def _check_against_guide(link: SelfReportLink, details: dict[str, Any]) -> None:
+    """A proposal's day lies in the window asked about, its setting and facts are the guide's."""
+    day = details.get("day")
+    if day is not None and day not in link.days:
+        raise InvalidValueError(_t("Choose one of the days on this page."), field="day")
+    setting = details.get("setting")
+    if setting and setting not in link.guide.setting_ids:
+        raise InvalidValueError(_t("Choose one of the places offered."), field="setting")
+    facts = details.get("facts") or {}
+    try:
+        check_facts(link.guide, facts)
+    except FactError as exc:
+        raise InvalidValueError(_t("This value does not fit; check it."),
+                                field=f"fact_{exc.fact}") from None
 
 
 _UNUSED_KEY = "AAAAAAAAAAAAAAAAAAAAAA=="  # only to open an empty store before refusing to start

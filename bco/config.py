@@ -55,6 +55,10 @@ class Settings:
     thin_score: int = 60
     away_hours: int = 8
     api_rate_limit: str = "600/minute"
+    invite_hours: int = 72
+    invite_on_register: bool = False
+    public_url: str = ""
+    citizen_rate_limit: str = "30/minute"
     source_regions: str = ""
     audit_burst_reads: int = 30
     audit_burst_minutes: int = 10
@@ -95,6 +99,10 @@ class Settings:
         "thin_score": "BCO_THIN_SCORE",
         "away_hours": "BCO_AWAY_HOURS",
         "api_rate_limit": "BCO_API_RATE_LIMIT",
+        "invite_hours": "BCO_INVITE_HOURS",
+        "invite_on_register": "BCO_INVITE_ON_REGISTER",
+        "public_url": "BCO_PUBLIC_URL",
+        "citizen_rate_limit": "BCO_CITIZEN_RATE_LIMIT",
         "source_regions": "BCO_SOURCE_REGIONS",
         "audit_burst_reads": "BCO_AUDIT_BURST_READS",
         "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
@@ -165,6 +173,15 @@ class Settings:
             raise SettingsError(
                 f"BCO_API_RATE_LIMIT '{self.api_rate_limit}' is not a rate; use e.g. "
                 "600/minute (a number, then / or 'per', then second, minute, hour or day).")
+        if not RATE_LIMIT.match(self.citizen_rate_limit):
+            raise SettingsError(
+                f"BCO_CITIZEN_RATE_LIMIT '{self.citizen_rate_limit}' is not a rate; use e.g. "
+                "30/minute (a number, then / or 'per', then second, minute, hour or day).")
+        if not 1 <= self.invite_hours <= 24 * 14:
+            raise SettingsError("BCO_INVITE_HOURS must be from 1 to 336 (two weeks).")
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise SettingsError("BCO_PUBLIC_URL must start with https:// (or http:// on a "
+                                "test machine), e.g. https://bco.example.org.")
         for pair in filter(None, (p.strip() for p in self.source_regions.split(","))):
             if not SOURCE_REGION.match(pair):
                 raise SettingsError(
@@ -188,6 +205,11 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def link_base(self) -> str:
+        """Where links sent to people outside point: BCO_PUBLIC_URL, else this server."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def uses_postgres(self) -> bool:

@@ -24,7 +24,7 @@ from eventsourcing.sqlite import (
 from eventsourcing.utils import Environment, EnvType
 
 from bco.config import Settings
-from bco.domain.case import CallAttempt, IndexPerson
+from bco.domain.case import CallAttempt, IndexPerson, Invite
 from bco.domain.interview import Contact, FollowUp, Handover, Note
 from bco.sealing import SealedAsList, sealed
 
@@ -228,7 +228,7 @@ class DataclassAsDict(Transcoding):
         return self.type(**data)
 
 
-VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note)
+VALUE_OBJECTS = (IndexPerson, CallAttempt, Contact, FollowUp, Handover, Note, Invite)
 
 
 def register_transcodings(transcoder: JSONTranscoder) -> None:

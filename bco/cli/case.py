@@ -1,4 +1,5 @@
-"""`bco case`: register or import cases, look at one, read its history."""
+"""`bco case`: register or import cases, look at one, read its history, send the index a
+self-report link."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 
 import click
 
+from bco.application import Issued
 from bco.audit.store import CLI_CASE
 from bco.cli.case_id import CaseId
 from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
@@ -61,10 +63,47 @@ def register(ctx: CliContext, name: str, phone: str, disease: str, onset: date |
         person=person, disease=disease, onset=onset, test_date=test_date,
         source=source, region=region, actor=ctx.actor, command_id=command_id)
     registered = ctx.app.get_case(recorded.aggregate_id)
+    link = None
+    if ctx.settings.invite_on_register and not registered.invitations:
+        link = link_summary(ctx.app.invite_index(registered.id, actor=ctx.actor))
+        registered = ctx.app.get_case(registered.id)
     if as_json:
-        echo_json(case_summary(registered))
+        echo_json({**case_summary(registered), **({"invitation": link} if link else {})})
     else:
         click.echo(f"Registered case {registered.id} ({registered.disease}).")
+        if link:
+            click.echo(f"Self-report link (send it to the index): {link['url']}")
+
+
+@case.command("invite")
+@click.argument("case_id", type=CaseId())
+@click.option("--json", "as_json", is_flag=True, help='Print {"url": ..., "expires_at": ...}.')
+@click.pass_obj
+@mapped_errors
+def invite(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
+    """Make a link for the index to prepare their contacts (earlier links stop working)."""
+    link = link_summary(ctx.app.invite_index(case_id, actor=ctx.actor))
+    if as_json:
+        echo_json(link)
+    else:
+        click.echo(f"Send this link to the index; it works until {link['expires_at']}:")
+        click.echo(link["url"])
+
+
+@case.command("revoke-invite")
+@click.argument("case_id", type=CaseId())
+@click.option("--reason", required=True, help="Why the link is withdrawn (kept in the history).")
+@click.pass_obj
+@mapped_errors
+def revoke_invite(ctx: CliContext, case_id: UUID, reason: str) -> None:
+    """Stop the case's self-report links at once; what was entered stays for the tracer."""
+    ctx.app.revoke_invitations(case_id, reason=reason, actor=ctx.actor)
+    click.echo("The link no longer works.")
+
+
+def link_summary(issued: Issued) -> dict[str, str]:
+    """A new link as the command prints it; the token is in the URL and nowhere else."""
+    return {"url": issued.url, "expires_at": plain(issued.expires_at)}
 
 
 @case.command("import")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, ClassVar
@@ -65,6 +65,17 @@ class CallAttempt:
     callback_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Invite:
+    """A self-report link sent for the case (the link itself lives in `Invitation`)."""
+
+    invitation_id: UUID
+    at: datetime
+    expires_at: datetime
+
+
+MAX_INVITES_PER_DAY = 5
+INVITE_PERIOD = timedelta(hours=24)
 ASSIGNMENT = frozenset({"assignment"})  # who has the case: what assigning and unassigning edit
 PRIORITY = frozenset({"priority"})  # where the case stands in the worklist
 # Worklist priority: normal, high, urgent; a higher one comes first within its part of the queue.
@@ -78,6 +89,8 @@ CORRECTABLE_FIELDS = (*PERSON_FIELDS, "onset", "test_date", "disease", "source")
 class Case(StampedAggregate):
     """A case moves new → assigned → in progress → interviewed → closed, or unreachable."""
 
+    # Snapshots taken before self-report links have no such attribute: they had none.
+    invitations: tuple[Invite, ...] = ()
     class_version = 2  # snapshots of version 1 had no region and no match decisions
 
     @staticmethod
@@ -226,6 +239,14 @@ class Case(StampedAggregate):
         def flags_after(self, flags: CaseFlags) -> CaseFlags:
             return flags._replace(closed=False)
 
+    class InviteSent(StampedAggregate.Event):
+        invitation_id: UUID
+        expires_at: datetime
+
+        def apply_facts(self, aggregate: Case) -> None:
+            aggregate.invitations = (*aggregate.invitations,
+                                     Invite(self.invitation_id, self.timestamp, self.expires_at))
+
     class MatchDecided(StampedAggregate.Event):
         """A tracer's decision on a proposed match: the same person as the index of
         `other_case_id` (or as its contact `contact_id`: the case that named them), or not."""
@@ -281,6 +302,7 @@ class Case(StampedAggregate):
         self.interviewed = False
         self.closed_reason: str | None = None
         self.priority = NORMAL_PRIORITY
+        self.invitations: tuple[Invite, ...] = ()
         self.region = ""
         self.matches: dict[str, bool] = {}  # match_key → same person or not, as decided
         self.erased: list[str] = []
@@ -498,6 +520,21 @@ class Case(StampedAggregate):
         self._record(self.PrioritySet, now=now, actor=actor, command_id=command_id,
                      priority=priority, reason=reason.strip())
 
+    def invite(self, invitation_id: UUID, expires_at: datetime, *, now: datetime,
+               actor: str) -> None:
+        """Send the index a link to prepare their contacts; only before the interview is done,
+        and a few a day, so a link cannot be handed out in bulk."""
+        self._refuse_when_closed()
+        if self.interviewed:
+            raise InvalidTransitionError(
+                _t("The interview is complete; a link to prepare contacts is no use now."))
+        recent = [i for i in self.invitations if now - i.at < INVITE_PERIOD]
+        if len(recent) >= MAX_INVITES_PER_DAY:
+            raise InvalidTransitionError(
+                _t("This case got %(count)d links in the last 24 hours, the most allowed; "
+                   "send one of those again or call the index."), count=MAX_INVITES_PER_DAY)
+        self._record(self.InviteSent, now=now, actor=actor, invitation_id=invitation_id,
+                     expires_at=expires_at)
     def decide_match(self, other_case_id: UUID, contact_id: UUID | None, *, same: bool,
                      reason: str = "", now: datetime, actor: str,
                      command_id: str | None = None) -> None:

@@ -90,6 +90,8 @@ class Contact:
     removed_reason: str | None = None
     inform_outcome: str | None = None
     informed_at: datetime | None = None
+    provenance: str | None = None  # "self-reported": entered by the index through a link
+    proposed_at: datetime | None = None  # when the index entered it
 
     @property
     def removed(self) -> bool:
@@ -164,6 +166,7 @@ class Interview(StampedAggregate):
         pass
 
     class ContactReported(StampedAggregate.Event):
+        class_version = 2
         personal: ClassVar[Mapping[str, str]] = CONTACT_DETAILS
         contact_id: UUID
         name: str
@@ -176,13 +179,22 @@ class Interview(StampedAggregate):
         household: bool
         facts: dict[str, Any]
         informs: str | None
+        provenance: str | None
+        proposed_at: datetime | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Contacts before the self-report link were all named to a tracer."""
+            state["provenance"] = None
+            state["proposed_at"] = None
 
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.contacts[str(self.contact_id)] = Contact(
                 contact_id=self.contact_id, name=self.name, phone=self.phone,
                 email=self.email, relation=self.relation, day=self.day,
                 setting=self.setting, prompt=self.prompt, household=self.household,
-                facts=dict(self.facts), informs=self.informs,
+                facts=dict(self.facts), informs=self.informs, provenance=self.provenance,
+                proposed_at=self.proposed_at,
             )
 
     class ContactUpdated(StampedAggregate.Event):
@@ -348,14 +360,16 @@ class Interview(StampedAggregate):
     def report_contact(
         self, contact_id: UUID, details: dict[str, Any], *, region: str, now: datetime,
         actor: str, command_id: str | None = None,
-        today: date | None = None,
+        today: date | None = None, provenance: str | None = None,
+        proposed_at: datetime | None = None,
     ) -> None:
-        """Add a contact as the index names them; details may follow later."""
+        """Add a contact as the index names them; details may follow later. A contact the
+        index proposed through the link keeps that provenance and when it was entered."""
         self._refuse_unless_open()
         if str(contact_id) in self.contacts:
             raise InvalidValueError(_t("That contact was reported already."), field="contact_id")
         # `today` is the local day where the tracer works; the UTC date is a day off at night
-        checked = _check_contact_details(details, region=region, today=today or now.date())
+        checked = check_contact_details(details, region=region, today=today or now.date())
         if not checked.get("name"):
             raise InvalidValueError(
                 _t("Give at least a name (or a description) for the contact."), field="name")
@@ -366,6 +380,7 @@ class Interview(StampedAggregate):
             day=checked.get("day"), setting=checked.get("setting"),
             prompt=checked.get("prompt"), household=bool(checked.get("household", False)),
             facts=checked.get("facts", {}), informs=checked.get("informs"),
+            provenance=provenance, proposed_at=proposed_at,
         )
 
     def update_contact(
@@ -376,7 +391,7 @@ class Interview(StampedAggregate):
         """Complete or correct a contact; a category override needs a reason."""
         self._refuse_unless_open()
         contact = self._live_contact(contact_id)
-        checked = _check_contact_details(changes, region=region, today=today or now.date())
+        checked = check_contact_details(changes, region=region, today=today or now.date())
         if "name" in checked and not checked["name"]:
             raise InvalidValueError(_t("A contact cannot lose its name."), field="name")
         override = checked.get("category_override", contact.category_override)
@@ -549,7 +564,7 @@ def contact_target(contact_id: UUID | str) -> str:
     return f"contact:{contact_id}"
 
 
-def _check_contact_details(details: dict[str, Any], *, region: str, today: date
+def check_contact_details(details: dict[str, Any], *, region: str, today: date
                            ) -> dict[str, Any]:
     """Refuse unknown or impossible contact details and normalise the rest."""
     unknown = sorted(set(details) - set(CONTACT_FIELDS))

@@ -13,6 +13,7 @@ from typing import Any
 
 from bco.domain.case import Case
 from bco.domain.interview import Interview
+from bco.domain.invitation import Invitation
 from bco.domain.reference import case_reference
 
 
@@ -29,6 +30,10 @@ class TimelineEntry:
 def timeline(events: Iterable[Any], interview: Interview | None) -> list[TimelineEntry]:
     """The events worth a line, oldest first; contact names come from the interview."""
     names = {str(c.contact_id): c.name for c in interview.contacts.values()} if interview else {}
+    events = list(events)
+    for event in events:  # what the index entered through a link, confirmed or not
+        if isinstance(event, Invitation.ContactProposed):
+            names.setdefault(str(event.contact_id), event.name)
     entries = []
     for event in events:
         facts = entry_facts(event, names)
@@ -80,4 +85,17 @@ def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]]
         case Interview.ContactInformOutcomeLogged():
             return "informed", {"name": names.get(str(event.contact_id), ""),
                                 "outcome": event.outcome, "note": event.note}
+        case Case.InviteSent():
+            return "invited", {"expires_at": event.expires_at}
+        case Invitation.Revoked():
+            return "invite_revoked", {"reason": event.reason}
+        case Invitation.ContactProposed():
+            return "proposed", {"name": event.name}
+        case Invitation.ProposalWithdrawn():
+            return "proposal_withdrawn", {"name": names.get(str(event.contact_id), "")}
+        case Invitation.ProposalConfirmed():
+            return "proposal_confirmed", {"name": names.get(str(event.contact_id), "")}
+        case Invitation.ProposalRejected():
+            return "proposal_rejected", {"name": names.get(str(event.contact_id), ""),
+                                         "reason": event.reason}
     return None

@@ -18,6 +18,7 @@ from bco.web import (
     audit,
     auth,
     casefile,
+    citizen,
     coaching,
     dashboard,
     display,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     training.init_app(flask_app)
     coaching.init_app(flask_app)
     api.init_app(flask_app, settings, csrf, counts)
+    citizen.init_app(flask_app, settings, counts)
 
     @flask_app.get("/healthz")
     def healthz() -> Any:

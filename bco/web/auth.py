@@ -139,6 +139,9 @@ def bco() -> BCOApplication:
 
 
 def current_language() -> str:
+    chosen = g.get("bco_language")  # a page without an account (the self-report link) sets it
+    if chosen:
+        return str(chosen)
     if current_user and current_user.is_authenticated:
         return str(current_user.language)
     return request.accept_languages.best_match(["nl", "en"]) or "nl"

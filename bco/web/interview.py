@@ -41,7 +41,7 @@ from bco.guides.engine import Changes, changes
 from bco.guides.model import Question
 from bco.guides.phrasing import yes_no
 from bco.guides.state import InterviewState
-from bco.web import access, sandbox
+from bco.web import access, proposals, sandbox
 from bco.web.access_log import record_read
 from bco.web.auth import role_required
 from bco.web.errors import translated, wants_json
@@ -372,6 +372,21 @@ def complete(interview_id: UUID) -> Any:
     flash(_("Interview completed. The contacts the health service informs are on the inform "
             "list."), "info")
     return redirect(anchor_url(interview_id))
+
+
+@blueprint.post("/interviews/<uuid:interview_id>/proposals/<uuid:link_id>/<uuid:contact_id>")
+@role_required(*WORKERS)
+def decide_proposal(interview_id: UUID, link_id: UUID, contact_id: UUID) -> Any:
+    """Confirm, correct then confirm, or reject what the index proposed through the link; a
+    refusal comes back beside the proposal with what was typed."""
+    app, interview, case = workable(interview_id)
+    decided = proposals.decide(app, interview, link_id, contact_id, request.form,
+                               actor=current_user.name)
+    if isinstance(decided, dict):
+        return _page(app, app.get_interview(interview.id), app.get_case(case.id), status=422,
+                     **decided)
+    sandbox.wait_for_read_models(decided)
+    return redirect(anchor_url(interview_id, "proposals"))
 
 
 # -- responses --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from bco.application import BCOApplication
 from bco.domain.case import Case
 from bco.domain.interview import Contact, Interview, InterviewStatus, informer_for
+from bco.domain.invitation import Invitation, Proposal
 from bco.guides import prompt_ids
 from bco.guides.completeness import Assessment, assess
 from bco.guides.contact_category import contact_category
@@ -107,6 +108,10 @@ class Screen:
     statuses: dict[str, str] = field(default_factory=dict)
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
     opened: frozenset[str] = frozenset()  # missing items the last save opened (mark_opened)
+    # What the index entered through a self-report link and nobody decided on yet, and per day
+    # of the window what the index said about it there (entries made, or went through it).
+    proposals: tuple[tuple[Invitation, Proposal], ...] = ()
+    self_days: Mapping[date, int] = field(default_factory=dict)
 
     @cached_property
     def windows(self) -> Windows | None:
@@ -397,9 +402,18 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
     progress = measure(guide, state, today)
     sections = all_steps(guide, state, today, script, progress=progress)
     views = [view for section in sections for view in section.steps]
+    invitations = app.case_invitations(case) if case.invitations else []
+    self_days: dict[date, int] = {}
+    for invitation in invitations:
+        for day in invitation.walked_days:
+            self_days.setdefault(day, 0)
+        for proposal in invitation.entered:
+            if proposal.contact.day is not None:
+                self_days[proposal.contact.day] = self_days.get(proposal.contact.day, 0) + 1
     return Screen(
         interview=interview, case=case, guide=guide, language=language, today=today,
         script_language=script,
+        proposals=tuple((i, p) for i in invitations for p in i.pending), self_days=self_days,
         state=state, progress=progress, sections=sections,
         current=resume_point(guide, state, progress, sections),
         statuses={view.step.id: view.status for view in views if view.step.kind == "question"},

@@ -24,6 +24,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from bco.application import Issued
 from bco.audit import store as audit
 from bco.config import Settings
 from bco.domain.account import Role
@@ -203,7 +204,9 @@ def _after_taking(case: Any, case_id: UUID) -> str:
 def render_case(case: Case, *, call_form: CallForm | None = None,
                 unreachable_form: UnreachableForm | None = None, status: int = 200,
                 assign_problem: str | None = None, other_change: str | None = None,
-                assign_choice: str | None = None) -> Any:
+                assign_choice: str | None = None, issued: Issued | None = None,
+                invite_problem: str | None = None, revoke_problem: str | None = None,
+                revoke_reason: str | None = None) -> Any:
     """The case page; forms passed in keep what was typed when a command was refused, and a
     refused assignment comes back with why, the other change, and the lead's choice."""
     app = bco()
@@ -242,6 +245,9 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         assign_problem=assign_problem, other_change_text=other_change,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
+        invitations=app.case_invitations(case), issued=issued, now=now,
+        invite_hours=settings().invite_hours, invite_problem=invite_problem,
+        revoke_problem=revoke_problem, revoke_reason=revoke_reason,
         matches=proposed, linked_from=linked_from, match_form=matching.MatchForm(),
         may_see_log=audit_pages.may_see_log(current_user, case),
         purposes=audit_pages.casefile_purposes(),
@@ -375,6 +381,36 @@ def start_interview(case_id: UUID) -> Response:
     return redirect(target)
 
 
+@blueprint.post("/cases/<uuid:case_id>/invite")
+@role_required(*WORKERS)
+def invite(case_id: UUID) -> Any:
+    """Make a self-report link; it is shown on this response only, never in an address."""
+    app = bco()
+    workable_case(case_id)
+    try:
+        issued = app.invite_index(case_id, actor=current_user.name)
+    except DomainError as exc:
+        return render_case(app.get_case(case_id), invite_problem=translated(exc), status=422)
+    read_your_writes(issued.recorded)
+    return render_case(app.get_case(case_id), issued=issued)
+
+
+@blueprint.post("/cases/<uuid:case_id>/invite/revoke")
+@role_required(*WORKERS)
+def revoke_invite(case_id: UUID) -> Any:
+    app = bco()
+    workable_case(case_id)
+    reason = request.form.get("reason", "")
+    try:
+        app.revoke_invitations(case_id, reason=reason, actor=current_user.name)
+    except DomainError as exc:
+        return render_case(app.get_case(case_id), revoke_problem=translated(exc),
+                           revoke_reason=reason if isinstance(reason, str) else "", status=422)
+    flash(_("The link no longer works. What the index entered stays for the interview."),
+          "info")
+    return redirect(url_for(".case_page", case_id=case_id))
+
+
 def _field_error(form: Any, exc: DomainError) -> None:
     """Show a refusal next to the field it concerns, or at the top of the form."""
     field = getattr(form, exc.field, None) if exc.field else None
@@ -390,5 +426,6 @@ blueprint.add_url_rule("/inform/<uuid:interview_id>/<uuid:contact_id>", "log_inf
 blueprint.add_url_rule("/search", "search", search.search_page, methods=["GET", "POST"])
 blueprint.add_app_template_global(search.may_search, "may_search")
 blueprint.add_url_rule("/inform.csv", "inform_csv", inform_csv.inform_csv)
+
 blueprint.add_url_rule("/cases/<uuid:case_id>/matches", "decide_match",
                        role_required(*WORKERS)(matching.decide), methods=["POST"])

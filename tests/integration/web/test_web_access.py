@@ -36,6 +36,9 @@ PRINTS_EVERY_CASE = {("authority", "casefile.download")}
 # Administrators audit every case's access log: staff and ids, never the case's personal data.
 AUDITS_EVERY_CASE = {("admin", "audit.case_log")}
 SIGNS_OUT = {"auth.signout"}  # tested in test_web_signin; here it would end the session
+# The self-report pages open with a link's token, not a session: a token that opens nothing
+# ("x" here) gets the page that says so, for anyone (test_web_citizen covers real links).
+BY_LINK = {"citizen.page", "citizen.submit"}
 # Pages each role may open at all (with its own data); every other role gets 403.
 ROLE_PAGES = {
     "tracer.worklist": {"tracer", "lead"},
@@ -120,7 +123,9 @@ def test_every_route_refuses_or_hides_a_foreign_case(web: Flask, bco_app: BCOApp
             if (role, rule.endpoint) not in PRINTS_EVERY_CASE:
                 assert marker not in body, f"{where} shows personal data"
         assert bco_app.store_position() == before, f"{where} wrote to the store"
-        if role == "anonymous":
+        if rule.endpoint in BY_LINK:
+            assert answer.status_code == 404, where
+        elif role == "anonymous":
             assert answer.status_code in (302, 401), where
             if answer.status_code == 302:
                 assert "/signin" in answer.headers["Location"], where

@@ -469,6 +469,75 @@ def dashboard(data: st.DataObject, world: World) -> Request:
         "disease": data.draw(plausible("covid-19", ""))})
 
 
+def linked_case(world: World) -> tuple[UUID, str]:
+    """A case of the tracer's with a working self-report link (a new one once it is used up)."""
+    found: tuple[UUID, str] | None = world.cached.get("link")
+    if found is None or not world.app.open_link(found[1]).usable:  # type: ignore[union-attr]
+        case_id = world.case()
+        found = world.cached["link"] = (case_id,
+                                        world.app.invite_index(case_id, actor="tracer").token)
+    return found
+
+
+def citizen(data: st.DataObject, world: World) -> Request:
+    _case_id, token = linked_case(world)
+    if MODE["now"] != "page" and data.draw(st.integers(0, 5)) == 5:
+        token = data.draw(st.sampled_from(["A" * 43, "x", "../" + token]))
+    entered = world.app.open_link(linked_case(world)[1]).invitation.entered  # type: ignore[union-attr]
+    known = [str(p.contact.contact_id) for p in entered] or [str(uuid4())]
+    return Request(f"/r/{token}", None, {
+        "action": data.draw(plausible("add", "add", "remove", "day_done", "")),
+        "step": data.draw(plausible("1", "0", "6", "99", "-1")),
+        "name": data.draw(plausible(st.sampled_from(["Noor", "Bram de Wit"]), "")),
+        "phone": data.draw(plausible("06 12345678", "", "12")),
+        "relation": data.draw(plausible("colleague", "")),
+        "day": data.draw(plausible(DAYS[0], DAYS[1], DAYS[2], "", DAYS[3])),
+        "setting": data.draw(plausible("work", "", "moon")),
+        "household": data.draw(plausible("", "1")),
+        "fact_duration_min": data.draw(plausible("20", "", "-5", "1e309")),
+        "fact_distance_m": data.draw(plausible("1,5", "")),
+        "fact_high_risk_exposure": data.draw(plausible("", "1")),
+        "informs_self": data.draw(plausible("", "1")),
+        "contact_id": data.draw(plausible(
+            st.integers(0, 9).map(lambda n: known[n % len(known)]), "nope"))})
+
+
+def invite(data: st.DataObject, world: World) -> Request:
+    case_id = case_target(data, world, world.case)
+    return Request(f"/cases/{case_id}/invite", data.draw(st.sampled_from(
+        ["tracer", "tracer", "lead", "authority"])), {})
+
+
+def revoke_invite(data: st.DataObject, world: World) -> Request:
+    def fresh() -> UUID:
+        case_id = world.case()
+        world.app.invite_index(case_id, actor="tracer")
+        return case_id
+    case_id = case_target(data, world, fresh)
+    return Request(f"/cases/{case_id}/invite/revoke", "tracer", {
+        "reason": data.draw(plausible("sent to the wrong number", "", st.text(max_size=300)))})
+
+
+def proposal(data: st.DataObject, world: World) -> Request:
+    case_id = world.case()
+    token = world.app.invite_index(case_id, actor="tracer").token
+    contact_id = world.app.propose_contact(token, {"name": "Noor"}).aggregate_id
+    link_id = world.app.get_case(case_id).invitations[0].invitation_id
+    interview_id = world.app.start_interview(case_id, actor="tracer").aggregate_id
+    if MODE["now"] != "page" and data.draw(st.integers(0, 4)) == 4:
+        contact_id, link_id = data.draw(st.sampled_from([(uuid4(), link_id),
+                                                         (contact_id, uuid4())]))
+    return Request(f"/interviews/{interview_id}/proposals/{link_id}/{contact_id}", "tracer", {
+        "action": data.draw(plausible("confirm", "edit", "reject", "")),
+        "name": data.draw(plausible("Noor Bakker", "")),
+        "phone": data.draw(plausible("06 12345678", "", "12")),
+        "relation": data.draw(plausible("friend", "")),
+        "day": data.draw(plausible(*DAYS, "", "24-11-2026")),
+        "setting": data.draw(plausible("work", "")),
+        "household": data.draw(plausible("", "1")),
+        "reason": data.draw(plausible("not in the window", ""))})
+
+
 def practice_start(data: st.DataObject, world: World) -> Request:
     role = data.draw(st.sampled_from(["tracer", "lead", "authority"]))
     return Request("/practice/start", role, {"scenario": data.draw(plausible(
@@ -533,7 +602,7 @@ def practised(build: Build) -> Build:
 INTERVIEW_FORMS: dict[str, Build] = {
     "answer": answers, "prompt": prompts, "report_contact": add_contact,
     "update_contact": update_contact, "remove_contact": remove_contact, "pause": pause,
-    "resume": resume, "complete": complete}
+    "resume": resume, "complete": complete, "decide_proposal": proposal}
 
 FORMS: dict[str, Build] = {
     "auth.signin": signin, "auth.signout": signout, "auth.switch_language": switch_language,
@@ -545,6 +614,8 @@ FORMS: dict[str, Build] = {
     "interview.report_contact": add_contact, "interview.update_contact": update_contact,
     "interview.remove_contact": remove_contact, "interview.pause": pause,
     "interview.resume": resume, "interview.complete": complete, "dashboard.act": dashboard,
+    "citizen.submit": citizen, "tracer.invite": invite, "tracer.revoke_invite": revoke_invite,
+    "interview.decide_proposal": proposal,
     "training.start": practice_start, "training.ask": practice_ask,
     "training.finish": practice_finish, "coaching.score": coaching_score,
     **{f"practice_interview.{name}": practised(build) for name, build in INTERVIEW_FORMS.items()},

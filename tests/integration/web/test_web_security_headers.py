@@ -36,8 +36,9 @@ def check_headers(answer: TestResponse, where: str, *, hsts: bool) -> None:
         assert "Strict-Transport-Security" not in answer.headers, where
 
 
-def urls(flask_app: Flask, ids: dict[str, UUID]) -> Iterator[tuple[str, str]]:
-    """(method, path) for every route, filled with a real id and with an unknown one."""
+def urls(flask_app: Flask, ids: dict[str, UUID], link: str = "") -> Iterator[tuple[str, str]]:
+    """(method, path) for every route, filled with a real id and with an unknown one (and a
+    self-report link's token, real or not)."""
     for rule in flask_app.url_map.iter_rules():
         methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         for known in (True, False):
@@ -45,6 +46,8 @@ def urls(flask_app: Flask, ids: dict[str, UUID]) -> Iterator[tuple[str, str]]:
             for name in rule.arguments:
                 if name.endswith("_id") and name != "question_id":
                     values[name] = ids[name] if known else uuid4()
+                elif name == "token":
+                    values[name] = link if known else "no-such-link"
                 elif name == "kind":
                     values[name] = "case"
                 elif name == "filename":
@@ -77,6 +80,8 @@ def test_every_answer_has_the_security_headers(web_settings: Settings, bco_app: 
         ids = {"case_id": case_id, "interview_id": interview_id, "contact_id": contact_id,
                "resource_id": case_id,
                "practice_id": uuid4()}  # a practice lives in the sandbox: its 404 here
+        link = bco_app.invite_index(case_id, actor="tracer")
+        ids["link_id"] = link.recorded.aggregate_id
         token, _ = bco_app.issue_api_token("ggd", role="authority", actor="admin")
         clients = {"nobody": flask_app.test_client(),
                    "api": flask_app.test_client()}
@@ -84,7 +89,7 @@ def test_every_answer_has_the_security_headers(web_settings: Settings, bco_app: 
             clients[name] = sign_in(flask_app, name)
         flask_app.config["WTF_CSRF_ENABLED"] = True  # posts without a token: refused, 400
         seen: set[int] = set()
-        routes = list(urls(flask_app, ids))
+        routes = list(urls(flask_app, ids, link.token))
         assert len(routes) > 80
         for method, path in [*routes, ("GET", "/no-such-page"), ("DELETE", "/worklist"),
                              ("GET", "/static/../../etc/passwd")]:
