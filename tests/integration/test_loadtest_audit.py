@@ -7,13 +7,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.cryptography import AESCipher
+
 from bco.config import Settings
 from bco.projections.viewsdb import connect_file, views_key
 from benchmarks.loadtest import views_against_store
 
 
 def node_with(tmp_path: Path, rows: list[tuple[Any, ...]]) -> Settings:
-    node = Settings(data_dir=tmp_path)
+    node = Settings(data_dir=tmp_path, cipher_key=AESCipher.create_key(16))
     tmp_path.mkdir(parents=True, exist_ok=True)
     conn = connect_file(node.views_path, views_key(node))  # as a node writes it
     conn.execute("CREATE TABLE casefile (case_id TEXT PRIMARY KEY, tracer TEXT, "
