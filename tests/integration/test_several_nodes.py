@@ -88,13 +88,17 @@ def test_a_node_started_late_or_rebuilt_catches_up_while_the_other_keeps_going(
     following.start()
     written: list[int] = []
     stop = threading.Event()
+    # Writes are handed out in allowances, so the log grows while the late node works but
+    # never faster than a rebuild on a slow machine can read it to the end.
+    allowance = threading.Semaphore(10)
 
     def keep_writing() -> None:
         number = 1000
         while not stop.is_set():
-            register(first, number)
-            written.append(number)
-            number += 1
+            if allowance.acquire(timeout=0.05):
+                register(first, number)
+                written.append(number)
+                number += 1
 
     writer = threading.Thread(target=keep_writing)
     writer.start()
@@ -103,15 +107,22 @@ def test_a_node_started_late_or_rebuilt_catches_up_while_the_other_keeps_going(
         late_runner.catch_up()
         assert late_runner.status()[0].position >= 30
 
-        seen_at_start = len(written)
+        during_rebuild = threading.Event()
 
         def progress(_read: int) -> None:
-            """While the late node rebuilds, the first keeps writing and following."""
-            for _ in range(500):  # at most five seconds
-                if len(written) >= seen_at_start + 3:
+            """While the late node rebuilds, the first writes three more cases and follows."""
+            if during_rebuild.is_set():
+                return
+            during_rebuild.set()
+            target = len(written) + 3
+            for _ in range(10):
+                allowance.release()
+            for _ in range(3000):  # at most thirty seconds
+                if len(written) >= target:
                     return
                 time.sleep(0.01)
 
+        seen_at_start = len(written)
         rebuilder_for(late).rebuild(progress=progress)
         assert len(written) >= seen_at_start + 3, "the first node wrote during the rebuild"
     finally:
