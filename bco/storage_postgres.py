@@ -13,6 +13,10 @@ horizon the log is final, so a follower that reads up to it misses nothing and s
 twice. The cost moves to the follower: one short lock per poll that finds new events, not
 one per write.
 
+A write is one statement, a call of the database function `bco_insert_events_<id type>`
+that takes the shared lock and inserts, committed on its own: one round trip to the server,
+where the library's pipeline needs a BEGIN, the insert, a sync for its ids and a COMMIT.
+
 Imported only when BCO_DATABASE_URL is set (bco.storage names it by topic), so a SQLite
 install never loads psycopg.
 """
@@ -22,17 +26,15 @@ from __future__ import annotations
 import threading
 import zlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
-from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresApplicationRecorder,
-    PostgresDatastore,
-)
-from psycopg import Cursor
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL
+from psycopg.sql import SQL, Identifier, Literal
 
 LOCK_CLASS = 0x0BC0_1061  # the first key of the advisory lock; the second names the table
 
@@ -46,17 +48,46 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
         where = f"{datastore.schema}.{events_table_name}".encode()
         self.lock_key = [LOCK_CLASS, zlib.crc32(where) - 2**31]
         self.lock_table_statements = []
-        self._writing = SQL("SELECT pg_advisory_xact_lock_shared(%s, %s)")
         self._reading = SQL("SELECT pg_advisory_xact_lock(%s, %s)")
         self._horizon = 0
         self._horizon_guard = threading.Lock()
+        self._insert_function = f"bco_insert_events_{datastore.originator_id_type}"
+        self._insert_call = SQL("SELECT * FROM {schema}.{function}(%s)").format(
+            schema=Identifier(datastore.schema), function=Identifier(self._insert_function))
+        # In place of the library's insert function, which sends a NOTIFY.
+        self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "SET LOCAL lock_timeout = {timeout}; "
+            "PERFORM pg_advisory_xact_lock_shared({first}, {second}); "
+            "RETURN QUERY INSERT INTO {schema}.{table} "
+            "(originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "RETURNING notification_id; END; $BODY$").format(
+            schema=Identifier(datastore.schema), function=Identifier(self._insert_function),
+            event=Identifier(self.stored_event_type_name),
+            table=Identifier(self.events_table_name), timeout=Literal(f"{datastore.lock_timeout}s"),
+            first=Literal(self.lock_key[0]), second=Literal(self.lock_key[1]))
 
-    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
-                              **kwargs: Any) -> None:
-        """Hold the shared lock from before the ids are drawn until the commit."""
-        curs.execute(self._writing, self.lock_key, prepare=True)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
-        self._after_insert(curs)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any
+                      ) -> Sequence[int] | None:
+        """One call of the insert function: the shared lock, the rows and their ids, and the
+        commit, in one round trip."""
+        if not stored_events:
+            return []
+        rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic,
+                                               e.state) for e in stored_events]
+        with (self.datastore.get_connection() as conn, self._around_insert(conn),
+              conn.cursor() as curs):
+            curs.execute(self._insert_call, (rows,), prepare=True)
+            ids = [int(row[self._insert_function]) for row in curs.fetchall()]
+            self._after_insert(curs)
+        return ids
+
+    def _around_insert(self, conn: Connection[DictRow]) -> AbstractContextManager[Any]:
+        """Nothing: the call commits by itself. A test holds a transaction open around it."""
+        return nullcontext()
 
     def _after_insert(self, curs: Cursor[DictRow]) -> None:
         """Nothing; a test widens the gap between drawing an id and committing here."""

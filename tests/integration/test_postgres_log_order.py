@@ -7,13 +7,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
-from psycopg import Cursor
+from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 
 from bco.application import BCOApplication
@@ -24,7 +25,14 @@ WRITERS = 6
 EVENTS_PER_WRITER = 60
 
 
-class SlowCommits(HorizonPostgresRecorder):
+class HeldOpen(HorizonPostgresRecorder):
+    """The insert function called inside a transaction that stays open after it returns."""
+
+    def _around_insert(self, conn: Connection[DictRow]) -> AbstractContextManager[Any]:
+        return conn.transaction()
+
+
+class SlowCommits(HeldOpen):
     """Commits a few milliseconds after drawing its ids, so commits overtake one another."""
 
     def _after_insert(self, curs: Cursor[DictRow]) -> None:
@@ -47,7 +55,7 @@ class NaiveRecorder(PostgresApplicationRecorder):
         pause(curs)
 
 
-class HeldCommit(HorizonPostgresRecorder):
+class HeldCommit(HeldOpen):
     """Holds its transaction open after drawing its id until the test lets it commit."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -65,6 +73,9 @@ class HeldCommit(HorizonPostgresRecorder):
 
 class NaiveHeldCommit(HeldCommit):
     """HeldCommit on the naive recorder: no shared lock, no horizon."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        return PostgresApplicationRecorder.insert_events(self, stored_events, **kwargs)
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
