@@ -60,6 +60,7 @@ from bco.guides.state import InterviewState, build_state
 from bco.guides.windows import exposure_windows
 from bco.private_files import keep_private
 from bco.sealing import ERASURES, SealingMapper
+from bco.side_store import open_side_store
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -194,7 +195,8 @@ class BCOApplication(Application[UUID]):
         keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
-            self.case_keys = CaseKeys(settings, key or _UNUSED_KEY)
+            self.side_store = open_side_store(settings)
+            self.case_keys = CaseKeys(self.side_store, key or _UNUSED_KEY)
             super().__init__(env={
                 **persistence_env(settings),
                 **sealing_env(key or _UNUSED_KEY, settings),
@@ -221,7 +223,7 @@ class BCOApplication(Application[UUID]):
 
     def close(self) -> None:
         super().close()
-        self.case_keys.close()
+        self.side_store.close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

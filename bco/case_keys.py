@@ -1,5 +1,6 @@
 """The key store: two keys of its own per case (the index's, the contacts'), in the event
-store's database, each wrapped under the master events key.
+store's database (on its side connection, bco.side_store), each wrapped under the master
+events key.
 
 Destroying a key (crypto-shredding) is the end of retention: what it sealed can no longer be
 read by anyone, while the events themselves, and the non-personal facts in them, stay. A key
@@ -11,19 +12,17 @@ from __future__ import annotations
 
 import base64
 import os
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bco.config import Settings
 from bco.domain.phone import phone_hasher
+from bco.side_store import SideStore
 
 TABLE = "bco_case_keys"
 KEY_BYTES = 32
@@ -45,94 +44,16 @@ class KeyRow:
     destroyed_at: str | None
 
 
-class _Database(Protocol):
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]: ...
-    def write(self, sql: str, params: Iterable[Any] = ()) -> int: ...
-    def close(self) -> None: ...
-
-
-class _SQLite:
-    """The key table in events.db, on a connection of its own (WAL lets it beside the store)."""
-
-
-    def __init__(self, path: str) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                    timeout=10)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        # A new key is written just before the first event it seals. That event's commit
-        # (synchronous FULL) syncs the shared WAL file, key frames included, so syncing the
-        # key's own commit as well would only add a second fsync to registering a case.
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.lock = threading.Lock()
-
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.lock:
-            return list(self.conn.execute(sql, tuple(params)).fetchall())
-
-    def write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        with self.lock:
-            return self.conn.execute(sql, tuple(params)).rowcount
-
-    def close(self) -> None:
-        self.conn.close()
-
-
-class _Postgres:
-    """The key table in the event store's schema, on a connection of its own that is opened
-    again once when the server dropped it (a restart, an idle timeout)."""
-
-    def __init__(self, url: str, schema: str) -> None:
-        import psycopg  # only for PostgreSQL, as in bco.storage
-
-        self._psycopg = psycopg
-        self.url, self.schema = url, schema
-        self.lock = threading.Lock()
-        self.conn = self._connect()
-
-    def _connect(self) -> Any:
-        conn = self._psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-        if self.schema:
-            conn.execute(f'SET search_path TO "{self.schema}"')
-        return conn
-
-    def _run(self, sql: str, params: Iterable[Any], fetch: bool) -> Any:
-        statement, values = sql.replace("?", "%s"), tuple(params)
-        with self.lock:
-            try:
-                cursor = self.conn.execute(statement, values)
-            except self._psycopg.OperationalError:
-                if not self.conn.closed:
-                    raise
-                self.conn = self._connect()
-                cursor = self.conn.execute(statement, values)
-            return list(cursor.fetchall()) if fetch else cursor.rowcount
-
-    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        found: list[tuple[Any, ...]] = self._run(sql, params, fetch=True)
-        return found
-
-    def write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        count: int = self._run(sql, params, fetch=False)
-        return count
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 class CaseKeys:
     """Per-case keys: created on first use, unwrapped once per process, destroyed at the end
     of retention. `cipher_for` and `current` are on the hot path and hit a dict."""
 
-    def __init__(self, settings: Settings, master_key: str) -> None:
+    def __init__(self, side_store: SideStore, master_key: str) -> None:
         self._master = AESGCM(base64.b64decode(master_key))
         # The same keyed hash of phone numbers as the timeline read model's, kept readable
         # beside each sealed phone number so that erasing it keeps "known contact" countable.
         self.phone_key = phone_hasher(master_key)
-        self._db: _Database
-        if settings.uses_postgres:
-            self._db = _Postgres(settings.database_url, settings.database_schema)
-        else:
-            self._db = _SQLite(str(settings.events_path))
+        self._db = side_store
         self._db.write(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (owner_id TEXT NOT NULL, part TEXT NOT NULL, "
             "generation INTEGER NOT NULL, wrapped TEXT, created_at TEXT NOT NULL, "
@@ -140,9 +61,6 @@ class CaseKeys:
         self._ciphers: dict[tuple[str, str, int], AESGCM | None] = {}
         self._current: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
 
     # -- the hot path -------------------------------------------------------------------
 

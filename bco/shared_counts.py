@@ -52,20 +52,18 @@ class Count:
 class SharedCounts:
     """Expiring counters in the event store's database, safe across threads and processes.
 
-    They use the application's own connections to the store (its pool), so they open none of
-    their own and close with the application.
+    They use the application's side connection (bco.side_store): a count is not worth a disk
+    flush of its own on every API request, and it closes with the application.
     """
 
     def __init__(self, app: BCOApplication, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
-        self._datastore: Any = getattr(app.recorder, "datastore")  # noqa: B009
-        self._postgres = app.settings.uses_postgres
+        self._store = app.side_store  # in the store's schema on PostgreSQL
         self._swept = 0.0
         key = read_key(app.settings)
         secret = base64.b64decode(key) if key else b""
         self._hash_key = hmac.digest(secret, LABEL, "sha256")
-        schema = getattr(self._datastore, "schema", "") if self._postgres else ""
-        self._table = f'"{schema}".{TABLE}' if schema else TABLE
+        self._table = TABLE
         create = (f"CREATE TABLE IF NOT EXISTS {self._table} (key TEXT PRIMARY KEY, "
                   "count INTEGER NOT NULL, expires_at DOUBLE PRECISION NOT NULL, "
                   "last_at DOUBLE PRECISION NOT NULL)")
@@ -91,7 +89,7 @@ class SharedCounts:
         """The counter as it stands, or None when there is none or it has expired."""
         moment = self.clock() if now is None else now
         rows = self._run(f"SELECT count, expires_at, last_at FROM {self._table} WHERE key = ?",
-                         [self._hashed(key)], fetch=True, write=False)
+                         [self._hashed(key)], fetch=True)
         if not rows or rows[0][1] <= moment:
             return None
         count, expires_at, last_at = rows[0]
@@ -108,29 +106,25 @@ class SharedCounts:
     def check(self) -> bool:
         """Whether the table can be reached (Flask-Limiter asks before leaving its fallback)."""
         try:
-            self._run(f"SELECT 1 FROM {self._table} LIMIT 1", fetch=True, write=False)
+            self._run(f"SELECT 1 FROM {self._table} LIMIT 1", fetch=True)
         except Exception:
             return False
         return True
 
     def keys_stored(self) -> list[str]:
         """The keys as the table holds them (keyed hashes), for audits and tests."""
-        return [key for (key,) in self._run(f"SELECT key FROM {self._table}", fetch=True,
-                                            write=False)]
+        return [key for (key,) in self._run(f"SELECT key FROM {self._table}", fetch=True)]
 
     def _hashed(self, key: str) -> str:
         return hmac.digest(self._hash_key, key.encode(), hashlib.sha256).hex()
 
-    def _run(self, sql: str, values: Sequence[Any] = (), *, fetch: bool = False,
-             write: bool = True) -> list[tuple[Any, ...]]:
-        """One statement in its own transaction on one of the store's connections (a reading
-        one does not wait for this process's writers)."""
-        if self._postgres:
-            sql = sql.replace("?", "%s")
-        with self._datastore.transaction(commit=write) as cursor:
-            cursor.execute(sql, list(values))
-            rows = cursor.fetchall() if fetch else []
-        return [tuple(row.values()) if isinstance(row, dict) else tuple(row) for row in rows]
+    def _run(self, sql: str, values: Sequence[Any] = (), *, fetch: bool = False
+             ) -> list[tuple[Any, ...]]:
+        """One statement, in its own transaction, on the side connection."""
+        if fetch:
+            return self._store.rows(sql, values)
+        self._store.write(sql, values)
+        return []
 
 
 class LimitsStorage(Storage):

@@ -14,6 +14,7 @@ from bco.application import BCOApplication
 from bco.case_keys import CaseKeys
 from bco.config import Settings
 from bco.domain.case import IndexPerson
+from bco.side_store import open_side_store
 from bco.storage import read_key
 
 
@@ -33,7 +34,8 @@ def test_personal_fields_are_sealed_again_inside_the_events_key(app: BCOApplicat
 def test_every_process_uses_one_key_per_case_part(settings: Settings, clock: Any) -> None:
     key = read_key(settings)
     assert key is not None
-    first, second = CaseKeys(settings, key), CaseKeys(settings, key)
+    stores = [open_side_store(settings), open_side_store(settings)]  # two processes' own
+    first, second = (CaseKeys(store, key) for store in stores)
     try:
         owner_id = UUID("0b7f7c3e-1111-4a1a-9a1a-000000000001")
         owner = str(owner_id)
@@ -50,15 +52,16 @@ def test_every_process_uses_one_key_per_case_part(settings: Settings, clock: Any
         rows = list(first.rows())
         assert [(r.generation, r.wrapped is None) for r in rows] == [(1, True), (2, False)]
     finally:
-        first.close()
-        second.close()
+        for store in stores:
+            store.close()
 
 
 def test_the_key_store_opens_postgres_again_after_losing_its_connection(
         postgres_settings: Settings) -> None:
     key = read_key(postgres_settings)
     assert key is not None
-    keys = CaseKeys(postgres_settings, key)
+    store = open_side_store(postgres_settings)
+    keys = CaseKeys(store, key)
     try:
         owner = "0b7f7c3e-1111-4a1a-9a1a-000000000002"
         generation, _ = keys.current(owner, "contacts")
@@ -69,4 +72,4 @@ def test_the_key_store_opens_postgres_again_after_losing_its_connection(
         assert keys.current(owner, "contacts")[0] == generation
         assert keys._db.conn.info.backend_pid != lost  # type: ignore[attr-defined]
     finally:
-        keys.close()
+        store.close()
