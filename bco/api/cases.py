@@ -39,7 +39,7 @@ errors.init_blueprint(blueprint)
 
 
 @blueprint.get("")
-@blueprint.arguments(CaseListArgs, location="query", as_kwargs=True)
+@blueprint.arguments(CaseListArgs(), location="query", as_kwargs=True)
 @blueprint.response(200, CaseListSchema)
 @blueprint.doc(responses=REFUSALS)
 def list_cases(*, limit: int, cursor: tuple[str, str] | None = None,
@@ -62,7 +62,7 @@ def list_cases(*, limit: int, cursor: tuple[str, str] | None = None,
 
 
 @blueprint.get("/<uuid:case_id>")
-@blueprint.arguments(CaseDetailArgs, location="query", as_kwargs=True)
+@blueprint.arguments(CaseDetailArgs(), location="query", as_kwargs=True)
 @blueprint.response(200, CaseDetailSchema)
 @blueprint.doc(responses={**REFUSALS, "404": "NOT_FOUND"})
 def get_case(case_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
@@ -82,7 +82,7 @@ def get_case(case_id: UUID, as_of: datetime | None = None) -> dict[str, Any]:
 
 
 @blueprint.get("/<uuid:case_id>/casefile.pdf")
-@blueprint.arguments(CaseFileArgs, location="query", as_kwargs=True)
+@blueprint.arguments(CaseFileArgs(), location="query", as_kwargs=True)
 @blueprint.doc(responses={"200": {"description": "The printable case file",
                                   "content": {"application/pdf": {"schema": {
                                       "type": "string", "format": "binary"}}}},

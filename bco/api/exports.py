@@ -55,7 +55,7 @@ STREAMED = {
 
 
 @blueprint.get("/cases")
-@blueprint.arguments(ExportArgs, location="query", as_kwargs=True)
+@blueprint.arguments(ExportArgs(), location="query", as_kwargs=True)
 @blueprint.doc(responses={"200": STREAMED, **REFUSALS})
 def cases(**args: Any) -> Response:
     """Every case changed after `since`, with the index's details (or pseudonyms)."""
@@ -63,7 +63,7 @@ def cases(**args: Any) -> Response:
 
 
 @blueprint.get("/contacts")
-@blueprint.arguments(ExportArgs, location="query", as_kwargs=True)
+@blueprint.arguments(ExportArgs(), location="query", as_kwargs=True)
 @blueprint.doc(responses={"200": STREAMED, **REFUSALS})
 def contacts(**args: Any) -> Response:
     """Every contact changed after `since`, removed ones flagged, with names (or pseudonyms)."""

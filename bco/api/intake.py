@@ -44,7 +44,7 @@ def intake_only() -> None:
 
 
 @blueprint.post("/cases")
-@blueprint.arguments(IntakeSchema)
+@blueprint.arguments(IntakeSchema())
 @blueprint.response(201, IntakeResultSchema)
 @blueprint.alt_response(200, schema=IntakeResultSchema,
                         description="This notification id created the case before")

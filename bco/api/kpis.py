@@ -110,7 +110,7 @@ def refuse(name: str, message: str) -> UnprocessableEntity:
 
 
 @blueprint.get("")
-@blueprint.arguments(KpiArgs, location="query", as_kwargs=True)
+@blueprint.arguments(KpiArgs(), location="query", as_kwargs=True)
 @blueprint.response(200, KpiSchema)
 @blueprint.doc(responses={**REFUSALS, "422": "UNPROCESSABLE_ENTITY"})
 def get_kpis(*, start: date, end: date, team: str | None = None,
