@@ -365,14 +365,16 @@ class BCOApplication(Application[UUID]):
             case_region=region or self.settings.source_region(source),
         )
         registered = case.pending_events[0]  # a failed save has taken it out of the case
-        if command_id and self._find(case_id, Case) is not None:
-            return self._same_registration(case_id, registered)
         if dry_run:
+            if command_id and self._find(case_id, Case) is not None:
+                return self._same_registration(case_id, registered)
             return Recorded(case_id, 0, None)
         try:
             return self._save(case)
         except ConflictError:
-            # A retry raced its original: the case exists now, and that is what was asked.
+            # A retry (or a retry racing its original): the store's unique key refused a
+            # second registration, so the case exists, and that is what was asked. Saving
+            # first spares every new case a read of the store.
             return self._same_registration(case_id, registered)
 
     def receive_notification(
