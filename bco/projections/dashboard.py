@@ -3,13 +3,13 @@ tracer, stuck and thin interviews and probing yield, for one team (or all) and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlite_utils import Database
 
-from bco.domain.interview import Informer, InterviewStatus
+from bco.domain.interview import InterviewStatus
 from bco.projections import activity, completeness, contacts, prompt_yield, timeline, worklist
 from bco.projections.kpis import Period
 from bco.projections.readmodel import Row, parse_utc, utc_text
@@ -73,14 +73,11 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
             hours = targets.hours(clock)
             over = utc_text(now - timedelta(hours=hours))
             soon = utc_text(now - timedelta(hours=hours - targets.warning))
-            if clock == "informed":  # only those with contacts the service has yet to inform
-                source = (
-                    f"(SELECT t.case_id, t.waiting_since, (SELECT count(*) "
-                    f"FROM {contacts.TABLE} c WHERE c.case_id = t.case_id AND c.removed = 0 "
-                    f"AND c.informs = ? AND c.inform_outcome IS NULL) AS outstanding "
-                    f"FROM {timeline.TABLE} t WHERE t.waiting_clock = 'informing' "
-                    f"AND t.waiting_since < ?{extra}) WHERE outstanding > 0")
-                arguments: list[Any] = [Informer.AUTHORITY.value, soon, *values]
+            if clock == "informed":  # only cases with contacts the service has yet to inform
+                source = (f"(SELECT t.case_id, t.waiting_since, t.contacts_outstanding "
+                          f"AS outstanding FROM {timeline.TABLE} t "
+                          f"WHERE t.waiting_clock = 'informing' AND t.waiting_since < ?{extra})")
+                arguments: list[Any] = [soon, *values]
             else:
                 source = (f"(SELECT t.case_id, t.waiting_since, 0 AS outstanding "
                           f"FROM {timeline.TABLE} t WHERE t.waiting_clock = ? "
@@ -132,8 +129,13 @@ def _timeline_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
-    """Per tracer with open cases: how many, interviews going on, and the oldest waiting."""
-    extra, values = reach.where()
+    """Per tracer with open cases: how many, interviews going on, and the oldest waiting.
+
+    Only cases with a tracer count, so the pool's (no team, no tracer) are left out of the
+    reach: the team alone is one range of the open cases' index, read without the table."""
+    extra, values = replace(reach, team=None).where()
+    if reach.team is not None:
+        extra, values = f" AND w.team = ?{extra}", [reach.team, *values]
     return _rows(db, (
         f"SELECT w.tracer, count(*) AS open_cases, "
         f"coalesce(sum(w.interview_status = '{InterviewStatus.IN_PROGRESS.value}'), 0) "
@@ -146,16 +148,36 @@ def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
 
 def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
                      limit: int = 100) -> list[Row]:
-    """Open interviews in which nothing was recorded for `hours`, longest silent first."""
-    extra, values = reach.where()
+    """Open interviews in which nothing was recorded for `hours`, longest silent first.
+
+    The worklist keeps when its case last had an event, so the silent ones of a team (and
+    of the pool) are the start of a range of one index, read without the table; only the
+    `limit` listed are read whole."""
+    cutoff = utc_text(now - timedelta(hours=hours))
+    ranges, arguments = [], []
+    for extra, values in _worklist_reach(reach):
+        ranges.append(f"SELECT * FROM (SELECT w.case_id, w.last_at FROM {worklist.TABLE} w "
+                      f"WHERE {worklist.INTERVIEW_UNDER_WAY} AND w.last_at < ?{extra} "
+                      f"ORDER BY w.last_at, w.case_id LIMIT ?)")
+        arguments += [cutoff, *values, limit]
     return _rows(db, (
         f"SELECT w.case_id, w.interview_id, w.tracer, w.disease, w.interview_status, "
-        f"w.priority, a.last_at, a.last_actor, a.case_version FROM {worklist.TABLE} w "
-        f"JOIN {activity.CASES} a ON a.case_id = w.case_id "
-        f"WHERE w.open = 1 AND w.interview_status IN (?, ?) AND a.last_at < ?{extra} "
-        f"ORDER BY a.last_at, w.case_id LIMIT ?"),
-        [InterviewStatus.IN_PROGRESS.value, InterviewStatus.PAUSED.value,
-         utc_text(now - timedelta(hours=hours)), *values, limit])
+        f"w.priority, w.last_at, a.last_actor, a.case_version "
+        f"FROM ({' UNION ALL '.join(ranges)}) s "
+        f"JOIN {worklist.TABLE} w ON w.case_id = s.case_id "
+        f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
+        f"ORDER BY s.last_at, s.case_id LIMIT ?"), [*arguments, limit])
+
+
+def _worklist_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
+    """Reach on the worklist's columns: the team's cases and the pool's (no team, no tracer)
+    as separate conditions, each one range of an index that starts with the team."""
+    disease, values = ("", []) if reach.disease is None else (" AND w.disease = ?",
+                                                               [reach.disease])
+    if reach.team is None:
+        return [(disease, values)]
+    return [(f" AND w.team = ?{disease}", [reach.team, *values]),
+            (f" AND w.team IS NULL AND w.tracer IS NULL{disease}", values)]
 
 
 def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,

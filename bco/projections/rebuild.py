@@ -14,11 +14,13 @@ costs far less than the handlers it no longer runs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,8 +33,9 @@ from sqlite_utils import Database
 
 from bco.application import BCOApplication
 from bco.config import Settings
+from bco.projections.read_pool import SWAP_SUFFIX, swap_marker
 from bco.projections.readmodel import POSITIONS, TRIGGER_FED_SUFFIX, ReadModel
-from bco.projections.runner import BUSY_TIMEOUT_MS, ReadModelRunner, connect
+from bco.projections.runner import ReadModelRunner, connect
 from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 
 PARALLEL_FROM_EVENTS = 50_000  # below this a helper's start-up costs more than it saves
 REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
+SWAP_WAIT_SECONDS = 15.0  # for readers to let go of the old views.db (pools do in ~0.5 s)
 REBUILD_GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
 
 
@@ -146,20 +150,45 @@ class Rebuilder:
                 progress(read)
 
     def _swap_in(self, built: Path) -> None:
-        """Take the old file out of WAL mode first, so no stale -wal can meet the new file."""
-        if self.views_path.exists():
+        """Move the new file over views.db once no connection holds the old one.
+
+        The old file is taken out of WAL mode first, so that no stale -wal can meet the new
+        file; that needs every other connection to it closed. The marker beside views.db
+        tells web processes to close their pooled read connections and lend none until it
+        is gone (bco.projections.read_pool); connections lent for one request end with it.
+        """
+        if not self.views_path.exists():
+            os.replace(built, self.views_path)
+        else:
+            marker = swap_marker(self.views_path)
+            marker.write_text(str(os.getpid()))  # whose: a killed rebuild's is removed later
+            try:
+                self._leave_wal()
+                os.replace(built, self.views_path)
+            finally:
+                marker.unlink(missing_ok=True)
+        connect(self.views_path, self.runner.key).close()
+
+    def _leave_wal(self) -> None:
+        """Switch the old views.db to DELETE mode, waiting for readers to let go of it."""
+        deadline = time.monotonic() + SWAP_WAIT_SECONDS
+        while True:
             old = connect_file(self.views_path, self.runner.key, isolation_level=None)
             try:
-                old.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                old.execute("PRAGMA busy_timeout = 1000")
                 mode = old.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            except Error:
+                mode = "busy"
             finally:
                 old.close()
-            if str(mode).lower() != "delete":
+            if str(mode).lower() == "delete":
+                return
+            if time.monotonic() > deadline:
                 raise RuntimeError(
-                    f"{self.views_path} is still open in WAL mode elsewhere; readers must "
-                    "open a connection per request. Try the rebuild again.")
-        os.replace(built, self.views_path)
-        connect(self.views_path, self.runner.key).close()
+                    f"{self.views_path} is still open in WAL mode elsewhere after "
+                    f"{SWAP_WAIT_SECONDS:.0f} s; a process holds it that does not watch "
+                    f"the {SWAP_SUFFIX} marker. Try the rebuild again.")
+            time.sleep(0.2)
 
 
 def connect_aside(path: Path, key: str | None) -> Database:
@@ -352,6 +381,12 @@ def remove_stale_rebuild_files(views_path: Path) -> list[Path]:
             continue
         leftover.unlink(missing_ok=True)
         removed.append(leftover)
+    marker = swap_marker(views_path)
+    with contextlib.suppress(OSError, ValueError):
+        owner = int(marker.read_text().strip() or "0")
+        if owner <= 0 or not _process_alive(owner):
+            marker.unlink()
+            removed.append(marker)
     return removed
 
 

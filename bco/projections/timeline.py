@@ -54,8 +54,9 @@ def with_durations(row: Row) -> Row:
 
 def waiting_clock(row: Row) -> Row:
     """The received-based step an unclosed case waits for ('first_call', 'reached',
-    'interview', from received) or 'informing' once its interview is complete (from then);
-    None when closed. The dashboard counts clocks over and near their targets along
+    'interview', from received) or 'informing' once its interview is complete (from then)
+    while contacts the health service informs have no outcome yet; None when closed or
+    when nothing is left to do. The dashboard counts clocks over and near their targets along
     (team, waiting_clock, waiting_since) without visiting cases."""
     if row.get("closed_at") is not None or row.get("received_at") is None:
         return {"waiting_clock": None, "waiting_since": None}
@@ -63,6 +64,8 @@ def waiting_clock(row: Row) -> Row:
                           ("interview", "interview_completed_at")):
         if row.get(moment) is None:
             return {"waiting_clock": clock, "waiting_since": row["received_at"]}
+    if not row.get("contacts_outstanding"):
+        return {"waiting_clock": None, "waiting_since": None}  # nobody left for us to inform
     return {"waiting_clock": "informing", "waiting_since": row["interview_completed_at"]}
 
 
@@ -76,7 +79,7 @@ def on_case_event(row: Row | None, event: Any) -> Row:
                "interview_completed_at": None, "closed_at": None, "handovers": 0,
                "contacts_reported": 0, "contacts_informed": 0, "first_informed_at": None,
                "all_informed_at": None, "known_contact": 0, "contacts_to_inform": 0,
-               "contacts_informed_24h": 0}
+               "contacts_informed_24h": 0, "contacts_outstanding": 0}
     assert row is not None, "a case event before its registration"
     row = dict(row)
     if isinstance(event, Case.DetailsCorrected) and "disease" in event.changes:
@@ -120,7 +123,8 @@ def with_contact_counts(row: Row, contacts: Sequence[Row]) -> Row:
 
     Also the contacts the health service informs (the domain's informer rule) and how many
     of those it informed within 24 h of the interview's completion: the KPI's numerator and
-    denominator, summed per completion day by timeline_days."""
+    denominator, summed per completion day by timeline_days; and how many of those have no
+    outcome yet, which keeps the case on the dashboard's informing clock."""
     live = [c for c in contacts if not c["removed"]]
     informed = sorted(c["informed_at"] for c in live if c["informed_at"])
     every = bool(live) and len(informed) == len(live)
@@ -133,6 +137,7 @@ def with_contact_counts(row: Row, contacts: Sequence[Row]) -> Row:
         "first_informed_at": informed[0] if informed else None,
         "all_informed_at": informed[-1] if every else None,
         "contacts_to_inform": len(by_service), "contacts_informed_24h": within_day,
+        "contacts_outstanding": sum(1 for c in by_service if c.get("inform_outcome") is None),
     })
 
 
@@ -163,7 +168,7 @@ class Timeline(ReadModel):
 
     def create(self, db: Database) -> None:
         stale = db.table(TABLE).exists() and (
-            "contacts_informed_24h" not in db.table(TABLE).columns_dict
+            "contacts_outstanding" not in db.table(TABLE).columns_dict
             or not db.table(timeline_days.ZONE).exists()
             or not db.execute(f"SELECT 1 FROM {timeline_days.ZONE} WHERE zone = ? LIMIT 1",
                               [self.timezone]).fetchone())
@@ -176,7 +181,7 @@ class Timeline(ReadModel):
             "handovers": int, "contacts_reported": int, "contacts_informed": int,
             "first_informed_at": str, "all_informed_at": str, "known_contact": int,
             "waiting_clock": str, "waiting_since": str, "contacts_to_inform": int,
-            "contacts_informed_24h": int,
+            "contacts_informed_24h": int, "contacts_outstanding": int,
         }
         columns.update({column: int for column, _start, _end in DURATIONS})
         db.table(TABLE).create(columns, pk="case_id", if_not_exists=True)

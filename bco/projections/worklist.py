@@ -12,7 +12,8 @@ from sqlite_utils import Database
 from sqlite_utils.db import DescIndex
 
 from bco.domain.case import NORMAL_PRIORITY, Case, CaseStatus
-from bco.domain.interview import STATUS_AFTER
+from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
+from bco.projections.activity import recorded_events
 from bco.projections.readmodel import (
     CASE_EVENTS,
     OPEN_STATUSES,
@@ -66,22 +67,30 @@ def on_interview_event(row: Row, event: Any) -> Row:
     return {**row, "interview_status": STATUS_AFTER[type(event)].value}
 
 
+OPEN_BY_TEAM = "idx_worklist_open_by_team"
+SILENT_BY_TEAM = "idx_worklist_silent_by_team"
+# Open cases whose interview is under way (the condition of SILENT_BY_TEAM, word for word, so
+# that SQLite sees a query with it may use that index).
+INTERVIEW_UNDER_WAY = (f"open = 1 AND interview_status IN ('{InterviewStatus.IN_PROGRESS.value}', "
+                       f"'{InterviewStatus.PAUSED.value}')")
+
+
 class Worklist(ReadModel):
     """One row per case with what ordering the queue needs; no names or phone numbers."""
 
     name = "worklist"
-    rebuild_cost = 3.0
+    rebuild_cost = 4.0
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:
-        if db.table(TABLE).exists() and "priority" not in db.table(TABLE).columns_dict:
+        if db.table(TABLE).exists() and "last_at" not in db.table(TABLE).columns_dict:
             self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "case_id": str, "queue": str, "tracer": str, "team": str, "disease": str,
             "status": str, "open": int, "lane": str, "received_at": str, "callback_at": str,
             "attempts": int, "last_attempt_at": str, "last_outcome": str,
             "interview_id": str, "interview_status": str, "unreachable": int,
-            "interviewed": int, "closed": int, "priority": int,
+            "interviewed": int, "closed": int, "priority": int, "last_at": str,
         }, pk="case_id", if_not_exists=True)
         table = db.table(TABLE)
         table.create_index(["queue", "lane", "callback_at", "case_id"], if_not_exists=True)
@@ -90,9 +99,19 @@ class Worklist(ReadModel):
         table.create_index(["interview_id"], if_not_exists=True)
         # the dashboard's open cases of one team (and the pool: team NULL)
         table.create_index(["team", "closed"], if_not_exists=True)
+        # caseload per tracer and stuck interviews read only the open cases of a team, and
+        # from this index alone, not the table's pages (each one decrypted in views.db)
+        db.execute(f"CREATE INDEX IF NOT EXISTS {OPEN_BY_TEAM} ON {TABLE} (team, tracer, "
+                   "interview_status, lane, received_at, case_id) WHERE open = 1")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {SILENT_BY_TEAM} ON {TABLE} (team, last_at, "
+                   f"tracer, disease, case_id) WHERE {INTERVIEW_UNDER_WAY}")
 
     def handlers(self) -> Mapping[type, Handler]:
-        table: dict[type, Handler] = dict.fromkeys(CASE_EVENTS, self._case_event)
+        # Every event of a case or its interview moves `last_at` (stuck interviews); those
+        # that change the queue do more.
+        table: dict[type, Handler] = dict.fromkeys(recorded_events(Case), self._case_touched)
+        table.update(dict.fromkeys(recorded_events(Interview), self._interview_touched))
+        table.update(dict.fromkeys(CASE_EVENTS, self._case_event))
         table.update(dict.fromkeys(STATUS_AFTER, self._interview_event))
         table[Case.PrioritySet] = self._case_event
         return table
@@ -100,11 +119,21 @@ class Worklist(ReadModel):
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
                  else rows.get(TABLE, str(event.originator_id)))
-        rows.put(TABLE, on_case_event(found, event))
+        rows.put(TABLE, {**on_case_event(found, event), "last_at": utc_text(event.timestamp)})
+
+    def _case_touched(self, rows: Batch, event: Any) -> None:
+        found = rows.get(TABLE, str(event.originator_id))
+        if found is not None:
+            rows.put(TABLE, {**found, "last_at": utc_text(event.timestamp)})
 
     def _interview_event(self, rows: Batch, event: Any) -> None:
         for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
-            rows.put(TABLE, on_interview_event(row, event))
+            rows.put(TABLE, {**on_interview_event(row, event),
+                             "last_at": utc_text(event.timestamp)})
+
+    def _interview_touched(self, rows: Batch, event: Any) -> None:
+        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+            rows.put(TABLE, {**row, "last_at": utc_text(event.timestamp)})
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from bco.application import BCOApplication, Recorded
 from bco.config import Settings
 from bco.projections import runner_for
 from bco.projections.follower import Follower
+from bco.projections.read_pool import ReadPool
 from bco.projections.rebuild import remove_stale_rebuild_files
-from bco.projections.runner import ReadModelRunner, open_views
+from bco.projections.runner import ReadModelRunner
 from bco.projections.viewsdb import views_key
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ def read_your_writes(recorded: Recorded | None) -> None:
 
 @contextmanager
 def views() -> Iterator[Database]:
-    """A read connection for this request only (a rebuild may swap the file in between)."""
-    settings: Settings = current_app.extensions["bco_settings"]
-    with open_views(settings.views_path, views_key(settings)) as db:
+    """A read connection for this request, from the process's pool (bco.projections.read_pool:
+    its decrypted pages stay for the next request, and a rebuild's swap is waited for)."""
+    pool: ReadPool = current_app.extensions["bco_read_pool"]
+    with pool.connection() as db:
         yield db
 
 
@@ -59,6 +61,7 @@ def init_app(flask_app: Flask, application: BCOApplication, settings: Settings) 
                     settings.views_path)
     projection_runner = runner_for(application)
     flask_app.extensions["bco_runner"] = projection_runner
+    flask_app.extensions["bco_read_pool"] = ReadPool(settings.views_path, views_key(settings))
     if settings.run_projections_in_web:
         follower = Follower(projection_runner)
         flask_app.extensions["bco_follower"] = follower

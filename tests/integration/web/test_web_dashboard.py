@@ -127,6 +127,14 @@ def test_stuck_interview_and_away_tracer(web: Flask, cases: Cases, bco_app: BCOA
     assert f'<tr data-case-id="{case_id}"><td class="pick">' in body  # nothing recorded for 9 h
     row = body.split('data-tracer="tracer2"')[1].split("</tr>")[0]
     assert "badge warn" in row  # tracer2 recorded nothing for 9 h: away
+    interview_id = bco_app.get_case(case_id).interview_id
+    assert interview_id is not None
+    guide = bco_app.guide_for_interview(bco_app.get_interview(interview_id))
+    question = next(q.id for q in guide.questions.values() if q.type == "text")
+    bco_app.record_answer(interview_id, question, "Nog bezig", actor="tracer2")
+    cases.project()
+    body = sign_in(web, "lead").get("/dashboard").get_data(as_text=True)
+    assert f'<tr data-case-id="{case_id}"><td class="pick">' not in body  # an answer, just now
 
 
 def test_the_panels_refresh_with_the_same_filters(web: Flask) -> None:

@@ -96,3 +96,22 @@ def test_timeline_all_informed_needs_every_live_contact() -> None:
     contacts[1]["informed_at"] = "2026-11-25T12:00:00.000000Z"
     whole = timeline.with_contact_counts(row, contacts)
     assert whole["completed_to_all_informed_s"] == 7200
+
+
+def test_a_case_waits_on_the_informing_clock_only_while_the_service_has_someone_to_inform(
+        ) -> None:
+    done = "2026-11-25T10:00:00.000000Z"
+    row = {"case_id": "c", "received_at": "2026-11-25T08:00:00.000000Z",
+           "first_attempt_at": done, "reached_at": done, "interview_completed_at": done,
+           "closed_at": None}
+    ours = {"removed": 0, "informed_at": None, "informs": "authority", "inform_outcome": None}
+    theirs = {"removed": 0, "informed_at": None, "informs": "index", "inform_outcome": None}
+    waiting = timeline.with_contact_counts(row, [ours, theirs])
+    assert (waiting["waiting_clock"], waiting["waiting_since"]) == ("informing", done)
+    assert waiting["contacts_outstanding"] == 1
+    ours.update(inform_outcome="informed", informed_at="2026-11-25T11:00:00.000000Z")
+    informed = timeline.with_contact_counts(row, [ours, theirs])
+    assert informed["contacts_outstanding"] == 0
+    assert informed["waiting_clock"] is None and informed["waiting_since"] is None
+    nobody_for_us = timeline.with_contact_counts(row, [theirs])
+    assert nobody_for_us["waiting_clock"] is None
