@@ -212,17 +212,3 @@ def linked_from(db: Database, case_id: str) -> list[Row]:
         "ORDER BY decided_at, case_id", [case_id])
     columns = [c[0] for c in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
-def candidates(db: Database, keys: PersonKeys, *, phone: str | None, name: str | None,
-               birth_date: str | None) -> list[Row]:
-    """Everyone on record with this phone number, or this name and birth date (by hash)."""
-    wanted = [k for k in (keys.phone(phone),
-                          keys.name_birth(keys.name(name), keys.birth(birth_date))) if k]
-    if not wanted:
-        return []
-    cursor = db.execute(
-        f"SELECT case_id, contact_id, kind FROM {KEYS} WHERE key IN "
-        f"({', '.join('?' for _ in wanted)})", wanted)
-    return [{"case_id": c, "contact_id": k or None, "kind": kind}
-            for c, k, kind in cursor.fetchall()]
