@@ -124,7 +124,9 @@ def with_counts(row: Row, contacts: list[Row], position: int) -> Row:
     """Contact counts and inform times of a case; its position moves only when they change."""
     counted = timeline.with_contact_counts(row, [
         {"removed": c["removed"], "informed_at": c["first_informed_at"]} for c in contacts])
-    if counted == row:
+    # the export's columns only: the timeline's other counts and clocks, absent from a row
+    # read back from the file, would move the position at every batch boundary
+    if all(counted.get(column) == row.get(column) for column in CASE_COLUMNS):
         return row
     return {**counted, "position": position}
 

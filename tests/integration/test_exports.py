@@ -21,6 +21,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.projections import runner_for
+from bco.projections.rebuild import Rebuilder
 from bco.reports.exports import (
     FORMATS,
     CursorError,
@@ -209,3 +210,25 @@ def test_the_benchmark_fill_gives_views_the_exports_read(tmp_path: Path) -> None
     assert cases[7]["status"] == "interviewed" and cases[7]["contacts_reported"] == 3
     assert cases[7]["name"] == "Sanne de Vries 7" and len(cases[7]["answers"]) >= 2
     assert export_cases(chosen, fmt="csv", since=cursor, pseudonymised=True).cursor == cursor
+
+
+def test_a_contact_s_new_name_leaves_its_case_where_it_was(app: BCOApplication,
+                                                           settings: Settings) -> None:
+    """The case's counts stay the same, so an export client does not pull it again: whether
+    the contact's two events were read in one batch (a rebuild) or in two (following along)."""
+    case_id = register(app, 0)
+    [contact_id] = with_contacts(app, case_id, ["Piet Bakker"])
+    runner = runner_for(app)
+    runner.catch_up()
+    _, cursor = ndjson(export_cases(settings, fmt="ndjson", since=None, pseudonymised=False))
+    interview_id = app.get_case(case_id).interview_id
+    assert interview_id is not None
+    app.update_contact(interview_id, contact_id, {"name": "Piet Bakker-Smit"}, actor="anna")
+    runner.catch_up()
+    changed, _ = ndjson(export_cases(settings, fmt="ndjson", since=cursor, pseudonymised=False))
+    assert changed == []
+    with runner.reading() as db:
+        followed = sorted(db.execute("SELECT case_id, position FROM exports_cases"))
+    Rebuilder(runner).rebuild(only="exports")
+    with runner.reading() as db:
+        assert sorted(db.execute("SELECT case_id, position FROM exports_cases")) == followed

@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from casefile_story import pdf_text
 
-from bco.application import BCOApplication
+from bco.application import BCOApplication, Erasure
 from bco.domain.case import IndexPerson
 from bco.domain.errors import InvalidValueError, NotFoundError
 from bco.projections import all_read_models, matches
@@ -204,3 +204,71 @@ def test_nobody_past_retention_is_proposed(app: BCOApplication, clock: Any,
     followed = proposals(runner, again)
     Rebuilder(runner).rebuild()
     assert proposals(runner, again) == followed
+
+
+def erase_index(app: BCOApplication, case_id: UUID) -> None:
+    """The end of retention for a case's index, whenever it falls."""
+    app.erase(Erasure(case_id, None, ("index",), ()), actor="retention")
+
+
+def all_proposals(runner: ReadModelRunner) -> list[tuple[Any, ...]]:
+    runner.catch_up()
+    with runner.reading() as db:
+        return sorted(map(tuple, db.execute(f"SELECT * FROM {matches.PROPOSALS}")))
+
+
+def test_a_rebuild_after_retention_gives_what_following_gave(
+        app: BCOApplication, clock: Any, runner: ReadModelRunner) -> None:
+    """Followed along, a case was matched on a name and birth date that a rebuild cannot
+    read any more (only the phone's hash outlives retention): once erased, a person is in no
+    open proposal, and a decided one keeps its decision but no match, either way."""
+    first = register(app, clock, "Vera Oud", "06 11112222", date(1970, 1, 2))
+    second = register(app, clock, "Vera Oud", "06 33334444", date(1970, 1, 2))
+    third = register(app, clock, "Vera Oud", "06 11112222", date(1970, 1, 2))
+    clock.advance(minutes=5)
+    app.decide_match(second, first, None, same=False, reason="Twins", actor="tracer")
+    assert sorted((p["other_case_id"], p["on_phone"], p["on_name_birth"])
+                  for p in proposals(runner, third)) == sorted([(str(first), 1, 1),
+                                                                (str(second), 0, 1)])
+    clock.advance(minutes=5)
+    erase_index(app, first)
+    followed = all_proposals(runner)
+    assert [(p["other_case_id"], p["on_phone"], p["on_name_birth"], p["decision"])
+            for p in proposals(runner, second)] == [(str(first), 0, 0, "different")]
+    assert [(p["other_case_id"], p["on_phone"], p["on_name_birth"])
+            for p in proposals(runner, third)] == [(str(second), 0, 1)]
+    Rebuilder(runner).rebuild()
+    assert all_proposals(runner) == followed
+
+
+def test_a_shared_key_cap_reached_with_someone_later_erased_rebuilds_the_same(
+        app: BCOApplication, clock: Any, runner: ReadModelRunner) -> None:
+    """Seven people give one name and birth date: over the cap, the seventh is proposed to
+    nobody. When the first is erased six remain, so the seventh is proposed to the five
+    others, as a rebuild (which never reads the first one's name again) has it."""
+    cases = []
+    for number in range(matches.SHARED_KEY_HOLDERS + 1):
+        cases.append(register(app, clock, "Jan Smit", f"06 1000000{number}", date(1980, 5, 6)))
+        runner.catch_up()
+    assert proposals(runner, cases[-1]) == []
+    erase_index(app, cases[0])
+    assert sorted(p["other_case_id"] for p in proposals(runner, cases[-1])) == sorted(
+        map(str, cases[1:-1]))
+    followed = all_proposals(runner)
+    Rebuilder(runner).rebuild()
+    assert all_proposals(runner) == followed
+
+
+def test_a_removed_contact_is_nobody_s_open_proposal(
+        app: BCOApplication, clock: Any, runner: ReadModelRunner) -> None:
+    source = register(app, clock, "Index Person", "06 12345678")
+    contact_id = named_contact(app, clock, source, "Karin Oosterhuis", "06 47658312")
+    new = register(app, clock, "Karin Oosterhuis", "0647658312")
+    assert [p["contact_id"] for p in proposals(runner, new)] == [str(contact_id)]
+    interview_id = app.get_case(source).interview_id
+    assert interview_id is not None
+    app.remove_contact(interview_id, contact_id, "double", actor="tracer")
+    assert proposals(runner, new) == []
+    followed = all_proposals(runner)
+    Rebuilder(runner).rebuild()
+    assert all_proposals(runner) == followed
