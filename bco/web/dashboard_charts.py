@@ -66,11 +66,27 @@ def build_charts(db: Database, filters: Filters, settings: Settings, now: dateti
     ]
     if yield_rows is None:  # the dashboard passes the yield table it already has
         yield_rows = probing_yield(db, reach, period)
-    found = [row for row in yield_rows if row["contacts_per_ask"]]
-    found.sort(key=lambda row: -row["contacts_per_ask"])
     charts.append(ratio_chart(
         "yield", _("Contacts found per time asked"), _("the best prompts in the period"),
-        [(row["prompt"].split(":")[-1][:9], f"{row['guide_id']} {row['prompt']}",
-          row["contacts_per_ask"]) for row in found[:PROMPTS_SHOWN]],
+        [(prompt.split(":")[-1][:9], f"{prompt} ({', '.join(guides)})", per_ask)
+         for prompt, guides, per_ask in best_prompts(yield_rows)[:PROMPTS_SHOWN]],
         (_("Prompt"), _("Per ask"))))
     return charts
+
+
+def best_prompts(yield_rows: list[dict[str, Any]]) -> list[tuple[str, list[str], float]]:
+    """Prompts by contacts found per time asked, each once: the same prompt in several guides
+    (a school is a school whatever the disease) is summed, so no bar's label repeats; the
+    table beside the chart keeps them per guide."""
+    asked: dict[str, int] = {}
+    found: dict[str, int] = {}
+    guides: dict[str, list[str]] = {}
+    for row in yield_rows:
+        prompt = row["prompt"]
+        asked[prompt] = asked.get(prompt, 0) + row["asked"]
+        found[prompt] = found.get(prompt, 0) + row["contacts"]
+        guides.setdefault(prompt, []).append(row["guide_id"])
+    ranked = [(prompt, sorted(guides[prompt]), round(found[prompt] / asked[prompt], 2))
+              for prompt in asked if asked[prompt] and found[prompt]]
+    ranked.sort(key=lambda item: (-item[2], item[0]))
+    return ranked
