@@ -56,6 +56,7 @@ class CaseIndex(ReadModel):
     name = "case_index"
     tables = (TABLE,)
     rebuild_cost = 2.0
+    by_case = True
 
     def create(self, db: Database) -> None:
         db.table(TABLE).create({

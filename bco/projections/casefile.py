@@ -154,6 +154,7 @@ class CaseFile(ReadModel):
 
     name = "casefile"
     rebuild_cost = 13.0  # 11.5 for its handlers, 1.5 to copy its log rows if built apart
+    by_case = True
     tables = (TABLE, LOG, CONTACTS)
 
     def create(self, db: Database) -> None:

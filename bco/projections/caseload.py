@@ -63,6 +63,7 @@ class Caseload(ReadModel):
 
     name = "caseload"
     rebuild_cost = 2.0
+    by_case = True
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

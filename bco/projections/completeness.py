@@ -160,6 +160,7 @@ class CompletenessModel(ReadModel):
 
     name = "completeness"
     rebuild_cost = 12.0
+    by_case = True
     tables = (TABLE, MISSING, STATES, CASES, GUIDES)
 
     def __init__(self, guides: Mapping[str, Guide], zone: ZoneInfo) -> None:

@@ -125,6 +125,7 @@ class Contacts(ReadModel):
 
     name = "contacts"
     rebuild_cost = 3.0
+    by_case = True
     tables = (TABLE, INTERVIEWS, GUIDES)
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:

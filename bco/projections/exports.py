@@ -134,6 +134,7 @@ class Exports(ReadModel):
 
     name = "exports"
     rebuild_cost = 13.0  # measured beside timeline (4.5): categorising contacts, wide rows
+    by_case = True
     tables = (CASES, CONTACTS, INTERVIEWS, GUIDES)
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:

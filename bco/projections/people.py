@@ -92,6 +92,7 @@ class People(ReadModel):
 
     name = "people"
     rebuild_cost = 1.8
+    by_case = True
     tables = (CASES, CONTACTS, INTERVIEWS)
 
     def create(self, db: Database) -> None:

@@ -206,6 +206,13 @@ class ReadModel(ABC):
     # µs per event in a rebuild (handlers, and copying its rows back when built apart), to
     # share read models out between processes: see bco.projections.rebuild
     rebuild_cost: ClassVar[float] = 1.0
+    # True when the read model can be built per case: every row of its tables belongs to one
+    # case and is made only from that case's events and its interviews' events, or is made
+    # only from events of other aggregates (guide versions), the same in every share of the
+    # cases; none of its tables is fed by SQLite triggers. A full rebuild then builds it in
+    # several processes, each over a share of the cases, and merges their rows
+    # (bco.projections.rebuild). Sums or lookups across cases need every event: False.
+    by_case: ClassVar[bool] = False
 
     @abstractmethod
     def create(self, db: Database) -> None:

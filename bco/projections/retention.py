@@ -25,6 +25,7 @@ class Retention(ReadModel):
 
     name = "retention"
     rebuild_cost = 0.5
+    by_case = True
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

@@ -71,6 +71,7 @@ class Worklist(ReadModel):
 
     name = "worklist"
     rebuild_cost = 3.0
+    by_case = True
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

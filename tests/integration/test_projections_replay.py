@@ -13,7 +13,8 @@ from projection_scenarios import OPENING, Scenario, operations, views_contents
 
 from bco.application import BCOApplication
 from bco.projections import all_read_models
-from bco.projections.rebuild import PARALLEL_FROM_EVENTS, Rebuilder
+from bco.projections import rebuild
+from bco.projections.rebuild import PARALLEL_FROM_EVENTS, SHARE_SLOTS, CaseShare, Rebuilder
 from bco.projections.runner import ReadModelRunner
 
 PERSONAL = ("Sanne", "Vries", "Jansen", "Piet", "Bakker", "Kees", "+3161234", "+3162345",
@@ -85,7 +86,7 @@ def test_rebuilding_one_read_model_leaves_the_rest(app: BCOApplication, clock: A
 
 
 def test_rebuild_shared_between_processes_equals_following_along(
-        app: BCOApplication, clock: Any, tmp_path: Path) -> None:
+        app: BCOApplication, clock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = ReadModelRunner(app, tmp_path / "views.db", all_read_models(app), batch_size=4)
     ops: list[tuple[Any, ...]] = [
         ("register", 0, True, True), ("register", 1, False, False), ("assign", 0, "anna", None),
@@ -100,8 +101,58 @@ def test_rebuild_shared_between_processes_equals_following_along(
     followed = views_contents(runner.views_path, app.settings)
     assert app.store_position() < PARALLEL_FROM_EVENTS  # so only the explicit count splits it
 
+    cases = case_ids(followed)
+    shares = shares_splitting(cases, 3, first_takes=False)
+    monkeypatch.setattr(rebuild, "case_shares", lambda *_: shares)
+    # the two cases are in different helpers' shares, and what sums or matches across cases
+    # (built by the rebuilding process from every event) counts both
+    assert {holder(case, shares) for case in cases} == {1, 2}
+    assert followed["matches_proposals"] and followed["timeline_by_day"]
+
     Rebuilder(runner, made_by=all_read_models).rebuild(processes=3)
 
     assert views_contents(runner.views_path, app.settings) == followed
     assert all(s.lag == 0 and s.error is None for s in runner.status())
     assert sorted(p.name for p in tmp_path.glob("views.db*")) == ["views.db", "views.db.lock"]
+
+
+def case_ids(contents: dict[str, list[tuple[Any, ...]]]) -> list[uuid.UUID]:
+    """The cases of a views.db (its case files)."""
+    return [uuid.UUID(row[0]) for row in contents["casefile"]]
+
+
+def shares_splitting(cases: list[uuid.UUID], processes: int, *,
+                     first_takes: bool = True) -> list[CaseShare]:
+    """Shares that give each process some of `cases` (cut between their slots), so events of
+    different cases are decoded by different processes; with `first_takes` False the first
+    process gets none and builds only what needs every event."""
+    takers = processes if first_takes else processes - 1
+    order = sorted({case.int % SHARE_SLOTS for case in cases})
+    cuts = [0, *(order[min(len(order) - 1, round(n * len(order) / takers))]
+                 for n in range(1, takers)), SHARE_SLOTS]
+    shares = [CaseShare(low, high, False) for low, high in zip(cuts, cuts[1:], strict=False)]
+    if not first_takes:
+        shares.insert(0, CaseShare(0, 0, True))
+    return [CaseShare(share.low, share.high, n == 0) for n, share in enumerate(shares)]
+
+
+def holder(case: uuid.UUID, shares: list[CaseShare]) -> int:
+    return next(n for n, share in enumerate(shares) if share.holds(case))
+
+
+@REPLAY
+@given(ops=st.lists(operations, min_size=5, max_size=45))
+def test_rebuild_shared_by_case_equals_following_along(
+        app: BCOApplication, clock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        ops: list[tuple[Any, ...]]) -> None:
+    runner = fresh_runner(app, tmp_path)
+    play(app, clock, runner, ops)
+    followed = views_contents(runner.views_path, app.settings)
+    shares = shares_splitting(case_ids(followed), 3)
+    assert len({holder(case, shares) for case in case_ids(followed)}) == 3
+    monkeypatch.setattr(rebuild, "case_shares", lambda *_: shares)
+
+    Rebuilder(runner, made_by=all_read_models).rebuild(processes=3)
+
+    assert views_contents(runner.views_path, app.settings) == followed
+    assert all(s.lag == 0 and s.error is None for s in runner.status())
