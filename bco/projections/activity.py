@@ -31,6 +31,7 @@ class Activity(ReadModel):
     name = "activity"
     rebuild_cost = 1.0
     tables = (ACTORS, CASES)
+    lookups = ((CASES, "interview_id"),)
 
     def create(self, db: Database) -> None:
         db.table(ACTORS).create({"actor": str, "last_at": str}, pk="actor", if_not_exists=True)

@@ -55,6 +55,7 @@ class CaseIndex(ReadModel):
 
     name = "case_index"
     tables = (TABLE,)
+    lookups = ((TABLE, "interview_id"),)
     rebuild_cost = 2.0
     by_case = True
 

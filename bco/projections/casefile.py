@@ -156,6 +156,7 @@ class CaseFile(ReadModel):
     rebuild_cost = 13.0  # 11.5 for its handlers, 1.5 to copy its log rows if built apart
     by_case = True
     tables = (TABLE, LOG, CONTACTS)
+    lookups = ((TABLE, "interview_id"), (CONTACTS, "case_id"))
 
     def create(self, db: Database) -> None:
         columns: dict[str, Any] = {

@@ -162,6 +162,7 @@ class CompletenessModel(ReadModel):
     rebuild_cost = 12.0
     by_case = True
     tables = (TABLE, MISSING, STATES, CASES, GUIDES)
+    lookups = ((TABLE, "guide_hash"), (TABLE, "dirty"), (MISSING, "interview_id"))
 
     def __init__(self, guides: Mapping[str, Guide], zone: ZoneInfo) -> None:
         self.library = GuideLibrary(guides, GUIDES)

@@ -127,6 +127,7 @@ class Contacts(ReadModel):
     rebuild_cost = 3.0
     by_case = True
     tables = (TABLE, INTERVIEWS, GUIDES)
+    lookups = ((TABLE, "interview_id"),)
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:
         self.library = GuideLibrary(guides, GUIDES)

@@ -136,6 +136,7 @@ class Exports(ReadModel):
     rebuild_cost = 13.0  # measured beside timeline (4.5): categorising contacts, wide rows
     by_case = True
     tables = (CASES, CONTACTS, INTERVIEWS, GUIDES)
+    lookups = ((CONTACTS, "interview_id"), (CONTACTS, "case_id"))
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:
         self.library = GuideLibrary(guides, GUIDES)

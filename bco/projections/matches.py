@@ -44,6 +44,7 @@ class Matches(ReadModel):
     name = "matches"
     rebuild_cost = 1.0
     tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS, HOLDERS)
+    lookups = ((KEYS, "case_id"), (KEYS, "owner"), (KEYS, "key"), (PROPOSALS, "case_id"))
 
     def __init__(self, secret: str = "") -> None:
         self.keys = PersonKeys(secret)

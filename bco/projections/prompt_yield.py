@@ -52,6 +52,7 @@ class PromptYield(ReadModel):
     name = "prompt_yield"
     rebuild_cost = 1.5
     tables = (INTERVIEWS, ASKED, CONTACTS, CASES, BY_DAY)
+    lookups = ((ASKED, "interview_id"), (CONTACTS, "interview_id"), (INTERVIEWS, "case_id"))
 
     def __init__(self, timezone: str = "Europe/Amsterdam") -> None:
         self.zone = ZoneInfo(timezone)  # the local days of BY_DAY

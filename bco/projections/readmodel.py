@@ -203,8 +203,8 @@ class ReadModel(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    # µs per event in a rebuild (handlers, and copying its rows back when built apart), to
-    # share read models out between processes: see bco.projections.rebuild
+    # µs per event in a rebuild (handlers, and writing its rows), to share the cases out
+    # between processes so that each has about as much work: see bco.projections.rebuild
     rebuild_cost: ClassVar[float] = 1.0
     # True when the read model can be built per case: every row of its tables belongs to one
     # case and is made only from that case's events and its interviews' events, or is made
@@ -213,6 +213,10 @@ class ReadModel(ABC):
     # several processes, each over a share of the cases, and merges their rows
     # (bco.projections.rebuild). Sums or lookups across cases need every event: False.
     by_case: ClassVar[bool] = False
+    # (table, column) pairs its handlers look rows up by (Batch.find, or SQL of their own). A
+    # rebuild keeps the indexes that begin with one of these columns while it replays, and
+    # makes the other indexes (what screens and reports query by) once at the end.
+    lookups: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @abstractmethod
     def create(self, db: Database) -> None:

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 PARALLEL_FROM_EVENTS = 50_000  # below this a helper's start-up costs more than it saves
 REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
 REBUILD_GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
+REBUILD_CACHE_MIB = 512  # page cache, in MiB, of each rebuilding process's connection
 SHARE_SLOTS = 10_000  # a case's share: its id modulo this, cut into one range per process
 DECODE_COST = 11.0  # µs per event to read and decode it (select_notifications, to_domain_event)
 
@@ -97,6 +98,7 @@ class Rebuilder:
                 for model in chosen:
                     model.forget(db)
             runner.prepare(db, runner.read_models)
+            deferred = defer_indexes(db, chosen)
             shares = self._shares(chosen, processes)
             with _few_collections():
                 if shares:
@@ -113,6 +115,9 @@ class Rebuilder:
                     helpers = []
                     self._start_again(db, redo)
                 self._replay(db, progress)
+            with db.atomic():
+                for statement in deferred:
+                    db.execute(statement)
             with runner.lock():
                 self._replay(db, progress)
                 db.execute("PRAGMA journal_mode = DELETE")
@@ -131,6 +136,7 @@ class Rebuilder:
         the cases (a rebuild helper's part), built for speed."""
         db = connect_aside(self.views_path, self.runner.key)
         try:
+            defer_indexes(db, self.runner.read_models)  # the rebuilding process makes them
             with _few_collections():
                 self._replay_share(db, share, stop, None)
         finally:
@@ -163,7 +169,7 @@ class Rebuilder:
         runner = self.runner
         whole = [m for m in runner.read_models if not m.by_case] if share.first else []
         by_case = [m for m in runner.read_models if m.by_case]
-        router = _Router(share, decode_all=bool(whole))
+        router = CaseRouter(share, decode_all=bool(whole))
         failed: set[str] = set()
         start = 1
         while start <= stop:
@@ -190,14 +196,16 @@ class Rebuilder:
     def _start_again(self, db: Database, names: set[str]) -> None:
         """Empty read models built per case that stopped on an event in some share: the next
         replay builds them from every event in order, stopping where following along would."""
-        if names:
-            log.warning("Rebuilding %s again from every event: it stopped on an event",
-                        ", ".join(sorted(names)))
+        again = [model for model in self.runner.read_models if model.name in names]
+        if not again:
+            return
+        log.warning("Rebuilding %s again from every event: it stopped on an event",
+                    ", ".join(sorted(names)))
         with db.atomic():
-            for model in self.runner.read_models:
-                if model.name in names:
-                    model.forget(db)
-        self.runner.prepare(db, self.runner.read_models)
+            for model in again:
+                model.forget(db)
+        self.runner.prepare(db, again)
+        defer_indexes(db, again)  # made with the others at the end
 
     def _replay(self, db: Database, progress: Progress | None,
                 skip: set[str] | None = None) -> None:
@@ -229,10 +237,37 @@ class Rebuilder:
 
 
 def connect_aside(path: Path, key: str | None) -> Database:
-    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding."""
+    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding,
+    and a page cache big enough to keep the pages a replay keeps coming back to: SQLCipher
+    decrypts and checks every page it reads into the cache, so with the default 8 MB the
+    replay of a big store spent most of its time reading the same pages again."""
     db = connect(path, key, journal_mode="MEMORY")
     db.execute("PRAGMA synchronous = OFF")
+    db.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_MIB * 1024}")
     return db
+
+
+def defer_indexes(db: Database, models: Sequence[ReadModel]) -> list[str]:
+    """Drop the indexes of these read models' tables that no handler looks rows up by
+    (`ReadModel.lookups`) and return the SQL that makes them again.
+
+    A replay then keeps fewer b-trees up to date with every row it writes (and SQLCipher
+    encrypts fewer pages at every commit); an index made at the end from the finished table
+    is built in one sorted pass.
+    """
+    keep = {(table, column) for model in models for table, column in model.lookups}
+    tables = {table for model in models for table in model.tables}
+    deferred = []
+    with db.atomic():
+        for name, table, sql in db.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND sql IS NOT NULL ORDER BY name").fetchall():
+            columns = [row[2] for row in db.execute(f"PRAGMA index_info([{name}])")]
+            if table not in tables or (columns and (table, columns[0]) in keep):
+                continue
+            deferred.append(sql)
+            db.execute(f"DROP INDEX [{name}]")
+    return deferred
 
 
 @contextmanager
@@ -346,7 +381,7 @@ def _kind(topic: str) -> int:
     return _OTHER
 
 
-class _Router:
+class CaseRouter:
     """Sorts a batch of notifications for one process: decodes what it needs, once.
 
     An interview's events follow its case, learnt from its `Started` event (which every

@@ -27,6 +27,7 @@ class Retention(ReadModel):
     rebuild_cost = 0.5
     by_case = True
     tables = (TABLE,)
+    lookups = ((TABLE, "interview_id"),)
 
     def create(self, db: Database) -> None:
         db.table(TABLE).create({

@@ -154,6 +154,7 @@ class Timeline(ReadModel):
     name = "timeline"
     rebuild_cost = 5.0
     tables = (TABLE, CONTACTS, PHONES, INTERVIEWS, GUIDES, *timeline_days.TABLES)
+    lookups = ((TABLE, "interview_id"), (CONTACTS, "case_id"))
 
     def __init__(self, timezone: str = "Europe/Amsterdam", phone_secret: str = "",
                  guides: Mapping[str, Guide] | None = None) -> None:

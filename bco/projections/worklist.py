@@ -73,6 +73,7 @@ class Worklist(ReadModel):
     rebuild_cost = 3.0
     by_case = True
     tables = (TABLE,)
+    lookups = ((TABLE, "interview_id"),)
 
     def create(self, db: Database) -> None:
         if db.table(TABLE).exists() and "priority" not in db.table(TABLE).columns_dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -17,8 +18,8 @@ from bco.projections.readmodel import ReadModel
 from bco.projections.rebuild import (
     DECODE_COST,
     SHARE_SLOTS,
+    CaseRouter,
     CaseShare,
-    _Router,
     case_shares,
 )
 
@@ -50,7 +51,7 @@ def test_shares_cover_every_case_once_and_only_the_first_builds_the_rest() -> No
         shares = case_shares(BY_CASE, WHOLE, processes)
         assert len(shares) == processes
         assert shares[0].low == 0 and shares[-1].high == SHARE_SLOTS
-        assert all(a.high == b.low for a, b in zip(shares, shares[1:], strict=False))
+        assert all(a.high == b.low for a, b in itertools.pairwise(shares))
         assert [s.first for s in shares] == [True] + [False] * (processes - 1)
 
 
@@ -118,12 +119,12 @@ def test_interview_events_follow_their_case_into_its_share() -> None:
             return Decoded(started.get(note.originator_id))
         return decode
 
-    everything, mine = _Router(second, decode_all=False).sort(log, decoder(1))
+    everything, mine = CaseRouter(second, decode_all=False).sort(log, decoder(1))
     assert everything == []
     assert [nid for nid, _ in mine] == [1, 3, 5, 7]
     assert decoded[1] == [1, 3, 4, 5, 7]  # the other case's start only, to learn its case
 
-    everything, mine = _Router(first, decode_all=True).sort(log, decoder(0))
+    everything, mine = CaseRouter(first, decode_all=True).sort(log, decoder(0))
     assert [nid for nid, _ in everything] == [1, 2, 3, 4, 5, 6, 7]
     assert [nid for nid, _ in mine] == [2, 4, 6, 7]
     assert decoded[0] == [1, 2, 3, 4, 5, 6, 7]  # each once
@@ -138,5 +139,5 @@ def test_an_interview_whose_start_cannot_be_read_goes_to_the_first_share() -> No
     def unreadable(note: Note) -> Decoded:
         return Decoded(None)  # as runner.decode gives an _Undecodable: no case_id
 
-    assert _Router(second, decode_all=False).sort(log, unreadable)[1] == []
-    assert [nid for nid, _ in _Router(first, decode_all=True).sort(log, unreadable)[1]] == [1, 2]
+    assert CaseRouter(second, decode_all=False).sort(log, unreadable)[1] == []
+    assert [nid for nid, _ in CaseRouter(first, decode_all=True).sort(log, unreadable)[1]] == [1, 2]
