@@ -56,7 +56,7 @@ class CaseIndex(ReadModel):
     name = "case_index"
     tables = (TABLE,)
     lookups = ((TABLE, "interview_id"),)
-    rebuild_cost = 2.0
+    rebuild_cost = 10.0
     by_case = True
 
     def create(self, db: Database) -> None:

@@ -159,7 +159,7 @@ class CompletenessModel(ReadModel):
     """Score and missing items per interview, for leads spotting thin or stuck interviews."""
 
     name = "completeness"
-    rebuild_cost = 12.0
+    rebuild_cost = 31.0
     by_case = True
     tables = (TABLE, MISSING, STATES, CASES, GUIDES)
     lookups = ((TABLE, "guide_hash"), (TABLE, "dirty"), (MISSING, "interview_id"))

@@ -42,7 +42,7 @@ class Matches(ReadModel):
     """Keyed hashes per person, and the proposals and decisions per new case."""
 
     name = "matches"
-    rebuild_cost = 1.0
+    rebuild_cost = 6.5
     tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS, HOLDERS)
     lookups = ((KEYS, "case_id"), (KEYS, "owner"), (KEYS, "key"), (PROPOSALS, "case_id"))
 

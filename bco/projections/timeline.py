@@ -152,7 +152,7 @@ class Timeline(ReadModel):
     """Moments per case (received → first call → reached → completed → informed)."""
 
     name = "timeline"
-    rebuild_cost = 5.0
+    rebuild_cost = 10.0
     tables = (TABLE, CONTACTS, PHONES, INTERVIEWS, GUIDES, *timeline_days.TABLES)
     lookups = ((TABLE, "interview_id"), (CONTACTS, "case_id"))
 

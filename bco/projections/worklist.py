@@ -70,7 +70,7 @@ class Worklist(ReadModel):
     """One row per case with what ordering the queue needs; no names or phone numbers."""
 
     name = "worklist"
-    rebuild_cost = 3.0
+    rebuild_cost = 5.5
     by_case = True
     tables = (TABLE,)
     lookups = ((TABLE, "interview_id"),)
