@@ -463,13 +463,11 @@ class Helper:
             with db.atomic():
                 for table in tables:
                     # rows made from events of no case (guide versions) are in every share,
-                    # the same in each: the first copy stays. In key order, so that the rows
-                    # go into the primary key's b-tree page after page, not all over it.
-                    key = sorted((column[5], column[1]) for column in db.execute(
-                        f"PRAGMA part.table_info([{table}])") if column[5])
-                    order = ", ".join(f"[{name}]" for _, name in key) or "rowid"
+                    # the same in each: the first copy stays. Read in the part's own order:
+                    # in key order the reads jump all over the part (148 s instead of 12 s
+                    # for a 1M-event store when the part was no longer in the OS's cache).
                     db.execute(f"INSERT OR IGNORE INTO main.[{table}] "
-                               f"SELECT * FROM part.[{table}] ORDER BY {order}")
+                               f"SELECT * FROM part.[{table}]")
         finally:
             db.execute("DETACH DATABASE part")
         remove_part(self.part)
