@@ -31,7 +31,7 @@ from benchmarks.workspace import opened
 
 TARGET: Target = value_at_least(60_000, "events/s") & ratio_at_least(1.0)
 PAGE_DEFAULT = 1000  # the runner's batch size, when there is no rebuild batch of its own
-BUDGET_SECONDS = 150  # for all rounds of one store's rebuild: one at 1M events on a loaded 2-core VM
+BUDGET_SECONDS = 150  # for all rounds of one store's rebuild: one at 1M events on a busy VM
 
 
 @dataclass
