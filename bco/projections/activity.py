@@ -29,8 +29,9 @@ class Activity(ReadModel):
     case's version, so a hand-out made from a list notices a change made since."""
 
     name = "activity"
-    rebuild_cost = 1.0
+    rebuild_cost = 9.0
     tables = (ACTORS, CASES)
+    lookups = ((CASES, "interview_id"),)
 
     def create(self, db: Database) -> None:
         db.table(ACTORS).create({"actor": str, "last_at": str}, pk="actor", if_not_exists=True)

@@ -55,7 +55,9 @@ class CaseIndex(ReadModel):
 
     name = "case_index"
     tables = (TABLE,)
-    rebuild_cost = 2.0
+    lookups = ((TABLE, "interview_id"),)
+    rebuild_cost = 10.0
+    by_case = True
 
     def create(self, db: Database) -> None:
         db.table(TABLE).create({

@@ -62,7 +62,8 @@ class Caseload(ReadModel):
     """One row per case with the dimensions a team lead counts by."""
 
     name = "caseload"
-    rebuild_cost = 2.0
+    rebuild_cost = 3.5
+    by_case = True
     tables = (TABLE,)
 
     def create(self, db: Database) -> None:

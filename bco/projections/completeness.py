@@ -159,8 +159,10 @@ class CompletenessModel(ReadModel):
     """Score and missing items per interview, for leads spotting thin or stuck interviews."""
 
     name = "completeness"
-    rebuild_cost = 12.0
+    rebuild_cost = 31.0
+    by_case = True
     tables = (TABLE, MISSING, STATES, CASES, GUIDES)
+    lookups = ((TABLE, "guide_hash"), (TABLE, "dirty"), (MISSING, "interview_id"))
 
     def __init__(self, guides: Mapping[str, Guide], zone: ZoneInfo) -> None:
         self.library = GuideLibrary(guides, GUIDES)

@@ -124,8 +124,10 @@ class Contacts(ReadModel):
     """One row per reported contact, removed ones included, with no names or phone numbers."""
 
     name = "contacts"
-    rebuild_cost = 3.0
+    rebuild_cost = 6.5
+    by_case = True
     tables = (TABLE, INTERVIEWS, GUIDES)
+    lookups = ((TABLE, "interview_id"),)
 
     def __init__(self, guides: Mapping[str, Guide]) -> None:
         self.library = GuideLibrary(guides, GUIDES)

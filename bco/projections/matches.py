@@ -51,8 +51,9 @@ class Matches(ReadModel):
     """Keyed hashes per person, and the proposals and decisions per new case."""
 
     name = "matches"
-    rebuild_cost = 1.0
+    rebuild_cost = 6.5
     tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS, HOLDERS)
+    lookups = ((KEYS, "case_id"), (KEYS, "owner"), (KEYS, "key"), (PROPOSALS, "case_id"))
 
     def __init__(self, secret: str = "") -> None:
         self.keys = PersonKeys(secret)

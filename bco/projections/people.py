@@ -92,7 +92,9 @@ class People(ReadModel):
 
     name = "people"
     rebuild_cost = 1.8
+    by_case = True
     tables = (CASES, CONTACTS, INTERVIEWS)
+    lookups = ((CONTACTS, "interview_id"),)
 
     def create(self, db: Database) -> None:
         db.table(CASES).create({"case_id": str, "name": str, "name_key": str, "phone": str,

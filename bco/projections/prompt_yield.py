@@ -50,8 +50,9 @@ class PromptYield(ReadModel):
     """Contacts per guide prompt, to see which probing questions find people."""
 
     name = "prompt_yield"
-    rebuild_cost = 1.5
+    rebuild_cost = 6.0
     tables = (INTERVIEWS, ASKED, CONTACTS, CASES, BY_DAY)
+    lookups = ((ASKED, "interview_id"), (CONTACTS, "interview_id"), (INTERVIEWS, "case_id"))
 
     def __init__(self, timezone: str = "Europe/Amsterdam") -> None:
         self.zone = ZoneInfo(timezone)  # the local days of BY_DAY

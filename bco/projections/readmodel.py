@@ -203,9 +203,21 @@ class ReadModel(ABC):
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
-    # µs per event in a rebuild (handlers, and copying its rows back when built apart), to
-    # share read models out between processes: see bco.projections.rebuild
+    # CPU µs per event in a rebuild (its handlers and writing its rows; py-spy samples of a
+    # 1M-event rebuild on a loaded machine, 6 Dec 2026), to share the cases out between
+    # processes so that each has about as much work: see bco.projections.rebuild
     rebuild_cost: ClassVar[float] = 1.0
+    # True when the read model can be built per case: every row of its tables belongs to one
+    # case and is made only from that case's events and its interviews' events, or is made
+    # only from events of other aggregates (guide versions), the same in every share of the
+    # cases; none of its tables is fed by SQLite triggers. A full rebuild then builds it in
+    # several processes, each over a share of the cases, and merges their rows
+    # (bco.projections.rebuild). Sums or lookups across cases need every event: False.
+    by_case: ClassVar[bool] = False
+    # (table, column) pairs its handlers look rows up by (Batch.find, or SQL of their own). A
+    # rebuild keeps the indexes that begin with one of these columns while it replays, and
+    # makes the other indexes (what screens and reports query by) once at the end.
+    lookups: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     @abstractmethod
     def create(self, db: Database) -> None:

@@ -4,12 +4,16 @@ A rebuild writes a new file while the runner (bco.projections.runner) keeps foll
 the old one; under the runner's writer lock it catches the new file up with the last events
 and moves it over views.db, so readers switch at their next connection.
 
-A full rebuild of a big store is shared between processes. It is CPU-bound Python (decoding
-events, the handlers, the guide engine), so one process uses one core. Read models are
-independent of each other, so each helper process builds some of them into a part file of its
-own from the same event store; the rebuilding process builds the rest into the new views file
-and copies the parts in when they are done. Every process decodes every event it needs, which
-costs far less than the handlers it no longer runs.
+A full rebuild of a big store is shared between processes by case. It is CPU-bound Python
+(reading and decoding events, the handlers, the guide engine), so one process uses one core.
+Read models built per case (`ReadModel.by_case`) are built in every process, each over its own
+share of the cases: a process decodes only its cases' events (and those of aggregates that
+belong to no case, such as guide versions, which every share needs), so decoding is split too,
+not only the handlers. The read models that need every event in order (sums per day, matches
+across cases, who last did anything) are built in the rebuilding process, which therefore
+decodes every event and takes a smaller share of the cases. Every process replays up to the
+same notification; then the helpers' rows are copied into the new file, where no two shares
+hold the same case, and the last events are caught up as always.
 """
 
 from __future__ import annotations
@@ -25,17 +29,23 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
+from uuid import UUID
 
+from eventsourcing.utils import resolve_topic
 from sqlite_utils import Database
 
 from bco.application import BCOApplication
 from bco.config import Settings
+from bco.domain.case import Case
+from bco.domain.interview import Interview
 from bco.projections.read_pool import SWAP_SUFFIX, swap_marker
-from bco.projections.readmodel import POSITIONS, TRIGGER_FED_SUFFIX, ReadModel
-from bco.projections.runner import ReadModelRunner, connect
+from bco.projections.readmodel import POSITIONS, ReadModel
+from bco.projections.runner import BUSY_TIMEOUT_MS, ReadModelRunner, connect, set_position
 from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
@@ -44,9 +54,12 @@ Progress = Callable[[int], None]
 log = logging.getLogger(__name__)
 
 PARALLEL_FROM_EVENTS = 50_000  # below this a helper's start-up costs more than it saves
-REBUILD_BATCH_SIZE = 10_000  # a rebuild's batches: fewer commits, rows rewritten less often
+REBUILD_BATCH_SIZE = 100_000  # a rebuild's batches: fewer commits, rows rewritten less often
 SWAP_WAIT_SECONDS = 15.0  # for readers to let go of the old views.db (pools do in ~0.5 s)
 REBUILD_GC_THRESHOLD = 50_000  # allocations between young-generation collections (default 700)
+REBUILD_CACHE_MIB = 2048  # page cache, in MiB, of each rebuilding process's connection
+SHARE_SLOTS = 10_000  # a case's share: its id modulo this, cut into one range per process
+DECODE_COST = 19.0  # µs per event to decode it (to_domain_event), as ReadModel.rebuild_cost
 
 
 class Rebuilder:
@@ -70,7 +83,7 @@ class Rebuilder:
         """Replay into a new file beside views.db and swap it in; others keep reading the old.
 
         `processes` (default: BCO_REBUILD_PROCESSES for a store of PARALLEL_FROM_EVENTS or
-        more, else 1) share out the read models of a full rebuild.
+        more, else 1) share out the cases of a full rebuild.
         """
         runner = self.runner
         chosen = runner.read_models if only is None else [runner.model(only)]
@@ -89,12 +102,26 @@ class Rebuilder:
                 for model in chosen:
                     model.forget(db)
             runner.prepare(db, runner.read_models)
-            helpers = self._start_helpers(chosen, building, processes)
+            deferred = defer_indexes(db, chosen)
+            shares = self._shares(chosen, processes)
             with _few_collections():
-                self._replay(db, progress, skip={name for h in helpers for name in h.names})
-            for helper in helpers:
-                helper.copy_into(db, runner.key)
-            helpers = []
+                if shares:
+                    stop = runner.app.store_position()
+                    names = [m.name for m in chosen if m.by_case]
+                    helpers = [start_helper(runner.app.settings,
+                                            building.with_name(f"{building.name}.part{n}"),
+                                            self.made_by, names, share, stop, self.batch_size)
+                               for n, share in enumerate(shares[1:], start=1)
+                               if self.made_by is not None]
+                    redo = self._replay_share(db, shares[0], stop, progress)
+                    for helper in helpers:
+                        redo |= helper.merge_into(db, runner.key)
+                    helpers = []
+                    self._start_again(db, redo)
+                self._replay(db, progress)
+            with db.atomic():
+                for statement in deferred:
+                    db.execute(statement)
             with runner.lock():
                 self._replay(db, progress)
                 db.execute("PRAGMA journal_mode = DELETE")
@@ -108,12 +135,14 @@ class Rebuilder:
             _remove_database_files(building)
             raise
 
-    def fill_aside(self) -> None:
-        """Replay the store into the runner's file, built for speed (a rebuild helper's part)."""
+    def fill_share(self, share: CaseShare, stop: int) -> None:
+        """Replay the store up to `stop` into the runner's file, for the read models' share of
+        the cases (a rebuild helper's part), built for speed."""
         db = connect_aside(self.views_path, self.runner.key)
         try:
+            defer_indexes(db, self.runner.read_models)  # the rebuilding process makes them
             with _few_collections():
-                self._replay(db, None)
+                self._replay_share(db, share, stop, None)
         finally:
             db.close()
 
@@ -121,21 +150,66 @@ class Rebuilder:
         """How many notifications a full rebuild will read, for a progress bar's length."""
         return self.runner.app.store_position()
 
-    def _start_helpers(self, chosen: Sequence[ReadModel], building: Path,
-                       processes: int | None) -> list[Helper]:
-        """Helper processes for all but the first share of the read models."""
+    def _shares(self, chosen: Sequence[ReadModel], processes: int | None) -> list[CaseShare]:
+        """How a full rebuild shares out the cases, or nothing to rebuild in this process
+        alone (one process asked for, a small store, one read model, or none built per case)."""
         if processes is None:
             big = self.remaining_events() >= PARALLEL_FROM_EVENTS
             processes = self.runner.app.settings.rebuild_processes if big else 1
+        by_case = [m for m in chosen if m.by_case]
         if (self.made_by is None or len(chosen) < len(self.runner.read_models)
-                or processes < 2):
+                or processes < 2 or not by_case):
             return []
-        groups = share_out(chosen, processes)
-        log.info("Rebuilding in %d processes: %s", len(groups), describe(groups))
-        return [start_helper(self.runner.app.settings,
-                             building.with_name(f"{building.name}.part{n}"),
-                             self.made_by, [m.name for m in group], self.batch_size)
-                for n, group in enumerate(groups[1:], start=1)]
+        shares = case_shares(by_case, [m for m in chosen if not m.by_case], processes)
+        log.info("Rebuilding in %d processes, cases shared out as %s", len(shares),
+                 describe(shares))
+        return shares
+
+    def _replay_share(self, db: Database, share: CaseShare, stop: int,
+                      progress: Progress | None) -> set[str]:
+        """Replay notifications up to `stop`: every event to the read models that need them all
+        (the first share only), this share's to those built per case. Returns the read models
+        built per case that stopped on an event (to build again from every event)."""
+        runner = self.runner
+        whole = [m for m in runner.read_models if not m.by_case] if share.first else []
+        by_case = [m for m in runner.read_models if m.by_case]
+        router = CaseRouter(share, decode_all=bool(whole))
+        failed: set[str] = set()
+        start = 1
+        while start <= stop:
+            notifications = runner.app.recorder.select_notifications(
+                start=start, limit=self.batch_size, stop=stop)
+            if not notifications:
+                break
+            everything, mine = router.sort(notifications, runner.decode)
+            last = notifications[-1].id
+            for model, pending in [*((m, everything) for m in whole),
+                                   *((m, mine) for m in by_case)]:
+                if (model.name not in failed and pending
+                        and not runner.apply_batch(db, model, pending, last)):
+                    failed.add(model.name)
+            start = last + 1
+            if progress is not None:
+                progress(len(notifications))
+        with db.atomic():
+            for model in [*whole, *by_case]:
+                if model.name not in failed:
+                    set_position(db, model.name, stop, None, None)
+        return {name for name in failed if name in {m.name for m in by_case}}
+
+    def _start_again(self, db: Database, names: set[str]) -> None:
+        """Empty read models built per case that stopped on an event in some share: the next
+        replay builds them from every event in order, stopping where following along would."""
+        again = [model for model in self.runner.read_models if model.name in names]
+        if not again:
+            return
+        log.warning("Rebuilding %s again from every event: it stopped on an event",
+                    ", ".join(sorted(names)))
+        with db.atomic():
+            for model in again:
+                model.forget(db)
+        self.runner.prepare(db, again)
+        defer_indexes(db, again)  # made with the others at the end
 
     def _replay(self, db: Database, progress: Progress | None,
                 skip: set[str] | None = None) -> None:
@@ -192,10 +266,37 @@ class Rebuilder:
 
 
 def connect_aside(path: Path, key: str | None) -> Database:
-    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding."""
+    """A file being rebuilt beside views.db: no fsyncs, since a crash only means rebuilding,
+    and a page cache big enough to keep the pages a replay keeps coming back to: SQLCipher
+    decrypts and checks every page it reads into the cache, so with the default 8 MB the
+    replay of a big store spent most of its time reading the same pages again."""
     db = connect(path, key, journal_mode="MEMORY")
     db.execute("PRAGMA synchronous = OFF")
+    db.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_MIB * 1024}")
     return db
+
+
+def defer_indexes(db: Database, models: Sequence[ReadModel]) -> list[str]:
+    """Drop the indexes of these read models' tables that no handler looks rows up by
+    (`ReadModel.lookups`) and return the SQL that makes them again.
+
+    A replay then keeps fewer b-trees up to date with every row it writes (and SQLCipher
+    encrypts fewer pages at every commit); an index made at the end from the finished table
+    is built in one sorted pass.
+    """
+    keep = {(table, column) for model in models for table, column in model.lookups}
+    tables = {table for model in models for table in model.tables}
+    deferred = []
+    with db.atomic():
+        for name, table, sql in db.execute(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND sql IS NOT NULL ORDER BY name").fetchall():
+            columns = [row[2] for row in db.execute(f"PRAGMA index_info([{name}])")]
+            if table not in tables or (columns and (table, columns[0]) in keep):
+                continue
+            deferred.append(sql)
+            db.execute(f"DROP INDEX [{name}]")
+    return deferred
 
 
 @contextmanager
@@ -245,18 +346,114 @@ class RebuildHelperFailed(RuntimeError):
     """A helper process could not build its part; nothing has been swapped in."""
 
 
-def share_out(models: Sequence[ReadModel], processes: int) -> list[list[ReadModel]]:
-    """Read models in `processes` groups of about equal cost; the first stays in this process.
+@dataclass(frozen=True)
+class CaseShare:
+    """The cases one process builds the read models built per case for: those whose id
+    modulo SHARE_SLOTS lies in [low, high). The `first` share's process (the rebuilding one)
+    also builds the read models that need every event, and takes interview events whose case
+    it cannot tell."""
 
-    Costliest first, each to the group with the least so far (longest-processing-time rule).
+    low: int
+    high: int
+    first: bool
+
+    def holds(self, case_id: UUID) -> bool:
+        return self.low <= case_id.int % SHARE_SLOTS < self.high
+
+
+def case_shares(by_case: Sequence[ReadModel], whole: Sequence[ReadModel],
+                processes: int) -> list[CaseShare]:
+    """One share of the cases per process, of about equal load in µs per event.
+
+    The first process decodes every event for the read models in `whole` and runs them, so it
+    gets fewer cases: with C the read models per case, W the whole ones and D decoding, it
+    carries D + W + f0·C and every other process fk·(D + C), and the shares f add up to 1.
     """
-    groups: list[list[ReadModel]] = [[] for _ in range(max(1, min(processes, len(models))))]
-    loads = [0.0] * len(groups)
-    for model in sorted(models, key=lambda m: -m.rebuild_cost):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(model)
-        loads[lightest] += model.rebuild_cost
-    return [group for group in groups if group]
+    cost = sum(m.rebuild_cost for m in by_case)
+    fixed = sum(m.rebuild_cost for m in whole) + DECODE_COST if whole else 0.0
+    helpers = max(1, processes) - 1
+    if fixed:
+        load = (1 + fixed / cost) / (1 / cost + helpers / (DECODE_COST + cost))
+        first = max(0.0, (load - fixed) / cost)
+    else:
+        first = 1 / (helpers + 1)
+    fractions = [first] + [(1 - first) / helpers] * helpers if helpers else [1.0]
+    shares, low, total = [], 0, 0.0
+    for n, fraction in enumerate(fractions):
+        total += fraction
+        high = SHARE_SLOTS if n == len(fractions) - 1 else round(total * SHARE_SLOTS)
+        shares.append(CaseShare(low, max(low, high), n == 0))
+        low = max(low, high)
+    return shares
+
+
+_CASE, _STARTED, _INTERVIEW, _OTHER = range(4)
+
+
+@cache
+def _kind(topic: str) -> int:
+    """Whether a notification's event is a case's, starts an interview, is an interview's, or
+    belongs to no case (a guide version, an account: every share needs those)."""
+    try:
+        cls = resolve_topic(topic)
+    except Exception:  # an unknown topic: decoding it fails in every share, as it should
+        return _OTHER
+    if not isinstance(cls, type):
+        return _OTHER
+    if issubclass(cls, Interview.Started):
+        return _STARTED
+    owner = cls.__qualname__.partition(".")[0]
+    if owner == Case.__name__ and cls.__module__ == Case.__module__:
+        return _CASE
+    if owner == Interview.__name__ and cls.__module__ == Interview.__module__:
+        return _INTERVIEW
+    return _OTHER
+
+
+class CaseRouter:
+    """Sorts a batch of notifications for one process: decodes what it needs, once.
+
+    An interview's events follow its case, learnt from its `Started` event (which every
+    process decodes: one event per interview). The first share keeps the interviews of the
+    other shares, every other share its own ones: an interview whose start could not be read
+    goes to the first share, whose read models then stop on it as following along would.
+    """
+
+    def __init__(self, share: CaseShare, *, decode_all: bool) -> None:
+        self.share = share
+        self.decode_all = decode_all
+        self.interviews: set[UUID] = set()
+
+    def sort(self, notifications: Sequence[Any], decode: Callable[[Any], Any]
+             ) -> tuple[list[tuple[int, Any]], list[tuple[int, Any]]]:
+        """(every event, if this process decodes them all; the events of this share)."""
+        share, first, interviews = self.share, self.share.first, self.interviews
+        everything: list[tuple[int, Any]] = []
+        mine: list[tuple[int, Any]] = []
+        for notification in notifications:
+            kind = _kind(notification.topic)
+            event = None
+            if kind == _CASE:
+                ours = share.holds(notification.originator_id)
+            elif kind == _INTERVIEW:
+                ours = (notification.originator_id in interviews) != first
+            elif kind == _STARTED:
+                event = decode(notification)
+                case_id = getattr(event, "case_id", None)
+                ours = share.holds(case_id) if isinstance(case_id, UUID) else first
+                if ours != first:
+                    interviews.add(notification.originator_id)
+            else:
+                ours = True
+            if ours or self.decode_all:
+                if event is None:
+                    event = decode(notification)
+                pair = (notification.id, event)
+                if self.decode_all:
+                    everything.append(pair)
+                if ours:
+                    mine.append(pair)
+        return everything, mine
 
 
 @dataclass
@@ -276,35 +473,34 @@ class Helper:
         self.results.close()
         remove_part(self.part)
 
-    def copy_into(self, db: Database, key: str | None) -> None:
-        """Wait for the part, then replace these read models' tables and positions in `db`."""
+    def merge_into(self, db: Database, key: str | None) -> set[str]:
+        """Wait for the part, then add its rows to `db` (its cases are in no other share);
+        returns the read models that stopped on an event in it."""
         problem = self._outcome()
         if problem is not None:
             raise RebuildHelperFailed(
-                f"The rebuild of {', '.join(sorted(self.names))} in a helper process failed: "
-                f"{problem}. Nothing was swapped in; run the rebuild again, or with "
-                "BCO_REBUILD_PROCESSES=1 to build every read model in one process.")
+                f"The rebuild of a share of the cases in a helper process failed: {problem}. "
+                "Nothing was swapped in; run the rebuild again, or with "
+                "BCO_REBUILD_PROCESSES=1 to build everything in one process.")
         attach(db.conn, self.part, "part", key)
         try:
             tables = [name for (name,) in db.execute(
                 "SELECT name FROM part.sqlite_master WHERE type = 'table' "
                 "AND name NOT LIKE 'sqlite_%' AND name != ?", [POSITIONS])]
-            # Tables SQLite triggers fill ('…_by_day') go last: copying the tables their
-            # triggers watch fills them once more, and the part's own rows must win.
-            tables.sort(key=lambda name: name.endswith(TRIGGER_FED_SUFFIX))
+            stopped = {name for (name,) in db.execute(
+                f"SELECT name FROM part.[{POSITIONS}] WHERE error IS NOT NULL")}
             with db.atomic():
                 for table in tables:
-                    db.execute(f"DELETE FROM main.[{table}]")
-                    db.execute(f"INSERT INTO main.[{table}] SELECT * FROM part.[{table}]")
-                for name, position, error, error_event in db.execute(
-                        f"SELECT name, position, error, error_event FROM part.[{POSITIONS}]"
-                        ).fetchall():
-                    db.execute(f"UPDATE main.[{POSITIONS}] SET position = ?, error = ?, "
-                               "error_event = ? WHERE name = ?",
-                               [position, error, error_event, name])
+                    # rows made from events of no case (guide versions) are in every share,
+                    # the same in each: the first copy stays. Read in the part's own order:
+                    # in key order the reads jump all over the part (148 s instead of 12 s
+                    # for a 1M-event store when the part was no longer in the OS's cache).
+                    db.execute(f"INSERT OR IGNORE INTO main.[{table}] "
+                               f"SELECT * FROM part.[{table}]")
         finally:
             db.execute("DETACH DATABASE part")
         remove_part(self.part)
+        return stopped & self.names
 
     def _outcome(self) -> str | None:
         """None when the part is built, else what went wrong."""
@@ -321,13 +517,14 @@ class Helper:
 
 
 def start_helper(settings: Settings, part: Path, made_by: ReadModelFactory, names: list[str],
-                 batch_size: int) -> Helper:
-    """Start a process building the read models `names` into `part`, from the same store."""
+                 share: CaseShare, stop: int, batch_size: int) -> Helper:
+    """Start a process building the read models `names` for one share of the cases into
+    `part`, from the same store, up to notification `stop`."""
     remove_part(part)
     context = multiprocessing.get_context("spawn")  # no SQLite or PostgreSQL handle crosses
     receiving, sending = context.Pipe(duplex=False)
-    process = context.Process(target=_build_part, args=(settings, part, made_by, names,
-                                                        batch_size, sending),
+    process = context.Process(target=_build_part, args=(settings, part, made_by, names, share,
+                                                        stop, batch_size, sending),
                               name=f"bco-rebuild-{part.name}", daemon=True)
     process.start()
     sending.close()
@@ -335,14 +532,15 @@ def start_helper(settings: Settings, part: Path, made_by: ReadModelFactory, name
 
 
 def _build_part(settings: Settings, part: Path, made_by: ReadModelFactory, names: list[str],
-                batch_size: int, results: Connection) -> None:
-    """In the helper: open the store, replay it into `part`, report None or the error."""
+                share: CaseShare, stop: int, batch_size: int, results: Connection) -> None:
+    """In the helper: open the store, replay its share into `part`, report None or the error."""
     _stop_with_parent(part)
     try:
         app = BCOApplication(settings)
         try:
             models = [model for model in made_by(app) if model.name in names]
-            Rebuilder(ReadModelRunner(app, part, models), batch_size=batch_size).fill_aside()
+            runner = ReadModelRunner(app, part, models)
+            Rebuilder(runner, batch_size=batch_size).fill_share(share, stop)
         finally:
             app.close()
     except Exception as exc:  # reported to the rebuilding process, which raises it there
@@ -405,7 +603,8 @@ def remove_part(part: Path) -> None:
         Path(f"{part}{suffix}").unlink(missing_ok=True)
 
 
-def describe(groups: Sequence[Sequence[ReadModel]]) -> str:
-    """How a rebuild shares out its read models, for the log."""
-    return " | ".join(", ".join(m.name for m in group) for group in groups)
-
+def describe(shares: Sequence[CaseShare]) -> str:
+    """How a rebuild shares out the cases, for the log."""
+    return " | ".join(f"{(share.high - share.low) / SHARE_SLOTS:.0%} of the cases"
+                      + (" and what needs every event" if share.first else "")
+                      for share in shares)

@@ -24,8 +24,10 @@ class Retention(ReadModel):
     """Closing and completion moments per case, and the parts erased after retention."""
 
     name = "retention"
-    rebuild_cost = 0.5
+    rebuild_cost = 1.0
+    by_case = True
     tables = (TABLE,)
+    lookups = ((TABLE, "interview_id"),)
 
     def create(self, db: Database) -> None:
         db.table(TABLE).create({

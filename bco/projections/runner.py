@@ -160,37 +160,37 @@ class ReadModelRunner:
         notifications = self.app.recorder.select_notifications(start=start, limit=limit)
         if not notifications:
             return 0, set()
-        decoded = [(n.id, self._decode(n)) for n in notifications]
+        decoded = [(n.id, self.decode(n)) for n in notifications]
         last = notifications[-1].id
         failed: set[str] = set()
         for model in behind:
             since = positions[model.name].position
             pending = (decoded if since < start
                        else [(nid, event) for nid, event in decoded if nid > since])
-            if pending and not self._apply_batch(db, model, pending, last):
+            if pending and not self.apply_batch(db, model, pending, last):
                 failed.add(model.name)
         return len(notifications), failed
 
-    def _decode(self, notification: Any) -> Any:
+    def decode(self, notification: Any) -> Any:
         try:
             return self.app.mapper.to_domain_event(notification)
         except Exception as exc:  # surfaced per read model as a stopped position
             return _Undecodable(notification.id, exc)
 
-    def _apply_batch(self, db: Database, model: ReadModel, pending: list[tuple[int, Any]],
+    def apply_batch(self, db: Database, model: ReadModel, pending: list[tuple[int, Any]],
                      last: int) -> bool:
         """Rows and position in one transaction; on a failing event, keep what came before it."""
         try:
             with db.atomic():
                 self._apply_and_write(db, model, pending)
-                _set_position(db, model.name, last, None, None)
+                set_position(db, model.name, last, None, None)
             return True
         except _HandlerFailed as failure:
             before = [(nid, e) for nid, e in pending if nid < failure.notification_id]
             log.error("Read model %s stopped: %s", model.name, failure)
             with db.atomic():
                 self._apply_and_write(db, model, before)
-                _set_position(db, model.name, failure.notification_id - 1, str(failure),
+                set_position(db, model.name, failure.notification_id - 1, str(failure),
                               failure.notification_id)
             return False
         except Exception as exc:
@@ -362,7 +362,7 @@ def _positions_in(db: Database) -> dict[str, _Position]:
             for name, position, error, error_event in rows}
 
 
-def _set_position(db: Database, name: str, position: int, error: str | None,
+def set_position(db: Database, name: str, position: int, error: str | None,
                   error_event: int | None) -> None:
     db.execute(f"UPDATE [{POSITIONS}] SET position = ?, error = ?, error_event = ? "
                "WHERE name = ?", [position, error, error_event, name])

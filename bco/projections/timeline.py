@@ -157,8 +157,9 @@ class Timeline(ReadModel):
     """Moments per case (received → first call → reached → completed → informed)."""
 
     name = "timeline"
-    rebuild_cost = 5.0
+    rebuild_cost = 10.0
     tables = (TABLE, CONTACTS, PHONES, INTERVIEWS, GUIDES, *timeline_days.TABLES)
+    lookups = ((TABLE, "interview_id"), (CONTACTS, "case_id"))
 
     def __init__(self, timezone: str = "Europe/Amsterdam", phone_secret: str = "",
                  guides: Mapping[str, Guide] | None = None) -> None:

@@ -79,8 +79,10 @@ class Worklist(ReadModel):
     """One row per case with what ordering the queue needs; no names or phone numbers."""
 
     name = "worklist"
-    rebuild_cost = 4.0
+    rebuild_cost = 6.5  # 5.5 measured before it also followed every event for `last_at`
+    by_case = True
     tables = (TABLE,)
+    lookups = ((TABLE, "interview_id"),)
 
     def create(self, db: Database) -> None:
         if db.table(TABLE).exists() and "last_at" not in db.table(TABLE).columns_dict:
