@@ -45,7 +45,7 @@ from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.projections.read_pool import SWAP_SUFFIX, swap_marker
 from bco.projections.readmodel import POSITIONS, ReadModel
-from bco.projections.runner import BUSY_TIMEOUT_MS, ReadModelRunner, connect, set_position
+from bco.projections.runner import ReadModelRunner, connect, set_position
 from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
