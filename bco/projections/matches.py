@@ -53,7 +53,8 @@ class Matches(ReadModel):
     name = "matches"
     rebuild_cost = 6.5
     tables = (KEYS, PEOPLE, INTERVIEWS, PROPOSALS, HOLDERS)
-    lookups = ((KEYS, "case_id"), (KEYS, "owner"), (KEYS, "key"), (PROPOSALS, "case_id"))
+    lookups = ((KEYS, "case_id"), (KEYS, "owner"), (KEYS, "key"), (PROPOSALS, "case_id"),
+               (PROPOSALS, "other_case_id"))
 
     def __init__(self, secret: str = "") -> None:
         self.keys = PersonKeys(secret)
