@@ -39,6 +39,10 @@ from psycopg.sql import SQL, Identifier, Literal
 LOCK_CLASS = 0x0BC0_1061  # the first key of the advisory lock; the second names the table
 
 
+class SubscriptionRefused(RuntimeError):
+    """Asked to LISTEN for new events on a log whose writes send no NOTIFY."""
+
+
 class HorizonPostgresRecorder(PostgresApplicationRecorder):
     """Writers take a shared advisory lock; a reader takes it exclusively to learn the horizon."""
 
@@ -132,7 +136,7 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
     def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Any:
         """Refused: no write sends NOTIFY (it would make commits take turns again), so a
         LISTEN subscription would wait for nothing. Followers poll (ReadModelRunner)."""
-        raise NotImplementedError(
+        raise SubscriptionRefused(
             "BCO's PostgreSQL event log has no LISTEN/NOTIFY subscription; poll "
             "select_notifications, which stops at the horizon, as ReadModelRunner does.")
 

@@ -3,7 +3,7 @@ tracer, stuck and thin interviews and probing yield, for one team (or all) and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,17 +39,6 @@ class Reach:
 
     team: str | None = None  # None: every team (administrators)
     disease: str | None = None
-
-    def where(self, alias: str = "w") -> tuple[str, list[Any]]:
-        clauses, values = [], []
-        if self.team is not None:
-            clauses.append(f"({alias}.team = ? OR ({alias}.team IS NULL "
-                           f"AND {alias}.tracer IS NULL))")
-            values.append(self.team)
-        if self.disease is not None:
-            clauses.append(f"{alias}.disease = ?")
-            values.append(self.disease)
-        return "".join(f" AND {c}" for c in clauses), values
 
 
 def _rows(db: Database, sql: str, values: list[Any]) -> list[Row]:
@@ -117,15 +106,26 @@ def waiting_cases(db: Database, reach: Reach, targets: Targets, *, now: datetime
     return listed, counts
 
 
-def _timeline_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
-    """Reach on the timeline's columns: the team's cases and those without a team yet, as
-    separate conditions, so that each is one range of the (team, waiting_clock, …) index."""
-    disease, values = ("", []) if reach.disease is None else (" AND t.disease = ?",
+def _ranges(reach: Reach, alias: str, pool: str) -> list[tuple[str, list[Any]]]:
+    """The reach as separate conditions on `alias`'s columns: the team's cases, then the
+    pool's (`pool`: the team's column empty, and whatever else makes a case the pool's), so
+    that each is one range of an index that starts with the team."""
+    disease, values = ("", []) if reach.disease is None else (f" AND {alias}.disease = ?",
                                                                [reach.disease])
     if reach.team is None:
         return [(disease, values)]
-    return [(f" AND t.team = ?{disease}", [reach.team, *values]),
-            (f" AND t.team IS NULL{disease}", values)]
+    return [(f" AND {alias}.team = ?{disease}", [reach.team, *values]),
+            (f" AND {pool}{disease}", values)]
+
+
+def _timeline_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
+    """On the timeline, a case without a team is the pool's."""
+    return _ranges(reach, "t", "t.team IS NULL")
+
+
+def _worklist_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
+    """On the worklist, the pool's cases have neither a team nor a tracer."""
+    return _ranges(reach, "w", "w.team IS NULL AND w.tracer IS NULL")
 
 
 def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
@@ -133,9 +133,7 @@ def caseload_per_tracer(db: Database, reach: Reach) -> list[Row]:
 
     Only cases with a tracer count, so the pool's (no team, no tracer) are left out of the
     reach: the team alone is one range of the open cases' index, read without the table."""
-    extra, values = replace(reach, team=None).where()
-    if reach.team is not None:
-        extra, values = f" AND w.team = ?{extra}", [reach.team, *values]
+    extra, values = _worklist_reach(reach)[0]
     return _rows(db, (
         f"SELECT w.tracer, count(*) AS open_cases, "
         f"coalesce(sum(w.interview_status = '{InterviewStatus.IN_PROGRESS.value}'), 0) "
@@ -167,17 +165,6 @@ def stuck_interviews(db: Database, reach: Reach, *, now: datetime, hours: int,
         f"JOIN {worklist.TABLE} w ON w.case_id = s.case_id "
         f"LEFT JOIN {activity.CASES} a ON a.case_id = w.case_id "
         f"ORDER BY s.last_at, s.case_id LIMIT ?"), [*arguments, limit])
-
-
-def _worklist_reach(reach: Reach) -> list[tuple[str, list[Any]]]:
-    """Reach on the worklist's columns: the team's cases and the pool's (no team, no tracer)
-    as separate conditions, each one range of an index that starts with the team."""
-    disease, values = ("", []) if reach.disease is None else (" AND w.disease = ?",
-                                                               [reach.disease])
-    if reach.team is None:
-        return [(disease, values)]
-    return [(f" AND w.team = ?{disease}", [reach.team, *values]),
-            (f" AND w.team IS NULL AND w.tracer IS NULL{disease}", values)]
 
 
 def thin_interviews(db: Database, reach: Reach, period: Period, *, below: int,

@@ -19,7 +19,7 @@ from psycopg.rows import DictRow
 
 from bco.application import BCOApplication
 from bco.config import Settings
-from bco.storage_postgres import HorizonPostgresRecorder
+from bco.storage_postgres import HorizonPostgresRecorder, SubscriptionRefused
 
 WRITERS = 6
 EVENTS_PER_WRITER = 60
@@ -210,3 +210,8 @@ def waiting_for_advisory_lock(url: str) -> bool:
         row = conn.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
                            "AND NOT granted").fetchone()
     return bool(row and row[0])
+
+
+def test_a_subscription_is_refused_with_how_to_follow_instead(store: BCOApplication) -> None:
+    with pytest.raises(SubscriptionRefused, match="poll select_notifications"):
+        store.recorder.subscribe()  # type: ignore[attr-defined]

@@ -37,11 +37,16 @@ def runner(app: BCOApplication, tmp_path: Path) -> ReadModelRunner:
     return ReadModelRunner(app, tmp_path / "views.db", all_read_models(app))
 
 
+def followed_pool(app: BCOApplication, runner: ReadModelRunner, cases: int) -> ReadPool:
+    """A pool on views.db once `cases` new cases were registered and followed."""
+    register(app, cases)
+    runner.catch_up()
+    return ReadPool(runner.views_path, runner.key)
+
+
 def test_a_connection_is_lent_again_and_sees_what_was_followed_since(
         app: BCOApplication, runner: ReadModelRunner) -> None:
-    register(app, 2)
-    runner.catch_up()
-    pool = ReadPool(runner.views_path, runner.key)
+    pool = followed_pool(app, runner, 2)
     with pool.connection() as first:
         assert int(caseload_summary(first)["total"]) == 2
     assert pool.pooled_count() == 1
@@ -54,9 +59,7 @@ def test_a_connection_is_lent_again_and_sees_what_was_followed_since(
 
 def test_a_connection_left_in_a_transaction_is_not_lent_again(
         app: BCOApplication, runner: ReadModelRunner) -> None:
-    register(app, 1)
-    runner.catch_up()
-    pool = ReadPool(runner.views_path, runner.key)
+    pool = followed_pool(app, runner, 1)
     with pool.connection() as db:
         db.execute("BEGIN")
         db.execute("SELECT count(*) FROM worklist").fetchone()
@@ -65,9 +68,7 @@ def test_a_connection_left_in_a_transaction_is_not_lent_again(
 
 def test_a_rebuild_swaps_while_the_pool_holds_connections(
         app: BCOApplication, runner: ReadModelRunner) -> None:
-    register(app, 3)
-    runner.catch_up()
-    pool = ReadPool(runner.views_path, runner.key)
+    pool = followed_pool(app, runner, 3)
     held = [pool.connection() for _ in range(3)]
     for lent in held:
         lent.__enter__()
@@ -87,9 +88,7 @@ def test_a_rebuild_swaps_while_the_pool_holds_connections(
 
 def test_a_request_under_way_delays_the_swap_and_is_not_broken_by_it(
         app: BCOApplication, runner: ReadModelRunner) -> None:
-    register(app, 2)
-    runner.catch_up()
-    pool = ReadPool(runner.views_path, runner.key)
+    pool = followed_pool(app, runner, 2)
     reading = threading.Event()
     release = threading.Event()
     seen: list[int] = []
@@ -117,9 +116,7 @@ def test_a_request_under_way_delays_the_swap_and_is_not_broken_by_it(
 
 def test_a_file_replaced_behind_the_pool_is_not_read_through_an_old_connection(
         app: BCOApplication, runner: ReadModelRunner, tmp_path: Path) -> None:
-    register(app, 2)
-    runner.catch_up()
-    pool = ReadPool(runner.views_path, runner.key)
+    pool = followed_pool(app, runner, 2)
     assert total(pool) == 2
     other = ReadModelRunner(app, tmp_path / "other" / "views.db", all_read_models(app))
     register(app, 1)
