@@ -19,7 +19,6 @@ nothing does not hold the file either.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import weakref
@@ -30,7 +29,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from bco.projections.runner import BUSY_TIMEOUT_MS
-from bco.projections.viewsdb import connect_file
+from bco.projections.viewsdb import connect_file, file_identity
 
 SWAP_SUFFIX = ".swap"  # views.db.swap: a rebuild is about to replace views.db
 IDLE_SECONDS = 30.0  # a pooled connection unused this long is closed
@@ -67,7 +66,7 @@ class ReadPool:
     @contextmanager
     def connection(self) -> Iterator[Database]:
         """A read connection for one request; FileNotFoundError when there is no views.db."""
-        identity = _identity(self.path)
+        identity = file_identity(self.path)
         if identity is None:
             raise FileNotFoundError(f"No read models at {self.path}; run 'bco projections "
                                     "run' (or start the server) first.")
@@ -132,14 +131,6 @@ class ReadPool:
             db.close()
             raise
         return db
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        found = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return found.st_dev, found.st_ino
 
 
 class _Reaper:

@@ -3,8 +3,8 @@
 Each batch of notifications is decoded once and handed to every read model that is behind;
 a read model's rows and its new position are committed in one SQLite transaction, so a crash
 never applies an event twice or skips one. Writers (this runner, or a rebuild, in any process)
-take an exclusive lock on `<views.db>.lock` around each batch and open their connection per
-batch.
+take an exclusive lock on `<views.db>.lock` around each batch. They open their connection per
+batch, except the follower thread, which keeps its own while nobody else waits for the lock.
 
 Readers must open a connection per request or query (`open_views`) and not keep it: a rebuild
 (bco.projections.rebuild) replaces views.db with a freshly built file (os.replace), and only
@@ -17,7 +17,7 @@ import fcntl
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,11 +27,13 @@ from sqlite_utils import Database
 
 from bco.application import BCOApplication
 from bco.projections.readmodel import POSITIONS, Batch, ReadModel, TableShape
-from bco.projections.viewsdb import connect_file, remove_unreadable, views_key
+from bco.projections.viewsdb import connect_file, file_identity, remove_unreadable, views_key
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# The follower's kept connection gets the read pool's page cache (bco.projections.read_pool).
+KEPT_CACHE_KIB = 16 * 1024
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class ReadModelRunner:
         self._wake = threading.Event()
         self._advanced = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._kept: Database | None = None  # the follower thread's connection, see writer()
+        self._kept_identity: tuple[int, int] | None = None
         with self.lock():
             remove_unreadable(self.views_path, self.key)
         with self.writer() as db:
@@ -132,16 +136,17 @@ class ReadModelRunner:
 
     # -- catching up --------------------------------------------------------------------
 
-    def catch_up(self, *, retry_failed: bool = True) -> int:
+    def catch_up(self, *, retry_failed: bool = True, keep: bool = False) -> int:
         """Apply everything up to the store's end; returns how many notifications were read.
 
-        A read model that stopped on a failing event is tried again only with retry_failed.
+        A read model that stopped on a failing event is tried again only with retry_failed;
+        `keep` is for the follower thread alone (see writer()).
         """
         skip = set() if retry_failed else {
             name for name, state in self._read_positions().items() if state.error}
         total = 0
         while True:
-            with self.writer() as db:
+            with self.writer(keep=keep) as db:
                 read, failed = self.advance(db, skip, self.batch_size)
             skip |= failed
             total += read
@@ -224,6 +229,8 @@ class ReadModelRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            if not self._thread.is_alive():
+                self._let_go_kept()
             self._thread = None
 
     @property
@@ -241,7 +248,7 @@ class ReadModelRunner:
         retry_failed = True
         while not self._stop.is_set():
             try:
-                self.catch_up(retry_failed=retry_failed)
+                self.catch_up(retry_failed=retry_failed, keep=True)
                 retry_failed = False
             except Exception:  # keep following: the store or disk may come back
                 log.exception("Projection runner could not catch up; retrying")
@@ -298,25 +305,65 @@ class ReadModelRunner:
     # -- storage ------------------------------------------------------------------------------
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """The writer lock, shared by every process that writes views.db."""
+    def lock(self, *, before_waiting: Callable[[], None] | None = None) -> Iterator[None]:
+        """The writer lock, shared by every process that writes views.db.
+
+        `before_waiting` runs when another writer holds the lock, before waiting for it.
+        """
         self.views_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self._lock_path, "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if before_waiting is not None:
+                    before_waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
-    def writer(self) -> Iterator[Database]:
-        """A fresh connection to views.db under the writer lock, for one batch."""
-        with self.lock():
-            db = connect(self.views_path, self.key)
+    def writer(self, *, keep: bool = False) -> Iterator[Database]:
+        """A connection to views.db under the writer lock, for one batch.
+
+        Without `keep` the connection is fresh and closed after the batch. With it (the
+        follower thread only) the connection outlives the batch, so the pages SQLCipher
+        decrypted stay in its cache: a fresh connection per batch doubled the CPU of
+        following a busy store. The kept connection is closed whenever another writer holds
+        the lock (a rebuild can only swap its file in once every connection to the old one
+        is closed, and it swaps under the lock) and opened again when views.db is another
+        file.
+        """
+        if not keep:
+            with self.lock():
+                db = connect(self.views_path, self.key)
+                try:
+                    yield db
+                finally:
+                    db.close()
+            return
+        with self.lock(before_waiting=self._let_go_kept):
+            db = self._kept_connection()
             try:
                 yield db
-            finally:
-                db.close()
+            except BaseException:
+                self._let_go_kept()  # whatever failed may have left it mid-transaction
+                raise
+
+    def _kept_connection(self) -> Database:
+        identity = file_identity(self.views_path)
+        if self._kept is None or identity is None or identity != self._kept_identity:
+            self._let_go_kept()
+            db = connect(self.views_path, self.key)
+            db.execute(f"PRAGMA cache_size = -{KEPT_CACHE_KIB}")
+            self._kept, self._kept_identity = db, file_identity(self.views_path)
+        return self._kept
+
+    def _let_go_kept(self) -> None:
+        kept, self._kept, self._kept_identity = self._kept, None, None
+        if kept is not None:
+            kept.close()
 
     @contextmanager
     def reading(self) -> Iterator[Database]:

@@ -106,3 +106,12 @@ def remove_unreadable(path: Path, key: str | None) -> bool:
     log.warning("Removed %s: it could not be opened with the read models' key; it is built "
                 "again from the events", path)
     return True
+
+
+def file_identity(path: Path) -> tuple[int, int] | None:
+    """Which file `path` names now (a rebuild's swap makes it another); None when missing."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino

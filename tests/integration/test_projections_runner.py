@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +168,28 @@ def test_rebuild_swaps_while_a_follower_runs(app: BCOApplication, tmp_path: Path
     with open_views(views, views_key(app.settings)) as db:
         (mode,) = db.execute("PRAGMA journal_mode").fetchone()
     assert mode == "wal"
+
+
+def test_the_follower_keeps_its_connection_until_another_writer_waits(
+        app: BCOApplication, tmp_path: Path) -> None:
+    runner = ReadModelRunner(app, tmp_path / "views.db", [Worklist()])
+    register(app, 1)
+    runner.catch_up(keep=True)
+    kept = runner._kept
+    register(app, 1)
+    runner.catch_up(keep=True)
+    assert kept is not None and runner._kept is kept  # the warm page cache is the point
+
+    with runner.lock():  # another writer, as a rebuild about to swap its file in
+        waiting = threading.Thread(target=lambda: runner.catch_up(keep=True))
+        waiting.start()
+        deadline = time.monotonic() + 10
+        while runner._kept is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert runner._kept is None  # let go before waiting, so the old file can be swapped
+    waiting.join(10)
+    assert runner._kept is not None and runner._kept is not kept
+    assert runner.positions()["worklist"] == app.store_position()
 
 
 def test_unknown_read_model_name_is_refused(app: BCOApplication, tmp_path: Path) -> None:
