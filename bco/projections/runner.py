@@ -129,6 +129,7 @@ class ReadModelRunner:
         self._thread: threading.Thread | None = None
         self._kept: Database | None = None  # the follower thread's connection, see writer()
         self._kept_identity: tuple[int, int] | None = None
+        self._followed: dict[str, _Position] | None = None  # what the follower last committed
         with self.lock():
             remove_unreadable(self.views_path, self.key)
         with self.writer() as db:
@@ -148,6 +149,8 @@ class ReadModelRunner:
         while True:
             with self.writer(keep=keep) as db:
                 read, failed = self.advance(db, skip, self.batch_size)
+                if keep:
+                    self._followed = _positions_in(db)
             skip |= failed
             total += read
             with self._advanced:
@@ -232,6 +235,7 @@ class ReadModelRunner:
             if not self._thread.is_alive():
                 self._let_go_kept()
             self._thread = None
+        self._followed = None
 
     @property
     def following(self) -> bool:
@@ -261,7 +265,10 @@ class ReadModelRunner:
             return True
         deadline = time.monotonic() + (self.wait_seconds if timeout is None else timeout)
         while True:
-            states = self._read_positions()
+            # while this process follows, its follower knows what it committed: reading
+            # views.db for it meant a new connection, and its schema, for every look
+            followed = self._followed if self.following else None
+            states = followed if followed is not None else self._read_positions()
             mine = [states[m.name] for m in self.read_models]
             if all(s.position >= position for s in mine):
                 return True
