@@ -22,6 +22,7 @@ class Missed:
     name: str
     prompt: str | None  # None: the index named them unprompted at the start
     prompt_text: str | None
+    asked: bool = False  # the prompt was put, the index named them, and nobody wrote it down
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,8 @@ class Feedback:
         """The feedback as plain data, for the event that keeps it."""
         return {
             "found": list(self.found), "true_count": self.true_count,
-            "missed": [{"name": m.name, "prompt": m.prompt, "prompt_text": m.prompt_text}
-                       for m in self.missed],
+            "missed": [{"name": m.name, "prompt": m.prompt, "prompt_text": m.prompt_text,
+                        "asked": m.asked} for m in self.missed],
             "skipped_lines": [list(pair) for pair in self.skipped_lines],
             "skipped_prompts": [list(pair) for pair in self.skipped_prompts],
             "categories": [{"name": c.name, "given": c.given, "expected": c.expected}
@@ -88,8 +89,13 @@ def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
 
 
 def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
-           language: str, seconds: int) -> Feedback:
-    """Score a practice interview as it stands."""
+           language: str, seconds: int, asked: frozenset[str] = frozenset()) -> Feedback:
+    """Score a practice interview as it stands.
+
+    `asked` are the prompts the trainee put to the simulated index: a prompt put there counts
+    as asked even when the interview does not mark it done, and a contact missed at a prompt
+    that was put was named by the index but not written down.
+    """
     key = scenario.key_date(today)
     sections = all_steps(guide, state, today, language)
     steps = {view.step.id: view for section in sections for view in section.steps}
@@ -99,14 +105,16 @@ def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
         if found is None:
             prompt = scenario.cue_prompt(true, key)
             view = steps.get(prompt) if prompt else None
-            missed.append(Missed(true.name, prompt, view.step.text if view else None))
+            put = prompt is None or prompt in asked
+            missed.append(Missed(true.name, prompt, view.step.text if view else None, put))
     categories = tuple(
         CategoryCheck(true.name, contact_category(guide, found).category, true.category)
         for true, found in pairs if found is not None)
     skipped_lines = tuple((view.step.id, view.step.text) for view in steps.values()
                           if view.step.kind == "script" and view.step.id not in state.done)
     skipped_prompts = tuple((view.step.id, view.step.text) for view in steps.values()
-                            if view.step.kind == "probe" and view.status == "open")
+                            if view.step.kind == "probe" and view.status == "open"
+                            and view.step.id not in asked)
     return Feedback(
         found=tuple(true.name for true, found in pairs if found is not None),
         true_count=len(scenario.contacts), missed=tuple(missed), skipped_lines=skipped_lines,

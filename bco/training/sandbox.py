@@ -129,7 +129,8 @@ class TrainingApplication(BCOApplication):
         language = self.scenario(practice.scenario_id).language
         seconds = int((self.clock() - practice.started_at).total_seconds())
         return assess(self.scenario(practice.scenario_id), guide,
-                      self.interview_state(interview, case), self.today(), language, seconds)
+                      self.interview_state(interview, case), self.today(), language, seconds,
+                      asked=frozenset(practice.asked))
 
     def finish_practice(self, practice_id: UUID, *, actor: str) -> Recorded:
         """Complete the practice interview if still open, then keep the feedback on the

@@ -35,6 +35,9 @@ MANNERS = {"worried": _l("worried"), "hurried": _l("in a hurry"),
 NOBODY = {"worried": _l("I… I really can't think of anyone. Is that bad?"),
           "hurried": _l("No. Can we move on?"),
           "reluctant": _l("I'd rather not say.")}
+NOTHING = {"worried": _l("Oh… no, I don't think so."),
+           "hurried": _l("No. Next question?"),
+           "reluctant": _l("No.")}
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,9 @@ class Exchange:
 
 
 def _words(scenario: Scenario, said: Reply) -> str:
-    return said.text or str(NOBODY[scenario.manner])
+    if said.text:
+        return said.text
+    return str((NOBODY if said.about_people else NOTHING)[scenario.manner])
 
 
 def index_panel(interview_id: UUID) -> dict[str, Any] | None:
@@ -64,7 +69,7 @@ def index_panel(interview_id: UUID) -> dict[str, Any] | None:
     case = app.get_case(practice.case_id)
     guide = app.guide_for_interview(interview_)
     key = case.onset or case.test_date or app.today()
-    first = opening(scenario)
+    first = opening(scenario, key)
     exchanges = []
     for prompt in reversed(practice.asked):
         said = reply(scenario, guide, prompt, key)

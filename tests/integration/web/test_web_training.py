@@ -53,6 +53,14 @@ def test_a_practice_interview_with_the_index_beside_it(
     panel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:sport"}, headers=HX)
     assert panel.status_code == 200
     assert "my defensive partner" in panel.text
+    assert '<option value="identity_confirmed" selected>' in page.text  # where the call is
+    put = tracer.post(f"/practice/{pid}/ask", data={"prompt": "identity_confirmed"}, headers=HX)
+    assert "14 May 1987, and 1234 AB." in put.text
+    assert '<option value="good_moment" selected>' in put.text  # on to the next, not put yet
+    travel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "travel_abroad"}, headers=HX)
+    reply = travel.text.split('data-prompt="travel_abroad"')[1].split("</li>")[0]
+    assert "No." in reply and "anyone" not in reply  # a question, not a prompt for people
+    tracer.post(f"/practice/{pid}/ask", data={"prompt": "final"}, headers=HX)  # Els, not noted
     quiet = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:work"}, headers=HX)
     assert "I really can&#39;t think of anyone else then" in quiet.text
     assert "Karin" not in quiet.text  # her cue is the Saturday, not work
@@ -65,6 +73,12 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert "Contacten gevonden: 1 van 4" in feedback  # the tracer reads Dutch
     assert 'data-missed="Karin Bakker"' in feedback and "Saturday 21 November" in feedback
     assert 'data-missed="Sam Vos"' in feedback and "aan het begin van het gesprek" in feedback
+    assert 'data-missed="Els de Groot" data-prompt="final" data-asked="yes"' in feedback
+    assert "maar ze staan niet op uw contactenlijst" in feedback  # named, not written down
+    assert 'data-asked="no"' in feedback.split('data-missed="Karin Bakker"')[1][:80]
+    skipped = feedback.split('id="feedback-skipped"')[1]
+    assert 'data-prompt="setting:sport"' not in skipped  # put to the index: asked
+    assert 'data-prompt="final"' not in skipped and 'data-prompt="setting:home"' in skipped
     # Jeroen was typed without how long or how close: not the close contact (2a) he was
     assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
     history = tracer.get("/practice").text

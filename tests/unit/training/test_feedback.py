@@ -36,7 +36,7 @@ def test_the_index_names_a_contact_only_at_their_cue(guides: dict[str, Guide],
                                                      birthday: Scenario) -> None:
     guide = guides["covid-19"]
     onset = birthday.key_date(TODAY)
-    assert [c.name for c in opening(birthday).named] == ["Sam Vos"]
+    assert [c.name for c in opening(birthday, birthday.key_date(TODAY)).named] == ["Sam Vos"]
     saturday = reply(birthday, guide, "day:2026-11-21", onset)
     assert [c.name for c in saturday.named] == ["Karin Bakker"]
     friday = reply(birthday, guide, "day:2026-11-20", onset)
@@ -76,6 +76,37 @@ def test_feedback_names_what_was_missed_and_where(guides: dict[str, Guide],
     lines = dict(feedback.skipped_lines)
     assert "script:greeting" not in lines and "script:identity-check" in lines
     assert feedback.to_result()["seconds"] == 754
+
+
+def test_a_prompt_put_to_the_index_is_asked_and_a_name_it_brought_back_was_not_noted(
+        guides: dict[str, Guide], birthday: Scenario) -> None:
+    """Prompts put in the side panel count as asked; a contact missed at such a prompt was
+    named by the index and not written down, which the feedback says apart from a prompt
+    never put."""
+    state = InterviewState(contacts=(ContactFacts(name="Sam", household=True, setting="home"),),
+                           onset=date(2026, 11, 22))
+    asked = frozenset({"day:2026-11-21", "setting:sport", "setting:work"})
+    feedback = assess(birthday, guides["covid-19"], state, TODAY, "en", 60, asked=asked)
+    missed = {m.name: m.asked for m in feedback.missed}
+    assert missed == {"Karin Bakker": True, "Jeroen Smit": True, "Els de Groot": False}
+    skipped = dict(feedback.skipped_prompts)
+    assert not asked & set(skipped) and "final" in skipped and "day:2026-11-20" in skipped
+    assert feedback.to_result()["missed"][0]["asked"] is True
+
+
+def test_the_index_answers_a_question_not_in_the_story_plainly(
+        guides: dict[str, Guide], birthday: Scenario) -> None:
+    """"I can't think of anyone else" answers a prompt for people, not a yes/no question."""
+    guide, onset = guides["covid-19"], birthday.key_date(TODAY)
+    travel = reply(birthday, guide, "travel_abroad", onset)
+    assert travel.text == "No." and not travel.about_people
+    assert reply(birthday, guide, "setting:work", onset).about_people
+    free_text = next(q for q in guide.questions.values()
+                     if q.type == "text" and q.id not in birthday.answers)
+    unscripted = reply(birthday, guide, free_text.id, onset)
+    assert unscripted.text is None and not unscripted.about_people
+    saturday = reply(birthday, guide, "day:2026-11-21", onset)
+    assert saturday.text is not None and "That Saturday was my sister Karin" in saturday.text
 
 
 def test_a_finished_practice_takes_no_more_prompts() -> None:
