@@ -60,6 +60,10 @@ def test_a_skipped_day_is_named_in_the_feedback(new_page: Callable[..., Page],
     expect(missed.first).to_have_attribute("data-missed", "Karin Bakker")
     expect(missed.first).to_have_attribute("data-prompt", f"day:{saturday.isoformat()}")
     expect(missed.first).to_contain_text(format_day(saturday, "en"))
+    expect(missed.first).to_have_attribute("data-asked", "no")  # the day was never put
+    skipped = page.locator("#feedback-skipped li[data-prompt^='day:']")
+    expect(skipped).to_have_count(1)  # the days put to the index count as asked
+    expect(skipped.first).to_have_attribute("data-prompt", f"day:{saturday.isoformat()}")
     expect(page.locator("#feedback-found")).to_contain_text("3")
     page.screenshot(path=str(OUTPUT / "practice-feedback.png"), full_page=True)
     assert server.app.store_position() == real_events  # all of it in the sandbox
