@@ -59,7 +59,9 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert FEEDBACK.replace("'", "&#39;") in mine
     assert "13 van 14" not in mine and "every_day_walked" not in mine  # words, not scores
     assert 'id="coaching-reviews"' in lead.get(f"/cases/{case_id}").text
-    assert "13 van 14" in lead.get(f"/cases/{case_id}").text
+    case_page = lead.get(f"/cases/{case_id}").text
+    assert "13 van 14" in case_page
+    assert '<li data-item="every_day_walked">Elke dag doorgelopen: Deels (1)</li>' in case_page
     assert 'id="coaching-reviews"' not in tracer.get(f"/cases/{case_id}").text
 
 
