@@ -45,7 +45,7 @@ def test_a_practice_interview_with_the_index_beside_it(
     interview_id = start(tracer)
     page = tracer.get(f"/practice/interviews/{interview_id}")
     assert page.status_code == 200
-    assert 'id="index-panel"' in page.text
+    assert 'id="index-panel"' in page.text and 'href="#index-panel"' in page.text  # the chip
     assert "My partner Sam is here with me" in page.text  # named unprompted
     assert f'action="/practice/interviews/{interview_id}/answers/' in page.text
     assert 'action="/interviews/' not in page.text and "/presence/" not in page.text
