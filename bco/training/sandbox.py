@@ -23,6 +23,7 @@ from bco.domain.errors import NotFoundError
 from bco.domain.errors import translatable as _t
 from bco.domain.practice import Practice, TrainingRecord
 from bco.guide_catalog import disease_code
+from bco.side_store import SideStore, open_side_store
 from bco.training.feedback import Feedback, assess
 from bco.training.scenarios import Scenario, ScenarioError, load_scenarios, scenario_files
 
@@ -41,6 +42,13 @@ class TrainingApplication(BCOApplication):
         if "SQLITE_DBNAME" in values:
             values["SQLITE_DBNAME"] = str(self.settings.training_events_path)
         return Environment(name, values)
+
+    # Its case keys apart too: a practice's key is no row of the real store's key table.
+    case_keys_table = "bcotraining_case_keys"
+
+    def open_side_store(self) -> SideStore:
+        """On SQLite in training.db beside the sandbox's events, not in the real events.db."""
+        return open_side_store(self.settings, self.settings.training_events_path)
 
     def store_description(self) -> str:
         if self.settings.uses_postgres:

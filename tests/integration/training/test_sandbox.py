@@ -107,6 +107,12 @@ def test_no_read_model_holds_a_trace_of_practice(app: BCOApplication,
                 leaked = [t for t in traces if t in text]
                 assert not leaked, (table, leaked)
     assert found_real  # the scan reads the rows a practice would have been in
+    # The keys that seal a practice's personal fields are the sandbox's, not rows of the real
+    # store's key table (which backups copy and retention shreds).
+    real_keys = {row.owner_id for row in app.case_keys.rows()}
+    practice_keys = {row.owner_id for row in sandbox.case_keys.rows()}
+    assert str(real_case) in real_keys and str(practice.case_id) in practice_keys
+    assert not real_keys & practice_keys
     for kind in (export_cases, export_contacts):
         body = b"".join(kind(app.settings, fmt="ndjson", since=None,
                              pseudonymised=False).chunks).decode()
