@@ -5,7 +5,7 @@ reads. The scores stay with leads: on the review page and in the case's history.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -77,7 +77,12 @@ def sample() -> Any:
     thin = [row for row in thin if row["tracer"] != current_user.name]
     return render_template("coaching/sample.html", picked=picked, thin=thin,
                            total=len(others), days=SAMPLE_DAYS, reviewed=_reviewed,
-                           reference=access.case_reference)
+                           reference=access.case_reference, completed_at=_utc)
+
+
+def _utc(text: str) -> datetime:
+    """A read model's UTC text as a moment, for the page to show in the reader's zone."""
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC)
 
 
 def _reviewed(interview_id: str) -> int:

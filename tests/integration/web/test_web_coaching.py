@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from flask.testing import FlaskClient
 from interview_support import JSON, start_interview
 from web_support import Cases
@@ -41,6 +43,11 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert page.status_code == 200
     assert f'data-interview-id="{interview_id}"' in page.text  # random sample of one
     assert 'id="sample-thin"' in page.text  # no contact outside the household: thin
+    completed_at = bco_app.get_interview(interview_id).completed_at
+    assert completed_at is not None  # shown in the reader's zone, not as the stored UTC text
+    shown = format_datetime(completed_at, "d MMM HH:mm", locale="nl",
+                            tzinfo=ZoneInfo(bco_app.settings.timezone))
+    assert f"<td>{shown}</td>" in page.text
     case_id = bco_app.get_interview(interview_id).case_id
     assert f'href="/coaching/interviews/{interview_id}" id="review-interview"' in lead.get(
         f"/cases/{case_id}").text
