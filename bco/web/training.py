@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -101,7 +102,8 @@ def home() -> Any:
     return render_template("training/home.html", scenarios=scenarios,
                            problems=app.scenario_problems,
                            guides=app.catalog.guides, manners=MANNERS,
-                           entries=list(reversed(record.entries)) if record else [])
+                           entries=list(reversed(record.entries)) if record else [],
+                           moment=_moment)
 
 
 @blueprint.post("/practice/start")
@@ -178,6 +180,11 @@ def feedback(practice_id: UUID) -> Any:
                            category_label=category_label)
 
 
+def _moment(text: str) -> datetime:
+    """A record's ISO timestamp as a moment, for the page to show in the reader's zone."""
+    return datetime.fromisoformat(text)
+
+
 def _minutes(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -200,7 +207,7 @@ def team() -> Any:
                             for prompt, _text in entry.get("skipped_prompts", [])})
         ranked = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
         rows.append({"name": member.name, "entries": entries, "skipped": ranked})
-    return render_template("training/team.html", rows=rows, minutes=_minutes)
+    return render_template("training/team.html", rows=rows, minutes=_minutes, moment=_moment)
 
 
 def _prompt_kind(guides: dict[str, Guide], prompt: str) -> str:

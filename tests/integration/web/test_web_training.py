@@ -7,10 +7,13 @@ import json
 import re
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from flask import Flask
 from flask.testing import FlaskClient
 from interview_support import HX
@@ -83,6 +86,12 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
     history = tracer.get("/practice").text
     assert "1 / 4" in history
+    with web.app_context():
+        record = training_app().record_of("tracer")
+    assert record is not None  # when, in the reader's zone (not the stored UTC text)
+    shown = format_datetime(datetime.fromisoformat(record.entries[0]["at"]), "d MMM yyyy HH:mm",
+                            locale="nl", tzinfo=ZoneInfo(web.extensions["bco_settings"].timezone))
+    assert f">{shown}</a>" in history
 
 
 def test_completing_from_the_screen_leads_to_the_feedback(
