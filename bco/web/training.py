@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -36,9 +37,9 @@ MANNERS = {"worried": _l("worried"), "hurried": _l("in a hurry"),
 NOBODY = {"worried": _l("I… I really can't think of anyone. Is that bad?"),
           "hurried": _l("No. Can we move on?"),
           "reluctant": _l("I'd rather not say.")}
-NOTHING = {"worried": _l("Oh… no, I don't think so."),
-           "hurried": _l("No. Next question?"),
-           "reluctant": _l("No.")}
+NOT_SURE = {"worried": _l("Oh… I'm not sure. I really don't know."),  # a question the story
+            "hurried": _l("No idea. Next question?"),               # has no answer to
+            "reluctant": _l("I'd rather not go into that.")}
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class Exchange:
 def _words(scenario: Scenario, said: Reply) -> str:
     if said.text:
         return said.text
-    return str((NOBODY if said.about_people else NOTHING)[scenario.manner])
+    with force_locale(scenario.language):  # the index speaks the scenario's language
+        return str((NOBODY if said.about_people else NOT_SURE)[scenario.manner])
 
 
 def index_panel(interview_id: UUID) -> dict[str, Any] | None:

@@ -63,6 +63,10 @@ def test_a_practice_interview_with_the_index_beside_it(
     travel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "travel_abroad"}, headers=HX)
     reply = travel.text.split('data-prompt="travel_abroad"')[1].split("</li>")[0]
     assert "No." in reply and "anyone" not in reply  # a question, not a prompt for people
+    unscripted = tracer.post(f"/practice/{pid}/ask", data={"prompt": "open_questions"},
+                             headers=HX).text.split('data-prompt="open_questions"')[1]
+    # not in the story: the worried index is unsure, in the scenario's English (the UI is Dutch)
+    assert "Oh… I&#39;m not sure. I really don&#39;t know." in unscripted.split("</li>")[0]
     tracer.post(f"/practice/{pid}/ask", data={"prompt": "final"}, headers=HX)  # Els, not noted
     quiet = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:work"}, headers=HX)
     assert "I really can&#39;t think of anyone else then" in quiet.text
