@@ -10,7 +10,7 @@ the sandbox keeps what its screens need on its own aggregates (a trainee's recor
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -113,11 +113,18 @@ class TrainingApplication(BCOApplication):
         self.assign_case(case_id, trainee, team, actor=trainee)
         interview_id = self.start_interview(case_id, actor=trainee, guide_id=guide.id,
                                             reached=True).aggregate_id
+        now = self.clock()
         practice = Practice.start(trainee=trainee, team=team, scenario_id=scenario.id,
                                   guide_id=guide.id, case_id=case_id, interview_id=interview_id,
-                                  now=self.clock())
-        self._save(practice)
+                                  now=now)
+        record = self._record_for(trainee, now)
+        record.begun(practice, now=now)
+        self._save(practice, record)
         return Recorded(practice.id, practice.version, None)
+
+    def _record_for(self, trainee: str, now: datetime) -> TrainingRecord:
+        found = self._find(TrainingRecord.id_for(trainee), TrainingRecord)
+        return found if found is not None else TrainingRecord.open(trainee, now=now)
 
     def get_practice(self, practice_id: UUID) -> Practice:
         return self._get(practice_id, Practice)
@@ -151,9 +158,7 @@ class TrainingApplication(BCOApplication):
         result = self.feedback(practice).to_result()
         now = self.clock()
         practice.finish(result, now=now, actor=actor)
-        record = self._find(TrainingRecord.id_for(practice.trainee), TrainingRecord)
-        if record is None:
-            record = TrainingRecord.open(practice.trainee, now=now)
+        record = self._record_for(practice.trainee, now)
         record.scored(practice, now=now)
         self._save(practice, record)
         return Recorded(practice.id, practice.version, None)

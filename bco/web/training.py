@@ -105,7 +105,10 @@ def home() -> Any:
                            problems=app.scenario_problems,
                            guides=app.catalog.guides, manners=MANNERS,
                            entries=list(reversed(record.entries)) if record else [],
-                           moment=_moment)
+                           in_progress=sorted(record.in_progress.values() if record else [],
+                                              key=lambda p: p["at"], reverse=True),
+                           screen=f"{sandbox.PRACTICE}.screen", moment=_moment,
+                           scenarios_by_id=app.scenarios)
 
 
 @blueprint.post("/practice/start")

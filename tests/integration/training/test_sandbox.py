@@ -61,6 +61,8 @@ def test_feedback_names_the_contact_a_skipped_day_would_have_found(
                                           "facts": {"duration_min": 60, "distance_m": 1}},
                            actor="tracer")
     sandbox.mark_asked(practice_id, "setting:sport", actor="tracer")
+    begun = sandbox.record_of("tracer")
+    assert begun is not None and list(begun.in_progress) == [str(practice_id)]
     sandbox.finish_practice(practice_id, actor="tracer")
     result = sandbox.get_practice(practice_id).result
     assert result is not None
@@ -75,6 +77,7 @@ def test_feedback_names_the_contact_a_skipped_day_would_have_found(
     record = sandbox.record_of("tracer")
     assert record is not None and [e["scenario_id"] for e in record.entries] == [
         "covid-19-birthday-en"]
+    assert record.in_progress == {}  # finished: no longer offered to resume
 
 
 def test_no_read_model_holds_a_trace_of_practice(app: BCOApplication,

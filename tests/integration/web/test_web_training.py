@@ -53,6 +53,8 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert f'action="/practice/interviews/{interview_id}/answers/' in page.text
     assert 'action="/interviews/' not in page.text and "/presence/" not in page.text
     pid = practice_id(web, interview_id)
+    home = tracer.get("/practice").text  # left and come back: the practice is there to resume
+    assert f'<li data-practice="{pid}"><a href="/practice/interviews/{interview_id}">' in home
     panel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:sport"}, headers=HX)
     assert panel.status_code == 200
     assert "my defensive partner" in panel.text
@@ -89,7 +91,7 @@ def test_a_practice_interview_with_the_index_beside_it(
     # Jeroen was typed without how long or how close: not the close contact (2a) he was
     assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
     history = tracer.get("/practice").text
-    assert "1 / 4" in history
+    assert "1 / 4" in history and 'id="practice-in-progress"' not in history  # finished
     with web.app_context():
         record = training_app().record_of("tracer")
     assert record is not None  # when, in the reader's zone (not the stored UTC text)
