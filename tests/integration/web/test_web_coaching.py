@@ -72,6 +72,23 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert 'id="coaching-reviews"' not in tracer.get(f"/cases/{case_id}").text
 
 
+def test_a_score_on_an_item_a_later_rubric_dropped_is_still_shown(
+        bco_app: BCOApplication, clock: Any, cases: Cases,
+        client_for: Callable[[str], FlaskClient]) -> None:
+    """The rubric is data and changes by version; a review keeps what it was scored on."""
+    interview_id = completed(bco_app, clock, cases)
+    allowed = {item: (0, 1, 2) for item in (*ITEMS, "empathy_shown")}
+    bco_app.review_interview(interview_id, {**dict.fromkeys(ITEMS, 2), "empathy_shown": 0}, "",
+                             rubric_id="interview-quality", rubric_version=0, allowed=allowed,
+                             actor="lead")
+    case_id = bco_app.get_interview(interview_id).case_id
+    page = client_for("lead").get(f"/cases/{case_id}").text
+    items = page.split('id="coaching-reviews"')[1]
+    assert items.index('data-item="identity_checked"') < items.index(
+        'data-item="empathy_shown"')  # today's items first, in the rubric's order
+    assert '<li data-item="empathy_shown">empathy_shown: Niet gedaan (0)</li>' in items
+
+
 @pytest.mark.parametrize("role", ["tracer", "authority", "admin"])
 def test_only_leads_coach(role: str, bco_app: BCOApplication, clock: Any, cases: Cases,
                           client_for: Callable[[str], FlaskClient]) -> None:
