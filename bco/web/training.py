@@ -212,7 +212,8 @@ def team() -> Any:
                             for prompt, _text in entry.get("skipped_prompts", [])})
         ranked = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
         rows.append({"name": member.name, "entries": entries, "skipped": ranked})
-    return render_template("training/team.html", rows=rows, minutes=_minutes, moment=_moment)
+    return render_template("training/team.html", rows=rows, minutes=_minutes, moment=_moment,
+                           scenarios_by_id=app.scenarios)
 
 
 def _prompt_kind(guides: dict[str, Guide], prompt: str) -> str:

@@ -194,6 +194,7 @@ def test_a_practice_is_its_trainees_and_their_leads_only(
     cases.project()  # type: ignore[attr-defined]  # the team's accounts are a read model
     team = lead.get("/training/team").text
     assert 'data-trainee="tracer"' in team and "0 / 4" in team
+    assert "A sister&#39;s birthday" in team  # the scenario by its title
     assert "een dag van de periode" in team  # the prompts skipped most often
 
 
