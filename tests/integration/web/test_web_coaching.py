@@ -43,6 +43,8 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert page.status_code == 200
     assert f'data-interview-id="{interview_id}"' in page.text  # random sample of one
     assert 'id="sample-thin"' in page.text  # no contact outside the household: thin
+    dashboard = lead.get("/dashboard").text  # from the dashboard's thin list, one click
+    assert f'href="/coaching/interviews/{interview_id}" class="coach-link"' in dashboard
     completed_at = bco_app.get_interview(interview_id).completed_at
     assert completed_at is not None  # shown in the reader's zone, not as the stored UTC text
     shown = format_datetime(completed_at, "d MMM HH:mm", locale="nl",
