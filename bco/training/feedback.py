@@ -67,11 +67,13 @@ def _tokens(name: str) -> list[str]:
 
 def matches(typed: str, true: TrueContact) -> bool:
     """A contact as typed is the true one when the names agree, or the first names do (the
-    index says "Karin"; the scenario knows "Karin Bakker")."""
-    said, known = _tokens(typed), _tokens(true.name)
-    if not said or not known:
+    index says "Karin"; the scenario knows "Karin Bakker"), by their name or an alias the
+    index uses ("grandma" for "Oma Bakri")."""
+    said = _tokens(typed)
+    if not said:
         return False
-    return said == known or said[0] == known[0]
+    return any(said == known or said[0] == known[0]
+               for known in map(_tokens, true.names) if known)
 
 
 def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
@@ -80,7 +82,7 @@ def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
     free = list(contacts)
     pairs: list[tuple[TrueContact, ContactFacts | None]] = []
     for true in scenario.contacts:
-        exact = next((c for c in free if _tokens(c.name) == _tokens(true.name)), None)
+        exact = next((c for c in free if _tokens(c.name) in map(_tokens, true.names)), None)
         found = exact or next((c for c in free if matches(c.name, true)), None)
         if found is not None:
             free.remove(found)

@@ -67,6 +67,12 @@ class TrueContact:
     setting: str | None = None
     household: bool = False
     facts: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    aliases: tuple[str, ...] = ()  # what else the index calls them: "grandma", "Noa"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a tracer may write them down by: their name, then their aliases."""
+        return (self.name, *self.aliases)
 
     @property
     def day_offset(self) -> int | None:
@@ -246,7 +252,8 @@ def _build(data: dict[str, Any], path: Path) -> Scenario:
         TrueContact(name=c["name"], cue=_cue(c["cue"]), category=str(c["category"]),
                     says=c["says"], day=c.get("day"), setting=c.get("setting"),
                     household=bool(c.get("household", False)),
-                    facts=MappingProxyType(dict(c.get("facts") or {})))
+                    facts=MappingProxyType(dict(c.get("facts") or {})),
+                    aliases=tuple(c.get("aliases") or ()))
         for c in data["contacts"])
     birth = index.get("birth_date")
     return Scenario(
@@ -356,8 +363,11 @@ def _says_problems(contact: TrueContact, language: str) -> list[str]:
                 for found in _PLACEHOLDER.findall(contact.says) if found != WEEKDAY]
     if WEEKDAY in contact.says and contact.day_offset is None:
         problems.append(f"{WEEKDAY} needs the contact's 'day' (or a day cue)")
+    words = {w.casefold() for w in re.findall(r"\w+", contact.says)}
+    if not any(name.split()[0].casefold() in words for name in contact.names if name.split()):
+        problems.append(f"the index never says {contact.name!r} (nor an alias) here, so the "
+                        "tracer cannot write them down; name them in 'says' or give 'aliases'")
     if contact.day_offset is not None:
-        words = {w.casefold() for w in re.findall(r"\w+", contact.says)}
         named = [d for d in WEEKDAYS.get(language, WEEKDAYS["en"]) if d.casefold() in words]
         if named:
             problems.append(f"names the weekday {named[0]!r}, but the contact's day falls on "

@@ -46,6 +46,19 @@ def test_the_index_names_a_contact_only_at_their_cue(guides: dict[str, Guide],
     assert reply(birthday, guide, "script:greeting", onset).text is None
 
 
+def test_an_alias_the_index_uses_matches_too(guides: dict[str, Guide]) -> None:
+    """"Noa" for "Baby Noa", "grandmother" for "Oma Bakri": written down as the index says it."""
+    scenarios = load_scenarios(default_scenarios_dir(), guides)
+    noa = next(c for c in scenarios["measles-waiting-room-nl"].contacts if c.name == "Baby Noa")
+    oma = next(c for c in scenarios["tuberculosis-hostel-en"].contacts if c.name == "Oma Bakri")
+    assert matches("Noa", noa) and matches("baby noa", noa) and not matches("Sem", noa)
+    assert matches("Grandmother", oma) and matches("grandma Bakri", oma)
+    assert not matches("grandfather", oma)
+    paired = dict((t.name, f) for t, f in pair_up(scenarios["tuberculosis-hostel-en"],
+                                                  (ContactFacts(name="grandmother"),)))
+    assert paired["Oma Bakri"] == ContactFacts(name="grandmother")
+
+
 def test_names_match_as_the_index_says_them(birthday: Scenario) -> None:
     karin = next(c for c in birthday.contacts if c.name == "Karin Bakker")
     assert matches("Karin", karin) and matches("karin bakker", karin)

@@ -136,7 +136,7 @@ def test_a_dated_contact_names_their_day_only_as_a_placeholder(
         guides: dict[str, Guide]) -> None:
     """A practice's dates move with the day it is played: "that Saturday" is wrong on six days
     of seven, so a dated contact's words say {weekday} and the index fills in the real one."""
-    named = VALID.replace("says: Oh, lunch with Fatima.", "says: Oh, lunch on Friday.")
+    named = VALID.replace("says: Oh, lunch with Fatima.", "says: Oh, Fatima, on Friday.")
     assert problems(named, guides) == [
         "training/scenarios/tiny.yaml:22: contacts[1].says: names the weekday 'Friday', but the "
         "contact's day falls on another weekday each day the scenario is played; write "
@@ -146,7 +146,7 @@ def test_a_dated_contact_names_their_day_only_as_a_placeholder(
     assert problems(undated, guides) == [
         "training/scenarios/tiny.yaml:15: contacts[0].says: {weekday} needs the contact's "
         "'day' (or a day cue)"]
-    unknown = VALID.replace("says: Oh, lunch with Fatima.", "says: 'Lunch on {day}.'")
+    unknown = VALID.replace("says: Oh, lunch with Fatima.", "says: 'Fatima on {day}.'")
     assert problems(unknown, guides)[0].endswith(
         "contacts[1].says: unknown placeholder {day}; the only one is {weekday}")
     habitual = VALID.replace("says: My partner Sam.", "says: My partner Sam, every Sunday.")
@@ -177,3 +177,18 @@ def test_no_shipped_scenario_names_a_weekday_that_moves(guides: dict[str, Guide]
     assert any("{weekday}" in c.says for s in load_scenarios(default_scenarios_dir(),
                                                              guides).values()
                for c in s.contacts)
+
+
+def test_a_contact_the_index_never_names_cannot_be_written_down(
+        guides: dict[str, Guide]) -> None:
+    """The feedback matches what the tracer typed against the names the index says; a contact
+    whose words never say their name (or an alias) is refused at its line."""
+    nameless = VALID.replace("says: Oh, lunch with Fatima.", "says: Oh, lunch with my aunt.")
+    assert problems(nameless, guides) == [
+        "training/scenarios/tiny.yaml:22: contacts[1].says: the index never says 'Fatima' (nor "
+        "an alias) here, so the tracer cannot write them down; name them in 'says' or give "
+        "'aliases'"]
+    aliased = parse_scenario(nameless.replace("    category: 2a\n",
+                                              "    category: 2a\n    aliases: [aunt]\n"),
+                             "tiny.yaml", guides)
+    assert aliased.contacts[1].names == ("Fatima", "aunt")
