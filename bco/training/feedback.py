@@ -27,9 +27,13 @@ class Missed:
 
 @dataclass(frozen=True)
 class CategoryCheck:
+    """The category a recorded contact got against the right one, and, when they differ, what
+    was recorded otherwise than the index told it: fact ids, and "household"."""
+
     name: str
     given: str | None
     expected: str
+    differs: tuple[str, ...] = ()
 
     @property
     def right(self) -> bool:
@@ -54,8 +58,8 @@ class Feedback:
                         "asked": m.asked} for m in self.missed],
             "skipped_lines": [list(pair) for pair in self.skipped_lines],
             "skipped_prompts": [list(pair) for pair in self.skipped_prompts],
-            "categories": [{"name": c.name, "given": c.given, "expected": c.expected}
-                           for c in self.categories],
+            "categories": [{"name": c.name, "given": c.given, "expected": c.expected,
+                            "differs": list(c.differs)} for c in self.categories],
             "categories_right": sum(1 for c in self.categories if c.right),
             "seconds": self.seconds,
         }
@@ -109,9 +113,8 @@ def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
             view = steps.get(prompt) if prompt else None
             put = prompt is None or prompt in asked
             missed.append(Missed(true.name, prompt, view.step.text if view else None, put))
-    categories = tuple(
-        CategoryCheck(true.name, contact_category(guide, found).category, true.category)
-        for true, found in pairs if found is not None)
+    categories = tuple(_category_check(guide, true, found) for true, found in pairs
+                       if found is not None)
     skipped_lines = tuple((view.step.id, view.step.text) for view in steps.values()
                           if view.step.kind == "script" and view.step.id not in state.done)
     skipped_prompts = tuple((view.step.id, view.step.text) for view in steps.values()
@@ -121,3 +124,13 @@ def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
         found=tuple(true.name for true, found in pairs if found is not None),
         true_count=len(scenario.contacts), missed=tuple(missed), skipped_lines=skipped_lines,
         skipped_prompts=skipped_prompts, categories=categories, seconds=max(0, seconds))
+
+
+def _category_check(guide: Guide, true: TrueContact, found: ContactFacts) -> CategoryCheck:
+    given = contact_category(guide, found).category
+    if given == true.category:
+        return CategoryCheck(true.name, given, true.category)
+    differs = [fact for fact, value in true.facts.items() if found.facts.get(fact) != value]
+    if true.household != found.household:
+        differs.insert(0, "household")
+    return CategoryCheck(true.name, given, true.category, tuple(differs))

@@ -180,9 +180,19 @@ def feedback(practice_id: UUID) -> Any:
         found = guide.category(category_id) if guide and category_id else None
         return found.label.in_language(interview.language()) if found else (category_id or "—")
 
+    def fact_label(fact_id: str) -> str:
+        if fact_id == "household":
+            return _("lives in the household")
+        fact = next((f for f in guide.facts if f.id == fact_id), None) if guide else None
+        if fact is None:
+            return fact_id
+        label = fact.label.in_language(interview.language())
+        return f"{label} ({fact.unit})" if fact.unit else label
+
     return render_template("training/feedback.html", practice=practice, scenario=scenario,
                            result=practice.result, minutes=_minutes,
-                           category_label=category_label)
+                           category_label=category_label,
+                           fact_labels=lambda ids: ", ".join(map(fact_label, ids)))
 
 
 def _moment(text: str) -> datetime:

@@ -90,6 +90,7 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert 'data-prompt="final"' not in skipped and 'data-prompt="setting:home"' in skipped
     # Jeroen was typed without how long or how close: not the close contact (2a) he was
     assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
+    assert 'data-differs="duration_min distance_m"' in feedback  # what to ask again
     history = tracer.get("/practice").text
     assert "1 / 4" in history and 'id="practice-in-progress"' not in history  # finished
     with web.app_context():

@@ -82,7 +82,13 @@ def test_feedback_names_what_was_missed_and_where(guides: dict[str, Guide],
     assert [(m.name, m.prompt) for m in feedback.missed] == [
         ("Karin Bakker", "day:2026-11-21"), ("Els de Groot", "final")]
     assert "Saturday 21 November" in (feedback.missed[0].prompt_text or "")
-    assert all(c.right for c in feedback.categories)
+    assert all(c.right for c in feedback.categories) and not any(
+        c.differs for c in feedback.categories)
+    typed = InterviewState(contacts=(ContactFacts(name="Sam"), ContactFacts(
+        name="Jeroen", prompt="setting:sport", facts={"duration_min": 60, "distance_m": 3})),
+        onset=date(2026, 11, 22))
+    wrong = {c.name: c.differs for c in assess(birthday, guide, typed, TODAY, "en", 1).categories}
+    assert wrong == {"Sam Vos": ("household",), "Jeroen Smit": ("distance_m",)}
     skipped = dict(feedback.skipped_prompts)
     assert "day:2026-11-21" in skipped and "day:2026-11-20" not in skipped
     assert "setting:sport" not in skipped and "final" in skipped
