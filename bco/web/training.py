@@ -186,8 +186,7 @@ def feedback(practice_id: UUID) -> Any:
         fact = next((f for f in guide.facts if f.id == fact_id), None) if guide else None
         if fact is None:
             return fact_id
-        label = fact.label.in_language(interview.language())
-        return f"{label} ({fact.unit})" if fact.unit else label
+        return fact.label.in_language(interview.language())
 
     return render_template("training/feedback.html", practice=practice, scenario=scenario,
                            result=practice.result, minutes=_minutes,
