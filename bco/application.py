@@ -23,6 +23,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from bco.audit.store import AccessLog
+from bco.case_keys import TABLE as CASE_KEYS_TABLE
 from bco.case_keys import CaseKeys
 from bco.config import Settings
 from bco.domain.account import Account, Role
@@ -60,7 +61,7 @@ from bco.guides.state import InterviewState, build_state
 from bco.guides.windows import exposure_windows
 from bco.private_files import keep_private
 from bco.sealing import ERASURES, SealingMapper
-from bco.side_store import open_side_store
+from bco.side_store import SideStore, open_side_store
 from bco.storage import (
     KeyNotCreatedError,
     StartupError,
@@ -195,8 +196,9 @@ class BCOApplication(Application[UUID]):
         keep_private(settings)
         key = read_key(settings)
         with one_creator_at_a_time(settings):
-            self.side_store = open_side_store(settings)
-            self.case_keys = CaseKeys(self.side_store, key or _UNUSED_KEY)
+            self.side_store = self.open_side_store()
+            self.case_keys = CaseKeys(self.side_store, key or _UNUSED_KEY,
+                                      table=self.case_keys_table)
             super().__init__(env={
                 **persistence_env(settings),
                 **sealing_env(key or _UNUSED_KEY, settings),
@@ -209,6 +211,12 @@ class BCOApplication(Application[UUID]):
         self.catalog = GuideCatalog(settings.guides_dir)
 
     # -- construction -----------------------------------------------------------------
+
+    case_keys_table = CASE_KEYS_TABLE
+
+    def open_side_store(self) -> SideStore:
+        """The connection for what is kept beside the event log (case keys, shared counts)."""
+        return open_side_store(self.settings)
 
     def construct_env(self, name: str, env: Any = None) -> Environment:
         """Only what BCO's settings say; never stray variables from the process environment."""

@@ -48,16 +48,18 @@ class CaseKeys:
     """Per-case keys: created on first use, unwrapped once per process, destroyed at the end
     of retention. `cipher_for` and `current` are on the hot path and hit a dict."""
 
-    def __init__(self, side_store: SideStore, master_key: str) -> None:
+    def __init__(self, side_store: SideStore, master_key: str, *, table: str = TABLE) -> None:
+        self._table = table  # the practice sandbox keeps its keys apart (bcotraining_case_keys)
         self._master = AESGCM(base64.b64decode(master_key))
         # The same keyed hash of phone numbers as the timeline read model's, kept readable
         # beside each sealed phone number so that erasing it keeps "known contact" countable.
         self.phone_key = phone_hasher(master_key)
         self._db = side_store
         self._db.write(
-            f"CREATE TABLE IF NOT EXISTS {TABLE} (owner_id TEXT NOT NULL, part TEXT NOT NULL, "
-            "generation INTEGER NOT NULL, wrapped TEXT, created_at TEXT NOT NULL, "
-            "destroyed_at TEXT, PRIMARY KEY (owner_id, part, generation))")
+            f"CREATE TABLE IF NOT EXISTS {self._table} (owner_id TEXT NOT NULL, "
+            "part TEXT NOT NULL, generation INTEGER NOT NULL, wrapped TEXT, "
+            "created_at TEXT NOT NULL, destroyed_at TEXT, "
+            "PRIMARY KEY (owner_id, part, generation))")
         self._ciphers: dict[tuple[str, str, int], AESGCM | None] = {}
         self._current: dict[tuple[str, str], int] = {}
         self._lock = threading.Lock()
@@ -94,7 +96,7 @@ class CaseKeys:
     # -- the store -------------------------------------------------------------------------
 
     def _load(self, owner: str, part: str, generation: int) -> AESGCM | None:
-        rows = self._db.rows(f"SELECT wrapped FROM {TABLE} WHERE owner_id = ? AND part = ? "
+        rows = self._db.rows(f"SELECT wrapped FROM {self._table} WHERE owner_id = ? AND part = ? "
                              "AND generation = ?", [owner, part, generation])
         cipher = self._unwrap(owner, part, generation, rows[0][0]) if rows else None
         self._remember((owner, part, generation), cipher)
@@ -109,13 +111,13 @@ class CaseKeys:
         for _ in range(4):
             raw = AESGCM.generate_key(KEY_BYTES * 8)
             inserted = self._db.write(
-                f"INSERT INTO {TABLE} (owner_id, part, generation, wrapped, created_at) "
+                f"INSERT INTO {self._table} (owner_id, part, generation, wrapped, created_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [owner, part, generation, self._wrap(owner, part, generation, raw), _now()])
             if inserted == 1:
                 return self._use(owner, part, generation, AESGCM(raw))
             rows = self._db.rows(
-                f"SELECT generation, wrapped FROM {TABLE} WHERE owner_id = ? AND part = ? "
+                f"SELECT generation, wrapped FROM {self._table} WHERE owner_id = ? AND part = ? "
                 "ORDER BY generation DESC LIMIT 1", [owner, part])
             if rows and rows[0][1] is not None:
                 generation = int(rows[0][0])
@@ -156,8 +158,8 @@ class CaseKeys:
                                        _label(owner, part, generation))
         except InvalidTag:
             raise KeyStoreError(
-                f"A case key in {TABLE} does not open with the events key; the store and the "
-                "key file (BCO_KEY_FILE) do not belong together.") from None
+                f"A case key in {self._table} does not open with the events key; the store "
+                "and the key file (BCO_KEY_FILE) do not belong together.") from None
         return AESGCM(raw)
 
     # -- retention ------------------------------------------------------------------------
@@ -168,7 +170,7 @@ class CaseKeys:
         destroyed = 0
         for part in parts:
             destroyed += self._db.write(
-                f"UPDATE {TABLE} SET wrapped = NULL, destroyed_at = ? WHERE owner_id = ? AND "
+                f"UPDATE {self._table} SET wrapped = NULL, destroyed_at = ? WHERE owner_id = ? AND "
                 "part = ? AND wrapped IS NOT NULL", [now.isoformat(), owner, part])
         self.forget(owner_id)
         return destroyed
@@ -176,13 +178,13 @@ class CaseKeys:
     def has_keys(self, owner_id: UUID, part: str) -> bool:
         """Whether anything of this part was ever sealed under a key of its own (events stored
         before per-case keys were not)."""
-        return bool(self._db.rows(f"SELECT 1 FROM {TABLE} WHERE owner_id = ? AND part = ? "
+        return bool(self._db.rows(f"SELECT 1 FROM {self._table} WHERE owner_id = ? AND part = ? "
                                   "LIMIT 1", [str(owner_id), part]))
 
     def rows(self) -> Iterator[KeyRow]:
         """Every key row, for backups and tests."""
         for row in self._db.rows(f"SELECT owner_id, part, generation, wrapped, created_at, "
-                                 f"destroyed_at FROM {TABLE} ORDER BY owner_id, part, "
+                                 f"destroyed_at FROM {self._table} ORDER BY owner_id, part, "
                                  "generation"):
             yield KeyRow(str(row[0]), str(row[1]), int(row[2]), row[3], str(row[4]),
                          None if row[5] is None else str(row[5]))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol
 
 from bco.config import Settings
@@ -30,10 +31,12 @@ class SideStore(Protocol):
     def close(self) -> None: ...
 
 
-def open_side_store(settings: Settings) -> SideStore:
+def open_side_store(settings: Settings, sqlite_path: Path | None = None) -> SideStore:
+    """In the store's schema on PostgreSQL; in `sqlite_path` (events.db unless given) on
+    SQLite, the file of the application's own event log."""
     if settings.uses_postgres:
         return _Postgres(settings.database_url, settings.database_schema)
-    return _SQLite(str(settings.events_path))
+    return _SQLite(str(sqlite_path or settings.events_path))
 
 
 class _SQLite:

@@ -13,8 +13,9 @@ horizon the log is final, so a follower that reads up to it misses nothing and s
 twice. The cost moves to the follower: one short lock per poll that finds new events, not
 one per write.
 
-A write is one statement, a call of the database function `bco_insert_events_<id type>`
-that takes the shared lock and inserts, committed on its own: one round trip to the server,
+A write is one statement, a call of the database function `bco_insert_<table>_<id type>`
+(one per events table: the real store's and the practice sandbox's share a schema) that
+takes the shared lock and inserts, committed on its own: one round trip to the server,
 where the library's pipeline needs a BEGIN, the insert, a sync for its ids and a COMMIT.
 
 Imported only when BCO_DATABASE_URL is set (bco.storage names it by topic), so a SQLite
@@ -36,7 +37,18 @@ from psycopg import Connection, Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
+PG_IDENTIFIER_LIMIT = 63  # bytes; PostgreSQL truncates longer names
 LOCK_CLASS = 0x0BC0_1061  # the first key of the advisory lock; the second names the table
+
+
+def insert_function_name(events_table_name: str, id_type: str) -> str:
+    """The insert function of one events table. Each table has its own: the function names
+    its table, and two applications in one schema (the real store and the practice sandbox)
+    sharing one would each replace it with theirs, sending every write to the last opened."""
+    name = f"bco_insert_{events_table_name}_{id_type}"
+    if len(name.encode()) > PG_IDENTIFIER_LIMIT:  # PostgreSQL would cut it short silently
+        name = f"bco_insert_{zlib.crc32(events_table_name.encode()):08x}_{id_type}"
+    return name
 
 
 class SubscriptionRefused(RuntimeError):
@@ -55,7 +67,8 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
         self._reading = SQL("SELECT pg_advisory_xact_lock(%s, %s)")
         self._horizon = 0
         self._horizon_guard = threading.Lock()
-        self._insert_function = f"bco_insert_events_{datastore.originator_id_type}"
+        self._insert_function = insert_function_name(events_table_name,
+                                                     datastore.originator_id_type)
         self._insert_call = SQL("SELECT * FROM {schema}.{function}(%s)").format(
             schema=Identifier(datastore.schema), function=Identifier(self._insert_function))
         # In place of the library's insert function, which sends a NOTIFY.

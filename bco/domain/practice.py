@@ -109,6 +109,18 @@ class TrainingRecord(StampedAggregate):
         def apply_facts(self, aggregate: TrainingRecord) -> None:
             aggregate.trainee = self.trainee
 
+    class PracticeBegun(StampedAggregate.Event):
+        """A practice started and not finished yet: the trainee finds it again on /practice."""
+
+        practice_id: UUID
+        scenario_id: str
+        interview_id: UUID
+
+        def apply_facts(self, aggregate: TrainingRecord) -> None:
+            aggregate.in_progress[str(self.practice_id)] = {
+                "practice_id": str(self.practice_id), "scenario_id": self.scenario_id,
+                "interview_id": str(self.interview_id), "at": self.timestamp.isoformat()}
+
     class PracticeScored(StampedAggregate.Event):
         practice_id: UUID
         scenario_id: str
@@ -116,6 +128,7 @@ class TrainingRecord(StampedAggregate):
         result: dict[str, Any]
 
         def apply_facts(self, aggregate: TrainingRecord) -> None:
+            aggregate.in_progress.pop(str(self.practice_id), None)
             aggregate.entries.append({"practice_id": str(self.practice_id),
                                       "scenario_id": self.scenario_id, "team": self.team,
                                       "at": self.timestamp.isoformat(), **self.result})
@@ -123,6 +136,7 @@ class TrainingRecord(StampedAggregate):
     def __init__(self) -> None:
         self.trainee: str
         self.entries: list[dict[str, Any]] = []
+        self.in_progress: dict[str, dict[str, str]] = {}
 
     @staticmethod
     def id_for(trainee: str) -> UUID:
@@ -132,6 +146,11 @@ class TrainingRecord(StampedAggregate):
     def open(cls, trainee: str, *, now: datetime) -> TrainingRecord:
         return cls._create(cls.Opened, id=cls.id_for(trainee), timestamp=now, actor=trainee,
                            command_id=None, trainee=trainee)
+
+    def begun(self, practice: Practice, *, now: datetime) -> None:
+        self._record(self.PracticeBegun, now=now, actor=practice.trainee,
+                     practice_id=practice.id, scenario_id=practice.scenario_id,
+                     interview_id=practice.interview_id)
 
     def scored(self, practice: Practice, *, now: datetime) -> None:
         assert practice.result is not None

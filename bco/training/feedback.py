@@ -22,13 +22,18 @@ class Missed:
     name: str
     prompt: str | None  # None: the index named them unprompted at the start
     prompt_text: str | None
+    asked: bool = False  # the prompt was put, the index named them, and nobody wrote it down
 
 
 @dataclass(frozen=True)
 class CategoryCheck:
+    """The category a recorded contact got against the right one, and, when they differ, what
+    was recorded otherwise than the index told it: fact ids, and "household"."""
+
     name: str
     given: str | None
     expected: str
+    differs: tuple[str, ...] = ()
 
     @property
     def right(self) -> bool:
@@ -49,12 +54,12 @@ class Feedback:
         """The feedback as plain data, for the event that keeps it."""
         return {
             "found": list(self.found), "true_count": self.true_count,
-            "missed": [{"name": m.name, "prompt": m.prompt, "prompt_text": m.prompt_text}
-                       for m in self.missed],
+            "missed": [{"name": m.name, "prompt": m.prompt, "prompt_text": m.prompt_text,
+                        "asked": m.asked} for m in self.missed],
             "skipped_lines": [list(pair) for pair in self.skipped_lines],
             "skipped_prompts": [list(pair) for pair in self.skipped_prompts],
-            "categories": [{"name": c.name, "given": c.given, "expected": c.expected}
-                           for c in self.categories],
+            "categories": [{"name": c.name, "given": c.given, "expected": c.expected,
+                            "differs": list(c.differs)} for c in self.categories],
             "categories_right": sum(1 for c in self.categories if c.right),
             "seconds": self.seconds,
         }
@@ -66,11 +71,13 @@ def _tokens(name: str) -> list[str]:
 
 def matches(typed: str, true: TrueContact) -> bool:
     """A contact as typed is the true one when the names agree, or the first names do (the
-    index says "Karin"; the scenario knows "Karin Bakker")."""
-    said, known = _tokens(typed), _tokens(true.name)
-    if not said or not known:
+    index says "Karin"; the scenario knows "Karin Bakker"), by their name or an alias the
+    index uses ("grandma" for "Oma Bakri")."""
+    said = _tokens(typed)
+    if not said:
         return False
-    return said == known or said[0] == known[0]
+    return any(said == known or said[0] == known[0]
+               for known in map(_tokens, true.names) if known)
 
 
 def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
@@ -79,7 +86,7 @@ def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
     free = list(contacts)
     pairs: list[tuple[TrueContact, ContactFacts | None]] = []
     for true in scenario.contacts:
-        exact = next((c for c in free if _tokens(c.name) == _tokens(true.name)), None)
+        exact = next((c for c in free if _tokens(c.name) in map(_tokens, true.names)), None)
         found = exact or next((c for c in free if matches(c.name, true)), None)
         if found is not None:
             free.remove(found)
@@ -88,8 +95,13 @@ def pair_up(scenario: Scenario, contacts: tuple[ContactFacts, ...]
 
 
 def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
-           language: str, seconds: int) -> Feedback:
-    """Score a practice interview as it stands."""
+           language: str, seconds: int, asked: frozenset[str] = frozenset()) -> Feedback:
+    """Score a practice interview as it stands.
+
+    `asked` are the prompts the trainee put to the simulated index: a prompt put there counts
+    as asked even when the interview does not mark it done, and a contact missed at a prompt
+    that was put was named by the index but not written down.
+    """
     key = scenario.key_date(today)
     sections = all_steps(guide, state, today, language)
     steps = {view.step.id: view for section in sections for view in section.steps}
@@ -99,15 +111,26 @@ def assess(scenario: Scenario, guide: Guide, state: InterviewState, today: date,
         if found is None:
             prompt = scenario.cue_prompt(true, key)
             view = steps.get(prompt) if prompt else None
-            missed.append(Missed(true.name, prompt, view.step.text if view else None))
-    categories = tuple(
-        CategoryCheck(true.name, contact_category(guide, found).category, true.category)
-        for true, found in pairs if found is not None)
+            put = prompt is None or prompt in asked
+            missed.append(Missed(true.name, prompt, view.step.text if view else None, put))
+    categories = tuple(_category_check(guide, true, found) for true, found in pairs
+                       if found is not None)
     skipped_lines = tuple((view.step.id, view.step.text) for view in steps.values()
                           if view.step.kind == "script" and view.step.id not in state.done)
     skipped_prompts = tuple((view.step.id, view.step.text) for view in steps.values()
-                            if view.step.kind == "probe" and view.status == "open")
+                            if view.step.kind == "probe" and view.status == "open"
+                            and view.step.id not in asked)
     return Feedback(
         found=tuple(true.name for true, found in pairs if found is not None),
         true_count=len(scenario.contacts), missed=tuple(missed), skipped_lines=skipped_lines,
         skipped_prompts=skipped_prompts, categories=categories, seconds=max(0, seconds))
+
+
+def _category_check(guide: Guide, true: TrueContact, found: ContactFacts) -> CategoryCheck:
+    given = contact_category(guide, found).category
+    if given == true.category:
+        return CategoryCheck(true.name, given, true.category)
+    differs = [fact for fact, value in true.facts.items() if found.facts.get(fact) != value]
+    if true.household != found.household:
+        differs.insert(0, "household")
+    return CategoryCheck(true.name, given, true.category, tuple(differs))

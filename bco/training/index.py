@@ -16,33 +16,39 @@ PLACEHOLDER_PHONE = "+31600000000"  # a practice contact's number: never anyone'
 @dataclass(frozen=True)
 class Reply:
     """What the index says to one prompt: their words (None: nothing scripted, the screen says
-    it in the index's manner) and whom they name."""
+    it in the index's manner) and whom they name. `about_people` tells the screen which of
+    its unscripted lines fits: "nobody" to a prompt for people, "nothing" to a question."""
 
     prompt: str | None
     text: str | None
     named: tuple[TrueContact, ...]
+    about_people: bool = True
 
 
-def opening(scenario: Scenario) -> Reply:
+def opening(scenario: Scenario, key_date: date) -> Reply:
     """What the index says as the call starts, with the people they name unprompted."""
     named = tuple(c for c in scenario.contacts if c.cue == "unprompted")
     words = [scenario.opening] if scenario.opening else []
-    words += [c.says for c in named]
+    words += [scenario.says(c, key_date) for c in named]
     return Reply(None, " ".join(words) or None, named)
 
 
 def reply(scenario: Scenario, guide: Guide, prompt: str, key_date: date) -> Reply:
     """The index's reply when the tracer puts `prompt` (a question, probe or line id)."""
     named = tuple(c for c in scenario.contacts if scenario.cue_prompt(c, key_date) == prompt)
-    words = [c.says for c in named]
+    words = [scenario.says(c, key_date) for c in named]
     question = guide.questions.get(prompt)
-    if question is not None and question.type != "contacts":
+    about_people = question is None or question.type == "contacts"
+    if not about_people:
+        assert question is not None
         said = answer_words(scenario, question, key_date)
+        if said is None and question.type == "yesno":  # not in the story: a plain no
+            said = yes_no(scenario.language)[1] + "."
         if said:
             words.insert(0, said)
-    if not words and not prompt.startswith("script:") and scenario.nobody:
-        words = [scenario.nobody]
-    return Reply(prompt, " ".join(words) or None, named)
+    if not words and about_people and not prompt.startswith("script:") and scenario.nobody:
+        words = [scenario.nobody]  # "nobody" answers a prompt for people, not a question
+    return Reply(prompt, " ".join(words) or None, named, about_people)
 
 
 def answer_value(scenario: Scenario, question: Question, key_date: date) -> object:

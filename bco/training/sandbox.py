@@ -10,7 +10,7 @@ the sandbox keeps what its screens need on its own aggregates (a trainee's recor
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -23,6 +23,7 @@ from bco.domain.errors import NotFoundError
 from bco.domain.errors import translatable as _t
 from bco.domain.practice import Practice, TrainingRecord
 from bco.guide_catalog import disease_code
+from bco.side_store import SideStore, open_side_store
 from bco.training.feedback import Feedback, assess
 from bco.training.scenarios import Scenario, ScenarioError, load_scenarios, scenario_files
 
@@ -41,6 +42,13 @@ class TrainingApplication(BCOApplication):
         if "SQLITE_DBNAME" in values:
             values["SQLITE_DBNAME"] = str(self.settings.training_events_path)
         return Environment(name, values)
+
+    # Its case keys apart too: a practice's key is no row of the real store's key table.
+    case_keys_table = "bcotraining_case_keys"
+
+    def open_side_store(self) -> SideStore:
+        """On SQLite in training.db beside the sandbox's events, not in the real events.db."""
+        return open_side_store(self.settings, self.settings.training_events_path)
 
     def store_description(self) -> str:
         if self.settings.uses_postgres:
@@ -105,11 +113,18 @@ class TrainingApplication(BCOApplication):
         self.assign_case(case_id, trainee, team, actor=trainee)
         interview_id = self.start_interview(case_id, actor=trainee, guide_id=guide.id,
                                             reached=True).aggregate_id
+        now = self.clock()
         practice = Practice.start(trainee=trainee, team=team, scenario_id=scenario.id,
                                   guide_id=guide.id, case_id=case_id, interview_id=interview_id,
-                                  now=self.clock())
-        self._save(practice)
+                                  now=now)
+        record = self._record_for(trainee, now)
+        record.begun(practice, now=now)
+        self._save(practice, record)
         return Recorded(practice.id, practice.version, None)
+
+    def _record_for(self, trainee: str, now: datetime) -> TrainingRecord:
+        found = self._find(TrainingRecord.id_for(trainee), TrainingRecord)
+        return found if found is not None else TrainingRecord.open(trainee, now=now)
 
     def get_practice(self, practice_id: UUID) -> Practice:
         return self._get(practice_id, Practice)
@@ -129,7 +144,8 @@ class TrainingApplication(BCOApplication):
         language = self.scenario(practice.scenario_id).language
         seconds = int((self.clock() - practice.started_at).total_seconds())
         return assess(self.scenario(practice.scenario_id), guide,
-                      self.interview_state(interview, case), self.today(), language, seconds)
+                      self.interview_state(interview, case), self.today(), language, seconds,
+                      asked=frozenset(practice.asked))
 
     def finish_practice(self, practice_id: UUID, *, actor: str) -> Recorded:
         """Complete the practice interview if still open, then keep the feedback on the
@@ -142,9 +158,7 @@ class TrainingApplication(BCOApplication):
         result = self.feedback(practice).to_result()
         now = self.clock()
         practice.finish(result, now=now, actor=actor)
-        record = self._find(TrainingRecord.id_for(practice.trainee), TrainingRecord)
-        if record is None:
-            record = TrainingRecord.open(practice.trainee, now=now)
+        record = self._record_for(practice.trainee, now)
         record.scored(practice, now=now)
         self._save(practice, record)
         return Recorded(practice.id, practice.version, None)

@@ -9,6 +9,7 @@ reader (no aliases, tags, huge numbers; duplicate keys refused), checked against
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -24,11 +25,14 @@ from bco.guides.categories import check_facts
 from bco.guides.errors import FactError, GuideError, Location
 from bco.guides.loader import _explain, _parse_yaml  # one reader for guides and scenarios
 from bco.guides.model import Guide
+from bco.guides.phrasing import WEEKDAYS, fill
 
 SCHEMA_PATH = Path(__file__).with_name("scenario.schema.json")
 SUFFIXES = (".yaml", ".yml")
 Manner = Literal["worried", "hurried", "reluctant"]
 UNPROMPTED = "unprompted"
+WEEKDAY = "{weekday}"  # in a dated contact's words: that day's name on the day of practice
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 class ScenarioError(GuideError):
@@ -63,6 +67,21 @@ class TrueContact:
     setting: str | None = None
     household: bool = False
     facts: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    aliases: tuple[str, ...] = ()  # what else the index calls them: "grandma", "Noa"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name a tracer may write them down by: their name, then their aliases."""
+        return (self.name, *self.aliases)
+
+    @property
+    def day_offset(self) -> int | None:
+        """The day the index remembers them by, from the onset: their `day`, else a day cue's."""
+        if self.day is not None:
+            return self.day
+        if self.cue.startswith("day:") and self.cue[4:].lstrip("-").isdigit():
+            return int(self.cue[4:])
+        return None
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,18 @@ class Scenario:
 
     def contact_day(self, contact: TrueContact, key_date: date) -> date | None:
         return None if contact.day is None else key_date + timedelta(days=contact.day)
+
+    def says(self, contact: TrueContact, key_date: date) -> str:
+        """The contact's words as the index says them, `{weekday}` as their day's name.
+
+        A practice's dates move with the day it is played, so a scenario never names a weekday
+        itself: "that {weekday}" is "that Saturday" when the contact's day falls on one."""
+        offset = contact.day_offset
+        if offset is None:
+            return contact.says
+        day = key_date + timedelta(days=offset)
+        weekdays = WEEKDAYS.get(self.language, WEEKDAYS["en"])
+        return fill(contact.says, weekday=weekdays[day.weekday()])
 
 
 def scenario_files(directory: Path) -> list[Path]:
@@ -221,7 +252,8 @@ def _build(data: dict[str, Any], path: Path) -> Scenario:
         TrueContact(name=c["name"], cue=_cue(c["cue"]), category=str(c["category"]),
                     says=c["says"], day=c.get("day"), setting=c.get("setting"),
                     household=bool(c.get("household", False)),
-                    facts=MappingProxyType(dict(c.get("facts") or {})))
+                    facts=MappingProxyType(dict(c.get("facts") or {})),
+                    aliases=tuple(c.get("aliases") or ()))
         for c in data["contacts"])
     birth = index.get("birth_date")
     return Scenario(
@@ -306,6 +338,8 @@ def _contact_problems(scenario: Scenario, guide: Guide
             if question is None or question.type != "contacts":
                 problems.append(((*where, "cue"), f"{cue!r} is not a contacts question of "
                                                   f"guide {guide.id}"))
+        problems.extend(((*where, "says"), problem)
+                        for problem in _says_problems(contact, scenario.language))
         if contact.day is not None and contact.day > latest:
             problems.append(((*where, "day"), f"day {contact.day} is after the day of the call "
                                               f"(at most {latest})"))
@@ -319,4 +353,23 @@ def _contact_problems(scenario: Scenario, guide: Guide
             check_facts(guide, contact.facts)
         except FactError as error:
             problems.append(((*where, "facts", error.fact), str(error)))
+    return problems
+
+
+def _says_problems(contact: TrueContact, language: str) -> list[str]:
+    """A contact's words may name their day only as {weekday}: the dates of a practice move
+    with the day it is played, so "that Saturday" would be wrong on most days."""
+    problems = [f"unknown placeholder {found}; the only one is {WEEKDAY}"
+                for found in _PLACEHOLDER.findall(contact.says) if found != WEEKDAY]
+    if WEEKDAY in contact.says and contact.day_offset is None:
+        problems.append(f"{WEEKDAY} needs the contact's 'day' (or a day cue)")
+    words = {w.casefold() for w in re.findall(r"\w+", contact.says)}
+    if not any(name.split()[0].casefold() in words for name in contact.names if name.split()):
+        problems.append(f"the index never says {contact.name!r} (nor an alias) here, so the "
+                        "tracer cannot write them down; name them in 'says' or give 'aliases'")
+    if contact.day_offset is not None:
+        named = [d for d in WEEKDAYS.get(language, WEEKDAYS["en"]) if d.casefold() in words]
+        if named:
+            problems.append(f"names the weekday {named[0]!r}, but the contact's day falls on "
+                            f"another weekday each day the scenario is played; write {WEEKDAY}")
     return problems

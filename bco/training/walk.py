@@ -48,7 +48,7 @@ def play(scenario: Scenario, guide: Guide, today: date) -> Walk:
     key = scenario.key_date(today)
     onset, test_date = scenario.dates(today)
     walk = Walk(scenario.id, guide.id)
-    told = opening(scenario).named
+    told = opening(scenario, key).named
     state = InterviewState(contacts=tuple(_recorded(guide, scenario, c, None, key) for c in told),
                            onset=onset, test_date=test_date)
     walk.surfaced.update({c.name: None for c in told})

@@ -5,7 +5,7 @@ reads. The scores stay with leads: on the review page and in the case's history.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -34,7 +34,7 @@ from bco.projections.coaching import completed_interviews
 from bco.projections.kpis import Period
 from bco.training.rubric import Rubric, load_rubric, rubric_path
 from bco.web import access
-from bco.web.auth import bco, role_required
+from bco.web.auth import bco, current_language, role_required
 from bco.web.errors import translated, wants_json
 from bco.web.readmodels import read_your_writes, views
 
@@ -77,7 +77,12 @@ def sample() -> Any:
     thin = [row for row in thin if row["tracer"] != current_user.name]
     return render_template("coaching/sample.html", picked=picked, thin=thin,
                            total=len(others), days=SAMPLE_DAYS, reviewed=_reviewed,
-                           reference=access.case_reference)
+                           reference=access.case_reference, completed_at=_utc)
+
+
+def _utc(text: str) -> datetime:
+    """A read model's UTC text as a moment, for the page to show in the reader's zone."""
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC)
 
 
 def _reviewed(interview_id: str) -> int:
@@ -182,7 +187,20 @@ def review_link(case: Case) -> str | None:
     return url_for("coaching.review_form", interview_id=case.interview_id)
 
 
+def review_lines(review: dict[str, Any]) -> list[dict[str, str]]:
+    """A review's scores as a lead reads them: in the order of today's rubric, each value with
+    its label ("Partly (1)"); an item a later rubric version dropped keeps its id."""
+    current, lang = rubric(), current_language()
+    labels = {item.id: item.label.get(lang, item.id) for item in current.items}
+    scale = {value: label.get(lang, str(value)) for value, label in current.scale}
+    order = [i.id for i in current.items if i.id in review["scores"]]
+    order += [i for i in review["scores"] if i not in labels]
+    return [{"id": item, "label": labels.get(item, item),
+             "value": (f"{scale[v]} ({v})" if (v := review["scores"][item]) in scale
+                       else str(v))} for item in order]
+
+
 def init_app(flask_app: Flask) -> None:
     flask_app.register_blueprint(blueprint)
     flask_app.jinja_env.globals.update(coaching_reviews=case_reviews, coaching_rubric=rubric,
-                                       coaching_link=review_link)
+                                       coaching_link=review_link, coaching_lines=review_lines)

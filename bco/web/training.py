@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, Flask, abort, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,6 +37,9 @@ MANNERS = {"worried": _l("worried"), "hurried": _l("in a hurry"),
 NOBODY = {"worried": _l("I… I really can't think of anyone. Is that bad?"),
           "hurried": _l("No. Can we move on?"),
           "reluctant": _l("I'd rather not say.")}
+NOT_SURE = {"worried": _l("Oh… I'm not sure. I really don't know."),  # a question the story
+            "hurried": _l("No idea. Next question?"),               # has no answer to
+            "reluctant": _l("I'd rather not go into that.")}
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,10 @@ class Exchange:
 
 
 def _words(scenario: Scenario, said: Reply) -> str:
-    return said.text or str(NOBODY[scenario.manner])
+    if said.text:
+        return said.text
+    with force_locale(scenario.language):  # the index speaks the scenario's language
+        return str((NOBODY if said.about_people else NOT_SURE)[scenario.manner])
 
 
 def index_panel(interview_id: UUID) -> dict[str, Any] | None:
@@ -64,7 +72,7 @@ def index_panel(interview_id: UUID) -> dict[str, Any] | None:
     case = app.get_case(practice.case_id)
     guide = app.guide_for_interview(interview_)
     key = case.onset or case.test_date or app.today()
-    first = opening(scenario)
+    first = opening(scenario, key)
     exchanges = []
     for prompt in reversed(practice.asked):
         said = reply(scenario, guide, prompt, key)
@@ -96,7 +104,11 @@ def home() -> Any:
     return render_template("training/home.html", scenarios=scenarios,
                            problems=app.scenario_problems,
                            guides=app.catalog.guides, manners=MANNERS,
-                           entries=list(reversed(record.entries)) if record else [])
+                           entries=list(reversed(record.entries)) if record else [],
+                           in_progress=sorted(record.in_progress.values() if record else [],
+                                              key=lambda p: p["at"], reverse=True),
+                           screen=f"{sandbox.PRACTICE}.screen", moment=_moment,
+                           scenarios_by_id=app.scenarios)
 
 
 @blueprint.post("/practice/start")
@@ -168,9 +180,23 @@ def feedback(practice_id: UUID) -> Any:
         found = guide.category(category_id) if guide and category_id else None
         return found.label.in_language(interview.language()) if found else (category_id or "—")
 
+    def fact_label(fact_id: str) -> str:
+        if fact_id == "household":
+            return _("lives in the household")
+        fact = next((f for f in guide.facts if f.id == fact_id), None) if guide else None
+        if fact is None:
+            return fact_id
+        return fact.label.in_language(interview.language())
+
     return render_template("training/feedback.html", practice=practice, scenario=scenario,
                            result=practice.result, minutes=_minutes,
-                           category_label=category_label)
+                           category_label=category_label,
+                           fact_labels=lambda ids: ", ".join(map(fact_label, ids)))
+
+
+def _moment(text: str) -> datetime:
+    """A record's ISO timestamp as a moment, for the page to show in the reader's zone."""
+    return datetime.fromisoformat(text)
 
 
 def _minutes(seconds: int) -> str:
@@ -195,7 +221,8 @@ def team() -> Any:
                             for prompt, _text in entry.get("skipped_prompts", [])})
         ranked = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
         rows.append({"name": member.name, "entries": entries, "skipped": ranked})
-    return render_template("training/team.html", rows=rows, minutes=_minutes)
+    return render_template("training/team.html", rows=rows, minutes=_minutes, moment=_moment,
+                           scenarios_by_id=app.scenarios)
 
 
 def _prompt_kind(guides: dict[str, Guide], prompt: str) -> str:

@@ -60,6 +60,10 @@ def test_a_skipped_day_is_named_in_the_feedback(new_page: Callable[..., Page],
     expect(missed.first).to_have_attribute("data-missed", "Karin Bakker")
     expect(missed.first).to_have_attribute("data-prompt", f"day:{saturday.isoformat()}")
     expect(missed.first).to_contain_text(format_day(saturday, "en"))
+    expect(missed.first).to_have_attribute("data-asked", "no")  # the day was never put
+    skipped = page.locator("#feedback-skipped li[data-prompt^='day:']")
+    expect(skipped).to_have_count(1)  # the days put to the index count as asked
+    expect(skipped.first).to_have_attribute("data-prompt", f"day:{saturday.isoformat()}")
     expect(page.locator("#feedback-found")).to_contain_text("3")
     page.screenshot(path=str(OUTPUT / "practice-feedback.png"), full_page=True)
     assert server.app.store_position() == real_events  # all of it in the sandbox
@@ -84,3 +88,20 @@ def test_practice_pages_are_accessible(new_page: Callable[..., Page], server: Se
     page.click("#finish-practice")
     expect(page.locator("#feedback-missed li[data-missed]")).to_have_count(3)
     accessible(page)
+
+
+def test_on_a_phone_a_chip_leads_to_the_index_and_a_link_back(new_page: Callable[..., Page],
+                                                              server: Server) -> None:
+    """At 390 px the panel sits below the whole interview; the chip reaches it in one tap."""
+    page = new_page(viewport={"width": 390, "height": 844})
+    sign_in(page, server, "tracer3")
+    page.goto(f"{server.url}/practice")
+    page.click("#start-measles-grandparents-en")
+    expect(page.locator("#index-chip")).to_be_visible()
+    expect(page.locator("#ask-index")).not_to_be_in_viewport()
+    page.click("#index-chip")
+    expect(page.locator("#ask-index")).to_be_in_viewport()
+    ask(page, "rash_date")
+    page.click(".back-to-call a")
+    expect(page.locator("#now")).to_be_in_viewport()
+    page.screenshot(path=str(OUTPUT / "practice-phone.png"))

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from flask.testing import FlaskClient
 from interview_support import JSON, start_interview
 from web_support import Cases
@@ -41,6 +43,13 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert page.status_code == 200
     assert f'data-interview-id="{interview_id}"' in page.text  # random sample of one
     assert 'id="sample-thin"' in page.text  # no contact outside the household: thin
+    dashboard = lead.get("/dashboard").text  # from the dashboard's thin list, one click
+    assert f'href="/coaching/interviews/{interview_id}" class="coach-link"' in dashboard
+    completed_at = bco_app.get_interview(interview_id).completed_at
+    assert completed_at is not None  # shown in the reader's zone, not as the stored UTC text
+    shown = format_datetime(completed_at, "d MMM HH:mm", locale="nl",
+                            tzinfo=ZoneInfo(bco_app.settings.timezone))
+    assert f"<td>{shown}</td>" in page.text
     case_id = bco_app.get_interview(interview_id).case_id
     assert f'href="/coaching/interviews/{interview_id}" id="review-interview"' in lead.get(
         f"/cases/{case_id}").text
@@ -59,8 +68,27 @@ def test_a_lead_samples_scores_and_the_tracer_reads_the_feedback(
     assert FEEDBACK.replace("'", "&#39;") in mine
     assert "13 van 14" not in mine and "every_day_walked" not in mine  # words, not scores
     assert 'id="coaching-reviews"' in lead.get(f"/cases/{case_id}").text
-    assert "13 van 14" in lead.get(f"/cases/{case_id}").text
+    case_page = lead.get(f"/cases/{case_id}").text
+    assert "13 van 14" in case_page
+    assert '<li data-item="every_day_walked">Elke dag doorgelopen: Deels (1)</li>' in case_page
     assert 'id="coaching-reviews"' not in tracer.get(f"/cases/{case_id}").text
+
+
+def test_a_score_on_an_item_a_later_rubric_dropped_is_still_shown(
+        bco_app: BCOApplication, clock: Any, cases: Cases,
+        client_for: Callable[[str], FlaskClient]) -> None:
+    """The rubric is data and changes by version; a review keeps what it was scored on."""
+    interview_id = completed(bco_app, clock, cases)
+    allowed = {item: (0, 1, 2) for item in (*ITEMS, "empathy_shown")}
+    bco_app.review_interview(interview_id, {**dict.fromkeys(ITEMS, 2), "empathy_shown": 0}, "",
+                             rubric_id="interview-quality", rubric_version=0, allowed=allowed,
+                             actor="lead")
+    case_id = bco_app.get_interview(interview_id).case_id
+    page = client_for("lead").get(f"/cases/{case_id}").text
+    items = page.split('id="coaching-reviews"')[1]
+    assert items.index('data-item="identity_checked"') < items.index(
+        'data-item="empathy_shown"')  # today's items first, in the rubric's order
+    assert '<li data-item="empathy_shown">empathy_shown: Niet gedaan (0)</li>' in items
 
 
 @pytest.mark.parametrize("role", ["tracer", "authority", "admin"])

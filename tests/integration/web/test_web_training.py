@@ -7,10 +7,13 @@ import json
 import re
 import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_datetime
 from flask import Flask
 from flask.testing import FlaskClient
 from interview_support import HX
@@ -45,14 +48,28 @@ def test_a_practice_interview_with_the_index_beside_it(
     interview_id = start(tracer)
     page = tracer.get(f"/practice/interviews/{interview_id}")
     assert page.status_code == 200
-    assert 'id="index-panel"' in page.text
+    assert 'id="index-panel"' in page.text and 'href="#index-panel"' in page.text  # the chip
     assert "My partner Sam is here with me" in page.text  # named unprompted
     assert f'action="/practice/interviews/{interview_id}/answers/' in page.text
     assert 'action="/interviews/' not in page.text and "/presence/" not in page.text
     pid = practice_id(web, interview_id)
+    home = tracer.get("/practice").text  # left and come back: the practice is there to resume
+    assert f'<li data-practice="{pid}"><a href="/practice/interviews/{interview_id}">' in home
     panel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:sport"}, headers=HX)
     assert panel.status_code == 200
     assert "my defensive partner" in panel.text
+    assert '<option value="identity_confirmed" selected>' in page.text  # where the call is
+    put = tracer.post(f"/practice/{pid}/ask", data={"prompt": "identity_confirmed"}, headers=HX)
+    assert "14 May 1987, and 1234 AB." in put.text
+    assert '<option value="good_moment" selected>' in put.text  # on to the next, not put yet
+    travel = tracer.post(f"/practice/{pid}/ask", data={"prompt": "travel_abroad"}, headers=HX)
+    reply = travel.text.split('data-prompt="travel_abroad"')[1].split("</li>")[0]
+    assert "No." in reply and "anyone" not in reply  # a question, not a prompt for people
+    unscripted = tracer.post(f"/practice/{pid}/ask", data={"prompt": "open_questions"},
+                             headers=HX).text.split('data-prompt="open_questions"')[1]
+    # not in the story: the worried index is unsure, in the scenario's English (the UI is Dutch)
+    assert "Oh… I&#39;m not sure. I really don&#39;t know." in unscripted.split("</li>")[0]
+    tracer.post(f"/practice/{pid}/ask", data={"prompt": "final"}, headers=HX)  # Els, not noted
     quiet = tracer.post(f"/practice/{pid}/ask", data={"prompt": "setting:work"}, headers=HX)
     assert "I really can&#39;t think of anyone else then" in quiet.text
     assert "Karin" not in quiet.text  # her cue is the Saturday, not work
@@ -65,10 +82,23 @@ def test_a_practice_interview_with_the_index_beside_it(
     assert "Contacten gevonden: 1 van 4" in feedback  # the tracer reads Dutch
     assert 'data-missed="Karin Bakker"' in feedback and "Saturday 21 November" in feedback
     assert 'data-missed="Sam Vos"' in feedback and "aan het begin van het gesprek" in feedback
+    assert 'data-missed="Els de Groot" data-prompt="final" data-asked="yes"' in feedback
+    assert "maar ze staan niet op uw contactenlijst" in feedback  # named, not written down
+    assert 'data-asked="no"' in feedback.split('data-missed="Karin Bakker"')[1][:80]
+    skipped = feedback.split('id="feedback-skipped"')[1]
+    assert 'data-prompt="setting:sport"' not in skipped  # put to the index: asked
+    assert 'data-prompt="final"' not in skipped and 'data-prompt="setting:home"' in skipped
     # Jeroen was typed without how long or how close: not the close contact (2a) he was
     assert 'data-category-right="no"' in feedback and "Categorie 2a: nauw contact" in feedback
+    assert 'data-differs="duration_min distance_m"' in feedback  # what to ask again
     history = tracer.get("/practice").text
-    assert "1 / 4" in history
+    assert "1 / 4" in history and 'id="practice-in-progress"' not in history  # finished
+    with web.app_context():
+        record = training_app().record_of("tracer")
+    assert record is not None  # when, in the reader's zone (not the stored UTC text)
+    shown = format_datetime(datetime.fromisoformat(record.entries[0]["at"]), "d MMM yyyy HH:mm",
+                            locale="nl", tzinfo=ZoneInfo(web.extensions["bco_settings"].timezone))
+    assert f">{shown}</a>" in history
 
 
 def test_completing_from_the_screen_leads_to_the_feedback(
@@ -165,6 +195,7 @@ def test_a_practice_is_its_trainees_and_their_leads_only(
     cases.project()  # type: ignore[attr-defined]  # the team's accounts are a read model
     team = lead.get("/training/team").text
     assert 'data-trainee="tracer"' in team and "0 / 4" in team
+    assert "A sister&#39;s birthday" in team  # the scenario by its title
     assert "een dag van de periode" in team  # the prompts skipped most often
 
 

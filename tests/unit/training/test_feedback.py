@@ -36,7 +36,7 @@ def test_the_index_names_a_contact_only_at_their_cue(guides: dict[str, Guide],
                                                      birthday: Scenario) -> None:
     guide = guides["covid-19"]
     onset = birthday.key_date(TODAY)
-    assert [c.name for c in opening(birthday).named] == ["Sam Vos"]
+    assert [c.name for c in opening(birthday, birthday.key_date(TODAY)).named] == ["Sam Vos"]
     saturday = reply(birthday, guide, "day:2026-11-21", onset)
     assert [c.name for c in saturday.named] == ["Karin Bakker"]
     friday = reply(birthday, guide, "day:2026-11-20", onset)
@@ -44,6 +44,19 @@ def test_the_index_names_a_contact_only_at_their_cue(guides: dict[str, Guide],
     answer = reply(birthday, guide, "household_size", onset)
     assert answer.text == "Just my partner, Sam." and answer.named == ()
     assert reply(birthday, guide, "script:greeting", onset).text is None
+
+
+def test_an_alias_the_index_uses_matches_too(guides: dict[str, Guide]) -> None:
+    """"Noa" for "Baby Noa", "grandmother" for "Oma Bakri": written down as the index says it."""
+    scenarios = load_scenarios(default_scenarios_dir(), guides)
+    noa = next(c for c in scenarios["measles-waiting-room-nl"].contacts if c.name == "Baby Noa")
+    oma = next(c for c in scenarios["tuberculosis-hostel-en"].contacts if c.name == "Oma Bakri")
+    assert matches("Noa", noa) and matches("baby noa", noa) and not matches("Sem", noa)
+    assert matches("Grandmother", oma) and matches("grandma Bakri", oma)
+    assert not matches("grandfather", oma)
+    paired = dict((t.name, f) for t, f in pair_up(scenarios["tuberculosis-hostel-en"],
+                                                  (ContactFacts(name="grandmother"),)))
+    assert paired["Oma Bakri"] == ContactFacts(name="grandmother")
 
 
 def test_names_match_as_the_index_says_them(birthday: Scenario) -> None:
@@ -69,13 +82,50 @@ def test_feedback_names_what_was_missed_and_where(guides: dict[str, Guide],
     assert [(m.name, m.prompt) for m in feedback.missed] == [
         ("Karin Bakker", "day:2026-11-21"), ("Els de Groot", "final")]
     assert "Saturday 21 November" in (feedback.missed[0].prompt_text or "")
-    assert all(c.right for c in feedback.categories)
+    assert all(c.right for c in feedback.categories) and not any(
+        c.differs for c in feedback.categories)
+    typed = InterviewState(contacts=(ContactFacts(name="Sam"), ContactFacts(
+        name="Jeroen", prompt="setting:sport", facts={"duration_min": 60, "distance_m": 3})),
+        onset=date(2026, 11, 22))
+    wrong = {c.name: c.differs for c in assess(birthday, guide, typed, TODAY, "en", 1).categories}
+    assert wrong == {"Sam Vos": ("household",), "Jeroen Smit": ("distance_m",)}
     skipped = dict(feedback.skipped_prompts)
     assert "day:2026-11-21" in skipped and "day:2026-11-20" not in skipped
     assert "setting:sport" not in skipped and "final" in skipped
     lines = dict(feedback.skipped_lines)
     assert "script:greeting" not in lines and "script:identity-check" in lines
     assert feedback.to_result()["seconds"] == 754
+
+
+def test_a_prompt_put_to_the_index_is_asked_and_a_name_it_brought_back_was_not_noted(
+        guides: dict[str, Guide], birthday: Scenario) -> None:
+    """Prompts put in the side panel count as asked; a contact missed at such a prompt was
+    named by the index and not written down, which the feedback says apart from a prompt
+    never put."""
+    state = InterviewState(contacts=(ContactFacts(name="Sam", household=True, setting="home"),),
+                           onset=date(2026, 11, 22))
+    asked = frozenset({"day:2026-11-21", "setting:sport", "setting:work"})
+    feedback = assess(birthday, guides["covid-19"], state, TODAY, "en", 60, asked=asked)
+    missed = {m.name: m.asked for m in feedback.missed}
+    assert missed == {"Karin Bakker": True, "Jeroen Smit": True, "Els de Groot": False}
+    skipped = dict(feedback.skipped_prompts)
+    assert not asked & set(skipped) and "final" in skipped and "day:2026-11-20" in skipped
+    assert feedback.to_result()["missed"][0]["asked"] is True
+
+
+def test_the_index_answers_a_question_not_in_the_story_plainly(
+        guides: dict[str, Guide], birthday: Scenario) -> None:
+    """"I can't think of anyone else" answers a prompt for people, not a yes/no question."""
+    guide, onset = guides["covid-19"], birthday.key_date(TODAY)
+    travel = reply(birthday, guide, "travel_abroad", onset)
+    assert travel.text == "No." and not travel.about_people
+    assert reply(birthday, guide, "setting:work", onset).about_people
+    free_text = next(q for q in guide.questions.values()
+                     if q.type == "text" and q.id not in birthday.answers)
+    unscripted = reply(birthday, guide, free_text.id, onset)
+    assert unscripted.text is None and not unscripted.about_people
+    saturday = reply(birthday, guide, "day:2026-11-21", onset)
+    assert saturday.text is not None and "That Saturday was my sister Karin" in saturday.text
 
 
 def test_a_finished_practice_takes_no_more_prompts() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from bco.guides.loader import default_guides_dir, load_guides
 from bco.guides.model import Guide
+from bco.guides.phrasing import WEEKDAYS
 from bco.training.scenarios import (
     ScenarioError,
     default_scenarios_dir,
@@ -129,3 +130,65 @@ def test_onset_or_test_date_exactly_one(guides: dict[str, Guide]) -> None:
     assert problems(VALID.replace("onset_days_ago: 2\n", ""), guides) == [
         "training/scenarios/tiny.yaml:1: onset_days_ago: missing; give the days since the onset "
         "(or test_days_ago when there are no symptoms)"]
+
+
+def test_a_dated_contact_names_their_day_only_as_a_placeholder(
+        guides: dict[str, Guide]) -> None:
+    """A practice's dates move with the day it is played: "that Saturday" is wrong on six days
+    of seven, so a dated contact's words say {weekday} and the index fills in the real one."""
+    named = VALID.replace("says: Oh, lunch with Fatima.", "says: Oh, Fatima, on Friday.")
+    assert problems(named, guides) == [
+        "training/scenarios/tiny.yaml:22: contacts[1].says: names the weekday 'Friday', but the "
+        "contact's day falls on another weekday each day the scenario is played; write "
+        "{weekday}"]
+    undated = VALID.replace("says: My partner Sam.", "says: Sam, since {weekday}.").replace(
+        "    day: 1\n", "")
+    assert problems(undated, guides) == [
+        "training/scenarios/tiny.yaml:15: contacts[0].says: {weekday} needs the contact's "
+        "'day' (or a day cue)"]
+    unknown = VALID.replace("says: Oh, lunch with Fatima.", "says: 'Fatima on {day}.'")
+    assert problems(unknown, guides)[0].endswith(
+        "contacts[1].says: unknown placeholder {day}; the only one is {weekday}")
+    habitual = VALID.replace("says: My partner Sam.", "says: My partner Sam, every Sunday.")
+    assert problems(habitual, guides) == [  # Sam has a day: even a habit must not say one
+        "training/scenarios/tiny.yaml:16: contacts[0].says: names the weekday 'Sunday', but the "
+        "contact's day falls on another weekday each day the scenario is played; write "
+        "{weekday}"]
+    filled = parse_scenario(VALID.replace("says: Oh, lunch with Fatima.",
+                                          "says: 'Oh, that {weekday}, lunch with Fatima.'"),
+                            "tiny.yaml", guides)
+    key = filled.key_date(TODAY)  # Monday 23 November; Fatima's day cue -1 is the Sunday
+    assert filled.says(filled.contacts[1], key) == "Oh, that Sunday, lunch with Fatima."
+    assert filled.says(filled.contacts[1], key + timedelta(days=1)) == \
+        "Oh, that Monday, lunch with Fatima."
+
+
+def test_no_shipped_scenario_names_a_weekday_that_moves(guides: dict[str, Guide]) -> None:
+    for scenario in load_scenarios(default_scenarios_dir(), guides).values():
+        for contact in scenario.contacts:
+            for offset in range(7):  # played on each day of a week, the words fit the date
+                key = scenario.key_date(TODAY + timedelta(days=offset))
+                words = scenario.says(contact, key)
+                assert "{" not in words, (scenario.id, contact.name)
+                if "{weekday}" in contact.says:
+                    assert contact.day_offset is not None
+                    day = key + timedelta(days=contact.day_offset)
+                    assert WEEKDAYS[scenario.language][day.weekday()] in words
+    assert any("{weekday}" in c.says for s in load_scenarios(default_scenarios_dir(),
+                                                             guides).values()
+               for c in s.contacts)
+
+
+def test_a_contact_the_index_never_names_cannot_be_written_down(
+        guides: dict[str, Guide]) -> None:
+    """The feedback matches what the tracer typed against the names the index says; a contact
+    whose words never say their name (or an alias) is refused at its line."""
+    nameless = VALID.replace("says: Oh, lunch with Fatima.", "says: Oh, lunch with my aunt.")
+    assert problems(nameless, guides) == [
+        "training/scenarios/tiny.yaml:22: contacts[1].says: the index never says 'Fatima' (nor "
+        "an alias) here, so the tracer cannot write them down; name them in 'says' or give "
+        "'aliases'"]
+    aliased = parse_scenario(nameless.replace("    category: 2a\n",
+                                              "    category: 2a\n    aliases: [aunt]\n"),
+                             "tiny.yaml", guides)
+    assert aliased.contacts[1].names == ("Fatima", "aunt")
