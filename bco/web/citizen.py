@@ -18,9 +18,11 @@ from typing import Any, cast
 from uuid import UUID
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     g,
     redirect,
     render_template,
@@ -102,8 +104,15 @@ def _gone(state: str, link: SelfReportLink | None) -> Response:
         g.bco_language = session.get(LANGUAGE_KEY) or (
             request.accept_languages.best_match(list(LANGUAGES)) or "nl")
     status = 404 if state == "unknown" else 410
-    body = render_template("citizen/gone.html", state=state)
+    body = render_template("citizen/gone.html", state=state, **_service_phone())
     return Response(body, status=status, mimetype="text/html")
+
+
+def _service_phone() -> dict[str, str]:
+    """The health service's number (BCO_SERVICE_PHONE) as shown and as a tel: address."""
+    configured: Settings = current_app.extensions["bco_settings"]
+    shown = configured.service_phone
+    return {"service_phone": shown, "service_tel": re.sub(r"[ -]", "", shown)}
 
 
 @blueprint.get("/r/<token>")
@@ -222,20 +231,42 @@ def _render(token: str, link: SelfReportLink, number: int, values: dict[str, str
             "{day}", _day_name(step.day, language))
         cues = guide.probing.days.cues.in_language(
             language if language in guide.languages else guide.languages[0])
-    defaults = dict(values) or {"day": step.day.isoformat() if step.day else ""}
+    defaults = dict(values) or {"day": step.day.isoformat() if step.day else "",
+                                "setting": _offered_setting(link)}
     body = render_template(
         "citizen/page.html", token=token, link=link, step=step, number=number,
         total=len(all_steps), shown=shown, entered=entered, values=defaults, errors=errors,
         day_text=day_text, cues=cues, facts=asked_facts(guide), language=language,
         other_language="en" if language == "nl" else "nl",
         day_name=lambda d: _day_name(d, language),
+        day_title=lambda d: _sentence_start(_day_name(d, language)),
+        fact_value=lambda fact, value: _fact_value(fact, value, language),
         text=lambda t: guide_text(guide, t, language),
         cues_of=lambda c: c.in_language(language if language in guide.languages
                                         else guide.languages[0]),
         setting_label=lambda s: _setting_label(guide, s, language),
         walked=step.day in link.invitation.walked_days if step.day else False,
-        expires_at=link.invitation.expires_at)
+        expires_at=link.invitation.expires_at, **_service_phone())
     return Response(body, status=status, mimetype="text/html")
+
+
+def _offered_setting(link: SelfReportLink) -> str:
+    """The place chosen by following "add someone from here" on the places step."""
+    chosen = request.args.get("setting", "")
+    return chosen if chosen in link.guide.setting_ids else ""
+
+
+def _sentence_start(text: str) -> str:
+    """A heading starts with a capital ("zondag 6 december" is "Zondag 6 december" on top)."""
+    return text[:1].upper() + text[1:]
+
+
+def _fact_value(fact: Fact, value: Any, language: str) -> str:
+    """What the index said about a contact, as they see it in their list ("45 min")."""
+    if value is True:
+        return ""
+    shown = format_decimal(value, locale=language)
+    return f"{shown} {fact.unit}" if fact.unit else shown
 
 
 def _setting_label(guide: Guide, setting_id: str | None, language: str) -> str:
@@ -305,7 +336,7 @@ def too_many(exc: HTTPException) -> Any:
     """Too many tries on this link or from this address: say when to try again."""
     g.setdefault("bco_language", session.get(LANGUAGE_KEY) or (
         request.accept_languages.best_match(list(LANGUAGES)) or "nl"))
-    body = render_template("citizen/gone.html", state="busy")
+    body = render_template("citizen/gone.html", state="busy", **_service_phone())
     response = Response(body, status=429, mimetype="text/html")
     retry = getattr(exc, "retry_after", None)
     response.headers["Retry-After"] = str(retry or 60)
