@@ -40,6 +40,7 @@ from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview, InterviewStatus
 from bco.domain.invitation import (
+    REPLACED,
     SELF_REPORTED,
     Invitation,
     Proposal,
@@ -895,7 +896,7 @@ class BCOApplication(Application[UUID]):
             older = [i for i in self.case_invitations(case) if i.revoked_at is None]
             case.invite(invitation.id, invitation.expires_at, now=now, actor=actor)
             for earlier in older:
-                earlier.revoke("a new link was sent", now=now, actor=actor)
+                earlier.revoke(REPLACED, now=now, actor=actor)
             recorded = self._save(case, invitation, *older)
             return Recorded(invitation.id, invitation.version, recorded.position, invitation)
 
