@@ -40,6 +40,8 @@ from bco.config import Settings
 from bco.domain.case import LANGUAGES
 from bco.domain.errors import DomainError
 from bco.domain.invitation import invitation_hash
+from bco.domain.phone import normalise_phone
+from bco.domain.text import checked_text
 from bco.guides.model import Fact, Guide, Text
 from bco.shared_counts import LimitsStorage, SharedCounts
 from bco.web.auth import bco
@@ -192,11 +194,22 @@ def _read_contact(link: SelfReportLink) -> tuple[dict[str, str], dict[str, str]]
                                 most=MAX_NUMBER)
     if not values["name"].strip():
         errors["name"] = _("Type a name, or a description such as 'the woman from the choir'.")
+    # Every field is checked at once, so one round trip shows all there is to fix.
+    checks = {"name": lambda v: checked_text(v, "name"),
+              "relation": lambda v: checked_text(v, "relation"),
+              "phone": lambda v: normalise_phone(v, bco().settings.phone_region)}
+    for name, check in checks.items():
+        if values[name].strip() and name not in errors:
+            try:
+                check(values[name])
+            except DomainError as exc:
+                errors[name] = translated(exc)
     if values["day"] and values["day"] not in {d.isoformat() for d in link.days}:
         errors["day"] = _("Choose one of the days in the list.")
     if values["setting"] and values["setting"] not in link.guide.setting_ids:
         errors["setting"] = _("Choose one of the places in the list.")
-    return values, errors
+    order = [*FIELDS, *(f"fact_{fact.id}" for fact in asked_facts(link.guide))]
+    return values, {name: errors[name] for name in sorted(errors, key=order.index)}
 
 
 def _details(link: SelfReportLink, values: dict[str, str]) -> dict[str, Any]:
