@@ -165,8 +165,8 @@ def _import_row(ctx: CliContext, read: Notification | RowRefused, source: str, d
     fresh = received.created and earlier is None
     planned[read.notification_id] = read
     result = ("would_create" if dry_run else "created") if fresh else "duplicate"
-    line = {"notification_id": read.notification_id, "result": result,
-            "case_id": str(received.case_id), "field": None, "reason": None}
+    line: dict[str, Any] = {"notification_id": read.notification_id, "result": result,
+                            "case_id": str(received.case_id), "field": None, "reason": None}
     if received.invitation is not None:
         line["invitation"] = link_summary(received.invitation)
     return line
