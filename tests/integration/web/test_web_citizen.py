@@ -165,6 +165,13 @@ def test_the_case_page_makes_and_withdraws_a_link(web: Flask, bco_app: BCOApplic
     text = made.get_data(as_text=True)
     [invite] = bco_app.get_case(case_id).invitations
     assert "/r/" in text and 'id="invite-url"' in text
+    # A message ready to send, in the index's language (Dutch here), with the same link.
+    url = text.split('id="invite-url" class="invite-url" type="text" readonly value="')[1]
+    url = url.split('"')[0]
+    message = text.split('id="invite-message" class="invite-message" readonly rows="5">')[1]
+    message = message.split("</textarea>")[0]
+    assert message.startswith("De GGD belt u binnenkort") and f"{url} (werkt tot " in message
+    assert "Vragen? Bel" not in message  # no BCO_SERVICE_PHONE set
     assert invite.expires_at == bco_app.clock() + timedelta(hours=72)
     assert tracer.get(f"/cases/{case_id}").get_data(as_text=True).count("/r/") == 0
     withdrawn = tracer.post(f"/cases/{case_id}/invite/revoke", data={"reason": "wrong number"})
