@@ -119,6 +119,9 @@ class SelfReportLink:
     case: Case
     guide: Guide
     days: tuple[date, ...]
+    # How many people the index entered with the case's earlier links: only the number is
+    # shown (an earlier link may have gone to someone else), so nobody is entered twice.
+    earlier_entries: int = 0
 
     @property
     def usable(self) -> bool:
@@ -949,7 +952,10 @@ class BCOApplication(Application[UUID]):
             days = tuple(d for d in window.days() if d <= today)
             if guide.probing.days is not None and guide.probing.days.order == "newest_first":
                 days = tuple(reversed(days))
-        return SelfReportLink(state, invitation, case, guide, days)
+        order = [i.invitation_id for i in case.invitations]  # in the order they were sent
+        earlier = sum(len(other.entered) for other in self.case_invitations(case)
+                      if order.index(other.id) < order.index(invitation.id))
+        return SelfReportLink(state, invitation, case, guide, days, earlier)
 
     def _case_guide(self, case: Case) -> Guide:
         """The guide the interview runs (or will run) on: its own version once started."""

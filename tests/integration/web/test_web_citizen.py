@@ -318,3 +318,18 @@ def test_a_dead_link_gives_the_service_number_when_it_is_set(
     unset = web_settings.with_overrides(service_phone="")
     without = create_app(unset, bco_app).test_client().get(f"/r/{token}")
     assert "the phone number in the message" in without.get_data(as_text=True)
+
+
+def test_a_new_link_says_how_many_an_earlier_one_holds_and_not_who(
+        web: Flask, bco_app: BCOApplication) -> None:
+    case_id, first = link(bco_app, "en")
+    client = web.test_client()
+    for name in ("Noor Bakker", "Bram de Wit"):
+        client.post(f"/r/{first}", data={"action": "add", "step": "1", "name": name})
+    assert "earlier link" not in client.get(f"/r/{first}").get_data(as_text=True)
+    second = bco_app.invite_index(case_id, actor="tracer").token
+    intro = client.get(f"/r/{second}").get_data(as_text=True)
+    assert "You entered 2 people with an earlier link" in intro
+    done = client.get(f"/r/{second}?step=7").get_data(as_text=True)
+    assert "You entered 2 people with an earlier link" in done
+    assert "Noor" not in intro + done and "Bram" not in intro + done
