@@ -938,7 +938,8 @@ class BCOApplication(Application[UUID]):
         now = self.clock()
         if invitation.revoked_at is not None:
             state = "revoked"
-        elif case.closed_reason is not None or case.interviewed:
+        elif case.closed_reason is not None or case.interviewed or self._finished_since(
+                case, invitation):
             state = "finished"
         elif now >= invitation.expires_at:
             state = "expired"
@@ -956,6 +957,14 @@ class BCOApplication(Application[UUID]):
         earlier = sum(len(other.entered) for other in self.case_invitations(case)
                       if order.index(other.id) < order.index(invitation.id))
         return SelfReportLink(state, invitation, case, guide, days, earlier)
+
+    def _finished_since(self, case: Case, invitation: Invitation) -> bool:
+        """The interview was completed after the link was sent, even if it was reopened since:
+        a link is used up once, and a reopened interview gets a new one if it needs one."""
+        if case.interview_id is None:
+            return False
+        completed = self.get_interview(case.interview_id).last_completed_at
+        return completed is not None and completed >= invitation.issued_at
 
     def _case_guide(self, case: Case) -> Guide:
         """The guide the interview runs (or will run) on: its own version once started."""

@@ -93,6 +93,37 @@ def test_a_revoked_or_replaced_link_stops_working(app: BCOApplication) -> None:
         app.propose_contact(second.token, {"name": "Noor"})
 
 
+def test_a_closed_case_finishes_its_link(app: BCOApplication) -> None:
+    case_id, issued = case_with_link(app)
+    app.close_case(case_id, "index died", actor="tracer")
+    link = app.open_link(issued.token)
+    assert link is not None and link.state == "finished" and not link.usable
+    before = app.store_position()
+    with pytest.raises(InvalidTransitionError):
+        app.propose_contact(issued.token, {"name": "Noor"})
+    with pytest.raises(InvalidTransitionError):
+        app.walk_day(issued.token, ONSET)
+    with pytest.raises(InvalidTransitionError):
+        app.invite_index(case_id, actor="tracer")
+    assert app.store_position() == before
+
+
+def test_a_link_stays_used_up_when_the_interview_is_reopened(app: BCOApplication,
+                                                             clock) -> None:
+    case_id, issued = case_with_link(app)
+    interview_id = app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    app.complete_interview(interview_id, actor="tracer")
+    clock.advance(minutes=5)
+    app.reopen_interview(interview_id, "forgot the sports club", actor="tracer")
+    assert app.open_link(issued.token).state == "finished"  # type: ignore[union-attr]
+    with pytest.raises(InvalidTransitionError):
+        app.propose_contact(issued.token, {"name": "Late"})
+    clock.advance(minutes=5)
+    fresh = app.invite_index(case_id, actor="tracer")  # the reopened interview may send one
+    assert app.open_link(fresh.token).state == "open"  # type: ignore[union-attr]
+    app.propose_contact(fresh.token, {"name": "Coach"})
+
+
 def test_links_per_case_are_limited(app: BCOApplication) -> None:
     case_id, _issued = case_with_link(app)
     for _ in range(4):
