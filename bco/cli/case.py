@@ -82,12 +82,14 @@ def register(ctx: CliContext, name: str, phone: str, disease: str, onset: date |
 @mapped_errors
 def invite(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
     """Make a link for the index to prepare their contacts (earlier links stop working)."""
-    link = link_summary(ctx.app.invite_index(case_id, actor=ctx.actor))
+    issued = ctx.app.invite_index(case_id, actor=ctx.actor)
     if as_json:
-        echo_json(link)
+        echo_json(link_summary(issued))
     else:
-        click.echo(f"Send this link to the index; it works until {link['expires_at']}:")
-        click.echo(link["url"])
+        zone = ctx.settings.zone
+        until = issued.expires_at.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+        click.echo(f"Send this link to the index; it works until {until} ({zone.key}):")
+        click.echo(issued.url)
 
 
 @case.command("revoke-invite")

@@ -36,6 +36,9 @@ def test_invite_prints_the_url_and_expiry_and_revoke_stops_it(settings: Settings
     history = bco(env, "case", "history", case["id"], "--json").output
     assert link["url"].rsplit("/", 1)[1] not in history  # the token is kept nowhere
     assert "Invitation.Issued" in history and "Case.InviteSent" in history
+    text = bco(env, "case", "invite", case["id"]).output  # local time, for a person
+    assert "it works until " in text and "(Europe/Amsterdam):" in text and "+00:00" not in text
+    assert text.splitlines()[1].startswith("https://bco.example.org/r/")
     revoked = bco(env, "case", "revoke-invite", case["id"], "--reason", "wrong number")
     assert revoked.exit_code == 0
     again = bco(env, "case", "revoke-invite", case["id"], "--reason", "wrong number")
