@@ -344,6 +344,18 @@ def init_app(app: Flask, settings: Settings, counts: SharedCounts) -> None:
     logging.getLogger("gunicorn.access").addFilter(TokenFilter())
 
 
+@blueprint.errorhandler(413)
+def too_large(exc: HTTPException) -> Any:
+    """More text than any entry needs (a paste gone wrong, or a script): refused on the
+    citizen's own page, saying nothing was saved."""
+    found = bco().open_link(str((request.view_args or {}).get("token", "")))
+    g.setdefault("bco_language", session.get(LANGUAGE_KEY) or (
+        found.invitation.language if found else None) or (
+        request.accept_languages.best_match(list(LANGUAGES)) or "nl"))
+    body = render_template("citizen/gone.html", state="too_large", **_service_phone())
+    return Response(body, status=413, mimetype="text/html")
+
+
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
     """Too many tries on this link or from this address: say when to try again."""

@@ -333,3 +333,16 @@ def test_a_new_link_says_how_many_an_earlier_one_holds_and_not_who(
     done = client.get(f"/r/{second}?step=7").get_data(as_text=True)
     assert "You entered 2 people with an earlier link" in done
     assert "Noor" not in intro + done and "Bram" not in intro + done
+
+
+def test_an_oversized_post_is_refused_and_writes_nothing(web: Flask,
+                                                         bco_app: BCOApplication) -> None:
+    _case_id, token = link(bco_app, "en")
+    before = bco_app.store_position()
+    answer = web.test_client().post(f"/r/{token}", data={
+        "action": "add", "step": "1", "name": "Noor", "relation": "x" * (2 * 1024 * 1024)})
+    assert answer.status_code == 413
+    text = answer.get_data(as_text=True)
+    assert "That was too much at once" in text and "nothing of it was saved" in text
+    assert "<script" not in text and "citizen.css" in text  # the citizen's page, not the app's
+    assert bco_app.store_position() == before
