@@ -145,10 +145,10 @@ def submit(token: str) -> Any:
             except DomainError as exc:
                 return _render(token, link, number, values,
                                {exc.field or "form": translated(exc)}, status=422)
-            return _back(token, number, "entered")
+            return _back(token, number, "entered", done="saved")
         if action == "remove":
             app.withdraw_proposal(token, UUID(request.form.get("contact_id", "")))
-            return _back(token, number, "entered")
+            return _back(token, number, "entered", done="removed")
         if action == "day_done":
             app.walk_day(token, date.fromisoformat(request.form.get("day", "")))
             return _back(token, min(number + 1, len(steps(link)) - 1), None)
@@ -169,8 +169,9 @@ def _step_number(link: SelfReportLink, raw: str | None = None) -> int:
     return max(0, min(number, len(steps(link)) - 1))
 
 
-def _back(token: str, number: int, anchor: str | None) -> Response:
-    target = url_for(".page", token=token, step=number)
+def _back(token: str, number: int, anchor: str | None, done: str | None = None) -> Response:
+    """See the page again after a change; `done` says what was just done (never whom)."""
+    target = url_for(".page", token=token, step=number, **({"done": done} if done else {}))
     return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
 
 
@@ -259,6 +260,7 @@ def _render(token: str, link: SelfReportLink, number: int, values: dict[str, str
                                         else guide.languages[0]),
         setting_label=lambda s: _setting_label(guide, s, language),
         walked=step.day in link.invitation.walked_days if step.day else False,
+        done=request.args.get("done") if request.method == "GET" else None,
         expires_at=link.invitation.expires_at, **_service_phone())
     return Response(body, status=status, mimetype="text/html")
 

@@ -58,7 +58,9 @@ def test_add_and_come_back_sees_only_what_this_link_entered(web: Flask,
         "setting": "work", "fact_duration_min": "20", "fact_distance_m": "1,5",
         "fact_high_risk_exposure": "1", "informs_self": "1"})
     assert saved.status_code == 303
-    assert saved.headers["Location"].endswith(f"/r/{token}?step=2#entered")
+    assert saved.headers["Location"].endswith(f"/r/{token}?step=2&done=saved#entered")
+    shown = web.test_client().get(saved.headers["Location"]).get_data(as_text=True)
+    assert 'role="status" id="done">Bewaard. Voeg hieronder' in shown  # it says it is saved
     again = web.test_client().get(f"/r/{token}?step=7").get_data(as_text=True)
     assert "Noor &lt;script&gt;alert(1)&lt;/script&gt;" in again and "<script>" not in again
     assert "Tracer Typed" not in again
@@ -107,6 +109,9 @@ def test_day_done_and_remove(web: Flask, bco_app: BCOApplication) -> None:
     removed = client.post(f"/r/{token}", data={"action": "remove", "step": "7",
                                                "contact_id": str(entry.contact.contact_id)})
     assert removed.status_code == 303
+    assert removed.headers["Location"].endswith("step=7&done=removed#entered")
+    assert "Van uw lijst gehaald." in client.get(removed.headers["Location"]).get_data(
+        as_text=True)
     assert bco_app.open_link(token).invitation.entered == []  # type: ignore[union-attr]
 
 
