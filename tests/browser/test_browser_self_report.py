@@ -138,9 +138,18 @@ def test_the_phone_pages_have_no_axe_violations(new_page: Callable[..., Page],
             page.locator("#save-contact").click()
             page.wait_for_load_state()
             assert page.locator("#fact_duration_min-problem").count() == 1
+            assert page.locator("#problem-summary").count() == 1
         for impact in ("critical", "serious", "moderate", "minor"):
             violations = axe_violations(page, impact)
             assert not violations, f"step {step}: {violations}"
+        if step == 1:  # then saved, with the status that says so
+            page.fill("#fact_duration_min", "20")
+            page.locator("#save-contact").click()
+            page.wait_for_load_state()
+            assert page.locator("#done").count() == 1
+            for impact in ("critical", "serious", "moderate", "minor"):
+                violations = axe_violations(page, impact)
+                assert not violations, f"saved: {violations}"
 
 
 @pytest.mark.expected_refusals  # a phone number refused on the way
