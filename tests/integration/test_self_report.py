@@ -223,6 +223,8 @@ def test_the_case_file_shows_who_said_what(app: BCOApplication, clock) -> None:
     dutch = " ".join(pdf_text(case_file_pdf(app, case_id, as_of=None, language="nl")).split())
     assert "Link voor zelfrapportage gestopt: er is een nieuwe link gestuurd" in dutch
     assert "a new link was sent" not in dutch
+    assert "index (via de" in dutch and "De index vulde Noor in via de link" in dutch
+    assert "report link)" not in dutch  # the actor in the reader's language too (cells wrap)
     assert "bevestigd met correcties van de contactonderzoeker: Telefoon, Relatie" in dutch
 
 
