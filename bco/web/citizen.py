@@ -171,7 +171,8 @@ def _step_number(link: SelfReportLink, raw: str | None = None) -> int:
 
 def _back(token: str, number: int, anchor: str | None, done: str | None = None) -> Response:
     """See the page again after a change; `done` says what was just done (never whom)."""
-    target = url_for(".page", token=token, step=number, **({"done": done} if done else {}))
+    target = (url_for(".page", token=token, step=number, done=done) if done
+              else url_for(".page", token=token, step=number))
     return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
 
 
