@@ -52,7 +52,7 @@ def timeline(events: Iterable[Any], interview: Interview | None) -> list[Timelin
     return entries
 
 
-CORRECTABLE = ("name", "phone", "relation", "day", "setting", "household")
+CORRECTABLE = ("name", "phone", "relation", "day", "setting", "household", "facts", "informs")
 
 
 def corrections(proposed: Any, confirmed: Any) -> list[str]:

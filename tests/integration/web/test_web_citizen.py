@@ -228,11 +228,21 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     phone_field = text[text.index(f'id="pp-{ids["Ayla"]}"'):]
     assert phone_field.index('aria-invalid="true"') < phone_field.index(">")
     assert phone_field.index('id="proposal-problem"') < phone_field.index(f'id="pr-{ids["Ayla"]}"')
+    far = tracer.post(f"{base}/{ids['Ayla']}", data={
+        "action": "edit", "name": "Ayla Demir", "phone": "06 55554444", "day": "2026-11-22",
+        "fact_duration_min": "an hour"}).get_data(as_text=True)
+    duration = far.split(f'id="pf-duration_min-{ids["Ayla"]}"', 1)[1]
+    assert duration.index('value="an hour"') < duration.index('id="proposal-problem"') < (
+        duration.index("</div>"))  # beside the field, as typed
     assert tracer.post(f"{base}/{ids['Ayla']}", data={
         "action": "edit", "name": "Ayla Demir", "phone": "06 55554444", "day": "2026-11-22",
-        "household": "1"}).status_code == 302
+        "household": "1", "fact_duration_min": "45", "fact_distance_m": "1,5",
+        "informs": "index"}).status_code == 302
     no_reason = tracer.post(f"{base}/{ids['Bram']}", data={"action": "reject", "reason": ""})
     assert no_reason.status_code == 422
+    # The refused rejection leaves the correction form as the index entered it.
+    assert f'id="pn-{ids["Bram"]}" name="name" type="text" maxlength="200" value="Bram"' in (
+        no_reason.get_data(as_text=True))
     reason_field = no_reason.get_data(as_text=True).split(f'id="rr-{ids["Bram"]}"', 1)[1]
     assert reason_field.index("autofocus") < reason_field.index(">")
     assert reason_field.index('id="proposal-problem"') < reason_field.index('id="reject-')
@@ -244,6 +254,8 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert contacts["Ayla Demir"].household and contacts["Ayla Demir"].phone == "+31655554444"
     assert {c.provenance for c in contacts.values()} == {"self-reported"}
     assert contacts["Noor"].facts == {"duration_min": 30}
+    assert contacts["Ayla Demir"].facts == {"duration_min": 45, "distance_m": 1.5}
+    assert contacts["Ayla Demir"].informs == "index"
     after = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index" not in after and after.count(">Self-reported</span>") == 2
     assert 'id="complete-interview"' in after and 'id="proposals-waiting"' not in after
