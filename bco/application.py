@@ -41,6 +41,7 @@ from bco.domain.event_data import event_as_dict
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import InformOutcome, Interview, InterviewStatus
 from bco.domain.invitation import (
+    REPLACED,
     SELF_REPORTED,
     Invitation,
     Proposal,
@@ -119,6 +120,9 @@ class SelfReportLink:
     case: Case
     guide: Guide
     days: tuple[date, ...]
+    # How many people the index entered with the case's earlier links: only the number is
+    # shown (an earlier link may have gone to someone else), so nobody is entered twice.
+    earlier_entries: int = 0
 
     @property
     def usable(self) -> bool:
@@ -903,7 +907,7 @@ class BCOApplication(Application[UUID]):
             older = [i for i in self.case_invitations(case) if i.revoked_at is None]
             case.invite(invitation.id, invitation.expires_at, now=now, actor=actor)
             for earlier in older:
-                earlier.revoke("a new link was sent", now=now, actor=actor)
+                earlier.revoke(REPLACED, now=now, actor=actor)
             recorded = self._save(case, invitation, *older)
             return Recorded(invitation.id, invitation.version, recorded.position, invitation)
 
@@ -942,7 +946,8 @@ class BCOApplication(Application[UUID]):
         now = self.clock()
         if invitation.revoked_at is not None:
             state = "revoked"
-        elif case.closed_reason is not None or case.interviewed:
+        elif case.closed_reason is not None or case.interviewed or self._finished_since(
+                case, invitation):
             state = "finished"
         elif now >= invitation.expires_at:
             state = "expired"
@@ -956,7 +961,18 @@ class BCOApplication(Application[UUID]):
             days = tuple(d for d in window.days() if d <= today)
             if guide.probing.days is not None and guide.probing.days.order == "newest_first":
                 days = tuple(reversed(days))
-        return SelfReportLink(state, invitation, case, guide, days)
+        order = [i.invitation_id for i in case.invitations]  # in the order they were sent
+        earlier = sum(len(other.entered) for other in self.case_invitations(case)
+                      if order.index(other.id) < order.index(invitation.id))
+        return SelfReportLink(state, invitation, case, guide, days, earlier)
+
+    def _finished_since(self, case: Case, invitation: Invitation) -> bool:
+        """The interview was completed after the link was sent, even if it was reopened since:
+        a link is used up once, and a reopened interview gets a new one if it needs one."""
+        if case.interview_id is None:
+            return False
+        completed = self.get_interview(case.interview_id).last_completed_at
+        return completed is not None and completed >= invitation.issued_at
 
     def _case_guide(self, case: Case) -> Guide:
         """The guide the interview runs (or will run) on: its own version once started."""

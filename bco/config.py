@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_REGION = re.compile(r"^[^=,]+=[A-Z]{2}$")
 RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
+SERVICE_PHONE = re.compile(r"^\+?[0-9][0-9 -]{2,19}$")  # shown to people whose link stopped
 
 
 class SettingsError(ValueError):
@@ -59,6 +60,7 @@ class Settings:
     invite_on_register: bool = False
     public_url: str = ""
     citizen_rate_limit: str = "30/minute"
+    service_phone: str = ""
     source_regions: str = ""
     audit_burst_reads: int = 30
     audit_burst_minutes: int = 10
@@ -103,6 +105,7 @@ class Settings:
         "invite_on_register": "BCO_INVITE_ON_REGISTER",
         "public_url": "BCO_PUBLIC_URL",
         "citizen_rate_limit": "BCO_CITIZEN_RATE_LIMIT",
+        "service_phone": "BCO_SERVICE_PHONE",
         "source_regions": "BCO_SOURCE_REGIONS",
         "audit_burst_reads": "BCO_AUDIT_BURST_READS",
         "audit_burst_minutes": "BCO_AUDIT_BURST_MINUTES",
@@ -182,6 +185,10 @@ class Settings:
         if self.public_url and not self.public_url.startswith(("https://", "http://")):
             raise SettingsError("BCO_PUBLIC_URL must start with https:// (or http:// on a "
                                 "test machine), e.g. https://bco.example.org.")
+        if self.service_phone and not SERVICE_PHONE.match(self.service_phone):
+            raise SettingsError(
+                f"BCO_SERVICE_PHONE '{self.service_phone}' is not a phone number; use digits, "
+                "spaces, dashes and a leading +, e.g. 0800-1202 or +31 800 1202.")
         for pair in filter(None, (p.strip() for p in self.source_regions.split(","))):
             if not SOURCE_REGION.match(pair):
                 raise SettingsError(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from bco.application import BCOApplication
+from bco.application import BCOApplication, Issued
 from bco.domain.case import IndexPerson
 
 # The names a notification uses, as `bco case register` does (its options without "--").
@@ -37,10 +37,12 @@ class Notification:
 
 @dataclass(frozen=True)
 class Received:
-    """What became of a notification: its case, and whether this call created it."""
+    """What became of a notification: its case, whether this call created it, and the
+    self-report link made with it (BCO_INVITE_ON_REGISTER) for the sender to pass on."""
 
     case_id: UUID
     created: bool
+    invitation: Issued | None = None
 
 
 def receive(app: BCOApplication, notification: Notification, *, sender: str, actor: str,
@@ -55,4 +57,9 @@ def receive(app: BCOApplication, notification: Notification, *, sender: str, act
         disease=notification.disease, onset=notification.onset,
         test_date=notification.test_date, region=notification.region, actor=actor,
         dry_run=dry_run)
-    return Received(case_id, created)
+    invitation = None
+    if created and not dry_run and app.settings.invite_on_register:
+        # Only the answer that created the case carries the link: the token is kept nowhere,
+        # and a retry must not stop a link the index may be using already.
+        invitation = app.invite_index(case_id, actor=actor)
+    return Received(case_id, created, invitation)

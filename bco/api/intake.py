@@ -80,5 +80,10 @@ def _receive(notification: Notification, named: Callable[[str], str]) -> tuple[A
     except DomainError as exc:
         field = named(exc.field or "notification_id")
         return errors.api_error(422, exc.code, exc.message, {"json": {field: [exc.message]}})
-    return ({"id": received.case_id, "reference": case_reference(received.case_id),
-             "created": received.created}, 201 if received.created else 200)
+    answer: dict[str, Any] = {"id": received.case_id,
+                              "reference": case_reference(received.case_id),
+                              "created": received.created}
+    if received.invitation is not None:
+        answer["invitation"] = {"url": received.invitation.url,
+                                "expires_at": received.invitation.expires_at}
+    return answer, 201 if received.created else 200

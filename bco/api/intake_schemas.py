@@ -37,8 +37,18 @@ class IntakeSchema(ma.Schema):
         "description": "country the case comes from (NL, BE…); it picks the default guide"})
 
 
+class InvitationSchema(ma.Schema):
+    url = fields.String(required=True, metadata={
+        "description": "the self-report link to send to the index (shown only in this answer)"})
+    expires_at = fields.DateTime(required=True, metadata={
+        "description": "when the link stops working"})
+
+
 class IntakeResultSchema(ma.Schema):
     id = fields.UUID(required=True, metadata={"description": "the case's id"})
     reference = fields.String(required=True, metadata={"description": "e.g. C-1c58eac0"})
     created = fields.Boolean(required=True, metadata={
         "description": "false when this notification id had created the case before"})
+    invitation = fields.Nested(InvitationSchema, required=False, metadata={
+        "description": "with BCO_INVITE_ON_REGISTER, in the answer that created the case only: "
+                       "the self-report link for the index"})

@@ -82,12 +82,14 @@ def register(ctx: CliContext, name: str, phone: str, disease: str, onset: date |
 @mapped_errors
 def invite(ctx: CliContext, case_id: UUID, as_json: bool) -> None:
     """Make a link for the index to prepare their contacts (earlier links stop working)."""
-    link = link_summary(ctx.app.invite_index(case_id, actor=ctx.actor))
+    issued = ctx.app.invite_index(case_id, actor=ctx.actor)
     if as_json:
-        echo_json(link)
+        echo_json(link_summary(issued))
     else:
-        click.echo(f"Send this link to the index; it works until {link['expires_at']}:")
-        click.echo(link["url"])
+        zone = ctx.settings.zone
+        until = issued.expires_at.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+        click.echo(f"Send this link to the index; it works until {until} ({zone.key}):")
+        click.echo(issued.url)
 
 
 @case.command("revoke-invite")
@@ -114,7 +116,8 @@ def link_summary(issued: Issued) -> dict[str, str]:
 @click.option("--dry-run", is_flag=True, help="Check every row and write nothing.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a JSON list of {row, notification_id, result, case_id, field, "
-                   "reason}.")
+                   "reason} (and invitation {url, expires_at} for a case created with "
+                   "BCO_INVITE_ON_REGISTER).")
 @click.pass_obj
 @mapped_errors
 def import_cases(ctx: CliContext, file: Path, source: str, dry_run: bool,
@@ -164,8 +167,11 @@ def _import_row(ctx: CliContext, read: Notification | RowRefused, source: str, d
     fresh = received.created and earlier is None
     planned[read.notification_id] = read
     result = ("would_create" if dry_run else "created") if fresh else "duplicate"
-    return {"notification_id": read.notification_id, "result": result,
-            "case_id": str(received.case_id), "field": None, "reason": None}
+    line: dict[str, Any] = {"notification_id": read.notification_id, "result": result,
+                            "case_id": str(received.case_id), "field": None, "reason": None}
+    if received.invitation is not None:
+        line["invitation"] = link_summary(received.invitation)
+    return line
 
 
 def _report_line(line: dict[str, Any]) -> str:
@@ -175,7 +181,10 @@ def _report_line(line: dict[str, Any]) -> str:
     reference = case_reference(UUID(line["case_id"]))
     if line["result"] == "duplicate":
         return f"{where}: duplicate, case {reference} exists"
-    return f"{where}: {line['result'].replace('_', ' ')} {reference}"
+    made = f"{where}: {line['result'].replace('_', ' ')} {reference}"
+    if line.get("invitation"):
+        made += f", self-report link {line['invitation']['url']}"
+    return made
 
 
 @case.command("show")

@@ -270,6 +270,7 @@ class Interview(StampedAggregate):
     class Completed(StampedAggregate.Event):
         def apply_facts(self, aggregate: Interview) -> None:
             aggregate.completed_at = self.timestamp
+            aggregate.last_completed_at = self.timestamp
 
     class Reopened(StampedAggregate.Event):
         personal: ClassVar[Mapping[str, str]] = MappingProxyType({"reason": INDEX})
@@ -297,6 +298,10 @@ class Interview(StampedAggregate):
             aggregate.notes = [erased(n, parts) for n in aggregate.notes]
             aggregate.handovers = [erased(h, parts) for h in aggregate.handovers]
             aggregate.erased = sorted({*getattr(aggregate, "erased", []), *parts})
+
+    # When it was last completed, kept when it is reopened: a self-report link sent before
+    # then stays finished. A class default, so snapshots from before it load.
+    last_completed_at: datetime | None = None
 
     def __init__(self) -> None:
         self.case_id: UUID

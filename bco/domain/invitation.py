@@ -26,6 +26,7 @@ from bco.domain.text import MAX_TEXT, checked_text
 
 SELF_REPORTED = "self-reported"
 INDEX_ACTOR = "index (self-report link)"  # who the citizen's events are recorded as
+REPLACED = "a new link was sent"  # why an older link stops when a new one is made
 MAX_PROPOSALS = 60  # per link: a list longer than this is a conversation, not a form
 PROPOSAL_FIELDS = ("name", "phone", "relation", "day", "setting", "household", "facts",
                    "informs")

@@ -13,7 +13,7 @@ from typing import Any
 
 from bco.domain.case import Case
 from bco.domain.interview import Interview
-from bco.domain.invitation import Invitation
+from bco.domain.invitation import REPLACED, Invitation
 from bco.domain.reference import case_reference
 
 
@@ -31,16 +31,37 @@ def timeline(events: Iterable[Any], interview: Interview | None) -> list[Timelin
     """The events worth a line, oldest first; contact names come from the interview."""
     names = {str(c.contact_id): c.name for c in interview.contacts.values()} if interview else {}
     events = list(events)
+    proposed: dict[str, Any] = {}
+    taken: dict[str, Any] = {}
     for event in events:  # what the index entered through a link, confirmed or not
         if isinstance(event, Invitation.ContactProposed):
             names.setdefault(str(event.contact_id), event.name)
+            proposed[str(event.contact_id)] = event
+        elif isinstance(event, Interview.ContactReported):
+            taken.setdefault(str(event.contact_id), event)
     entries = []
     for event in events:
         facts = entry_facts(event, names)
-        if facts is not None:
-            kind, details = facts
-            entries.append(TimelineEntry(event.timestamp, event.actor, kind, details))
+        if facts is None:
+            continue
+        kind, details = facts
+        if kind == "proposal_confirmed":
+            key = str(event.contact_id)
+            details["corrected"] = corrections(proposed.get(key), taken.get(key))
+        entries.append(TimelineEntry(event.timestamp, event.actor, kind, details))
     return entries
+
+
+CORRECTABLE = ("name", "phone", "relation", "day", "setting", "household", "facts", "informs")
+
+
+def corrections(proposed: Any, confirmed: Any) -> list[str]:
+    """The details the tracer changed when confirming what the index entered (read from the
+    entry and the contact it became), so the file shows who said which version."""
+    if proposed is None or confirmed is None:
+        return []
+    return [name for name in CORRECTABLE
+            if getattr(proposed, name) != getattr(confirmed, name)]
 
 
 def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]] | None:
@@ -88,7 +109,10 @@ def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]]
         case Case.InviteSent():
             return "invited", {"expires_at": event.expires_at}
         case Invitation.Revoked():
-            return "invite_revoked", {"reason": event.reason}
+            return "invite_revoked", {"reason": event.reason,
+                                      "replaced": event.reason == REPLACED}
+        case Invitation.DayWalked():
+            return "day_walked", {"day": event.day}
         case Invitation.ContactProposed():
             return "proposed", {"name": event.name}
         case Invitation.ProposalWithdrawn():

@@ -18,9 +18,11 @@ from typing import Any, cast
 from uuid import UUID
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     Flask,
+    current_app,
     g,
     redirect,
     render_template,
@@ -38,6 +40,8 @@ from bco.config import Settings
 from bco.domain.case import LANGUAGES
 from bco.domain.errors import DomainError
 from bco.domain.invitation import invitation_hash
+from bco.domain.phone import normalise_phone
+from bco.domain.text import checked_text
 from bco.guides.model import Fact, Guide, Text
 from bco.shared_counts import LimitsStorage, SharedCounts
 from bco.web.auth import bco
@@ -102,8 +106,15 @@ def _gone(state: str, link: SelfReportLink | None) -> Response:
         g.bco_language = session.get(LANGUAGE_KEY) or (
             request.accept_languages.best_match(list(LANGUAGES)) or "nl")
     status = 404 if state == "unknown" else 410
-    body = render_template("citizen/gone.html", state=state)
+    body = render_template("citizen/gone.html", state=state, **_service_phone())
     return Response(body, status=status, mimetype="text/html")
+
+
+def _service_phone() -> dict[str, str]:
+    """The health service's number (BCO_SERVICE_PHONE) as shown and as a tel: address."""
+    configured: Settings = current_app.extensions["bco_settings"]
+    shown = configured.service_phone
+    return {"service_phone": shown, "service_tel": re.sub(r"[ -]", "", shown)}
 
 
 @blueprint.get("/r/<token>")
@@ -134,10 +145,10 @@ def submit(token: str) -> Any:
             except DomainError as exc:
                 return _render(token, link, number, values,
                                {exc.field or "form": translated(exc)}, status=422)
-            return _back(token, number, "entered")
+            return _back(token, number, "entered", done="saved")
         if action == "remove":
             app.withdraw_proposal(token, UUID(request.form.get("contact_id", "")))
-            return _back(token, number, "entered")
+            return _back(token, number, "entered", done="removed")
         if action == "day_done":
             app.walk_day(token, date.fromisoformat(request.form.get("day", "")))
             return _back(token, min(number + 1, len(steps(link)) - 1), None)
@@ -158,8 +169,10 @@ def _step_number(link: SelfReportLink, raw: str | None = None) -> int:
     return max(0, min(number, len(steps(link)) - 1))
 
 
-def _back(token: str, number: int, anchor: str | None) -> Response:
-    target = url_for(".page", token=token, step=number)
+def _back(token: str, number: int, anchor: str | None, done: str | None = None) -> Response:
+    """See the page again after a change; `done` says what was just done (never whom)."""
+    target = (url_for(".page", token=token, step=number, done=done) if done
+              else url_for(".page", token=token, step=number))
     return redirect(target + (f"#{anchor}" if anchor else ""), code=303)
 
 
@@ -183,11 +196,22 @@ def _read_contact(link: SelfReportLink) -> tuple[dict[str, str], dict[str, str]]
                                 most=MAX_NUMBER)
     if not values["name"].strip():
         errors["name"] = _("Type a name, or a description such as 'the woman from the choir'.")
+    # Every field is checked at once, so one round trip shows all there is to fix.
+    checks = {"name": lambda v: checked_text(v, "name"),
+              "relation": lambda v: checked_text(v, "relation"),
+              "phone": lambda v: normalise_phone(v, bco().settings.phone_region)}
+    for name, check in checks.items():
+        if values[name].strip() and name not in errors:
+            try:
+                check(values[name])
+            except DomainError as exc:
+                errors[name] = translated(exc)
     if values["day"] and values["day"] not in {d.isoformat() for d in link.days}:
         errors["day"] = _("Choose one of the days in the list.")
     if values["setting"] and values["setting"] not in link.guide.setting_ids:
         errors["setting"] = _("Choose one of the places in the list.")
-    return values, errors
+    order = [*FIELDS, *(f"fact_{fact.id}" for fact in asked_facts(link.guide))]
+    return values, {name: errors[name] for name in sorted(errors, key=order.index)}
 
 
 def _details(link: SelfReportLink, values: dict[str, str]) -> dict[str, Any]:
@@ -222,20 +246,43 @@ def _render(token: str, link: SelfReportLink, number: int, values: dict[str, str
             "{day}", _day_name(step.day, language))
         cues = guide.probing.days.cues.in_language(
             language if language in guide.languages else guide.languages[0])
-    defaults = dict(values) or {"day": step.day.isoformat() if step.day else ""}
+    defaults = dict(values) or {"day": step.day.isoformat() if step.day else "",
+                                "setting": _offered_setting(link)}
     body = render_template(
         "citizen/page.html", token=token, link=link, step=step, number=number,
         total=len(all_steps), shown=shown, entered=entered, values=defaults, errors=errors,
         day_text=day_text, cues=cues, facts=asked_facts(guide), language=language,
         other_language="en" if language == "nl" else "nl",
         day_name=lambda d: _day_name(d, language),
+        day_title=lambda d: _sentence_start(_day_name(d, language)),
+        fact_value=lambda fact, value: _fact_value(fact, value, language),
         text=lambda t: guide_text(guide, t, language),
         cues_of=lambda c: c.in_language(language if language in guide.languages
                                         else guide.languages[0]),
         setting_label=lambda s: _setting_label(guide, s, language),
         walked=step.day in link.invitation.walked_days if step.day else False,
-        expires_at=link.invitation.expires_at)
+        done=request.args.get("done") if request.method == "GET" else None,
+        expires_at=link.invitation.expires_at, **_service_phone())
     return Response(body, status=status, mimetype="text/html")
+
+
+def _offered_setting(link: SelfReportLink) -> str:
+    """The place chosen by following "add someone from here" on the places step."""
+    chosen = request.args.get("setting", "")
+    return chosen if chosen in link.guide.setting_ids else ""
+
+
+def _sentence_start(text: str) -> str:
+    """A heading starts with a capital ("zondag 6 december" is "Zondag 6 december" on top)."""
+    return text[:1].upper() + text[1:]
+
+
+def _fact_value(fact: Fact, value: Any, language: str) -> str:
+    """What the index said about a contact, as they see it in their list ("45 min")."""
+    if value is True:
+        return ""
+    shown = format_decimal(value, locale=language)
+    return f"{shown} {fact.unit}" if fact.unit else shown
 
 
 def _setting_label(guide: Guide, setting_id: str | None, language: str) -> str:
@@ -300,12 +347,24 @@ def init_app(app: Flask, settings: Settings, counts: SharedCounts) -> None:
     logging.getLogger("gunicorn.access").addFilter(TokenFilter())
 
 
+@blueprint.errorhandler(413)
+def too_large(exc: HTTPException) -> Any:
+    """More text than any entry needs (a paste gone wrong, or a script): refused on the
+    citizen's own page, saying nothing was saved."""
+    found = bco().open_link(str((request.view_args or {}).get("token", "")))
+    g.setdefault("bco_language", session.get(LANGUAGE_KEY) or (
+        found.invitation.language if found else None) or (
+        request.accept_languages.best_match(list(LANGUAGES)) or "nl"))
+    body = render_template("citizen/gone.html", state="too_large", **_service_phone())
+    return Response(body, status=413, mimetype="text/html")
+
+
 @blueprint.errorhandler(429)
 def too_many(exc: HTTPException) -> Any:
     """Too many tries on this link or from this address: say when to try again."""
     g.setdefault("bco_language", session.get(LANGUAGE_KEY) or (
         request.accept_languages.best_match(list(LANGUAGES)) or "nl"))
-    body = render_template("citizen/gone.html", state="busy")
+    body = render_template("citizen/gone.html", state="busy", **_service_phone())
     response = Response(body, status=429, mimetype="text/html")
     retry = getattr(exc, "retry_after", None)
     response.headers["Retry-After"] = str(retry or 60)

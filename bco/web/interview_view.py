@@ -109,9 +109,12 @@ class Screen:
     script_language: str = ""  # what the tracer reads out: the index's language if the guide has it
     opened: frozenset[str] = frozenset()  # missing items the last save opened (mark_opened)
     # What the index entered through a self-report link and nobody decided on yet, and per day
-    # of the window what the index said about it there (entries made, or went through it).
+    # of the window what the index said about it there (entries made, or went through it), and
+    # how many entries name each setting.
     proposals: tuple[tuple[Invitation, Proposal], ...] = ()
     self_days: Mapping[date, int] = field(default_factory=dict)
+    walked_days: frozenset[date] = frozenset()
+    self_settings: Mapping[str, int] = field(default_factory=dict)
 
     @cached_property
     def windows(self) -> Windows | None:
@@ -404,16 +407,23 @@ def build_screen(app: BCOApplication, interview: Interview, case: Case, language
     views = [view for section in sections for view in section.steps]
     invitations = app.case_invitations(case) if case.invitations else []
     self_days: dict[date, int] = {}
+    self_settings: dict[str, int] = {}
+    walked: set[date] = set()
     for invitation in invitations:
+        walked |= invitation.walked_days
         for day in invitation.walked_days:
             self_days.setdefault(day, 0)
         for proposal in invitation.entered:
             if proposal.contact.day is not None:
                 self_days[proposal.contact.day] = self_days.get(proposal.contact.day, 0) + 1
+            if proposal.contact.setting is not None:
+                setting = proposal.contact.setting
+                self_settings[setting] = self_settings.get(setting, 0) + 1
     return Screen(
         interview=interview, case=case, guide=guide, language=language, today=today,
         script_language=script,
         proposals=tuple((i, p) for i in invitations for p in i.pending), self_days=self_days,
+        walked_days=frozenset(walked), self_settings=self_settings,
         state=state, progress=progress, sections=sections,
         current=resume_point(guide, state, progress, sections),
         statuses={view.step.id: view.status for view in views if view.step.kind == "question"},

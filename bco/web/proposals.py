@@ -20,6 +20,8 @@ from bco.application import BCOApplication, Recorded
 from bco.domain.errors import DomainError, InvalidValueError
 from bco.domain.errors import translatable as _t
 from bco.domain.interview import Interview
+from bco.guides.model import Guide
+from bco.web.citizen import MAX_NUMBER, asked_facts
 from bco.web.errors import translated
 
 EDITABLE = ("name", "phone", "relation", "day", "setting")
@@ -31,15 +33,18 @@ def decide(app: BCOApplication, interview: Interview, link_id: UUID, contact_id:
     Returns what was recorded, or for a refusal what the screen shows beside the proposal,
     with what was typed."""
     action = form.get("action", "")
-    typed = {name: form.get(name, "") for name in (*EDITABLE, "household", "reason")}
+    guide = app.guide_for_interview(interview)
+    named = (*EDITABLE, "household", "informs", "reason",
+             *(f"fact_{fact.id}" for fact in asked_facts(guide)))
+    # Only what this form sent: a refused rejection must not blank the correction form.
+    typed = {name: form[name] for name in named if name in form}
     try:
         if action == "reject":
             recorded = app.reject_proposal(interview.id, link_id, contact_id,
-                                           typed["reason"], actor=actor)
+                                           typed.get("reason", ""), actor=actor)
             message = _("Proposal rejected; the reason is kept in the case history.")
         elif action in ("confirm", "edit"):
-            guide = app.guide_for_interview(interview)
-            changes = _changes(typed, guide.setting_ids) if action == "edit" else {}
+            changes = _changes(typed, guide) if action == "edit" else {}
             recorded = app.confirm_proposal(interview.id, link_id, contact_id, changes,
                                             actor=actor)
             message = _("Added to the contacts, marked as self-reported.")
@@ -55,17 +60,34 @@ def decide(app: BCOApplication, interview: Interview, link_id: UUID, contact_id:
     return recorded
 
 
-def _changes(typed: dict[str, str], settings: frozenset[str]) -> dict[str, Any]:
-    """The tracer's corrections as the interview takes them; the interview refuses a day in
-    the future or a phone number it cannot read."""
-    if typed["setting"] and typed["setting"] not in settings:
+def _changes(typed: dict[str, str], guide: Guide) -> dict[str, Any]:
+    """The tracer's corrections as the interview takes them, the guide's facts (how long, how
+    close…) and who informs included; the interview refuses a day in the future or a phone
+    number it cannot read."""
+    if typed.get("setting", "") and typed.get("setting", "") not in guide.setting_ids:
         raise InvalidValueError(_t("Choose one of the places offered."), field="setting")
-    day = typed["day"].strip()
+    day = typed.get("day", "").strip()
     try:
         parsed = date.fromisoformat(day) if day else None
     except ValueError:
         raise InvalidValueError(_t("Type the day as it is offered (year-month-day)."),
                                 field="day") from None
-    return {"name": typed["name"], "phone": typed["phone"] or None,
-            "relation": typed["relation"], "day": parsed,
-            "setting": typed["setting"] or None, "household": bool(typed["household"])}
+    facts: dict[str, Any] = {}
+    for fact in asked_facts(guide):
+        raw = typed.get(f"fact_{fact.id}", "").strip().replace(",", ".")
+        if fact.type == "boolean":
+            if raw:
+                facts[fact.id] = True
+        elif raw:
+            try:
+                number = float(raw)
+            except ValueError:
+                number = -1.0
+            if not 0 <= number <= MAX_NUMBER:  # also refuses nan and inf
+                raise InvalidValueError(_t("Type a number from 0 to %(most)d, or leave it "
+                                           "empty."), field=f"fact_{fact.id}", most=MAX_NUMBER)
+            facts[fact.id] = int(number) if number.is_integer() else number
+    return {"name": typed.get("name", ""), "phone": typed.get("phone") or None,
+            "relation": typed.get("relation", ""), "day": parsed,
+            "setting": typed.get("setting", "") or None, "household": bool(typed.get("household")),
+            "facts": facts, "informs": "index" if typed.get("informs") else None}

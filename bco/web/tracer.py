@@ -19,8 +19,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -246,12 +246,28 @@ def render_case(case: Case, *, call_form: CallForm | None = None,
         assign_choice=assign_choice, handover=handover,
         may_print=access.may_print(app, current_user, case),
         invitations=app.case_invitations(case), issued=issued, now=now,
+        invite_message=invite_message(case, issued) if issued else None,
         invite_hours=settings().invite_hours, invite_problem=invite_problem,
         revoke_problem=revoke_problem, revoke_reason=revoke_reason,
         matches=proposed, linked_from=linked_from, match_form=matching.MatchForm(),
         may_see_log=audit_pages.may_see_log(current_user, case),
         purposes=audit_pages.casefile_purposes(),
     ), status
+
+
+def invite_message(case: Case, issued: Issued) -> str:
+    """A text message the tracer can send as it is, in the index's language: who writes, why,
+    the link, until when, and the service's number when BCO_SERVICE_PHONE gives one."""
+    with force_locale(case.person.language):
+        until = format_datetime(issued.expires_at, "EEEE d MMMM HH:mm")
+        message = _("The health service (GGD) will call you soon about your test result. "
+                    "Before the call you can note here whom you were close to; it makes the "
+                    "call shorter: %(url)s (works until %(until)s).", url=issued.url,
+                    until=until)
+        phone = settings().service_phone
+        if phone:
+            message += " " + _("Questions? Call %(phone)s.", phone=phone)
+    return message
 
 
 def team_assignees(team: str | None) -> list[tuple[str | None, list[Colleague]]]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from uuid import UUID
 
+import pdfplumber
 import pytest
 from browser_support import Server, axe_violations, sign_in
 from playwright.sync_api import Page
@@ -46,6 +48,7 @@ def add(page: Page, name: str, relation: str) -> None:
     assert page.locator("#entered strong", has_text=name).count() == 1
 
 
+@pytest.mark.expected_refusals  # the tracer first rejects without a reason
 def test_prepare_on_a_phone_then_the_tracer_confirms_one_and_rejects_one(
         new_page: Callable[..., Page], server: Server) -> None:
     case_id, url = linked_case(server)
@@ -69,6 +72,9 @@ def test_prepare_on_a_phone_then_the_tracer_confirms_one_and_rejects_one(
         again.wait_for_load_state()
     listed = again.locator("#entered").inner_text()
     assert "Noor Bakker" in listed and "Bram de Wit" in listed
+    days = {p.contact.name: p.contact.day for p in server.app.open_link(
+        url.rsplit("/", 1)[1]).invitation.entered}  # type: ignore[union-attr]
+    assert days["Noor Bakker"] == days["Bram de Wit"] + timedelta(days=1)  # two days
 
     app = server.app
     interview_id = app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
@@ -79,6 +85,10 @@ def test_prepare_on_a_phone_then_the_tracer_confirms_one_and_rejects_one(
            for _link, p in app.pending_proposals(app.get_case(case_id))}
     tracer.locator(f"#confirm-{ids['Noor Bakker']}").click()
     tracer.wait_for_load_state()
+    tracer.locator(f"#reject-{ids['Bram de Wit']}").click()  # no reason: refused beside it
+    tracer.wait_for_load_state()
+    assert tracer.evaluate("document.activeElement.id") == f"rr-{ids['Bram de Wit']}"
+    assert tracer.locator(f"#rr-{ids['Bram de Wit']} + #proposal-problem").is_visible()
     tracer.fill(f"#rr-{ids['Bram de Wit']}", "lives abroad, seen before the window")
     tracer.locator(f"#reject-{ids['Bram de Wit']}").click()
     tracer.wait_for_load_state()
@@ -96,6 +106,21 @@ def test_prepare_on_a_phone_then_the_tracer_confirms_one_and_rejects_one(
     rejected = [e for e in history if e["type"] == "Invitation.ProposalRejected"]
     assert [(e["actor"], e["data"]["reason"]) for e in rejected] == [
         ("tracer", "lives abroad, seen before the window")]
+    # The case file the team lead downloads says who said what, for both.
+    app.change_language("lead", "en", actor="lead")
+    lead = new_page()
+    sign_in(lead, server, "lead")
+    answer = lead.request.get(f"{server.url}/cases/{case_id}/casefile.pdf")
+    assert answer.status == 200, answer.text()[:500]
+    pdf = answer.body()
+    with pdfplumber.open(BytesIO(pdf)) as document:
+        text = " ".join(" ".join(page.extract_text() or "" for page in document.pages).split())
+    for line in ("The index entered Noor Bakker through the link (self-reported)",
+                 "The index entered Bram de Wit through the link (self-reported)",
+                 "tracer Self-reported contact Noor Bakker confirmed",
+                 "tracer Self-reported contact Bram de Wit rejected: lives abroad",
+                 "Self-reported by the"):  # beside the contact it became (a narrow cell)
+        assert line in text, line
 
 
 @pytest.mark.expected_refusals
@@ -113,11 +138,21 @@ def test_the_phone_pages_have_no_axe_violations(new_page: Callable[..., Page],
             page.locator("#save-contact").click()
             page.wait_for_load_state()
             assert page.locator("#fact_duration_min-problem").count() == 1
+            assert page.locator("#problem-summary").count() == 1
         for impact in ("critical", "serious", "moderate", "minor"):
             violations = axe_violations(page, impact)
             assert not violations, f"step {step}: {violations}"
+        if step == 1:  # then saved, with the status that says so
+            page.fill("#fact_duration_min", "20")
+            page.locator("#save-contact").click()
+            page.wait_for_load_state()
+            assert page.locator("#done").count() == 1
+            for impact in ("critical", "serious", "moderate", "minor"):
+                violations = axe_violations(page, impact)
+                assert not violations, f"saved: {violations}"
 
 
+@pytest.mark.expected_refusals  # a phone number refused on the way
 def test_the_page_works_without_javascript(new_page: Callable[..., Page],
                                            server: Server) -> None:
     _case_id, url = linked_case(server)
@@ -126,6 +161,15 @@ def test_the_page_works_without_javascript(new_page: Callable[..., Page],
     page.goto(f"{url}?step=1")
     fits_the_phone(page)
     page.fill("#name", "Ayla")
+    page.fill("#phone", "12")
+    page.locator("#save-contact").click()
+    page.wait_for_load_state()
+    # Refused: the page opens at the form, its summary in view, what was typed kept.
+    assert page.locator("#problem-summary").is_visible()
+    box = page.locator("#problem-summary").bounding_box()
+    assert box is not None and 0 <= box["y"] < 844
+    assert page.input_value("#name") == "Ayla" and page.input_value("#phone") == "12"
+    page.fill("#phone", "06 12121212")
     page.locator("#save-contact").click()
     page.wait_for_load_state()
     assert "Ayla" in page.locator("#entered").inner_text()

@@ -93,6 +93,37 @@ def test_a_revoked_or_replaced_link_stops_working(app: BCOApplication) -> None:
         app.propose_contact(second.token, {"name": "Noor"})
 
 
+def test_a_closed_case_finishes_its_link(app: BCOApplication) -> None:
+    case_id, issued = case_with_link(app)
+    app.close_case(case_id, "index died", actor="tracer")
+    link = app.open_link(issued.token)
+    assert link is not None and link.state == "finished" and not link.usable
+    before = app.store_position()
+    with pytest.raises(InvalidTransitionError):
+        app.propose_contact(issued.token, {"name": "Noor"})
+    with pytest.raises(InvalidTransitionError):
+        app.walk_day(issued.token, ONSET)
+    with pytest.raises(InvalidTransitionError):
+        app.invite_index(case_id, actor="tracer")
+    assert app.store_position() == before
+
+
+def test_a_link_stays_used_up_when_the_interview_is_reopened(app: BCOApplication,
+                                                             clock) -> None:
+    case_id, issued = case_with_link(app)
+    interview_id = app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
+    app.complete_interview(interview_id, actor="tracer")
+    clock.advance(minutes=5)
+    app.reopen_interview(interview_id, "forgot the sports club", actor="tracer")
+    assert app.open_link(issued.token).state == "finished"  # type: ignore[union-attr]
+    with pytest.raises(InvalidTransitionError):
+        app.propose_contact(issued.token, {"name": "Late"})
+    clock.advance(minutes=5)
+    fresh = app.invite_index(case_id, actor="tracer")  # the reopened interview may send one
+    assert app.open_link(fresh.token).state == "open"  # type: ignore[union-attr]
+    app.propose_contact(fresh.token, {"name": "Coach"})
+
+
 def test_links_per_case_are_limited(app: BCOApplication) -> None:
     case_id, _issued = case_with_link(app)
     for _ in range(4):
@@ -162,22 +193,39 @@ def test_the_case_file_shows_who_said_what(app: BCOApplication, clock) -> None:
 
     from bco.reports.output import case_file_pdf
 
-    case_id, issued = case_with_link(app)
+    case_id, _first = case_with_link(app)
+    issued = app.invite_index(case_id, actor="tracer")  # the first link stops
     noor = app.propose_contact(issued.token, {"name": "Noor", "day": date(2026, 11, 24)}
                                ).aggregate_id
+    ayla = app.propose_contact(issued.token, {"name": "Ayla", "phone": "06 12121212"}
+                               ).aggregate_id
     bram = app.propose_contact(issued.token, {"name": "Bram"}).aggregate_id
+    app.walk_day(issued.token, date(2026, 11, 24))
     clock.advance(hours=1)
     interview_id = app.start_interview(case_id, actor="tracer", reached=True).aggregate_id
     link_id = invitation_id(invitation_hash(issued.token))
     app.confirm_proposal(interview_id, link_id, noor, actor="tracer")
+    app.confirm_proposal(interview_id, link_id, ayla, {"phone": "06 34343434",
+                                                       "relation": "sister"}, actor="tracer")
     app.reject_proposal(interview_id, link_id, bram, "a duplicate of Bram de Wit",
                         actor="tracer")
     text = " ".join(pdf_text(case_file_pdf(app, case_id, as_of=None, language="en")).split())
     assert "Self-report link sent to the index" in text
+    assert "Self-report link stopped: a new link was sent" in text
+    assert "The index went through Tue 24 Nov 2026 on the link" in text
     assert "The index entered Noor through the link (self-reported)" in text
     assert "Self-reported contact Noor confirmed" in text
+    assert "Noor confirmed with" not in text  # taken over as the index entered it
+    assert ("Self-reported contact Ayla confirmed with the tracer's corrections: Phone, "
+            "Relation") in text
     assert "Self-reported contact Bram rejected: a duplicate of Bram de Wit" in text
     assert "Self-reported by the" in text and "confirmed by the tracer" in text
+    dutch = " ".join(pdf_text(case_file_pdf(app, case_id, as_of=None, language="nl")).split())
+    assert "Link voor zelfrapportage gestopt: er is een nieuwe link gestuurd" in dutch
+    assert "a new link was sent" not in dutch
+    assert "index (via de" in dutch and "De index vulde Noor in via de link" in dutch
+    assert "report link)" not in dutch  # the actor in the reader's language too (cells wrap)
+    assert "bevestigd met correcties van de contactonderzoeker: Telefoon, Relatie" in dutch
 
 
 def test_links_survive_snapshots_and_older_snapshots_have_none(settings: Settings,

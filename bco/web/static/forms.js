@@ -75,4 +75,21 @@
   });
   document.addEventListener("DOMContentLoaded", function () { allWords(document); });
   document.addEventListener("htmx:load", function (event) { allWords(event.target); });
+
+  // "Copy" buttons (the self-report link and its message): shown only where the browser can
+  // copy; without them the text is selected by hand from its read-only field.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!navigator.clipboard) { return; }
+    document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.dataset.copy);
+        if (!source) { return; }
+        source.select();
+        navigator.clipboard.writeText(source.value).then(function () {
+          button.textContent = button.dataset.copied || button.textContent;
+        });
+      });
+    });
+  });
 }());

@@ -216,3 +216,38 @@ def test_a_bundle_that_is_not_json_is_refused(api: Api, intake_token: str) -> No
     answer = api.client.post("/api/fhir/Bundle", data=b"\xff{", headers={
         "Authorization": f"Bearer {intake_token}", "Content-Type": "application/fhir+json"})
     assert "Bundle" in assert_error(answer, 422)["errors"]["json"]
+
+
+def test_with_invite_on_register_the_creating_answer_carries_the_link(
+        api_settings: Any, bco_app: BCOApplication, clock: Any) -> None:
+    from bco.web import create_app
+
+    settings = api_settings.with_overrides(invite_on_register=True,
+                                           public_url="https://bco.example.org")
+    app = BCOApplication(settings, clock=clock)
+    flask_app = create_app(settings, app)
+    try:
+        token, _ = app.issue_api_token("lab-west", role="intake", actor="admin")
+        api = Api.started(flask_app, app, clock)
+        first = post(api, token, BODY)
+        assert first.status_code == 201, first.get_data(as_text=True)
+        link = first.json["invitation"]
+        assert link["url"].startswith("https://bco.example.org/r/")
+        assert "Sanne" not in link["url"] and first.json["id"] not in link["url"]
+        opened = app.open_link(link["url"].rsplit("/", 1)[1])
+        assert opened is not None and opened.usable
+        assert str(opened.case.id) == first.json["id"] and link["expires_at"].startswith(
+            opened.invitation.expires_at.isoformat()[:19])
+        again = post(api, token, BODY)  # a retry does not stop the link the index may use
+        assert again.status_code == 200 and "invitation" not in again.json
+        assert opened.invitation.id == app.get_case(UUID(first.json["id"])).invitations[
+            -1].invitation_id and len(app.get_case(UUID(first.json["id"])).invitations) == 1
+    finally:
+        flask_app.extensions["bco_runner"].stop()
+        app.close()
+
+
+def test_without_the_setting_no_link_is_made(api: Api, intake_token: str) -> None:
+    first = post(api, intake_token, {**BODY, "notification_id": "LAB-9"})
+    assert first.status_code == 201 and "invitation" not in first.json
+    assert api.app.get_case(UUID(first.json["id"])).invitations == ()

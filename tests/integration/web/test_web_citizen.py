@@ -58,7 +58,9 @@ def test_add_and_come_back_sees_only_what_this_link_entered(web: Flask,
         "setting": "work", "fact_duration_min": "20", "fact_distance_m": "1,5",
         "fact_high_risk_exposure": "1", "informs_self": "1"})
     assert saved.status_code == 303
-    assert saved.headers["Location"].endswith(f"/r/{token}?step=2#entered")
+    assert saved.headers["Location"].endswith(f"/r/{token}?step=2&done=saved#entered")
+    shown = web.test_client().get(saved.headers["Location"]).get_data(as_text=True)
+    assert 'role="status" id="done">Bewaard. Voeg hieronder' in shown  # it says it is saved
     again = web.test_client().get(f"/r/{token}?step=7").get_data(as_text=True)
     assert "Noor &lt;script&gt;alert(1)&lt;/script&gt;" in again and "<script>" not in again
     assert "Tracer Typed" not in again
@@ -107,6 +109,9 @@ def test_day_done_and_remove(web: Flask, bco_app: BCOApplication) -> None:
     removed = client.post(f"/r/{token}", data={"action": "remove", "step": "7",
                                                "contact_id": str(entry.contact.contact_id)})
     assert removed.status_code == 303
+    assert removed.headers["Location"].endswith("step=7&done=removed#entered")
+    assert "Van uw lijst gehaald." in client.get(removed.headers["Location"]).get_data(
+        as_text=True)
     assert bco_app.open_link(token).invitation.entered == []  # type: ignore[union-attr]
 
 
@@ -165,6 +170,13 @@ def test_the_case_page_makes_and_withdraws_a_link(web: Flask, bco_app: BCOApplic
     text = made.get_data(as_text=True)
     [invite] = bco_app.get_case(case_id).invitations
     assert "/r/" in text and 'id="invite-url"' in text
+    # A message ready to send, in the index's language (Dutch here), with the same link.
+    url = text.split('id="invite-url" class="invite-url" type="text" readonly value="')[1]
+    url = url.split('"')[0]
+    message = text.split('id="invite-message" class="invite-message" readonly rows="5">')[1]
+    message = message.split("</textarea>")[0]
+    assert message.startswith("De GGD belt u binnenkort") and f"{url} (werkt tot " in message
+    assert "Vragen? Bel" not in message  # no BCO_SERVICE_PHONE set
     assert invite.expires_at == bco_app.clock() + timedelta(hours=72)
     assert tracer.get(f"/cases/{case_id}").get_data(as_text=True).count("/r/") == 0
     withdrawn = tracer.post(f"/cases/{case_id}/invite/revoke", data={"reason": "wrong number"})
@@ -179,17 +191,27 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
         web: Flask, bco_app: BCOApplication, client_for: Any) -> None:
     case_id, token = link(bco_app, "en")
     citizen = web.test_client()
-    for name, day in (("Noor", "2026-11-24"), ("Bram", "2026-11-23"), ("Ayla", "")):
+    for name, day, setting in (("Noor", "2026-11-24", "work"), ("Bram", "2026-11-23", ""),
+                               ("Ayla", "", "")):
         citizen.post(f"/r/{token}", data={"action": "add", "step": "1", "name": name,
-                                          "day": day, "fact_duration_min": "30"})
-    citizen.post(f"/r/{token}", data={"action": "day_done", "step": "2", "day": "2026-11-24"})
+                                          "day": day, "setting": setting,
+                                          "fact_duration_min": "30"})
+    for walked in ("2026-11-24", "2026-11-22"):
+        citizen.post(f"/r/{token}", data={"action": "day_done", "step": "2", "day": walked})
     interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
     bco_app.change_language("tracer", "en", actor="tracer")
     tracer = client_for("tracer")
     screen = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index: 3 people to go through" in screen
+    # Each day says what the index did with it on the link: went through it with an entry
+    # (24 Nov), went through it naming nobody (22 Nov), an entry without finishing (23 Nov).
     assert "The index already went through this day on the link and entered 1 person" in screen
-    assert screen.count("gone through on the link") == 2  # 24 Nov walked, 23 Nov an entry
+    assert "The index went through this day on the link and entered nobody" in screen
+    assert ("The index entered 1 person for this day on the link but did not finish the day"
+            in screen)
+    assert screen.count(">gone through on the link<") == 2
+    assert screen.count(">entries on the link<") == 1
+    assert "The index entered 1 person at this place on the link; ask who else." in screen
     assert 'id="proposals-waiting"' in screen and 'id="complete-waits"' in screen
     assert 'id="complete-interview"' not in screen
     link_id = bco_app.get_case(case_id).invitations[0].invitation_id
@@ -202,11 +224,28 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert 'id="proposal-problem"' in text and 'value="Ayla Demir"' in text
+    # The message stands right after the phone field, which takes the focus.
+    phone_field = text[text.index(f'id="pp-{ids["Ayla"]}"'):]
+    assert phone_field.index('aria-invalid="true"') < phone_field.index(">")
+    assert phone_field.index('id="proposal-problem"') < phone_field.index(f'id="pr-{ids["Ayla"]}"')
+    far = tracer.post(f"{base}/{ids['Ayla']}", data={
+        "action": "edit", "name": "Ayla Demir", "phone": "06 55554444", "day": "2026-11-22",
+        "fact_duration_min": "an hour"}).get_data(as_text=True)
+    duration = far.split(f'id="pf-duration_min-{ids["Ayla"]}"', 1)[1]
+    assert duration.index('value="an hour"') < duration.index('id="proposal-problem"') < (
+        duration.index("</div>"))  # beside the field, as typed
     assert tracer.post(f"{base}/{ids['Ayla']}", data={
         "action": "edit", "name": "Ayla Demir", "phone": "06 55554444", "day": "2026-11-22",
-        "household": "1"}).status_code == 302
+        "household": "1", "fact_duration_min": "45", "fact_distance_m": "1,5",
+        "informs": "index"}).status_code == 302
     no_reason = tracer.post(f"{base}/{ids['Bram']}", data={"action": "reject", "reason": ""})
     assert no_reason.status_code == 422
+    # The refused rejection leaves the correction form as the index entered it.
+    assert f'id="pn-{ids["Bram"]}" name="name" type="text" maxlength="200" value="Bram"' in (
+        no_reason.get_data(as_text=True))
+    reason_field = no_reason.get_data(as_text=True).split(f'id="rr-{ids["Bram"]}"', 1)[1]
+    assert reason_field.index("autofocus") < reason_field.index(">")
+    assert reason_field.index('id="proposal-problem"') < reason_field.index('id="reject-')
     assert tracer.post(f"{base}/{ids['Bram']}", data={
         "action": "reject", "reason": "saw him after the window"}).status_code == 302
     interview = bco_app.get_interview(interview_id)
@@ -215,6 +254,8 @@ def test_the_tracer_confirms_corrects_and_rejects_in_the_interview(
     assert contacts["Ayla Demir"].household and contacts["Ayla Demir"].phone == "+31655554444"
     assert {c.provenance for c in contacts.values()} == {"self-reported"}
     assert contacts["Noor"].facts == {"duration_min": 30}
+    assert contacts["Ayla Demir"].facts == {"duration_min": 45, "distance_m": 1.5}
+    assert contacts["Ayla Demir"].informs == "index"
     after = tracer.get(f"/interviews/{interview_id}").get_data(as_text=True)
     assert "Prepared by the index" not in after and after.count(">Self-reported</span>") == 2
     assert 'id="complete-interview"' in after and 'id="proposals-waiting"' not in after
@@ -233,4 +274,92 @@ def test_a_link_is_used_up_once_the_interview_is_complete(web: Flask,
     assert "conversation with the contact tracer is finished" in page.get_data(as_text=True)
     before = bco_app.store_position()
     assert client.post(f"/r/{token}", data={"action": "add", "name": "Late"}).status_code == 410
+    assert bco_app.store_position() == before
+
+
+def test_a_refusal_is_summed_up_at_the_form_the_page_opens_on(web: Flask,
+                                                             bco_app: BCOApplication) -> None:
+    _case_id, token = link(bco_app, "en")
+    page = web.test_client().get(f"/r/{token}?step=1").get_data(as_text=True)
+    assert f'action="/r/{token}#add-contact"' in page  # a refusal comes back at the form
+    assert 'id="problem-summary"' not in page
+    refused = web.test_client().post(f"/r/{token}", data={
+        "action": "add", "step": "1", "name": "", "phone": "12", "relation": "friend",
+        "fact_duration_min": "lots"}).get_data(as_text=True)
+    summary = refused[refused.index('id="problem-summary"'):refused.index('id="name"')]
+    assert "check the 3 fields below" in summary  # all at once, the phone too
+    shown = [summary.index(f'href="#{field}"') for field in ("name", "phone",
+                                                               "fact_duration_min")]
+    assert shown == sorted(shown)  # in the order of the form
+    assert 'value="12"' in refused and 'value="lots"' in refused
+
+
+def test_the_list_shows_what_was_said_and_each_place_offers_its_own_form(
+        web: Flask, bco_app: BCOApplication) -> None:
+    _case_id, token = link(bco_app, "nl")
+    client = web.test_client()
+    client.post(f"/r/{token}", data={"action": "add", "step": "1", "name": "Noor",
+                                     "day": "2026-11-25", "fact_duration_min": "45",
+                                     "fact_distance_m": "1,5", "fact_high_risk_exposure": "1"})
+    day = client.get(f"/r/{token}?step=1").get_data(as_text=True)
+    assert "<h1>Woensdag 25 november</h1>" in day  # a heading starts with a capital
+    assert "45 min · 1,5 m · Hoog-risicocontact" in day
+    assert ">Deze dag nu overslaan<" in day
+    client.post(f"/r/{token}", data={"action": "day_done", "step": "1", "day": "2026-11-25"})
+    assert ">Volgende stap<" in client.get(f"/r/{token}?step=1").get_data(as_text=True)
+    places = client.get(f"/r/{token}?step=6").get_data(as_text=True)
+    assert f'href="/r/{token}?step=6&amp;setting=work#add-contact"' in places
+    chosen = client.get(f"/r/{token}?step=6&setting=work").get_data(as_text=True)
+    assert '<option value="work" selected>' in chosen
+    unknown = client.get(f"/r/{token}?step=6&setting=moon").get_data(as_text=True)
+    assert " selected>" not in unknown.split('id="setting"', 1)[1].split("</select>")[0]
+    done = client.get(f"/r/{token}?step=7").get_data(as_text=True)
+    assert '<h1 id="entered-heading">Uw lijst</h1>' in done
+    assert f'href="/r/{token}?step=6#add-contact"' in done
+
+
+def test_a_dead_link_gives_the_service_number_when_it_is_set(
+        web_settings: Any, bco_app: BCOApplication) -> None:
+    from bco.web import create_app
+
+    with_number = create_app(web_settings.with_overrides(service_phone="0800-1202"), bco_app)
+    with_number.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    case_id, token = link(bco_app, "en")
+    client = with_number.test_client()
+    intro = client.get(f"/r/{token}").get_data(as_text=True)
+    assert 'href="tel:08001202"' in intro and ">0800-1202<" in intro
+    bco_app.revoke_invitations(case_id, reason="wrong number", actor="tracer")
+    gone = client.get(f"/r/{token}").get_data(as_text=True)
+    assert 'id="service-phone" href="tel:08001202">0800-1202</a>' in gone
+    assert "the phone number in the message" not in gone
+    unset = web_settings.with_overrides(service_phone="")
+    without = create_app(unset, bco_app).test_client().get(f"/r/{token}")
+    assert "the phone number in the message" in without.get_data(as_text=True)
+
+
+def test_a_new_link_says_how_many_an_earlier_one_holds_and_not_who(
+        web: Flask, bco_app: BCOApplication) -> None:
+    case_id, first = link(bco_app, "en")
+    client = web.test_client()
+    for name in ("Noor Bakker", "Bram de Wit"):
+        client.post(f"/r/{first}", data={"action": "add", "step": "1", "name": name})
+    assert "earlier link" not in client.get(f"/r/{first}").get_data(as_text=True)
+    second = bco_app.invite_index(case_id, actor="tracer").token
+    intro = client.get(f"/r/{second}").get_data(as_text=True)
+    assert "You entered 2 people with an earlier link" in intro
+    done = client.get(f"/r/{second}?step=7").get_data(as_text=True)
+    assert "You entered 2 people with an earlier link" in done
+    assert "Noor" not in intro + done and "Bram" not in intro + done
+
+
+def test_an_oversized_post_is_refused_and_writes_nothing(web: Flask,
+                                                         bco_app: BCOApplication) -> None:
+    _case_id, token = link(bco_app, "en")
+    before = bco_app.store_position()
+    answer = web.test_client().post(f"/r/{token}", data={
+        "action": "add", "step": "1", "name": "Noor", "relation": "x" * (2 * 1024 * 1024)})
+    assert answer.status_code == 413
+    text = answer.get_data(as_text=True)
+    assert "That was too much at once" in text and "nothing of it was saved" in text
+    assert "<script" not in text and "citizen.css" in text  # the citizen's page, not the app's
     assert bco_app.store_position() == before
