@@ -7,11 +7,13 @@ Runs on SQLite and PostgreSQL (the `app` fixture). Marker identities make a leak
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 from eventsourcing.persistence import Mapper
@@ -23,6 +25,7 @@ from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.domain.errors import InvalidTransitionError
 from bco.domain.personal import REMOVED
+from bco.domain.reference import case_reference
 from bco.projections import rebuilder_for, retention, runner_for
 from bco.projections.caseload import caseload_summary
 from bco.projections.kpis import Period, compute_kpis
@@ -224,10 +227,77 @@ def test_retention_run_reports_and_erases(app: BCOApplication, clock: Any,
     assert report["contact_interviews"] == 2
     assert {e["case_id"] for e in report["erased"]} == {str(case_id), str(kept)}
     assert report["keys_destroyed"] == (0 if dry_run else 4)
+    assert report["keys_due"] == 4
     name = app.get_case(case_id).person.name
     assert name == ("Xavierindex Cli" if dry_run else REMOVED)
     again = CliRunner().invoke(main, args[:-1] if dry_run else args, env=env)
     assert json.loads(again.stdout)["cases"] == (1 if dry_run else 0)
+
+
+def store_rows(settings: Settings) -> dict[str, set[str]]:
+    """Every row of every table of the event store (the SQLite file or the PostgreSQL
+    schema), as text."""
+    if settings.uses_postgres:
+        with psycopg.connect(settings.database_url) as conn:
+            tables = [name for (name,) in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                [settings.database_schema])]
+            return {table: {row for (row,) in conn.execute(
+                f'SELECT t::text FROM "{settings.database_schema}"."{table}" t')}
+                for table in tables}
+    conn = sqlite3.connect(settings.events_path)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: {repr(row) for row in conn.execute(f'SELECT * FROM "{table}"')}
+                for table in tables}
+    finally:
+        conn.close()
+
+
+def test_retention_as_of_a_past_day_and_no_row_deleted(app: BCOApplication,
+                                                       clock: Any) -> None:
+    """Judged at the end of a past day: the contacts' time is up a day after the interview,
+    the case's five days after closing. Only keys are blanked; every row stays."""
+    case_id, interview_id = run_case(app, clock, name="Xavierindex Datum",
+                                     phone="0611110001", contact_phone="0622220002")
+    closed = clock.now.astimezone(app.settings.zone).date()
+    env = {**app.settings.to_env(), "BCO_RETENTION_DAYS": "5",
+           "BCO_CONTACT_RETENTION_DAYS": "1"}
+    before = store_rows(app.settings)
+    assert {"bco_case_keys", "bco_access_log"} <= before.keys()
+
+    def run(day: date, *options: str) -> Any:
+        return CliRunner().invoke(main, ["--as", "retention", "retention", "run", "--as-of",
+                                         day.isoformat(), *options], env=env)
+
+    assert json.loads(run(closed, "--json").stdout)["erased"] == []
+    preview = run(closed + timedelta(days=4), "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.startswith(
+        "Would erase the personal data of 0 cases and the details of 2 contacts (in 1 "
+        "interview), as of ") and "destroying 1 key. Nothing was changed" in preview.stdout
+    assert app.get_case(case_id).person.name == "Xavierindex Datum"
+    contacts = json.loads(run(closed + timedelta(days=4), "--json").stdout)
+    assert (contacts["cases"], contacts["contacts"], contacts["keys_destroyed"]) == (0, 2, 1)
+    assert app.get_case(case_id).person.name == "Xavierindex Datum"
+    whole = run(closed + timedelta(days=5))
+    assert whole.exit_code == 0, whole.output
+    assert whole.stdout.startswith("Erased the personal data of 1 case and the details of 0 "
+                                   "contacts (in 0 interviews), as of ")  # erased already
+    assert "; 2 keys destroyed." in whole.stdout
+    assert f"{case_reference(case_id)}: index" in whole.stdout
+    assert app.get_case(case_id).person.name == REMOVED
+    assert all(c.name == REMOVED for c in app.get_interview(interview_id).contacts.values())
+
+    after = store_rows(app.settings)
+    for table, rows in before.items():
+        if table == "bco_case_keys":  # the rows stay, their keys blanked
+            assert len(after[table]) == len(rows) and after[table] != rows
+        elif table not in ("bco_counters", "bco_presence"):  # counters expire by design
+            assert rows <= after[table], f"{table}: a row was changed or deleted"
+    events = "bco_events" if app.settings.uses_postgres else "stored_events"
+    assert len(after[events]) > len(before[events])  # the erasures were recorded
 
 
 def test_retention_as_of_a_day_to_come_is_refused(settings: Settings, tmp_path: Path) -> None:
