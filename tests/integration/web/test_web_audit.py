@@ -213,6 +213,10 @@ def test_unusual_access_shows_pool_reads_left_behind_and_bursts(
     assert 'data-account="tracer2"' in bursts and 'data-account="tracer"' not in bursts
     assert outside.count('data-account="tracer2"') == 3
     assert 'data-account="tracer"' not in outside  # tracer took the case they looked at
+    later = (clock.now + timedelta(days=1)).date().isoformat()
+    quiet = sign_in(web, "admin").get(f"/admin/access/unusual?since={later}")
+    assert "No reads outside own cases and team in this period." in quiet.get_data(as_text=True)
+    assert "Nothing in the access log" not in quiet.get_data(as_text=True)
     assert sign_in(web, "lead").get("/admin/access/unusual").status_code == 403
     refused = sign_in(web, "admin").get("/admin/access/unusual?since=2026-13-01",
                                         headers=JSON)
