@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pdfplumber
 import psycopg
 import pytest
 from click.testing import CliRunner
@@ -31,7 +33,7 @@ from bco.projections.caseload import caseload_summary
 from bco.projections.kpis import Period, compute_kpis
 from bco.reports.casefile import build_case_file
 from bco.reports.exports import export_cases, export_contacts
-from bco.reports.pdf import render_html
+from bco.reports.pdf import render_html, render_pdf
 
 INDEX_MARKS = ("Xavierindex", "+31611110001", "xavier@index.example", "1961-02-03",
                "9999ZZ", "Fluisterveld")  # the last: a free-text answer naming someone
@@ -97,6 +99,14 @@ def exported(settings: Settings) -> str:
     return "\n".join(text)
 
 
+def pdf_text(case_id: UUID, app: BCOApplication) -> str:
+    """The text of the case file as printed (PDF), in English."""
+    pdf = render_pdf(build_case_file(app, case_id, language="en"), zone=app.settings.zone,
+                     phone_region="NL")
+    with pdfplumber.open(BytesIO(pdf)) as document:
+        return " ".join(" ".join(p.extract_text() or "" for p in document.pages).split())
+
+
 def leaks(text: str, marks: tuple[str, ...]) -> list[str]:
     return [mark for mark in marks if mark in text]
 
@@ -146,6 +156,11 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
         html_nl = render_html(build_case_file(fresh, old, language="nl"),
                               zone=app.settings.zone, phone_region="NL")
         assert "verwijderd na afloop van de bewaartermijn" in html_nl
+        # The PDF itself (running headers included), against the recent case's as a control.
+        printed = pdf_text(old, fresh)
+        assert leaks(printed, INDEX_MARKS + CONTACT_MARKS) == []
+        assert "removed after retention" in printed
+        assert "Wim Nieuw" in pdf_text(recent, fresh)
     finally:
         fresh.close()
 
