@@ -364,3 +364,26 @@ def test_events_stored_before_case_keys_load_and_are_hidden_at_retention(
         assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
     finally:
         fresh.close()
+
+
+def test_two_runs_at_once_erase_once(app: BCOApplication, clock: Any) -> None:
+    """Two nodes judging the same case: each finds it due, both erase; the keys go once and
+    the erasure is recorded once, and neither run fails."""
+    case_id, interview_id = run_case(app, clock, name="Xavierindex Twee", phone="0611110001",
+                                     contact_phone="0622220002")
+    other = BCOApplication(app.settings, clock=clock)
+    try:
+        clock.advance(days=DAYS + 1)
+        here, there = (node.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                                          contact_days=CONTACT_DAYS) for node in (app, other))
+        assert here is not None and there is not None and here == there
+        first = app.erase(here, actor="retention")
+        second = other.erase(there, actor="retention")
+        assert (first.keys_destroyed, second.keys_destroyed) == (3, 0)
+        assert other.get_case(case_id).person.name == REMOVED
+    finally:
+        other.close()
+    erasures = [event["type"] for event in app.case_history(case_id)
+                if event["type"].endswith("PersonalDataErased")]
+    assert len(erasures) == 2  # one on the case, one on its interview
+    assert sorted(app.get_interview(interview_id).erased) == ["contacts", "index"]
