@@ -156,6 +156,9 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
         html_nl = render_html(build_case_file(fresh, old, language="nl"),
                               zone=app.settings.zone, phone_region="NL")
         assert "verwijderd na afloop van de bewaartermijn" in html_nl
+        # ... also inside sentences: "Contact <name>: informed" in the timeline.
+        assert "Contact verwijderd na afloop van de bewaartermijn: " in html_nl
+        assert "removed after retention" not in html_nl
         # The PDF itself (running headers included), against the recent case's as a control.
         printed = pdf_text(old, fresh)
         assert leaks(printed, INDEX_MARKS + CONTACT_MARKS) == []
@@ -200,6 +203,8 @@ def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     # A contact named afterwards gets a new key of its own, stays readable, and is erased in
     # its own time.
     app.reopen_interview(interview_id, "remembered one more", actor="anna")
+    with pytest.raises(InvalidTransitionError, match="erased at the end of their retention"):
+        app.update_contact(interview_id, contact_id, {"day": clock.now.date()}, actor="anna")
     app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
     app.complete_interview(interview_id, actor="anna")
     fresh = BCOApplication(app.settings, clock=clock)
