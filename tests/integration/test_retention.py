@@ -28,7 +28,7 @@ from bco.domain.case import IndexPerson
 from bco.domain.errors import InvalidTransitionError
 from bco.domain.personal import REMOVED
 from bco.domain.reference import case_reference
-from bco.projections import rebuilder_for, retention, runner_for
+from bco.projections import contacts, rebuilder_for, retention, runner_for
 from bco.projections.caseload import caseload_summary
 from bco.projections.kpis import Period, compute_kpis
 from bco.reports.casefile import build_case_file
@@ -105,6 +105,17 @@ def pdf_text(case_id: UUID, app: BCOApplication) -> str:
                      phone_region="NL")
     with pdfplumber.open(BytesIO(pdf)) as document:
         return " ".join(" ".join(p.extract_text() or "" for p in document.pages).split())
+
+
+def to_inform(app: BCOApplication) -> list[str]:
+    """The names on the health service's inform list, as it shows them."""
+    runner = runner_for(app)
+    runner.catch_up()
+    with runner.reading() as db:
+        listed = contacts.to_inform(db, contacts.InformFilter(), limit=None)
+        assert contacts.count_to_inform(db, contacts.InformFilter()) == len(listed)
+    return [app.get_interview(item.interview_id).contacts[str(item.contact_id)].name
+            for item in listed]
 
 
 def leaks(text: str, marks: tuple[str, ...]) -> list[str]:
@@ -188,11 +199,13 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
 def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     case_id, interview_id = run_case(app, clock, name="Xavierindex Kort", phone="0611110001",
                                      contact_phone="0622220002", close=False)
+    assert to_inform(app) == ["Kees"]  # nobody was named to inform him: the service does
     clock.advance(days=CONTACT_DAYS + 1)
     due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
                             contact_days=CONTACT_DAYS)
     assert due is not None and due.contacts and not due.whole_case
     app.erase(due, actor="retention")
+    assert to_inform(app) == []  # nobody can call an erased contact
     interview = app.get_interview(interview_id)
     assert [c.name for c in interview.contacts.values()] == [REMOVED, REMOVED]
     assert interview.answers["known_case_details"] == "Fluisterveld from work"
@@ -207,6 +220,7 @@ def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
         app.update_contact(interview_id, contact_id, {"day": clock.now.date()}, actor="anna")
     app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
     app.complete_interview(interview_id, actor="anna")
+    assert to_inform(app) == ["Later Bekend"]
     fresh = BCOApplication(app.settings, clock=clock)
     try:
         names = sorted(c.name for c in fresh.get_interview(interview_id).contacts.values())
