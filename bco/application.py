@@ -1136,6 +1136,23 @@ class BCOApplication(Application[UUID]):
         count = 0 if interview is None else len(interview.contacts)
         return Erasure(case_id, case.interview_id, case_parts, interview_parts, count)
 
+    def keys_due(self, due: Erasure) -> int:
+        """How many keys `erase(due)` would destroy now (for a dry run's report)."""
+        return sum(self.case_keys.live(owner, parts) for owner, parts in self._keys_of(due))
+
+    def _keys_of(self, due: Erasure) -> list[tuple[UUID, tuple[str, ...]]]:
+        """Whose keys, of which parts, the erasure destroys: the case's, its interview's, and
+        its self-report links' (what the index entered through a link goes with the
+        interview's contacts, and with the whole case)."""
+        keys = [(due.case_id, due.case_parts)]
+        if due.interview_id is not None:
+            keys.append((due.interview_id, due.interview_parts))
+        link_parts = tuple(sorted({*due.interview_parts,
+                                   *((INDEX, CONTACTS) if due.case_parts else ())}))
+        keys += [(invite.invitation_id, link_parts)
+                 for invite in self.get_case(due.case_id).invitations]
+        return keys
+
     def _closed_at(self, case: Case) -> datetime | None:
         """When the case was last closed, or None while it is open."""
         if case.closed_reason is None:
@@ -1150,19 +1167,13 @@ class BCOApplication(Application[UUID]):
         Keys first: a process that sees the event then finds no key to fetch again. Run
         again after a crash in between, the keys are gone and the events are recorded."""
         now = self.clock()
-        links = self.get_case(due.case_id).invitations  # read while its keys still open it
+        keys = self._keys_of(due)  # read while the keys still open the case's links
         unkeyed = tuple(sorted(
             {part for owner, parts in ((due.case_id, due.case_parts),
                                        (due.interview_id, due.interview_parts))
              if owner is not None for part in parts
              if not self.case_keys.has_keys(owner, part)}))
-        destroyed = self.case_keys.destroy(due.case_id, due.case_parts, now=now)
-        if due.interview_id is not None:
-            destroyed += self.case_keys.destroy(due.interview_id, due.interview_parts, now=now)
-        # What the index entered through self-report links goes with the interview's contacts.
-        link_parts = {*due.interview_parts, *((INDEX, CONTACTS) if due.case_parts else ())}
-        for invite in links:
-            destroyed += self.case_keys.destroy(invite.invitation_id, link_parts, now=now)
+        destroyed = sum(self.case_keys.destroy(owner, parts, now=now) for owner, parts in keys)
 
         def attempt() -> Recorded:
             case = self.get_case(due.case_id)

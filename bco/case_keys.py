@@ -175,6 +175,13 @@ class CaseKeys:
         self.forget(owner_id)
         return destroyed
 
+    def live(self, owner_id: UUID, parts: Iterable[str]) -> int:
+        """How many keys of `parts` of one aggregate are not destroyed yet: what `destroy`
+        would take now."""
+        return sum(len(self._db.rows(f"SELECT 1 FROM {TABLE} WHERE owner_id = ? AND part = ? "
+                                     "AND wrapped IS NOT NULL", [str(owner_id), part]))
+                   for part in parts)
+
     def has_keys(self, owner_id: UUID, part: str) -> bool:
         """Whether anything of this part was ever sealed under a key of its own (events stored
         before per-case keys were not)."""

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_REGION = re.compile(r"^[^=,]+=[A-Z]{2}$")
+MAX_PROXIES = 5
 RATE_LIMIT = re.compile(r"^\s*\d+\s*(/|per)\s*(\d+\s*)?(second|minute|hour|day)s?\s*$")
 SERVICE_PHONE = re.compile(r"^\+?[0-9][0-9 -]{2,19}$")  # shown to people whose link stopped
 
@@ -41,6 +42,7 @@ class Settings:
     secret_key_file: Path = Path("secrets/session.key")
     pseudonym_key_file: Path = Path("secrets/pseudonym.key")
     secure_cookies: bool = False
+    trusted_proxies: int = 0
     read_wait_seconds: float = 2.0
     first_call_target_hours: int = 24
     projection_poll_seconds: float = 0.2
@@ -86,6 +88,7 @@ class Settings:
         "secret_key_file": "BCO_SECRET_KEY_FILE",
         "pseudonym_key_file": "BCO_PSEUDONYM_KEY_FILE",
         "secure_cookies": "BCO_SECURE_COOKIES",
+        "trusted_proxies": "BCO_TRUSTED_PROXIES",
         "read_wait_seconds": "BCO_READ_WAIT_SECONDS",
         "first_call_target_hours": "BCO_FIRST_CALL_TARGET_HOURS",
         "projection_poll_seconds": "BCO_PROJECTION_POLL_SECONDS",
@@ -170,6 +173,11 @@ class Settings:
             raise SettingsError(
                 "BCO_CONTACT_RETENTION_DAYS must be 1 or more and at most BCO_RETENTION_DAYS "
                 f"({self.retention_days}): contacts are never kept longer than their case.")
+        if not 0 <= self.trusted_proxies <= MAX_PROXIES:
+            raise SettingsError(
+                f"BCO_TRUSTED_PROXIES must be from 0 to {MAX_PROXIES}: the number of proxies "
+                "(load balancer, TLS terminator) in front of BCO whose X-Forwarded-For it "
+                "believes; 0 when clients reach BCO directly.")
         if not 1 <= self.port <= 65535:
             raise SettingsError("BCO_PORT must be a port number between 1 and 65535.")
         if not RATE_LIMIT.match(self.api_rate_limit):

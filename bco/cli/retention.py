@@ -26,8 +26,9 @@ def retention_group() -> None:
                    "today); default: now.")
 @click.option("--dry-run", is_flag=True, help="Report what is due; destroy nothing.")
 @click.option("--json", "as_json", is_flag=True,
-              help='Print {"as_of", "dry_run", "cases", "contacts", "keys_destroyed", '
-                   '"erased": [...]}.')
+              help='Print {"as_of", "dry_run", "cases", "contacts", "contact_interviews", '
+                   '"keys_destroyed", "keys_due" (what the run destroys or, with --dry-run, '
+                   'would), "erased": [...]}.')
 @click.pass_obj
 @mapped_errors
 def run(ctx: CliContext, as_of: str | None, dry_run: bool, as_json: bool) -> None:
@@ -42,23 +43,35 @@ def run(ctx: CliContext, as_of: str | None, dry_run: bool, as_json: bool) -> Non
             db, closed_before=moment - timedelta(days=settings.retention_days),
             contacts_before=moment - timedelta(days=settings.contact_retention_days))
     done: list[Erasure] = []
+    keys_due = 0
     with click.progressbar(candidates, label="Checking cases", file=sys.stderr) as bar:
         for case_id in bar:
             due = app.retention_due(UUID(case_id), as_of=moment,
                                     case_days=settings.retention_days,
                                     contact_days=settings.contact_retention_days)
-            if due is not None:
-                done.append(due if dry_run else app.erase(due, actor=ctx.actor))
+            if due is None:
+                continue
+            if dry_run:
+                keys_due += app.keys_due(due)
+                done.append(due)
+            else:
+                erased = app.erase(due, actor=ctx.actor)
+                keys_due += erased.keys_destroyed
+                done.append(erased)
     if not dry_run:
         runner.catch_up()  # this machine's read models let go at once; others follow
-    report = _report(done, moment, dry_run)
+    report = _report(done, moment, dry_run, keys_due)
     if as_json:
         echo_json(report)
         return
-    verb = "Would erase" if dry_run else "Erased"
-    click.echo(f"{verb} the personal data of {report['cases']} cases and the details of "
-               f"{report['contacts']} contacts (in {report['contact_interviews']} interviews), "
-               f"as of {report['as_of']}; {report['keys_destroyed']} keys destroyed.")
+    summary = (f"the personal data of {_count(report['cases'], 'case')} and the details of "
+               f"{_count(report['contacts'], 'contact')} (in "
+               f"{_count(report['contact_interviews'], 'interview')}), as of {report['as_of']}")
+    if dry_run:
+        click.echo(f"Would erase {summary}, destroying {_count(keys_due, 'key')}. Nothing "
+                   "was changed (--dry-run).")
+    else:
+        click.echo(f"Erased {summary}; {_count(report['keys_destroyed'], 'key')} destroyed.")
     for entry in report["erased"]:
         parts = ", ".join(entry["parts"])
         note = (f" (stored before per-case keys: {', '.join(entry['unkeyed'])} hidden, not "
@@ -85,7 +98,12 @@ def _moment(as_of: str | None, ctx: CliContext) -> datetime:
     return min(end, now)
 
 
-def _report(done: list[Erasure], moment: datetime, dry_run: bool) -> dict[str, Any]:
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}" if number == 1 else f"{number} {thing}s"
+
+
+def _report(done: list[Erasure], moment: datetime, dry_run: bool,
+            keys_due: int) -> dict[str, Any]:
     return {
         "as_of": moment.isoformat(timespec="seconds"),
         "dry_run": dry_run,
@@ -93,6 +111,7 @@ def _report(done: list[Erasure], moment: datetime, dry_run: bool) -> dict[str, A
         "contacts": sum(e.contact_count for e in done if e.contacts),
         "contact_interviews": sum(1 for e in done if e.contacts),
         "keys_destroyed": sum(e.keys_destroyed for e in done),
+        "keys_due": keys_due,
         "erased": [{"case_id": str(e.case_id), "reference": case_reference(e.case_id),
                     "parts": sorted({*e.case_parts, *e.interview_parts}),
                     "contacts": e.contact_count if e.contacts else 0,

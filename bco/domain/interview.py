@@ -18,7 +18,7 @@ from bco.domain.errors import (
     UnknownContactError,
 )
 from bco.domain.errors import translatable as _t
-from bco.domain.personal import CONTACTS, INDEX, erased, erased_answers
+from bco.domain.personal import CONTACTS, INDEX, REMOVED, erased, erased_answers
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
 from bco.domain.text import MAX_TEXT, checked_email, checked_text
@@ -396,6 +396,10 @@ class Interview(StampedAggregate):
         """Complete or correct a contact; a category override needs a reason."""
         self._refuse_unless_open()
         contact = self._live_contact(contact_id)
+        if contact.name == REMOVED:
+            raise InvalidTransitionError(
+                _t("This contact's details were erased at the end of their retention; report "
+                   "the person again as a new contact if needed."))
         checked = check_contact_details(changes, region=region, today=today or now.date())
         if "name" in checked and not checked["name"]:
             raise InvalidValueError(_t("A contact cannot lose its name."), field="name")

@@ -17,10 +17,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from bco.domain.personal import REMOVED
 from bco.guides import prompt_ids
 from bco.guides.categories import category_settled
 from bco.guides.model import Guide, Text
-from bco.guides.phrasing import default_needs, format_day, missing_text
+from bco.guides.phrasing import default_needs, format_day, missing_text, removed_words
 from bco.guides.progress import Progress, blocking_question, measure
 from bco.guides.state import ContactFacts, InterviewState
 
@@ -133,6 +134,8 @@ def _word(value: GapValue, language: str, quoted: str) -> str | int:
         return value.in_language(quoted)
     if isinstance(value, date):
         return format_day(value, language)
+    if value == REMOVED:  # a contact's name erased after retention
+        return removed_words(language)
     return value
 
 

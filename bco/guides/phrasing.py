@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bco.domain.personal import REMOVED
 from bco.guides.model import Text
 
 WEEKDAYS: dict[str, tuple[str, ...]] = {
@@ -56,6 +57,10 @@ MISSING = {
     },
 }
 
+REMOVED_WORDS = {"nl": "verwijderd na afloop van de bewaartermijn", "en": REMOVED}
+"""A contact's name erased after retention, as a missing item names it (the same words as the
+screens' catalogue)."""
+
 CATEGORY_NEEDS = {
     "nl": "vraag duur, afstand en soort contact na.",
     "en": "ask about duration, distance and kind of contact.",
@@ -76,6 +81,11 @@ def _words_of(table: dict[str, str], language: str) -> str:
 def _words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
     """Pick a word list in `language`, falling back to English for other guide languages."""
     return table.get(language, table["en"])
+
+
+def removed_words(language: str) -> str:
+    """The retention marker in `language`."""
+    return _words_of(REMOVED_WORDS, language)
 
 
 def format_day(day: date, language: str) -> str:

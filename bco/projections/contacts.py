@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import Informer, InformOutcome, Interview, informer_for
+from bco.domain.personal import CONTACTS
 from bco.guides.contact_category import contact_category
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts
@@ -97,7 +98,7 @@ def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
         "facts": "{}",
         "category_override": None, "has_phone": 0, "has_email": 0,
         "has_no_reach_reason": 0, "removed": 0, "removed_at": None, "inform_outcome": None,
-        "informed_at": None,
+        "informed_at": None, "erased": 0,
     }
     details = {key: getattr(event, key) for key in (
         "phone", "email", "relation", "day", "setting", "prompt", "household", "facts",
@@ -133,7 +134,7 @@ class Contacts(ReadModel):
         self.library = GuideLibrary(guides, GUIDES)
 
     def create(self, db: Database) -> None:
-        if db.table(TABLE).exists() and "category_rank" not in db.table(TABLE).columns_dict:
+        if db.table(TABLE).exists() and "erased" not in db.table(TABLE).columns_dict:
             self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "contact_id": str, "interview_id": str, "case_id": str, "guide_id": str,
@@ -143,7 +144,7 @@ class Contacts(ReadModel):
             "category_source": str, "category_problem": str, "category_rank": int,
             "has_phone": int,
             "has_email": int, "has_no_reach_reason": int, "removed": int, "removed_at": str,
-            "inform_outcome": str, "informed_at": str,
+            "inform_outcome": str, "informed_at": str, "erased": int,
         }, pk="contact_id", if_not_exists=True)
         # (contact_id, informs): the informed-within-24 h KPI joins by id without the row
         for columns in (["case_id"], ["interview_id"], ["category"], ["guide_id", "prompt"],
@@ -164,7 +165,18 @@ class Contacts(ReadModel):
             Interview.ContactUpdated: self._updated,
             Interview.ContactRemoved: self._contact_change(on_removed),
             Interview.ContactInformOutcomeLogged: self._contact_change(on_inform_outcome),
+            Interview.PersonalDataErased: self._erased,
         }
+
+    def _erased(self, rows: Batch, event: Any) -> None:
+        """The contacts' details are gone at the end of their retention: nobody can call them
+        any more, so they leave the inform list (their counts stay). Contacts named after a
+        reopening come later and are not touched."""
+        if CONTACTS not in event.parts:
+            return
+        for row in rows.find(TABLE, "interview_id", str(event.originator_id)):
+            if not row.get("erased"):
+                rows.put(TABLE, {**row, "erased": 1})
 
     def _started(self, rows: Batch, event: Any) -> None:
         rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
@@ -250,8 +262,10 @@ class ContactToCall:
 
 def _to_inform_sql(wanted: InformFilter) -> tuple[str, list[Any]]:
     """FROM and WHERE of the inform list: open cases with a completed interview, contacts the
-    authority informs or that nobody was named to inform, still to inform."""
-    conditions = ["c.removed = 0", "(c.informs = ? OR c.informs IS NULL)",
+    authority informs or that nobody was named to inform, still to inform, whose details
+    were not erased after retention."""
+    conditions = ["c.removed = 0", "coalesce(c.erased, 0) = 0",
+                  "(c.informs = ? OR c.informs IS NULL)",
                   "(c.inform_outcome IS NULL OR c.inform_outcome = ?)",
                   "w.interviewed = 1", "w.closed = 0"]
     values: list[Any] = [Informer.AUTHORITY.value, InformOutcome.UNREACHABLE.value]

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML, URLFetcher
 
 from bco.domain.personal import REMOVED
+from bco.removed_marker import translate_in_sentences
 from bco.reports.casefile import LANGUAGES, CaseFile
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -59,8 +60,10 @@ def environment(language: str) -> Environment:
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     removed = translations(language).gettext(REMOVED)
-    # Data erased after retention reads as the marker, in the case file's language.
+    # Data erased after retention reads as the marker, in the case file's language, printed
+    # alone or inside a sentence.
     env.finalize = lambda value: removed if value == REMOVED else value
+    translate_in_sentences(env, lambda: removed)
     env.filters["css_string"] = css_string
     env.globals["page_of"] = page_of
     return env

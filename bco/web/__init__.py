@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, jsonify
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bco import api
 from bco.application import BCOApplication
@@ -39,6 +40,13 @@ def create_app(settings: Settings | None = None, app: BCOApplication | None = No
     settings = settings or Settings.from_env()
     application = app or BCOApplication(settings)
     flask_app = Flask(__name__)
+    if settings.trusted_proxies:
+        # Behind a load balancer every request comes from its address: take the client's from
+        # the X-Forwarded-For the trusted proxies added (only theirs, so a client cannot put
+        # another address there), for the access log, sign-in waits and rate limits.
+        flask_app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            flask_app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0,
+            x_port=0, x_prefix=0)
     flask_app.config.update(
         SECRET_KEY=security.session_secret(settings),
         SESSION_COOKIE_HTTPONLY=True,

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bco.audit import store as audit
-from bco.audit.store import AccessEntry, AccessQuery
+from bco.audit.store import AccessQuery
 from bco.audit.unusual import bursts, outside_reads
 from bco.domain.account import Role
 from bco.domain.case import Case
@@ -100,7 +100,8 @@ def case_report(case_id: UUID) -> Any:
 @blueprint.get("/admin/access")
 @role_required(Role.ADMIN)
 def admin_log() -> Any:
-    """The log of one reader or one case (both narrow it), from a day on."""
+    """The newest reads of everyone, or of one reader or one case (both narrow it), from a
+    day on."""
     user = (request.args.get("user") or "").strip()[:100]
     reference = (request.args.get("case") or "").strip()[:100]
     problems: dict[str, list[str]] = {}
@@ -113,14 +114,10 @@ def admin_log() -> Any:
         field, messages = next(iter(problems.items()))
         return error_response(422, f"bad_{field}", messages[0], problems)
     log = bco().access_log
-    entries: list[AccessEntry] = []
-    if user or case_id:
-        entries = log.entries(AccessQuery(case_id=case_id, account=user or None, since=since,
-                                          newest_first=True, limit=SHOWN))
+    entries = log.entries(AccessQuery(case_id=case_id, account=user or None, since=since,
+                                      newest_first=True, limit=SHOWN))
     return render_template("audit/admin_log.html", entries=entries, accounts=log.accounts(),
-                           user=user, reference=reference, since=since, asked=bool(user or
-                                                                                   case_id),
-                           shown=SHOWN)
+                           user=user, reference=reference, since=since, shown=SHOWN)
 
 
 @blueprint.get("/admin/access/unusual")

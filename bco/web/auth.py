@@ -42,7 +42,9 @@ from wtforms.validators import DataRequired, Length
 from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.account import Account, Role
+from bco.domain.personal import REMOVED
 from bco.passwords import decoy_hash, verify_password
+from bco.removed_marker import translate_in_sentences
 from bco.shared_counts import SharedCounts
 from bco.web.errors import error_response, wants_json
 
@@ -178,6 +180,9 @@ def install_template_translations(app: Flask) -> None:
         npgettext=lambda context, one, many, n: request_translations().unpgettext(
             context, one, many, n),
         newstyle=True)
+    # A name or note erased after retention, put into a sentence, in the reader's language.
+    translate_in_sentences(app.jinja_env,
+                           lambda: request_translations().ugettext(REMOVED))
 
 
 @login_manager.user_loader

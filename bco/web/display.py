@@ -118,9 +118,16 @@ def shown(value: Any) -> Any:
     return value
 
 
+def is_erased(value: Any) -> bool:
+    """Whether a name, phone number or note is the marker of data erased after retention (not
+    to be dialled, linked or edited)."""
+    return isinstance(value, str) and value == REMOVED
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.finalize = shown
     app.jinja_env.globals.update(
+        is_erased=is_erased,
         new_command_id=new_command_id, bucket_label=bucket_label, bucket_level=bucket_level,
         language_name=language_name, status_label=status_label, field_label=field_label)
     app.jinja_env.filters.update(phone=phone_display, disease=disease_name)

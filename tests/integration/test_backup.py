@@ -53,9 +53,17 @@ def test_a_backup_restores_every_history_and_read_model(sqlite_settings: Setting
     app = BCOApplication(sqlite_settings, clock=clock)
     try:
         cases = filled(app, clock)
+    finally:
+        app.close()
+    for case_id in cases:  # reads, for the access log
+        assert cli(sqlite_settings, "case", "show", str(case_id)).exit_code == 0
+    app = BCOApplication(sqlite_settings, clock=clock)
+    try:
         before = histories(app, cases)
         views = views_contents(sqlite_settings.views_path, sqlite_settings)
         keys = list(app.case_keys.rows())
+        reads = app.access_log.entries()
+        assert len(reads) == len(cases)
     finally:
         app.close()
     target = tmp_path / "backup"
@@ -77,6 +85,7 @@ def test_a_backup_restores_every_history_and_read_model(sqlite_settings: Setting
     try:
         assert histories(again, cases) == before
         assert list(again.case_keys.rows()) == keys
+        assert again.access_log.entries() == reads
         assert views_contents(restored.views_path, restored) == views
     finally:
         again.close()
@@ -152,6 +161,8 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
     try:
         cases = filled(app, clock)
         before = histories(app, cases)
+        keys = list(app.case_keys.rows())
+        views = views_contents(postgres_settings.views_path, postgres_settings)
     finally:
         app.close()
     target = tmp_path / "backup"
@@ -169,8 +180,12 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
         conn.execute(f'DROP SCHEMA "{postgres_settings.database_schema}" CASCADE')
     subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}",
                     str(target / "events.pgdump")], check=True)
+    rebuilt = cli(fresh, "projections", "rebuild")  # what the README says to run next
+    assert rebuilt.exit_code == 0, rebuilt.output
     again = BCOApplication(fresh, clock=clock)
     try:
         assert histories(again, cases) == before
+        assert list(again.case_keys.rows()) == keys
+        assert views_contents(fresh.views_path, fresh) == views
     finally:
         again.close()

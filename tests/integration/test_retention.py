@@ -7,11 +7,15 @@ Runs on SQLite and PostgreSQL (the `app` fixture). Marker identities make a leak
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pdfplumber
+import psycopg
 import pytest
 from click.testing import CliRunner
 from eventsourcing.persistence import Mapper
@@ -23,12 +27,13 @@ from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.domain.errors import InvalidTransitionError
 from bco.domain.personal import REMOVED
-from bco.projections import rebuilder_for, retention, runner_for
+from bco.domain.reference import case_reference
+from bco.projections import contacts, rebuilder_for, retention, runner_for
 from bco.projections.caseload import caseload_summary
 from bco.projections.kpis import Period, compute_kpis
 from bco.reports.casefile import build_case_file
 from bco.reports.exports import export_cases, export_contacts
-from bco.reports.pdf import render_html
+from bco.reports.pdf import render_html, render_pdf
 
 INDEX_MARKS = ("Xavierindex", "+31611110001", "xavier@index.example", "1961-02-03",
                "9999ZZ", "Fluisterveld")  # the last: a free-text answer naming someone
@@ -94,6 +99,25 @@ def exported(settings: Settings) -> str:
     return "\n".join(text)
 
 
+def pdf_text(case_id: UUID, app: BCOApplication) -> str:
+    """The text of the case file as printed (PDF), in English."""
+    pdf = render_pdf(build_case_file(app, case_id, language="en"), zone=app.settings.zone,
+                     phone_region="NL")
+    with pdfplumber.open(BytesIO(pdf)) as document:
+        return " ".join(" ".join(p.extract_text() or "" for p in document.pages).split())
+
+
+def to_inform(app: BCOApplication) -> list[str]:
+    """The names on the health service's inform list, as it shows them."""
+    runner = runner_for(app)
+    runner.catch_up()
+    with runner.reading() as db:
+        listed = contacts.to_inform(db, contacts.InformFilter(), limit=None)
+        assert contacts.count_to_inform(db, contacts.InformFilter()) == len(listed)
+    return [app.get_interview(item.interview_id).contacts[str(item.contact_id)].name
+            for item in listed]
+
+
 def leaks(text: str, marks: tuple[str, ...]) -> list[str]:
     return [mark for mark in marks if mark in text]
 
@@ -143,6 +167,14 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
         html_nl = render_html(build_case_file(fresh, old, language="nl"),
                               zone=app.settings.zone, phone_region="NL")
         assert "verwijderd na afloop van de bewaartermijn" in html_nl
+        # ... also inside sentences: "Contact <name>: informed" in the timeline.
+        assert "Contact verwijderd na afloop van de bewaartermijn: " in html_nl
+        assert "removed after retention" not in html_nl
+        # The PDF itself (running headers included), against the recent case's as a control.
+        printed = pdf_text(old, fresh)
+        assert leaks(printed, INDEX_MARKS + CONTACT_MARKS) == []
+        assert "removed after retention" in printed
+        assert "Wim Nieuw" in pdf_text(recent, fresh)
     finally:
         fresh.close()
 
@@ -167,11 +199,13 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
 def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     case_id, interview_id = run_case(app, clock, name="Xavierindex Kort", phone="0611110001",
                                      contact_phone="0622220002", close=False)
+    assert to_inform(app) == ["Kees"]  # nobody was named to inform him: the service does
     clock.advance(days=CONTACT_DAYS + 1)
     due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
                             contact_days=CONTACT_DAYS)
     assert due is not None and due.contacts and not due.whole_case
     app.erase(due, actor="retention")
+    assert to_inform(app) == []  # nobody can call an erased contact
     interview = app.get_interview(interview_id)
     assert [c.name for c in interview.contacts.values()] == [REMOVED, REMOVED]
     assert interview.answers["known_case_details"] == "Fluisterveld from work"
@@ -182,8 +216,11 @@ def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     # A contact named afterwards gets a new key of its own, stays readable, and is erased in
     # its own time.
     app.reopen_interview(interview_id, "remembered one more", actor="anna")
+    with pytest.raises(InvalidTransitionError, match="erased at the end of their retention"):
+        app.update_contact(interview_id, contact_id, {"day": clock.now.date()}, actor="anna")
     app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
     app.complete_interview(interview_id, actor="anna")
+    assert to_inform(app) == ["Later Bekend"]
     fresh = BCOApplication(app.settings, clock=clock)
     try:
         names = sorted(c.name for c in fresh.get_interview(interview_id).contacts.values())
@@ -224,10 +261,77 @@ def test_retention_run_reports_and_erases(app: BCOApplication, clock: Any,
     assert report["contact_interviews"] == 2
     assert {e["case_id"] for e in report["erased"]} == {str(case_id), str(kept)}
     assert report["keys_destroyed"] == (0 if dry_run else 4)
+    assert report["keys_due"] == 4
     name = app.get_case(case_id).person.name
     assert name == ("Xavierindex Cli" if dry_run else REMOVED)
     again = CliRunner().invoke(main, args[:-1] if dry_run else args, env=env)
     assert json.loads(again.stdout)["cases"] == (1 if dry_run else 0)
+
+
+def store_rows(settings: Settings) -> dict[str, set[str]]:
+    """Every row of every table of the event store (the SQLite file or the PostgreSQL
+    schema), as text."""
+    if settings.uses_postgres:
+        with psycopg.connect(settings.database_url) as conn:
+            tables = [name for (name,) in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+                [settings.database_schema])]
+            return {table: {row for (row,) in conn.execute(
+                f'SELECT t::text FROM "{settings.database_schema}"."{table}" t')}
+                for table in tables}
+    conn = sqlite3.connect(settings.events_path)
+    try:
+        tables = [name for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: {repr(row) for row in conn.execute(f'SELECT * FROM "{table}"')}
+                for table in tables}
+    finally:
+        conn.close()
+
+
+def test_retention_as_of_a_past_day_and_no_row_deleted(app: BCOApplication,
+                                                       clock: Any) -> None:
+    """Judged at the end of a past day: the contacts' time is up a day after the interview,
+    the case's five days after closing. Only keys are blanked; every row stays."""
+    case_id, interview_id = run_case(app, clock, name="Xavierindex Datum",
+                                     phone="0611110001", contact_phone="0622220002")
+    closed = clock.now.astimezone(app.settings.zone).date()
+    env = {**app.settings.to_env(), "BCO_RETENTION_DAYS": "5",
+           "BCO_CONTACT_RETENTION_DAYS": "1"}
+    before = store_rows(app.settings)
+    assert {"bco_case_keys", "bco_access_log"} <= before.keys()
+
+    def run(day: date, *options: str) -> Any:
+        return CliRunner().invoke(main, ["--as", "retention", "retention", "run", "--as-of",
+                                         day.isoformat(), *options], env=env)
+
+    assert json.loads(run(closed, "--json").stdout)["erased"] == []
+    preview = run(closed + timedelta(days=4), "--dry-run")
+    assert preview.exit_code == 0, preview.output
+    assert preview.stdout.startswith(
+        "Would erase the personal data of 0 cases and the details of 2 contacts (in 1 "
+        "interview), as of ") and "destroying 1 key. Nothing was changed" in preview.stdout
+    assert app.get_case(case_id).person.name == "Xavierindex Datum"
+    contacts = json.loads(run(closed + timedelta(days=4), "--json").stdout)
+    assert (contacts["cases"], contacts["contacts"], contacts["keys_destroyed"]) == (0, 2, 1)
+    assert app.get_case(case_id).person.name == "Xavierindex Datum"
+    whole = run(closed + timedelta(days=5))
+    assert whole.exit_code == 0, whole.output
+    assert whole.stdout.startswith("Erased the personal data of 1 case and the details of 0 "
+                                   "contacts (in 0 interviews), as of ")  # erased already
+    assert "; 2 keys destroyed." in whole.stdout
+    assert f"{case_reference(case_id)}: index" in whole.stdout
+    assert app.get_case(case_id).person.name == REMOVED
+    assert all(c.name == REMOVED for c in app.get_interview(interview_id).contacts.values())
+
+    after = store_rows(app.settings)
+    for table, rows in before.items():
+        if table == "bco_case_keys":  # the rows stay, their keys blanked
+            assert len(after[table]) == len(rows) and after[table] != rows
+        elif table not in ("bco_counters", "bco_presence"):  # counters expire by design
+            assert rows <= after[table], f"{table}: a row was changed or deleted"
+    events = "bco_events" if app.settings.uses_postgres else "stored_events"
+    assert len(after[events]) > len(before[events])  # the erasures were recorded
 
 
 def test_retention_as_of_a_day_to_come_is_refused(settings: Settings, tmp_path: Path) -> None:
@@ -279,3 +383,26 @@ def test_events_stored_before_case_keys_load_and_are_hidden_at_retention(
         assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
     finally:
         fresh.close()
+
+
+def test_two_runs_at_once_erase_once(app: BCOApplication, clock: Any) -> None:
+    """Two nodes judging the same case: each finds it due, both erase; the keys go once and
+    the erasure is recorded once, and neither run fails."""
+    case_id, interview_id = run_case(app, clock, name="Xavierindex Twee", phone="0611110001",
+                                     contact_phone="0622220002")
+    other = BCOApplication(app.settings, clock=clock)
+    try:
+        clock.advance(days=DAYS + 1)
+        here, there = (node.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                                          contact_days=CONTACT_DAYS) for node in (app, other))
+        assert here is not None and there is not None and here == there
+        first = app.erase(here, actor="retention")
+        second = other.erase(there, actor="retention")
+        assert (first.keys_destroyed, second.keys_destroyed) == (3, 0)
+        assert other.get_case(case_id).person.name == REMOVED
+    finally:
+        other.close()
+    erasures = [event["type"] for event in app.case_history(case_id)
+                if event["type"].endswith("PersonalDataErased")]
+    assert len(erasures) == 2  # one on the case, one on its interview
+    assert sorted(app.get_interview(interview_id).erased) == ["contacts", "index"]

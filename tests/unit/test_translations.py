@@ -26,8 +26,10 @@ from bco.domain.errors import (
     Translatable,
 )
 from bco.domain.errors import translatable as _t
+from bco.domain.personal import REMOVED
 from bco.domain.phone import normalise_phone
 from bco.domain.stamped import StampedAggregate, refuse_future
+from bco.guides.phrasing import removed_words
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "bco" / "web" / "translations" / "nl" / "LC_MESSAGES" / "messages.po"
@@ -120,3 +122,12 @@ def test_future_dates_name_the_field_with_a_translatable_label() -> None:
 def test_every_kind_of_record_has_its_own_not_found_sentence() -> None:
     ours = {cls for cls in StampedAggregate.__subclasses__() if cls.__module__.startswith("bco.")}
     assert set(NOT_FOUND) == ours
+
+
+def test_the_guides_word_the_retention_marker_as_the_catalogue_does(dutch: Catalog) -> None:
+    """Missing items name an erased contact in the guide engine's own words; they must be the
+    screens' words, or one page would say it two ways."""
+    message = dutch.get(str(REMOVED))
+    assert message is not None and message.string
+    assert removed_words("nl") == message.string
+    assert removed_words("en") == str(REMOVED)

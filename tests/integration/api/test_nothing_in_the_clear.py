@@ -1,12 +1,15 @@
 """A lost data directory reveals no identity: marker people go through intake, an interview,
-search, every export, a case file and a rebuild, then every file (and, on PostgreSQL, every
-table) is searched for them in the spellings and encodings they could take."""
+search, every export, a case file, a rebuild and a backup, then every file (and, on
+PostgreSQL, every table and the backup's dump) is searched for them in the spellings and
+encodings they could take."""
 
 from __future__ import annotations
 
 import base64
 import logging
 import re
+import stat
+import subprocess
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,9 +20,11 @@ import psycopg
 import pytest
 from api_support import Api
 from argon2 import PasswordHasher
+from click.testing import CliRunner
 from flask import Flask
 
 from bco.application import BCOApplication
+from bco.cli import main
 from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.projections import all_read_models
@@ -134,11 +139,22 @@ def test_no_identity_in_the_clear_on_disk(api: Api, bco_app: BCOApplication, fla
         assert db.execute("SELECT count(*) FROM people_contacts").fetchone()[0] == 1
     flask_app.extensions["bco_runner"].stop()
     app.close()
+    # A backup, kept in the data directory here so the search below covers it too.
+    backup = api_settings.data_dir / "backups" / "today"
+    made = CliRunner().invoke(main, ["backup", str(backup)], env=api_settings.to_env())
+    assert made.exit_code == 0, made.output
 
     where: dict[str, list[str]] = {}
     files = [path for path in Path(api_settings.data_dir).rglob("*") if path.is_file()]
     names = {path.name for path in files}
     assert "views.db" in names and (api_settings.uses_postgres or "events.db" in names)
+    assert backup / "manifest.json" in files
+    # ... and none of it is readable by other users of the machine.
+    assert {str(path): oct(stat.S_IMODE(path.stat().st_mode)) for path in files
+            if stat.S_IMODE(path.stat().st_mode) != 0o600} == {}
+    assert {str(path): oct(stat.S_IMODE(path.stat().st_mode))
+            for path in [api_settings.data_dir, *Path(api_settings.data_dir).rglob("*")]
+            if path.is_dir() and stat.S_IMODE(path.stat().st_mode) != 0o700} == {}
     for path in files:
         hits = found_in(path.read_bytes())
         if hits:
@@ -148,7 +164,21 @@ def test_no_identity_in_the_clear_on_disk(api: Api, bco_app: BCOApplication, fla
         where["logs"] = found_in(logged.encode())
     if api_settings.uses_postgres:
         where.update(_postgres_hits(api_settings))
+        # pg_dump's custom format is compressed: search the SQL it restores to, bytes decoded.
+        script = subprocess.run(["pg_restore", "--file=-", str(backup / "events.pgdump")],
+                                check=True, capture_output=True, text=True).stdout
+        assert "COPY" in script and "bco_case_keys" in script
+        if found_in(_with_bytes(script)):
+            where["backups/today/events.pgdump"] = found_in(_with_bytes(script))
     assert where == {}
+
+
+def _with_bytes(text: str) -> bytes:
+    """The text, and the bytes of every bytea in it (shown as backslash, x, hex) decoded, so
+    stored bytes are searched as bytes."""
+    return text.encode() + b"".join(
+        bytes.fromhex(digits[: len(digits) - len(digits) % 2])
+        for digits in re.findall(r"\\x([0-9a-f]+)", text))
 
 
 def _postgres_hits(settings: Settings) -> dict[str, list[str]]:
@@ -162,12 +192,7 @@ def _postgres_hits(settings: Settings) -> dict[str, list[str]]:
         for table in tables:
             rows = conn.execute(
                 f'SELECT t::text FROM "{settings.database_schema}"."{table}" t').fetchall()
-            text = "\n".join(row for (row,) in rows)
-            # bytea shows as \x<hex>: decode it too, so stored bytes are searched as bytes
-            data = text.encode() + b"".join(
-                bytes.fromhex(digits[: len(digits) - len(digits) % 2])
-                for digits in re.findall(r"\\x([0-9a-f]+)", text))
-            found = found_in(data)
+            found = found_in(_with_bytes("\n".join(row for (row,) in rows)))
             if found:
                 hits[f"postgres:{table}"] = found
     return hits

@@ -3,7 +3,11 @@ a sign-in wait reached through one holds in the other, on SQLite and on PostgreS
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -82,3 +86,65 @@ def test_counts_forget_after_their_window_and_keep_no_key_in_the_clear(
     # a second instance (another worker) sees the same counts
     assert SharedCounts(app).incr("slide", 60, now=1060.0, sliding=True) == 3
     assert counts.reset() == 2 and counts.keys_stored() == []
+
+
+OTHER_PROCESS = """
+import sys
+from bco.config import Settings
+from bco.web import auth, create_app
+auth.FAILURE_DELAY_SECONDS = 0
+web = create_app(Settings.from_env())
+web.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+client = web.test_client()
+token = sys.argv[1]
+signins = [client.post("/signin", data={"name": "tracer", "password": "wrong-pass"}).status_code
+           for _ in range(auth.MAX_FAILURES)]
+failed_at = web.extensions["bco"].clock().timestamp()
+api = [client.get("/api/cases", headers={"Authorization": "Bearer " + token}).status_code
+       for _ in range(3)]
+web.extensions["bco_runner"].stop()
+web.extensions["bco"].close()
+print(failed_at, signins, api)
+"""
+
+
+class HeldClock:
+    """The real time, until the test holds it at a moment (so a wait of seconds earned in the
+    other process is checked at a known moment, however slow the machine)."""
+
+    def __init__(self) -> None:
+        self.held: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.held or datetime.now(tz=UTC)
+
+
+def test_limits_reached_in_another_process_hold_here(settings: Settings) -> None:
+    """A second worker is a second process: what it counted, this one sees. A day's limit,
+    so no window turns over between the two processes' requests."""
+    shared = settings.with_overrides(run_projections_in_web=False, api_rate_limit="3/day",
+                                     secret_key_file=settings.data_dir / "session.key")
+    clock = HeldClock()
+    app = BCOApplication(shared, clock=clock)
+    try:
+        hashed = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("right-pass")
+        app.add_user("tracer", role="tracer", team="north", password_hash=hashed,
+                     actor="admin")
+        token, _ = app.issue_api_token("ggd", role="authority", actor="admin")
+        web = create_app(shared, app)
+        web.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+        other = subprocess.run([sys.executable, "-c", OTHER_PROCESS, token],
+                               env={**os.environ, **shared.to_env()}, capture_output=True,
+                               text=True, timeout=120, check=False)
+        assert other.returncode == 0, other.stderr
+        failed_at, counted = other.stdout.splitlines()[-1].split(" ", 1)
+        assert counted == f"{[401] * auth.MAX_FAILURES} [200, 200, 200]"
+        clock.held = datetime.fromtimestamp(float(failed_at), tz=UTC) + timedelta(seconds=1)
+        client = web.test_client()
+        right = {"name": "tracer", "password": "right-pass"}
+        assert client.post("/signin", data=right).status_code == 429
+        refused = client.get("/api/cases", headers={"Authorization": f"Bearer {token}"})
+        assert refused.status_code == 429 and refused.headers["X-RateLimit-Remaining"] == "0"
+        web.extensions["bco_runner"].stop()
+    finally:
+        app.close()

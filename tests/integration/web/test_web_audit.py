@@ -168,6 +168,10 @@ def test_admins_read_the_log_per_reader_and_per_case(web: Flask, bco_app: BCOApp
     sign_in(web, "lead").get(f"/cases/{second}")
     admin = sign_in(web, "admin")
     assert "/admin/access" in admin.get("/caseload").get_data(as_text=True)  # in the menu
+    everyone = admin.get("/admin/access").get_data(as_text=True)  # the newest reads of all
+    assert [everyone.count(f'data-account="{name}"') for name in ("tracer", "tracer2", "lead")
+            ] == [1, 1, 1]
+    assert everyone.index('data-account="lead"') < everyone.index('data-account="tracer"')
     by_user = admin.get("/admin/access?user=tracer2").get_data(as_text=True)
     assert by_user.count('data-account="tracer2"') == 1 and 'data-account="lead"' not in by_user
     assert f"C-{str(second)[:8]}" in by_user
@@ -175,8 +179,8 @@ def test_admins_read_the_log_per_reader_and_per_case(web: Flask, bco_app: BCOApp
     assert 'data-account="tracer2"' in by_case and 'data-account="lead"' in by_case
     assert 'data-account="tracer"' not in by_case
     later = (cases.clock.now + timedelta(days=1)).date().isoformat()
-    assert 'data-account=' not in admin.get(
-        f"/admin/access?user=tracer2&since={later}").get_data(as_text=True)
+    quiet = admin.get(f"/admin/access?user=tracer2&since={later}").get_data(as_text=True)
+    assert 'data-account=' not in quiet and "No reads for this selection." in quiet
     refused = admin.get("/admin/access?case=Jansen", headers=JSON)
     assert refused.status_code == 422 and list(refused.get_json()["errors"]) == ["case"]
     refused = admin.get("/admin/access?user=tracer&since=gisteren", headers=JSON)
@@ -213,6 +217,10 @@ def test_unusual_access_shows_pool_reads_left_behind_and_bursts(
     assert 'data-account="tracer2"' in bursts and 'data-account="tracer"' not in bursts
     assert outside.count('data-account="tracer2"') == 3
     assert 'data-account="tracer"' not in outside  # tracer took the case they looked at
+    later = (clock.now + timedelta(days=1)).date().isoformat()
+    quiet = sign_in(web, "admin").get(f"/admin/access/unusual?since={later}")
+    assert "No reads outside own cases and team in this period." in quiet.get_data(as_text=True)
+    assert "Nothing in the access log" not in quiet.get_data(as_text=True)
     assert sign_in(web, "lead").get("/admin/access/unusual").status_code == 403
     refused = sign_in(web, "admin").get("/admin/access/unusual?since=2026-13-01",
                                         headers=JSON)
