@@ -178,7 +178,7 @@ class CaseKeys:
     def live(self, owner_id: UUID, parts: Iterable[str]) -> int:
         """How many keys of `parts` of one aggregate are not destroyed yet: what `destroy`
         would take now."""
-        return sum(len(self._db.rows(f"SELECT 1 FROM {TABLE} WHERE owner_id = ? AND part = ? "
+        return sum(len(self._db.rows(f"SELECT 1 FROM {self._table} WHERE owner_id = ? AND part = ? "
                                      "AND wrapped IS NOT NULL", [str(owner_id), part]))
                    for part in parts)
 

@@ -143,8 +143,12 @@ class ReadModelRunner:
         A read model that stopped on a failing event is tried again only with retry_failed;
         `keep` is for the follower thread alone (see writer()).
         """
-        skip = set() if retry_failed else {
-            name for name, state in self._read_positions().items() if state.error}
+        skip: set[str] = set()
+        if not retry_failed:
+            # the follower knows what it committed; anyone else reads it from views.db
+            known = self._followed if keep else None
+            states = known if known is not None else self._read_positions()
+            skip = {name for name, state in states.items() if state.error}
         total = 0
         while True:
             with self.writer(keep=keep) as db:
