@@ -19,10 +19,15 @@ from psycopg.rows import DictRow
 
 from bco.application import BCOApplication
 from bco.config import Settings
-from bco.storage_postgres import HorizonPostgresRecorder, SubscriptionRefused
+from bco.storage_postgres import (
+    HorizonPostgresRecorder,
+    SubscriptionRefused,
+    insert_function_name,
+)
 
 WRITERS = 6
-EVENTS_PER_WRITER = 60
+WRITES_PER_WRITER = 60  # a single event goes through another insert function than several
+EVENTS_WRITTEN = WRITERS * (WRITES_PER_WRITER + WRITES_PER_WRITER // 3)
 
 
 class HeldOpen(HorizonPostgresRecorder):
@@ -106,18 +111,18 @@ def one_event() -> StoredEvent:
 
 
 def follow_while_writing(writer: Any, reader: Any) -> tuple[list[uuid.UUID], set[uuid.UUID]]:
-    """Writers insert one event per transaction while a follower polls from its position, as
+    """Writers insert one or two events per transaction while a follower polls from its position, as
     the read-model runner does; returns what the follower saw, in order, and what was stored."""
     written: set[uuid.UUID] = set()
     guard = threading.Lock()
     done = threading.Event()
 
     def write() -> None:
-        for _ in range(EVENTS_PER_WRITER):
-            event = one_event()
-            writer.insert_events([event])
+        for number in range(WRITES_PER_WRITER):  # every third write has two events
+            events = [one_event() for _ in range(2 if number % 3 == 0 else 1)]
+            writer.insert_events(events)
             with guard:
-                written.add(event.originator_id)
+                written.update(event.originator_id for event in events)
 
     seen: list[uuid.UUID] = []
     position = 0
@@ -152,7 +157,7 @@ def test_a_follower_misses_and_repeats_nothing_while_writers_commit_out_of_order
         store: BCOApplication) -> None:
     recorder = recorder_like(store, SlowCommits)
     seen, written = follow_while_writing(recorder, recorder)
-    assert len(written) == WRITERS * EVENTS_PER_WRITER
+    assert len(written) == EVENTS_WRITTEN
     assert [k for k, n in Counter(seen).items() if n > 1] == []
     assert written - set(seen) == set()
     assert set(seen) == written
@@ -162,7 +167,7 @@ def test_the_same_check_catches_a_recorder_without_the_lock(store: BCOApplicatio
     """Proof that the test above can fail: without lock or horizon the follower skips events."""
     recorder = recorder_like(store, NaiveRecorder)
     seen, written = follow_while_writing(recorder, recorder)
-    assert len(written) == WRITERS * EVENTS_PER_WRITER
+    assert len(written) == EVENTS_WRITTEN
     assert written - set(seen), "the naive follower should have passed over a late commit"
 
 
@@ -215,3 +220,12 @@ def waiting_for_advisory_lock(url: str) -> bool:
 def test_a_subscription_is_refused_with_how_to_follow_instead(store: BCOApplication) -> None:
     with pytest.raises(SubscriptionRefused, match="poll select_notifications"):
         store.recorder.subscribe()  # type: ignore[attr-defined]
+
+
+def test_each_events_table_has_insert_functions_of_its_own_within_the_name_limit() -> None:
+    long_table = "bcotraining_" + "x" * 60
+    names = {insert_function_name(table, "uuid", kind)
+             for table in ("bco_events", "bcotraining_events", long_table)
+             for kind in ("", "_one")}
+    assert len(names) == 6
+    assert all(len(name.encode()) <= 63 for name in names)
