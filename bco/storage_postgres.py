@@ -70,13 +70,15 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
         self._horizon_guard = threading.Lock()
         self._insert_function = insert_function_name(events_table_name,
                                                      datastore.originator_id_type)
+        # The library's default lock_timeout 0 means none: then no SET per write.
+        set_timeout = (SQL("SET LOCAL lock_timeout = {timeout}; ").format(
+            timeout=Literal(f"{datastore.lock_timeout}s")) if datastore.lock_timeout else SQL(""))
         self._insert_call = SQL("SELECT * FROM {schema}.{function}(%s)").format(
             schema=Identifier(datastore.schema), function=Identifier(self._insert_function))
         # In place of the library's insert function, which sends a NOTIFY.
         self.sql_create_statements[self.create_insert_function_statement_index] = SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
-            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
-            "SET LOCAL lock_timeout = {timeout}; "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN {set_timeout}"
             "PERFORM pg_advisory_xact_lock_shared({first}, {second}); "
             "RETURN QUERY INSERT INTO {schema}.{table} "
             "(originator_id, originator_version, topic, state) "
@@ -84,7 +86,7 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
             "RETURNING notification_id; END; $BODY$").format(
             schema=Identifier(datastore.schema), function=Identifier(self._insert_function),
             event=Identifier(self.stored_event_type_name),
-            table=Identifier(self.events_table_name), timeout=Literal(f"{datastore.lock_timeout}s"),
+            table=Identifier(self.events_table_name), set_timeout=set_timeout,
             first=Literal(self.lock_key[0]), second=Literal(self.lock_key[1]))
         self._insert_one_function = insert_function_name(
             events_table_name, datastore.originator_id_type, "_one")
@@ -94,15 +96,14 @@ class HorizonPostgresRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE OR REPLACE FUNCTION {schema}.{function}(id {id_type}, version bigint, "
             "event_topic text, event_state bytea) RETURNS bigint LANGUAGE plpgsql AS $BODY$ "
-            "DECLARE drawn bigint; BEGIN "
-            "SET LOCAL lock_timeout = {timeout}; "
+            "DECLARE drawn bigint; BEGIN {set_timeout}"
             "PERFORM pg_advisory_xact_lock_shared({first}, {second}); "
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "VALUES (id, version, event_topic, event_state) RETURNING notification_id INTO drawn; "
             "RETURN drawn; END; $BODY$").format(
             schema=Identifier(datastore.schema), function=Identifier(self._insert_one_function),
             id_type=SQL(datastore.originator_id_type), table=Identifier(self.events_table_name),
-            timeout=Literal(f"{datastore.lock_timeout}s"),
+            set_timeout=set_timeout,
             first=Literal(self.lock_key[0]), second=Literal(self.lock_key[1])))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
