@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.domain.stamped import StampedAggregate
-from bco.projections.readmodel import Batch, Handler, ReadModel, utc_text
+from bco.projections.readmodel import Batch, Handler, ReadModel, key_text, utc_text
 
 ACTORS = "activity_actors"
 CASES = "activity_cases"
@@ -51,20 +51,20 @@ class Activity(ReadModel):
 
     def _case(self, rows: Batch, event: Any) -> None:
         moment = utc_text(event.timestamp)
-        case_id = str(event.originator_id)
+        case_id = key_text(event.originator_id)
         row = rows.get(CASES, case_id) or {"case_id": case_id, "interview_id": None}
         row = {**row, "last_at": moment, "last_actor": event.actor,
                "case_version": event.originator_version}
         if isinstance(event, Case.InterviewStarted):
-            row["interview_id"] = str(event.interview_id)
+            row["interview_id"] = key_text(event.interview_id)
         rows.put(CASES, row)
         self._actor(rows, event, moment)
 
     def _interview(self, rows: Batch, event: Any) -> None:
         moment = utc_text(event.timestamp)
-        interview_id = str(event.originator_id)
+        interview_id = key_text(event.originator_id)
         if isinstance(event, Interview.Started):
-            row = rows.get(CASES, str(event.case_id)) or {"case_id": str(event.case_id),
+            row = rows.get(CASES, key_text(event.case_id)) or {"case_id": key_text(event.case_id),
                                                           "case_version": None}
             actor: str = getattr(event, "actor", "")
             rows.put(CASES, {**row, "interview_id": interview_id, "last_at": moment,

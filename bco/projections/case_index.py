@@ -23,6 +23,7 @@ from bco.projections.readmodel import (
     Row,
     day_text,
     evolve_case_flags,
+    key_text,
     utc_text,
 )
 
@@ -34,7 +35,7 @@ COLUMNS = ("case_id", "status", "disease", "team", "tracer", "onset", "test_date
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The index row after an event of the case itself."""
     if isinstance(event, Case.Registered):
-        row = {"case_id": str(event.originator_id), "disease": event.disease,
+        row = {"case_id": key_text(event.originator_id), "disease": event.disease,
                "onset": day_text(event.onset), "test_date": day_text(event.test_date),
                "received_at": utc_text(event.received_at)}
     assert row is not None, "a case event before its registration"
@@ -76,15 +77,15 @@ class CaseIndex(ReadModel):
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(TABLE, str(event.originator_id)))
+                 else rows.get(TABLE, key_text(event.originator_id)))
         rows.put(TABLE, on_case_event(found, event))
 
     def _interview_event(self, rows: Batch, event: Any) -> None:
         """Anything recorded in the interview changes the case for an export client."""
         if hasattr(event, "case_id"):
-            found = rows.get(TABLE, str(event.case_id))
+            found = rows.get(TABLE, key_text(event.case_id))
         else:
-            matches = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+            matches = rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True)
             found = matches[0] if matches else None
         if found is not None:
             rows.put(TABLE, {**found, "updated_at": utc_text(event.timestamp)})

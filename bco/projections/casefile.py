@@ -24,6 +24,7 @@ from bco.projections.readmodel import (
     evolve_case_flags,
     fetch_row,
     fetch_rows,
+    key_text,
     utc_text,
 )
 
@@ -57,7 +58,7 @@ def log_detail(event: Any) -> str | None:
     if isinstance(event, Interview.ContactUpdated):
         return f"{event.contact_id}: {', '.join(sorted(event.changes))}"
     if isinstance(event, Interview.ContactReported | Interview.ContactRemoved):
-        return str(event.contact_id)
+        return key_text(event.contact_id)
     if isinstance(event, Interview.Started):
         return f"{event.guide_id} v{event.guide_version}"
     return None
@@ -72,7 +73,7 @@ def log_entry(row: Row, event: Any, at: str | None = None) -> Row:
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The case file header after a case event."""
     if isinstance(event, Case.Registered):
-        row = {"case_id": str(event.originator_id), "disease": event.disease,
+        row = {"case_id": key_text(event.originator_id), "disease": event.disease,
                "source": event.source, "language": event.language,
                "onset": day_text(event.onset), "test_date": day_text(event.test_date),
                "received_at": utc_text(event.received_at), "guide_id": None,
@@ -131,7 +132,7 @@ def on_interview_event(row: Row, event: Any, moment: str | None = None) -> Row:
 def on_contact_event(contact: Row | None, case_id: str, event: Any) -> Row | None:
     """The case file's note of one contact: whether it stands and whether it was informed."""
     if isinstance(event, Interview.ContactReported):
-        return {"contact_id": str(event.contact_id), "case_id": case_id, "removed": 0,
+        return {"contact_id": key_text(event.contact_id), "case_id": case_id, "removed": 0,
                 "inform_outcome": None}
     if contact is None:
         return None
@@ -184,16 +185,16 @@ class CaseFile(ReadModel):
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(TABLE, str(event.originator_id)))
+                 else rows.get(TABLE, key_text(event.originator_id)))
         row = on_case_event(found, event)
         rows.put(TABLE, row)
         rows.put(LOG, log_entry({**row, "log_entries": row["log_entries"] - 1}, event))
 
     def _interview_event(self, rows: Batch, event: Any) -> None:
         if isinstance(event, Interview.Started):
-            found = rows.get(TABLE, str(event.case_id))
+            found = rows.get(TABLE, key_text(event.case_id))
         else:
-            matches = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+            matches = rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True)
             found = matches[0] if matches else None
         if found is None:
             return
@@ -201,7 +202,7 @@ class CaseFile(ReadModel):
         row = on_interview_event(found, event, moment)
         if hasattr(event, "contact_id"):
             contact = (None if isinstance(event, Interview.ContactReported)
-                       else rows.get(CONTACTS, str(event.contact_id)))
+                       else rows.get(CONTACTS, key_text(event.contact_id)))
             changed = on_contact_event(contact, row["case_id"], event)
             if changed is not None:
                 rows.put(CONTACTS, changed)

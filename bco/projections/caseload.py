@@ -17,6 +17,7 @@ from bco.projections.readmodel import (
     ReadModel,
     Row,
     evolve_case_flags,
+    key_text,
 )
 
 TABLE = "caseload"
@@ -43,7 +44,7 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     """The caseload row after a case event."""
     if isinstance(event, Case.Registered):
         received_on = event.received_at.date()
-        row = {"case_id": str(event.originator_id), "disease": event.disease,
+        row = {"case_id": key_text(event.originator_id), "disease": event.disease,
                "received_on": received_on.isoformat(),
                "age_bucket": age_bucket(event.birth_date, received_on)}
     assert row is not None, "a case event before its registration"
@@ -82,13 +83,13 @@ class Caseload(ReadModel):
     def _erased(self, rows: Batch, event: Any) -> None:
         """The birth date is gone after retention, and with it the age group (a rebuild could
         not tell it either); every other count stays."""
-        row = rows.get(TABLE, str(event.originator_id))
+        row = rows.get(TABLE, key_text(event.originator_id))
         if row is not None and INDEX in event.parts:
             rows.put(TABLE, {**row, "age_bucket": UNKNOWN_AGE})
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(TABLE, str(event.originator_id)))
+                 else rows.get(TABLE, key_text(event.originator_id)))
         rows.put(TABLE, on_case_event(found, event))
 
 

@@ -25,6 +25,7 @@ from bco.projections.readmodel import (
     Row,
     day_text,
     fetch_rows,
+    key_text,
     utc_text,
 )
 
@@ -91,7 +92,7 @@ def with_rank(row: Row, guide: Guide | None) -> Row:
 def on_reported(interview: Row, event: Any, guide: Guide | None) -> Row:
     """A new contact row from Interview.ContactReported."""
     row: Row = {
-        "contact_id": str(event.contact_id), "interview_id": interview["interview_id"],
+        "contact_id": key_text(event.contact_id), "interview_id": interview["interview_id"],
         "case_id": interview["case_id"], "guide_id": interview["guide_id"],
         "reported_at": utc_text(event.timestamp), "relation": "", "household": 0,
         "day": None, "setting": None, "prompt": None, "informs": None, "informs_own": None,
@@ -174,18 +175,18 @@ class Contacts(ReadModel):
         reopening come later and are not touched."""
         if CONTACTS not in event.parts:
             return
-        for row in rows.find(TABLE, "interview_id", str(event.originator_id)):
+        for row in rows.find(TABLE, "interview_id", key_text(event.originator_id)):
             if not row.get("erased"):
                 rows.put(TABLE, {**row, "erased": 1})
 
     def _started(self, rows: Batch, event: Any) -> None:
-        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
-                              "case_id": str(event.case_id), "guide_id": event.guide_id,
+        rows.put(INTERVIEWS, {"interview_id": key_text(event.originator_id),
+                              "case_id": key_text(event.case_id), "guide_id": event.guide_id,
                               "guide_hash": event.guide_hash, "informs_answer": None})
 
     def _answered(self, rows: Batch, event: Any) -> None:
         """The answer to the guide's inform question applies to every contact without its own."""
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "an answer before its interview started"
         guide = self.library.find(rows, interview["guide_hash"])
         if guide is None or event.question_id != guide.inform_question:
@@ -196,14 +197,14 @@ class Contacts(ReadModel):
             rows.put(TABLE, with_informer(row, interview))
 
     def _reported(self, rows: Batch, event: Any) -> None:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "a contact reported before its interview started"
         guide = self.library.find(rows, interview["guide_hash"])
         rows.put(TABLE, on_reported(interview, event, guide))
 
     def _updated(self, rows: Batch, event: Any) -> None:
-        row = rows.get(TABLE, str(event.contact_id))
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        row = rows.get(TABLE, key_text(event.contact_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert row is not None and interview is not None, "an update of an unknown contact"
         rows.put(TABLE, on_updated(row, event, self.library.find(rows, interview["guide_hash"]),
                                    interview))
@@ -211,7 +212,7 @@ class Contacts(ReadModel):
     @staticmethod
     def _contact_change(change: Any) -> Handler:
         def handle(rows: Batch, event: Any) -> None:
-            row = rows.get(TABLE, str(event.contact_id))
+            row = rows.get(TABLE, key_text(event.contact_id))
             assert row is not None, "an event of an unknown contact"
             rows.put(TABLE, change(row, event))
         return handle

@@ -32,6 +32,7 @@ from bco.projections.readmodel import (
     Row,
     day_text,
     evolve_case_flags,
+    key_text,
     utc_text,
 )
 
@@ -64,7 +65,7 @@ ANSWER_TYPES = frozenset({"date", "choice", "multichoice", "yesno", "number"})
 def on_case_event(row: Row | None, event: Any, position: int) -> Row:
     """The case record after a case event: timeline moments, status flags and key facts."""
     if isinstance(event, Case.Registered):
-        case_id = str(event.originator_id)
+        case_id = key_text(event.originator_id)
         row = {"case_id": case_id, "reference": case_reference(case_id),
                "onset_date": day_text(event.onset), "test_date": day_text(event.test_date),
                "language": event.language, "interview_id": None, "guide_id": None,
@@ -86,7 +87,7 @@ def on_case_event(row: Row | None, event: Any, position: int) -> Row:
 
 
 def on_interview_started(row: Row, event: Any, position: int) -> Row:
-    return {**row, "interview_id": str(event.originator_id), "guide_id": event.guide_id,
+    return {**row, "interview_id": key_text(event.originator_id), "guide_id": event.guide_id,
             "guide_version": str(event.guide_version), "position": position}
 
 
@@ -191,7 +192,7 @@ class Exports(ReadModel):
         """After retention the records go out again, without the personal data, so an export
         client that pulls what changed since its cursor learns to forget it too."""
         if isinstance(event, Case.PersonalDataErased):
-            case = rows.get(CASES, str(event.originator_id))
+            case = rows.get(CASES, key_text(event.originator_id))
         else:
             interview, case = self._interview(rows, event)
             if CONTACTS_PART in event.parts:
@@ -202,12 +203,13 @@ class Exports(ReadModel):
 
     def _case(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(CASES, str(event.originator_id)))
+                 else rows.get(CASES, key_text(event.originator_id)))
         rows.put(CASES, on_case_event(found, event, rows.position))
 
     def _started(self, rows: Batch, event: Any) -> None:
-        interview = {"interview_id": str(event.originator_id), "case_id": str(event.case_id),
-                     "guide_id": event.guide_id, "guide_hash": event.guide_hash,
+        interview = {"interview_id": key_text(event.originator_id),
+                     "case_id": key_text(event.case_id), "guide_id": event.guide_id,
+                     "guide_hash": event.guide_hash,
                      "informs_answer": None}
         rows.put(INTERVIEWS, interview)
         case = rows.get(CASES, interview["case_id"])
@@ -215,13 +217,13 @@ class Exports(ReadModel):
             rows.put(CASES, on_interview_started(case, event, rows.position))
 
     def _interview(self, rows: Batch, event: Any) -> tuple[Row, Row | None]:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "an interview event before the interview started"
         return interview, rows.get(CASES, interview["case_id"])
 
     def _answered(self, rows: Batch, event: Any) -> None:
         """Answers gather in the batch and are written into their case once, in finish_batch."""
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "an answer before the interview started"
         guide = self.library.find(rows, interview["guide_hash"])
         if exported_answer(guide, event.question_id):
@@ -258,7 +260,7 @@ class Exports(ReadModel):
         interview, case = self._interview(rows, event)
         guide = self.library.find(rows, interview["guide_hash"])
         found = (None if isinstance(event, Interview.ContactReported)
-                 else rows.get(CONTACTS, str(event.contact_id)))
+                 else rows.get(CONTACTS, key_text(event.contact_id)))
         rows.put(CONTACTS, on_contact_event(found, interview, event, guide, rows.position))
         if case is not None:
             contacts = rows.find(CONTACTS, "case_id", case["case_id"])

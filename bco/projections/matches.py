@@ -28,7 +28,7 @@ from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.domain.personal import CONTACTS, INDEX
 from bco.projections.person_keys import PersonKeys
-from bco.projections.readmodel import Batch, Handler, ReadModel, Row, utc_text
+from bco.projections.readmodel import Batch, Handler, ReadModel, Row, key_text, utc_text
 
 KEYS = "matches_keys"  # one row per (hash, person): the index of a case, or a contact
 PEOPLE = "matches_people"  # each person's key parts, to work the keys out after a correction
@@ -97,9 +97,9 @@ class Matches(ReadModel):
         every open proposal they were part of."""
         if isinstance(event, Case.PersonalDataErased):
             if INDEX in event.parts:
-                self._index(rows, str(event.originator_id), None, {})
+                self._index(rows, key_text(event.originator_id), None, {})
             return
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         if interview is None or CONTACTS not in event.parts:
             return
         for person in list(rows.find(KEYS, "case_id", interview["case_id"])):
@@ -107,7 +107,7 @@ class Matches(ReadModel):
                 self._index(rows, interview["case_id"], person["contact_id"], {})
 
     def _case(self, rows: Batch, event: Any) -> None:
-        case_id = str(event.originator_id)
+        case_id = key_text(event.originator_id)
         if isinstance(event, Case.Registered):
             parts = {"phone_key": self.keys.phone(event.phone),
                      "name_key": self.keys.name(event.name),
@@ -128,14 +128,14 @@ class Matches(ReadModel):
         self._index(rows, case_id, None, parts, utc_text(event.timestamp))
 
     def _started(self, rows: Batch, event: Any) -> None:
-        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
-                              "case_id": str(event.case_id)})
+        rows.put(INTERVIEWS, {"interview_id": key_text(event.originator_id),
+                              "case_id": key_text(event.case_id)})
 
     def _contact(self, rows: Batch, event: Any) -> None:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         if interview is None:
             return
-        contact_id = str(event.contact_id)
+        contact_id = key_text(event.contact_id)
         if isinstance(event, Interview.ContactRemoved):
             self._index(rows, interview["case_id"], contact_id, {})
         elif isinstance(event, Interview.ContactReported) or "phone" in event.changes:
@@ -261,8 +261,8 @@ class Matches(ReadModel):
             rows.delete(PROPOSALS, pair)
 
     def _decided(self, rows: Batch, event: Any) -> None:
-        key = (str(event.originator_id), str(event.other_case_id),
-               str(event.contact_id) if event.contact_id else "")
+        key = (key_text(event.originator_id), key_text(event.other_case_id),
+               key_text(event.contact_id) if event.contact_id else "")
         current = rows.get(PROPOSALS, key) or {
             "case_id": key[0], "other_case_id": key[1], "contact_id": key[2], "on_phone": 0,
             "on_name_birth": 0, "proposed_at": None}

@@ -29,6 +29,7 @@ from bco.projections.readmodel import (
     Row,
     day_text,
     fetch_row,
+    key_text,
 )
 
 CASES = "people_cases"
@@ -54,7 +55,7 @@ def name_key(name: str | None) -> str:
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The index person's searchable details after registration or a correction."""
     if isinstance(event, Case.Registered):
-        row = {"case_id": str(event.originator_id), "name": event.name, "phone": event.phone,
+        row = {"case_id": key_text(event.originator_id), "name": event.name, "phone": event.phone,
                "email": event.email, "birth_date": day_text(event.birth_date),
                "postcode": event.postcode}
     else:
@@ -74,8 +75,8 @@ def on_contact_event(row: Row | None, case_id: str, event: Any) -> Row | None:
     if isinstance(event, Interview.ContactRemoved):
         return None
     if isinstance(event, Interview.ContactReported):
-        row = {"contact_id": str(event.contact_id), "case_id": case_id,
-               "interview_id": str(event.originator_id), "name": event.name,
+        row = {"contact_id": key_text(event.contact_id), "case_id": case_id,
+               "interview_id": key_text(event.originator_id), "name": event.name,
                "phone": event.phone, "email": event.email}
     else:
         if row is None:
@@ -125,30 +126,30 @@ class People(ReadModel):
     def _case_erased(self, rows: Batch, event: Any) -> None:
         """After retention the case keeps its row (the command line finds it by reference)
         but nothing that identifies the index."""
-        row = rows.get(CASES, str(event.originator_id))
+        row = rows.get(CASES, key_text(event.originator_id))
         if row is not None and INDEX in event.parts:
             rows.put(CASES, {**row, **ERASED_CASE})
 
     def _contacts_erased(self, rows: Batch, event: Any) -> None:
         if CONTACTS_PART not in event.parts:
             return
-        for row in rows.find(CONTACTS, "interview_id", str(event.originator_id)):
+        for row in rows.find(CONTACTS, "interview_id", key_text(event.originator_id)):
             rows.put(CONTACTS, {**row, **ERASED_CONTACT})
 
     def _case(self, rows: Batch, event: Any) -> None:
         if isinstance(event, Case.Registered):
             rows.put(CASES, on_case_event(None, event))
         elif set(event.changes) & set(PERSON_COLUMNS):
-            rows.put(CASES, on_case_event(rows.get(CASES, str(event.originator_id)), event))
+            rows.put(CASES, on_case_event(rows.get(CASES, key_text(event.originator_id)), event))
 
     def _started(self, rows: Batch, event: Any) -> None:
-        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
-                              "case_id": str(event.case_id)})
+        rows.put(INTERVIEWS, {"interview_id": key_text(event.originator_id),
+                              "case_id": key_text(event.case_id)})
 
     def _contact(self, rows: Batch, event: Any) -> None:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "a contact before the interview started"
-        contact_id = str(event.contact_id)
+        contact_id = key_text(event.contact_id)
         found = (None if isinstance(event, Interview.ContactReported)
                  else rows.get(CONTACTS, contact_id))
         changed = on_contact_event(found, interview["case_id"], event)

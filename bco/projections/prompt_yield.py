@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.guides import prompt_ids
-from bco.projections.readmodel import Batch, Handler, ReadModel, Row
+from bco.projections.readmodel import Batch, Handler, ReadModel, Row, key_text
 
 INTERVIEWS = "prompt_yield_interviews"
 ASKED = "prompt_yield_asked"
@@ -34,7 +34,7 @@ def prompt_key(prompt_id: str | None) -> str:
 def on_contact_event(row: Row | None, interview: Row, event: Any) -> Row | None:
     """Which prompt a contact counts for, after it was reported, moved or removed."""
     if isinstance(event, Interview.ContactReported):
-        return {"contact_id": str(event.contact_id), "interview_id": interview["interview_id"],
+        return {"contact_id": key_text(event.contact_id), "interview_id": interview["interview_id"],
                 "guide_id": interview["guide_id"], "prompt": prompt_key(event.prompt),
                 "removed": 0}
     if row is None:
@@ -124,7 +124,7 @@ class PromptYield(ReadModel):
 
     def _case(self, rows: Batch, event: Any) -> None:
         """A case's team or disease; its completed interview's sums move with it."""
-        case_id = str(event.originator_id)
+        case_id = key_text(event.originator_id)
         old = rows.get(CASES, case_id)
         if isinstance(event, Case.Registered):  # no interview yet
             rows.put(CASES, {"case_id": case_id, "team": None, "disease": event.disease})
@@ -147,13 +147,13 @@ class PromptYield(ReadModel):
             self._count_interview(rows, interview, +1)
 
     def _started(self, rows: Batch, event: Any) -> None:
-        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
-                              "guide_id": event.guide_id, "case_id": str(event.case_id),
+        rows.put(INTERVIEWS, {"interview_id": key_text(event.originator_id),
+                              "guide_id": event.guide_id, "case_id": key_text(event.case_id),
                               "completed_day": None})
 
     def _completed(self, rows: Batch, event: Any) -> None:
         """The first completion puts the interview's asks and contacts on its local day."""
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "a completion before the interview started"
         if interview["completed_day"] is not None:
             return
@@ -163,7 +163,7 @@ class PromptYield(ReadModel):
         self._count_interview(rows, interview, +1)
 
     def _asked(self, rows: Batch, event: Any) -> None:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "a prompt raised before the interview started"
         key = (interview["interview_id"], event.prompt_id)
         row = {"interview_id": interview["interview_id"],
@@ -174,10 +174,10 @@ class PromptYield(ReadModel):
         rows.put(ASKED, row)
 
     def _contact(self, rows: Batch, event: Any) -> None:
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         assert interview is not None, "a contact before the interview started"
         row = (None if isinstance(event, Interview.ContactReported)
-               else rows.get(CONTACTS, str(event.contact_id)))
+               else rows.get(CONTACTS, key_text(event.contact_id)))
         changed = on_contact_event(row, interview, event)
         if changed is not None:
             if row is not None and not row["removed"]:

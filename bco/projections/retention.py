@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.domain.personal import CONTACTS, INDEX
-from bco.projections.readmodel import Batch, Handler, ReadModel, utc_text
+from bco.projections.readmodel import Batch, Handler, ReadModel, key_text, utc_text
 
 TABLE = "retention_cases"
 
@@ -49,16 +49,16 @@ class Retention(ReadModel):
         }
 
     def _registered(self, rows: Batch, event: Any) -> None:
-        rows.put(TABLE, {"case_id": str(event.originator_id), "interview_id": None,
+        rows.put(TABLE, {"case_id": key_text(event.originator_id), "interview_id": None,
                          "closed_at": None, "completed_at": None, "index_erased": 0,
                          "contacts_erased": 0})
 
     def _case_change(self, rows: Batch, event: Any) -> None:
-        row = rows.get(TABLE, str(event.originator_id))
+        row = rows.get(TABLE, key_text(event.originator_id))
         assert row is not None, "a case event before its registration"
         row = dict(row)
         if isinstance(event, Case.InterviewStarted):
-            row["interview_id"] = str(event.interview_id)
+            row["interview_id"] = key_text(event.interview_id)
         elif isinstance(event, Case.Closed):
             row["closed_at"] = utc_text(event.timestamp)
         elif isinstance(event, Case.Reopened):
@@ -68,7 +68,7 @@ class Retention(ReadModel):
         rows.put(TABLE, row)
 
     def _interview_change(self, rows: Batch, event: Any) -> None:
-        found = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+        found = rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True)
         if not found:
             return
         row = dict(found[0])

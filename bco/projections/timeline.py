@@ -21,6 +21,7 @@ from bco.projections.readmodel import (
     ReadModel,
     Row,
     fetch_row,
+    key_text,
     seconds_between,
     utc_text,
 )
@@ -73,7 +74,7 @@ def on_case_event(row: Row | None, event: Any) -> Row:
     """The timeline row after a case event; first moments are kept, later ones do not move them."""
     moment = utc_text(event.timestamp)
     if isinstance(event, Case.Registered):
-        row = {"case_id": str(event.originator_id), "disease": event.disease, "team": None,
+        row = {"case_id": key_text(event.originator_id), "disease": event.disease, "team": None,
                "received_at": utc_text(event.received_at), "first_attempt_at": None,
                "reached_at": None, "interview_id": None, "interview_started_at": None,
                "interview_completed_at": None, "closed_at": None, "handovers": 0,
@@ -91,7 +92,7 @@ def on_case_event(row: Row | None, event: Any) -> Row:
         if event.outcome == CallOutcome.REACHED:
             row["reached_at"] = row["reached_at"] or moment
     elif isinstance(event, Case.InterviewStarted):
-        row["interview_id"] = str(event.interview_id)
+        row["interview_id"] = key_text(event.interview_id)
         row["interview_started_at"] = row["interview_started_at"] or moment
     elif isinstance(event, Case.InterviewCompleted):
         row["interview_completed_at"] = row["interview_completed_at"] or moment
@@ -105,7 +106,7 @@ def on_case_event(row: Row | None, event: Any) -> Row:
 def on_contact_event(contact: Row | None, case_row: Row, event: Any) -> Row:
     """One reported contact after it was reported, removed, or an inform attempt was logged."""
     if isinstance(event, Interview.ContactReported):
-        return {"contact_id": str(event.contact_id), "case_id": case_row["case_id"],
+        return {"contact_id": key_text(event.contact_id), "case_id": case_row["case_id"],
                 "reported_at": utc_text(event.timestamp), "removed": 0,
                 "inform_outcome": None, "informed_at": None,
                 "informs_own": event.informs or None, "informs": None}
@@ -231,7 +232,7 @@ class Timeline(ReadModel):
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(TABLE, str(event.originator_id)))
+                 else rows.get(TABLE, key_text(event.originator_id)))
         row = on_case_event(found, event)
         if isinstance(event, Case.Registered):
             key = self.phone_key(event.phone)
@@ -243,19 +244,19 @@ class Timeline(ReadModel):
     def _match_decided(self, rows: Batch, event: Any) -> None:
         """A tracer who links a case to a contact of another case says it was a known
         contact, whatever its phone number was (e.g. the contact's was missing or another)."""
-        found = rows.get(TABLE, str(event.originator_id))
+        found = rows.get(TABLE, key_text(event.originator_id))
         if found is not None and event.same and event.contact_id is not None \
                 and not found["known_contact"]:
             rows.put(TABLE, {**found, "known_contact": 1})
 
     def _interview_started(self, rows: Batch, event: Any) -> None:
-        rows.put(INTERVIEWS, {"interview_id": str(event.originator_id),
-                              "case_id": str(event.case_id), "guide_hash": event.guide_hash,
+        rows.put(INTERVIEWS, {"interview_id": key_text(event.originator_id),
+                              "case_id": key_text(event.case_id), "guide_hash": event.guide_hash,
                               "informs_answer": None})
 
     def _answered(self, rows: Batch, event: Any) -> None:
         """The answer to the guide's inform question decides for contacts without their own."""
-        interview = rows.get(INTERVIEWS, str(event.originator_id))
+        interview = rows.get(INTERVIEWS, key_text(event.originator_id))
         if interview is None:
             return
         guide = self.library.find(rows, interview["guide_hash"])
@@ -271,14 +272,14 @@ class Timeline(ReadModel):
         key = self.phone_key(event.changes.get("phone"))
         if key is not None:
             rows.put(PHONES, {"phone_key": key})
-        contact = rows.get(CONTACTS, str(event.contact_id))
+        contact = rows.get(CONTACTS, key_text(event.contact_id))
         if "informs" in event.changes and contact is not None:
             rows.put(CONTACTS, {**contact, "informs_own": event.changes["informs"] or None})
-            self._recount(rows, event, rows.get(INTERVIEWS, str(event.originator_id)))
+            self._recount(rows, event, rows.get(INTERVIEWS, key_text(event.originator_id)))
 
     def _recount(self, rows: Batch, event: Any, interview: Row | None) -> None:
         """Who informs each contact of the interview's case, and the case's counts."""
-        found = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+        found = rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True)
         if not found:
             return
         contacts = []
@@ -289,18 +290,18 @@ class Timeline(ReadModel):
         rows.put(TABLE, with_contact_counts(found[0], contacts))
 
     def _paused(self, rows: Batch, event: Any) -> None:
-        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+        for row in rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True):
             rows.put(TABLE, {**row, "handovers": row["handovers"] + 1})
 
     def _contact_event(self, rows: Batch, event: Any) -> None:
         if isinstance(event, Interview.ContactReported) and event.phone:
             rows.put(PHONES, {"phone_key": self.phone_key(event.phone)})
-        found = rows.find(TABLE, "interview_id", str(event.originator_id), unique=True)
+        found = rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True)
         if not found:
             return
         row = found[0]
         contact = (None if isinstance(event, Interview.ContactReported)
-                   else rows.get(CONTACTS, str(event.contact_id)))
+                   else rows.get(CONTACTS, key_text(event.contact_id)))
         rows.put(CONTACTS, on_contact_event(contact, row, event))
         rows.put(TABLE, with_contact_counts(row, rows.find(CONTACTS, "case_id",
                                                            row["case_id"])))

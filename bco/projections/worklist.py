@@ -22,6 +22,7 @@ from bco.projections.readmodel import (
     ReadModel,
     Row,
     evolve_case_flags,
+    key_text,
     parse_utc,
     utc_text,
 )
@@ -32,7 +33,7 @@ UNASSIGNED = ""
 def on_case_event(row: Row | None, event: Any) -> Row:
     """The worklist row after a case event."""
     if isinstance(event, Case.Registered):
-        row = {"case_id": str(event.originator_id), "disease": event.disease,
+        row = {"case_id": key_text(event.originator_id), "disease": event.disease,
                "received_at": utc_text(event.received_at), "attempts": 0,
                "last_attempt_at": None, "last_outcome": None, "interview_status": None,
                "priority": NORMAL_PRIORITY}
@@ -120,21 +121,21 @@ class Worklist(ReadModel):
 
     def _case_event(self, rows: Batch, event: Any) -> None:
         found = (None if isinstance(event, Case.Registered)
-                 else rows.get(TABLE, str(event.originator_id)))
+                 else rows.get(TABLE, key_text(event.originator_id)))
         rows.put(TABLE, {**on_case_event(found, event), "last_at": utc_text(event.timestamp)})
 
     def _case_touched(self, rows: Batch, event: Any) -> None:
-        found = rows.get(TABLE, str(event.originator_id))
+        found = rows.get(TABLE, key_text(event.originator_id))
         if found is not None:
             rows.put(TABLE, {**found, "last_at": utc_text(event.timestamp)})
 
     def _interview_event(self, rows: Batch, event: Any) -> None:
-        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+        for row in rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True):
             rows.put(TABLE, {**on_interview_event(row, event),
                              "last_at": utc_text(event.timestamp)})
 
     def _interview_touched(self, rows: Batch, event: Any) -> None:
-        for row in rows.find(TABLE, "interview_id", str(event.originator_id), unique=True):
+        for row in rows.find(TABLE, "interview_id", key_text(event.originator_id), unique=True):
             rows.put(TABLE, {**row, "last_at": utc_text(event.timestamp)})
 
 
