@@ -282,8 +282,9 @@ def table_rows(db: Database, table: str, order_by: str) -> list[Row]:
 
 # Texts of the timestamps and ids read models write, by value. One event is written by a dozen
 # read models and its case's id by every event of the case: each is formatted once, not every
-# time (together a tenth of a rebuild's CPU). Emptied when full, so memory stays bounded.
-_TEXTS_KEPT = 65_536
+# time (together a tenth of a rebuild's CPU). Room for more than a rebuild batch's events (a
+# read model meets an event again only after the whole batch); emptied when full (~40 MB).
+_TEXTS_KEPT = 262_144
 _utc_texts: dict[datetime, str] = {}
 _key_texts: dict[Any, str] = {}
 
