@@ -1,10 +1,12 @@
-"""Backups of the event store (with the key store in it) while BCO serves, and restoring one
-into an empty data directory.
+"""Backups of the event store (with the key store in it) and of the practice sandbox's store
+while BCO serves, and restoring one into an empty data directory.
 
 What is copied is the event store's database: the events, the snapshots, `bco_case_keys`
-and any other table kept there. The read models are not: they are rebuilt after a restore.
-The events key (BCO_KEY_FILE) is not either: keep it apart, since a backup together with its
-key is the whole store in the clear.
+and any other table kept there; and the practice sandbox's store (bco.training.sandbox):
+training.db on SQLite, the `bcotraining_*` tables of the same schema on PostgreSQL, so that
+a team's practice records come back too. The read models are not: they are rebuilt after a
+restore. The events key (BCO_KEY_FILE) is not either: keep it apart, since a backup together
+with its key is the whole store in the clear.
 """
 
 from __future__ import annotations
@@ -15,17 +17,21 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bco.config import Settings
 
-FORMAT = "bco-backup-1"
+FORMAT = "bco-backup-2"
+# bco-backup-1 was written before the practice store was backed up: still restored, without it.
+READABLE_FORMATS = ("bco-backup-1", FORMAT)
 MANIFEST = "manifest.json"
 SQLITE_FILE = "events.db"
+PRACTICE_FILE = "training.db"
 POSTGRES_FILE = "events.pgdump"
+PRACTICE_TABLE_PREFIX = "bcotraining_"  # the sandbox's tables on PostgreSQL (its app name)
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 
@@ -34,9 +40,37 @@ class BackupError(RuntimeError):
     """A backup or restore cannot go ahead; the message says why and what to do."""
 
 
+def _event_count(rows: dict[str, int]) -> int:
+    return sum(n for table, n in rows.items()
+               if table.endswith("events") and "snapshot" not in table)
+
+
+@dataclass(frozen=True)
+class PracticeCopy:
+    """The practice sandbox's store in a backup: the file that holds it (training.db on
+    SQLite, the same dump on PostgreSQL) with its rows, or, with no file, why there is none."""
+
+    file: str | None
+    sha256: str = ""
+    size: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def events(self) -> int:
+        return _event_count(self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.file is None:
+            return {"file": None, "note": self.note}
+        return {"file": self.file, "sha256": self.sha256, "bytes": self.size,
+                "events": self.events, "rows": self.rows}
+
+
 @dataclass(frozen=True)
 class Manifest:
-    """What a backup holds, to check it before restoring: when, how many rows, a checksum."""
+    """What a backup holds, to check it before restoring: when, how many rows, a checksum.
+    `practice` is None only in a bco-backup-1 manifest, made before practice was copied."""
 
     created_at: str
     backend: str
@@ -45,21 +79,24 @@ class Manifest:
     size: int
     rows: dict[str, int]
     schema: str = ""
+    practice: PracticeCopy | None = None
 
     @property
     def events(self) -> int:
-        return sum(n for table, n in self.rows.items()
-                   if table.endswith("events") and "snapshot" not in table)
+        return _event_count({table: n for table, n in self.rows.items()
+                             if not table.startswith(PRACTICE_TABLE_PREFIX)})
 
     def to_json(self) -> dict[str, Any]:
         return {"format": FORMAT, "created_at": self.created_at, "backend": self.backend,
                 "file": self.file, "sha256": self.sha256, "bytes": self.size,
-                "events": self.events, "rows": self.rows, "schema": self.schema}
+                "events": self.events, "rows": self.rows, "schema": self.schema,
+                "practice": self.practice.to_json() if self.practice else None}
 
 
 def back_up(settings: Settings, target: Path) -> Manifest:
-    """Copy the event store into `target` (new or empty): SQLite's online backup of one
-    consistent moment, or pg_dump for PostgreSQL; then the manifest."""
+    """Copy the event store and the practice store into `target` (new or empty): SQLite's
+    online backup of one consistent moment of each file, or one pg_dump of the schema for
+    PostgreSQL; then the manifest."""
     _fresh_directory(target, "backup directory",
                      "give a new or empty directory for each backup")
     if settings.uses_postgres:
@@ -72,7 +109,7 @@ def back_up(settings: Settings, target: Path) -> Manifest:
 
 
 def read_manifest(source: Path) -> Manifest:
-    """The manifest of a backup, checked against the file it describes."""
+    """The manifest of a backup, checked against every file it names."""
     try:
         data = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -81,35 +118,80 @@ def read_manifest(source: Path) -> Manifest:
     except (ValueError, UnicodeDecodeError):
         raise BackupError(f"{source / MANIFEST} is damaged: it is not the JSON "
                           "'bco backup' writes.") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE_FORMATS:
         raise BackupError(f"{source / MANIFEST} is not a {FORMAT} manifest.")
-    manifest = Manifest(created_at=data["created_at"], backend=data["backend"],
-                        file=data["file"], sha256=data["sha256"], size=data["bytes"],
-                        rows=dict(data["rows"]), schema=data.get("schema", ""))
-    copied = source / manifest.file
-    if not copied.is_file() or _sha256(copied) != manifest.sha256:
-        raise BackupError(f"{copied} does not match its checksum in the manifest: the backup "
-                          "is incomplete or damaged; restore another one.")
+    try:
+        manifest = Manifest(created_at=data["created_at"], backend=data["backend"],
+                            file=_plain_name(data["file"]), sha256=data["sha256"],
+                            size=data["bytes"], rows=dict(data["rows"]),
+                            schema=data.get("schema", ""),
+                            practice=_practice_from(data))
+    except (KeyError, TypeError, ValueError):
+        raise BackupError(f"{source / MANIFEST} is incomplete: it lacks what 'bco backup' "
+                          "writes there; restore another backup.") from None
+    _check_file(source, manifest.file, manifest.sha256, "event store")
+    practice = manifest.practice
+    if practice is not None and practice.file is not None and practice.file != manifest.file:
+        _check_file(source, practice.file, practice.sha256, "practice store")
     return manifest
 
 
+def _practice_from(data: dict[str, Any]) -> PracticeCopy | None:
+    if data["format"] == "bco-backup-1":
+        return None
+    found = data["practice"]
+    if found["file"] is None:
+        return PracticeCopy(None, note=str(found.get("note", "")))
+    return PracticeCopy(file=_plain_name(found["file"]), sha256=found["sha256"],
+                        size=found["bytes"], rows=dict(found["rows"]))
+
+
+def _plain_name(name: Any) -> str:
+    """A file name in the backup directory itself, never a path out of it."""
+    if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        raise ValueError(name)
+    return name
+
+
+def _check_file(source: Path, name: str, sha256: str, what: str) -> None:
+    copied = source / name
+    if not copied.is_file():
+        raise BackupError(
+            f"{copied} is missing: the manifest names it as the backup's {what}, so the "
+            "backup is incomplete. Copy the whole backup directory again (every file the "
+            "manifest names), or restore another backup; nothing was restored.")
+    if _sha256(copied) != sha256:
+        raise BackupError(f"{copied} does not match its checksum in the manifest: the "
+                          f"backup's {what} is incomplete or damaged; restore another backup. "
+                          "Nothing was restored.")
+
+
 def restore(settings: Settings, source: Path) -> Manifest:
-    """Put a SQLite backup in place as the event store of an empty data directory; the
-    read models are rebuilt afterwards by the caller."""
+    """Put a SQLite backup in place as the event store (and the practice store, when the
+    backup holds one) of an empty data directory; the read models are rebuilt afterwards by
+    the caller. Every file is checked before anything is written, and on any failure what
+    was written is removed again."""
     manifest = read_manifest(source)
     if manifest.backend != "sqlite" or settings.uses_postgres:
         raise BackupError(_postgres_restore_guidance(settings, source, manifest))
     _fresh_directory(settings.data_dir, "BCO_DATA_DIR",
                      "restore only into an empty data directory: point BCO_DATA_DIR at a new "
                      "one (or move this one aside)")
-    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=DIRECTORY_MODE)
-    settings.data_dir.chmod(DIRECTORY_MODE)
-    _copy_sqlite(source / manifest.file, settings.events_path)
-    found = _sqlite_rows(settings.events_path)
-    if found != manifest.rows:
-        settings.events_path.unlink()
-        raise BackupError(f"The restored store holds {found}, the manifest says "
-                          f"{manifest.rows}; nothing was restored.")
+    copies = [(source / manifest.file, settings.events_path, manifest.rows, "event store")]
+    if manifest.practice is not None and manifest.practice.file is not None:
+        copies.append((source / manifest.practice.file, settings.training_events_path,
+                       manifest.practice.rows, "practice store"))
+    try:
+        for copied, destination, rows, what in copies:
+            _copy_sqlite(copied, destination)
+            found = _sqlite_rows(destination)
+            if found != rows:
+                raise BackupError(f"The restored {what} holds {found}, the manifest says "
+                                  f"{rows}; nothing was restored. Restore another backup.")
+    except BaseException:
+        for _, destination, _, _ in copies:
+            destination.unlink(missing_ok=True)
+        raise
     return manifest
 
 
@@ -123,7 +205,19 @@ def _sqlite_backup(settings: Settings, target: Path) -> Manifest:
     copy = target / SQLITE_FILE
     _copy_sqlite(settings.events_path, copy)
     return Manifest(created_at=_now(), backend="sqlite", file=SQLITE_FILE,
-                    sha256=_sha256(copy), size=copy.stat().st_size, rows=_sqlite_rows(copy))
+                    sha256=_sha256(copy), size=copy.stat().st_size, rows=_sqlite_rows(copy),
+                    practice=_sqlite_practice(settings, target))
+
+
+def _sqlite_practice(settings: Settings, target: Path) -> PracticeCopy:
+    """training.db as it stood at one moment (its own moment: the two stores share nothing)."""
+    if not settings.training_events_path.is_file():
+        return PracticeCopy(None, note=f"there was no {PRACTICE_FILE} (the practice sandbox "
+                                       "had never been opened)")
+    copy = target / PRACTICE_FILE
+    _copy_sqlite(settings.training_events_path, copy)
+    return PracticeCopy(file=PRACTICE_FILE, sha256=_sha256(copy), size=copy.stat().st_size,
+                        rows=_sqlite_rows(copy))
 
 
 def _copy_sqlite(source: Path, copy: Path) -> None:
@@ -177,9 +271,17 @@ def _pg_dump(settings: Settings, target: Path) -> Manifest:
     if done.returncode != 0:
         raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
     dump.chmod(FILE_MODE)
-    return Manifest(created_at=_now(), backend="postgresql", file=POSTGRES_FILE,
-                    sha256=_sha256(dump), size=dump.stat().st_size,
-                    rows=_postgres_rows(settings, schema), schema=schema)
+    digest, size = _sha256(dump), dump.stat().st_size
+    rows = _postgres_rows(settings, schema)
+    real = {t: n for t, n in rows.items() if not t.startswith(PRACTICE_TABLE_PREFIX)}
+    practice = {t: n for t, n in rows.items() if t.startswith(PRACTICE_TABLE_PREFIX)}
+    return Manifest(
+        created_at=_now(), backend="postgresql", file=POSTGRES_FILE, sha256=digest, size=size,
+        rows=real, schema=schema,
+        practice=PracticeCopy(file=POSTGRES_FILE, sha256=digest, size=size, rows=practice)
+        if practice else PracticeCopy(None, note=f"schema {schema} held no "
+                                                 f"{PRACTICE_TABLE_PREFIX}* tables (the "
+                                                 "practice sandbox had never been opened)"))
 
 
 def _postgres_rows(settings: Settings, schema: str) -> dict[str, int]:
@@ -206,7 +308,8 @@ def _postgres_restore_guidance(settings: Settings, source: Path, manifest: Manif
         f"'{schema}' does not exist yet (BCO never drops a schema for you):\n"
         f"  pg_restore --no-owner --dbname=\"$BCO_DATABASE_URL\" {source / manifest.file}\n"
         f"then set BCO_DATABASE_SCHEMA={schema}, keep the same events key, and run "
-        "'bco projections rebuild' on every machine.")
+        "'bco projections rebuild' on every machine. The dump holds the practice sandbox's "
+        f"{PRACTICE_TABLE_PREFIX}* tables too, when there were any: pg_restore puts them back.")
 
 
 # -- files -----------------------------------------------------------------------------------

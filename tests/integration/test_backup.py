@@ -1,8 +1,9 @@
 """`bco backup` while writers go on, and `bco restore` into a fresh data directory: every
-case's history and every read model come back the same."""
+case's history, every read model and the practice sandbox's records come back the same."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import stat
@@ -22,6 +23,7 @@ from bco.application import BCOApplication
 from bco.cli import main
 from bco.config import Settings
 from bco.projections import runner_for
+from bco.training.sandbox import TrainingApplication
 
 
 def cli(settings: Settings, *args: str) -> Any:
@@ -189,3 +191,172 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
         assert views_contents(fresh.views_path, fresh) == views
     finally:
         again.close()
+
+
+def practised(settings: Settings, clock: Any) -> tuple[UUID, dict[str, Any]]:
+    """Two trainees' practice in the sandbox: one finished with its result, one in progress."""
+    sandbox = TrainingApplication(settings, clock=clock)
+    try:
+        done = sandbox.start_practice("covid-19-birthday-en", trainee="tracer",
+                                      team="north").aggregate_id
+        sandbox.finish_practice(done, actor="tracer")
+        sandbox.start_practice("covid-19-birthday-en", trainee="newbie", team="north")
+        return done, practice_records(sandbox, done)
+    finally:
+        sandbox.close()
+
+
+def practice_records(sandbox: TrainingApplication, practice_id: UUID) -> dict[str, Any]:
+    records = {trainee: sandbox.record_of(trainee) for trainee in ("tracer", "newbie")}
+    assert all(record is not None for record in records.values())
+    return {"result": sandbox.get_practice(practice_id).result,
+            **{trainee: (record.entries, dict(record.in_progress))
+               for trainee, record in records.items() if record is not None},
+            "position": sandbox.store_position()}
+
+
+def test_the_practice_store_is_backed_up_and_restored(sqlite_settings: Settings, clock: Any,
+                                                      tmp_path: Path) -> None:
+    app = BCOApplication(sqlite_settings, clock=clock)
+    try:
+        run_case(app, clock, name="Echte Index", phone="0611114444")
+        real_events = app.store_position()
+    finally:
+        app.close()
+    practice_id, before = practised(sqlite_settings, clock)
+    assert before["result"] is not None and before["newbie"][1]
+
+    target = tmp_path / "backup"
+    result = cli(sqlite_settings, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    assert "Backed up the practice store's" in result.output
+    assert {p.name: mode(p) for p in target.iterdir()} == {
+        "events.db": 0o600, "training.db": 0o600, "manifest.json": 0o600}
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["format"] == "bco-backup-2"
+    assert manifest["events"] == manifest["rows"]["stored_events"] == real_events
+    practice = manifest["practice"]
+    assert practice["file"] == "training.db"
+    assert practice["events"] == practice["rows"]["stored_events"] == before["position"]
+    assert practice["rows"]["bcotraining_case_keys"] > 0
+    assert practice["sha256"] == hashlib.sha256((target / "training.db").read_bytes()).hexdigest()
+    assert practice["bytes"] == (target / "training.db").stat().st_size
+
+    restored = replace(sqlite_settings, data_dir=tmp_path / "restored")
+    result = cli(restored, "restore", str(target))
+    assert result.exit_code == 0, result.output
+    assert "Restored the practice store's" in result.output
+    assert mode(restored.training_events_path) == 0o600
+    sandbox = TrainingApplication(restored, clock=clock)
+    try:
+        assert practice_records(sandbox, practice_id) == before
+    finally:
+        sandbox.close()
+
+
+def test_a_backup_of_an_install_that_never_practised_says_so(sqlite_settings: Settings,
+                                                             clock: Any,
+                                                             tmp_path: Path) -> None:
+    app = BCOApplication(sqlite_settings, clock=clock)
+    run_case(app, clock, name="Geen Oefening", phone="0611115555")
+    app.close()
+    target = tmp_path / "backup"
+    result = cli(sqlite_settings, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    assert "No practice store" in result.output
+    assert {p.name for p in target.iterdir()} == {"events.db", "manifest.json"}
+    practice = json.loads((target / "manifest.json").read_text())["practice"]
+    assert practice["file"] is None and "never been opened" in practice["note"]
+
+    restored = replace(sqlite_settings, data_dir=tmp_path / "restored")
+    result = cli(restored, "restore", str(target))
+    assert result.exit_code == 0, result.output
+    assert "No practice store" in result.output
+    assert restored.events_path.exists() and not restored.training_events_path.exists()
+
+
+def test_restore_refuses_a_backup_whose_practice_store_is_missing_or_damaged(
+        sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
+    app = BCOApplication(sqlite_settings, clock=clock)
+    run_case(app, clock, name="Een Geval", phone="0611116666")
+    app.close()
+    practised(sqlite_settings, clock)
+    target = tmp_path / "backup"
+    assert cli(sqlite_settings, "backup", str(target)).exit_code == 0
+    fresh = replace(sqlite_settings, data_dir=tmp_path / "new")
+
+    kept = (target / "training.db").read_bytes()
+    (target / "training.db").unlink()
+    missing = cli(fresh, "restore", str(target))
+    assert missing.exit_code == 1
+    assert "training.db is missing" in missing.output and "practice store" in missing.output
+    assert "Copy the whole backup directory again" in missing.output
+    assert not fresh.data_dir.exists()
+
+    damaged = bytearray(kept)
+    damaged[200] ^= 0xFF
+    (target / "training.db").write_bytes(bytes(damaged))
+    refused = cli(fresh, "restore", str(target))
+    assert refused.exit_code == 1
+    assert "training.db does not match its checksum" in refused.output
+    assert "practice store" in refused.output and "restore another backup" in refused.output
+    assert not fresh.data_dir.exists()
+
+    (target / "training.db").write_bytes(kept)  # whole again: it restores
+    assert cli(fresh, "restore", str(target)).exit_code == 0
+    assert fresh.training_events_path.exists()
+
+
+def test_a_backup_made_before_practice_was_copied_still_restores(
+        sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
+    app = BCOApplication(sqlite_settings, clock=clock)
+    run_case(app, clock, name="Oude Backup", phone="0611117777")
+    app.close()
+    target = tmp_path / "backup"
+    assert cli(sqlite_settings, "backup", str(target)).exit_code == 0
+    manifest = json.loads((target / "manifest.json").read_text())
+    del manifest["practice"]
+    (target / "manifest.json").write_text(json.dumps({**manifest, "format": "bco-backup-1"}))
+    restored = replace(sqlite_settings, data_dir=tmp_path / "restored")
+    result = cli(restored, "restore", str(target))
+    assert result.exit_code == 0, result.output
+    assert "made before 'bco backup' copied it" in result.output
+    assert not restored.training_events_path.exists()
+
+
+def test_postgres_backs_up_the_practice_tables_and_counts_them_apart(
+        postgres_settings: Settings, clock: Any, tmp_path: Path) -> None:
+    app = BCOApplication(postgres_settings, clock=clock)
+    try:
+        run_case(app, clock, name="Echte Index", phone="0611118888")
+        real_events = app.store_position()
+    finally:
+        app.close()
+    never = tmp_path / "before-practice"
+    result = cli(postgres_settings, "backup", str(never))
+    assert result.exit_code == 0, result.output
+    practice = json.loads((never / "manifest.json").read_text())["practice"]
+    assert practice["file"] is None and "never been opened" in practice["note"]
+
+    practice_id, before = practised(postgres_settings, clock)
+    target = tmp_path / "backup"
+    result = cli(postgres_settings, "backup", str(target))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert manifest["events"] == manifest["rows"]["bco_events"] == real_events
+    assert not [table for table in manifest["rows"] if table.startswith("bcotraining_")]
+    practice = manifest["practice"]
+    assert practice["file"] == "events.pgdump" and practice["sha256"] == manifest["sha256"]
+    assert practice["events"] == practice["rows"]["bcotraining_events"] == before["position"]
+    assert practice["rows"]["bcotraining_case_keys"] > 0
+
+    url = postgres_settings.database_url
+    with psycopg.connect(url, autocommit=True) as conn:  # the store is lost
+        conn.execute(f'DROP SCHEMA "{postgres_settings.database_schema}" CASCADE')
+    subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}",
+                    str(target / "events.pgdump")], check=True)
+    sandbox = TrainingApplication(postgres_settings, clock=clock)
+    try:
+        assert practice_records(sandbox, practice_id) == before
+    finally:
+        sandbox.close()
