@@ -81,6 +81,7 @@ class AccessQuery:
     cases: Sequence[UUID] | None = None
     newest_first: bool = False
     limit: int | None = None
+    offset: int = 0
 
 
 class AccessLog:
@@ -123,8 +124,38 @@ class AccessLog:
         return len(rows)
 
     def entries(self, query: AccessQuery | None = None) -> list[AccessEntry]:
-        """The entries the query asks for, oldest first unless it says otherwise."""
+        """The entries the query asks for, oldest first unless it says otherwise; `limit` and
+        `offset` cut a page from that order."""
         query = query or AccessQuery()
+        found = self._where(query)
+        if found is None:
+            return []
+        where, params = found
+        order = "DESC" if query.newest_first else "ASC"
+        statement = (f"SELECT entry_id, {', '.join(COLUMNS)} FROM {self.table}{where}"
+                     f" ORDER BY at {order}, entry_id {order}")
+        if query.limit is not None or query.offset:
+            # SQLite takes an OFFSET only after a LIMIT; -1 there (NULL on PostgreSQL) is none.
+            limit = int(query.limit) if query.limit is not None else (
+                "NULL" if self.postgres else -1)
+            statement += f" LIMIT {limit} OFFSET {max(0, int(query.offset))}"
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+        return [self._entry(row) for row in rows]
+
+    def count(self, query: AccessQuery | None = None) -> int:
+        """How many entries the query selects, whatever its limit and offset."""
+        found = self._where(query or AccessQuery())
+        if found is None:
+            return 0
+        where, params = found
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT COUNT(*) AS entries FROM {self.table}{where}", params)
+            return int(cursor.fetchone()["entries"])
+
+    def _where(self, query: AccessQuery) -> tuple[str, list[Any]] | None:
+        """The WHERE clause and its values; None when the query can select nothing."""
         where: list[str] = []
         params: list[Any] = []
         if query.case_id is not None:
@@ -132,7 +163,7 @@ class AccessLog:
             params.append(self._case(query.case_id))
         if query.cases is not None:
             if not query.cases:
-                return []
+                return None
             where.append(f"case_id IN ({', '.join([self.mark] * len(query.cases))})")
             params.extend(self._case(case_id) for case_id in query.cases)
         if query.account is not None:
@@ -144,16 +175,7 @@ class AccessLog:
         if query.until is not None:
             where.append(f"at < {self.mark}")
             params.append(self._moment(query.until))
-        order = "DESC" if query.newest_first else "ASC"
-        statement = (f"SELECT entry_id, {', '.join(COLUMNS)} FROM {self.table}"
-                     + (" WHERE " + " AND ".join(where) if where else "")
-                     + f" ORDER BY at {order}, entry_id {order}")
-        if query.limit is not None:
-            statement += f" LIMIT {int(query.limit)}"
-        with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            rows = cursor.fetchall()
-        return [self._entry(row) for row in rows]
+        return (" WHERE " + " AND ".join(where) if where else ""), params
 
     def accounts(self) -> list[str]:
         """Every account that read anything, for the administrator's choice of reader."""

@@ -7,13 +7,14 @@ the access report carries the index's name and is logged like a case file.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from flask import Blueprint, abort, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from bco.audit import store as audit
@@ -25,21 +26,76 @@ from bco.projections import people
 from bco.reports.access_report import access_report_pdf
 from bco.web import access
 from bco.web.access_log import record_read
+from bco.web.access_reasons import PURPOSE_LABELS, access_reason, is_known
 from bco.web.auth import bco, role_required
 from bco.web.errors import error_response
 from bco.web.readmodels import views
 
 blueprint = Blueprint("audit", __name__)
-# Why a case file is printed: offered on the case page, kept with the download in the log.
-PURPOSE_LABELS = {
-    "follow-up": _l("Follow-up of this case"),
-    "index-request": _l("The person concerned asked for it"),
-    "transfer": _l("Transfer to another health service"),
-    "record": _l("Keeping the record (legal obligation)"),
-    "quality": _l("Quality review or audit"),
-}
-SHOWN = 500  # newest entries on one page; the CLI gives every one
+blueprint.add_app_template_global(access_reason)
+blueprint.add_app_template_global(is_known, "access_reason_known")
+PAGE_SIZE = 100  # entries per page, newest first; older ones a page further; the CLI gives all
 UNUSUAL_DAYS = 7
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One page of a newest-first list: which entries it shows of how many."""
+
+    page: int
+    total: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        return min(self.total, self.offset + 1)
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.offset + self.size)
+
+    def numbers(self) -> list[int | None]:
+        """Page numbers to offer: the first, the last and two either side of this one; None
+        where numbers are left out."""
+        shown: list[int | None] = []
+        for number in range(1, self.pages + 1):
+            if number in (1, self.pages) or abs(number - self.page) <= 2:
+                shown.append(number)
+            elif shown[-1] is not None:
+                shown.append(None)
+        return shown
+
+
+def page_asked() -> int | None:
+    """The page number from the query string (1 when none is given); None when it is not one."""
+    text = (request.args.get("page") or "").strip()
+    if not text:
+        return 1
+    if not PAGE_NUMBER.fullmatch(text) or int(text) < 1:
+        return None
+    return int(text)
+
+
+def paging(asked: int, total: int) -> Paging:
+    """The page asked for, or the last one for a number past the oldest entries (a kept or
+    typed link; reads outside own cases clear when the reader takes the case)."""
+    return Paging(page=min(asked, Paging(page=1, total=total).pages), total=total)
+
+
+def bad_page() -> Any:
+    raw = (request.args.get("page") or "").strip()
+    message = _("'%(value)s' is not a page number; pages are numbered 1, 2, 3 and so on. Use "
+                "the Newer and Older links under the list.", value=raw[:40])
+    return error_response(400, "bad_page", message, {"page": [message]})
 
 
 def casefile_purposes() -> list[tuple[str, str]]:
@@ -74,11 +130,17 @@ def _case_for_log(case_id: UUID) -> Case:
 def case_log(case_id: UUID) -> Any:
     """Who read this case, newest first."""
     case = _case_for_log(case_id)
-    entries = bco().access_log.entries(AccessQuery(case_id=case_id, newest_first=True,
-                                                   limit=SHOWN))
+    asked = page_asked()
+    if asked is None:
+        return bad_page()
+    log = bco().access_log
+    chosen = AccessQuery(case_id=case_id, newest_first=True)
+    page = paging(asked, log.count(chosen))
+    entries = log.entries(replace(chosen, limit=page.size, offset=page.offset))
     return render_template("audit/case_log.html", case=case,
                            reference=access.case_reference(case_id), entries=entries,
-                           may_print=may_print_report(current_user, case), shown=SHOWN)
+                           may_print=may_print_report(current_user, case), paging=page,
+                           link_args={"case_id": case_id})
 
 
 @blueprint.get("/cases/<uuid:case_id>/access.pdf")
@@ -102,6 +164,9 @@ def case_report(case_id: UUID) -> Any:
 def admin_log() -> Any:
     """The newest reads of everyone, or of one reader or one case (both narrow it), from a
     day on."""
+    asked = page_asked()
+    if asked is None:
+        return bad_page()
     user = (request.args.get("user") or "").strip()[:100]
     reference = (request.args.get("case") or "").strip()[:100]
     problems: dict[str, list[str]] = {}
@@ -114,16 +179,23 @@ def admin_log() -> Any:
         field, messages = next(iter(problems.items()))
         return error_response(422, f"bad_{field}", messages[0], problems)
     log = bco().access_log
-    entries = log.entries(AccessQuery(case_id=case_id, account=user or None, since=since,
-                                      newest_first=True, limit=SHOWN))
+    chosen = AccessQuery(case_id=case_id, account=user or None, since=since, newest_first=True)
+    page = paging(asked, log.count(chosen))
+    entries = log.entries(replace(chosen, limit=page.size, offset=page.offset))
+    link_args = {"user": user, "case": reference,
+                 "since": since.date().isoformat() if since else ""}
     return render_template("audit/admin_log.html", entries=entries, accounts=log.accounts(),
-                           user=user, reference=reference, since=since, shown=SHOWN)
+                           user=user, reference=reference, since=since, paging=page,
+                           link_args={key: value for key, value in link_args.items() if value})
 
 
 @blueprint.get("/admin/access/unusual")
 @role_required(Role.ADMIN)
 def unusual() -> Any:
     """Reads outside the reader's cases and team, and bursts, from a day on (a week back)."""
+    asked = page_asked()
+    if asked is None:
+        return bad_page()
     problems: dict[str, list[str]] = {}
     app = bco()
     default = app.clock().astimezone(app.settings.zone).date() - timedelta(days=UNUSUAL_DAYS)
@@ -132,8 +204,11 @@ def unusual() -> Any:
         return error_response(422, "bad_since", problems["since"][0], problems)
     entries = app.access_log.entries(AccessQuery(since=since))
     settings = app.settings
+    outside = list(reversed(outside_reads(entries)))
+    page = paging(asked, len(outside))
     return render_template(
-        "audit/unusual.html", outside=list(reversed(outside_reads(entries)))[:SHOWN],
+        "audit/unusual.html", outside=outside[page.offset:page.offset + page.size],
+        paging=page, link_args={"since": since.date().isoformat()} if since else {},
         bursts=bursts(entries, reads=settings.audit_burst_reads,
                       minutes=settings.audit_burst_minutes),
         since=since, burst_reads=settings.audit_burst_reads,

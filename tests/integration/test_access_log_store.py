@@ -98,3 +98,21 @@ def test_entries_by_case_account_and_moment(app: BCOApplication, clock: Any) -> 
     assert log.entries(AccessQuery(cases=[])) == []
     assert [e.account for e in log.entries(AccessQuery(cases=[case_id]))] == ["tracer", "lead"]
     assert log.accounts() == ["lead", "tracer", "tracer2"]
+
+
+def test_a_page_of_entries_and_how_many_there_are(app: BCOApplication, clock: Any) -> None:
+    """Newest first, cut into pages by limit and offset; the count ignores both."""
+    case_id = uuid4()
+    app.access_log.append([entry(clock, case_id, detail=f"{number}")
+                           for number in range(7)])  # one moment: the entry id orders them
+    app.access_log.append([entry(clock, account="lead")])
+    log = app.access_log
+    mine = AccessQuery(case_id=case_id, newest_first=True)
+    assert log.count(mine) == 7 and log.count() == 8
+    assert log.count(AccessQuery(cases=[])) == 0
+    assert log.count(AccessQuery(case_id=case_id, limit=2, offset=5)) == 7
+    pages = [[e.detail for e in log.entries(AccessQuery(case_id=case_id, newest_first=True,
+                                                        limit=3, offset=offset))]
+             for offset in (0, 3, 6, 9)]
+    assert pages == [["6", "5", "4"], ["3", "2", "1"], ["0"], []]
+    assert [e.detail for e in log.entries(AccessQuery(case_id=case_id, offset=5))] == ["5", "6"]
