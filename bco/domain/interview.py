@@ -97,6 +97,12 @@ class Contact:
     def removed(self) -> bool:
         return self.removed_reason is not None
 
+    @property
+    def erased(self) -> bool:
+        """Whether its details were erased at the end of retention: what is missing of them
+        can no longer be asked for (a contact always has a name until then)."""
+        return self.name == REMOVED
+
 
 @dataclass(frozen=True)
 class FollowUp:
@@ -396,7 +402,7 @@ class Interview(StampedAggregate):
         """Complete or correct a contact; a category override needs a reason."""
         self._refuse_unless_open()
         contact = self._live_contact(contact_id)
-        if contact.name == REMOVED:
+        if contact.erased:
             raise InvalidTransitionError(
                 _t("This contact's details were erased at the end of their retention; report "
                    "the person again as a new contact if needed."))

@@ -249,7 +249,8 @@ def _consistency(guide: Guide, state: InterviewState, progress: Progress) -> Mea
 
 def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measured:
     """Every contact has the details the guide requires and someone to inform them: a new
-    contact adds its own items, listed as missing until filled."""
+    contact adds its own items, listed as missing until filled. Of a contact whose details
+    were erased after retention only what was recorded counts: nobody can ask for the rest."""
     fields: tuple[str, ...] = guide.completeness.contact_fields
     asks_informer = (guide.inform_question is not None
                      and progress.questions.get(guide.inform_question) != "skipped")
@@ -257,7 +258,7 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
         fields = (*fields, "informs")
     answer = state.answers.get(guide.inform_question) if guide.inform_question else None
     needs = guide.categories.needs or default_needs(guide.languages)  # worded per guide
-    done = 0
+    done = required = 0
     gaps: list[Gap] = []
     for index, contact in enumerate(state.contacts):
         key = contact.id or str(index)
@@ -265,7 +266,11 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
         for name in fields:
             if _has_field(guide, contact, name, answer):
                 done += 1
+                required += 1
                 continue
+            if contact.erased:
+                continue
+            required += 1
             step = f"contact:{key}"
             if name == "informs" and guide.inform_question and answer is None:
                 step = guide.inform_question  # asking the index may settle it for everyone
@@ -273,7 +278,7 @@ def _contacts(guide: Guide, state: InterviewState, progress: Progress) -> Measur
             if name == "category":
                 values += (("needs", needs),)
             gaps.append(Gap(f"contact:{key}:{name}", step, f"contact_{name}", values))
-    return (done, len(fields) * len(state.contacts)), gaps
+    return (done, required), gaps
 
 
 def _has_field(guide: Guide, contact: ContactFacts, name: str, inform_answer: object) -> bool:

@@ -44,6 +44,7 @@ class ContactFacts:
     unreachable_reason: str | None = None
     id: str | None = None
     informs: str | None = None  # the contact's own choice of who informs them, if any
+    erased: bool = False  # details erased after retention: nobody can fill what they lack
 
     def category_facts(self, guide: Guide) -> dict[str, object]:
         """Return the facts for categorising, with `household` taken from the contact itself
@@ -124,6 +125,8 @@ class ReportedContact(Protocol):
     def category_override(self) -> str | None: ...
     @property
     def informs(self) -> str | None: ...
+    @property
+    def erased(self) -> bool: ...
 
 
 def contact_facts(contact: ReportedContact) -> ContactFacts:
@@ -133,7 +136,7 @@ def contact_facts(contact: ReportedContact) -> ContactFacts:
         household=contact.household, facts=dict(contact.facts), phone=contact.phone,
         email=contact.email, unreachable_reason=contact.unreachable_reason,
         category=contact.category_override, id=str(contact.contact_id),
-        informs=contact.informs,
+        informs=contact.informs, erased=contact.erased,
     )
 
 

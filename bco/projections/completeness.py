@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from bco.domain.case import Case
 from bco.domain.guide_version import GuideVersion
 from bco.domain.interview import STATUS_AFTER, Interview, InterviewStatus
+from bco.domain.personal import CONTACTS
 from bco.guides.completeness import assess
 from bco.guides.model import Guide
 from bco.guides.state import InterviewState, build_state
@@ -104,6 +105,10 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
                                key: {**state["contacts"][key], "removed": True}}
     elif isinstance(event, Interview.FollowUpAnswered) and event.prompt_id not in state["done"]:
         evolved["done"] = [*state["done"], event.prompt_id]
+    elif isinstance(event, Interview.PersonalDataErased) and CONTACTS in event.parts:
+        # every contact named so far; one named after a reopen is not
+        evolved["contacts"] = {key: {**entry, "erased": True}
+                               for key, entry in state["contacts"].items()}
     return evolved
 
 
@@ -122,6 +127,7 @@ class StandIn(NamedTuple):
     email: str | None
     unreachable_reason: str | None
     informs: str | None
+    erased: bool
 
 
 def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> InterviewState:
@@ -135,7 +141,7 @@ def engine_state(state: Mapping[str, Any], case: Mapping[str, Any] | None) -> In
             facts=entry["facts"], category_override=entry["category"],
             phone=GIVEN if entry["phone"] else None, email=GIVEN if entry["email"] else None,
             unreachable_reason=GIVEN if entry["no_reach"] else None,
-            informs=entry.get("informs"),
+            informs=entry.get("informs"), erased=bool(entry.get("erased")),
         )
         for number, (key, entry) in enumerate(live, start=1)
     ]
@@ -169,12 +175,13 @@ class CompletenessModel(ReadModel):
         self.zone = zone
 
     def create(self, db: Database) -> None:
-        if "ordinal" in db.table(MISSING).columns_dict:
+        if "ordinal" in db.table(MISSING).columns_dict or (
+                db.table(TABLE).exists() and "erased_contacts" not in db.table(TABLE).columns_dict):
             self.forget(db)  # an older layout: replay into the new one
         db.table(TABLE).create({
             "interview_id": str, "case_id": str, "guide_id": str, "guide_hash": str,
-            "interview_status": str, "score": int, "missing_count": int, "as_of": str,
-            "error": str, "dirty": int,
+            "interview_status": str, "score": int, "missing_count": int,
+            "erased_contacts": int, "as_of": str, "error": str, "dirty": int,
         }, pk="interview_id", if_not_exists=True)
         # (interview_id, score): the dashboard's completeness chart joins without the rows
         for columns in (["dirty"], ["case_id"], ["guide_hash"], ["interview_status", "score"],
@@ -197,6 +204,7 @@ class CompletenessModel(ReadModel):
             Case.Registered: self._case_registered,
             Case.DetailsCorrected: self._case_corrected,
             Case.InterviewStarted: self._case_interview_started,
+            Interview.PersonalDataErased: self._erased,
         }
         table.update(dict.fromkeys(STATUS_AFTER, self._status))
         table.update(dict.fromkeys(
@@ -242,23 +250,28 @@ class CompletenessModel(ReadModel):
                 "interview_id": interview_id, "case_id": str(event.case_id),
                 "guide_id": event.guide_id, "guide_hash": event.guide_hash,
                 "interview_status": None, "score": None, "missing_count": None,
-                "as_of": None, "error": None, "dirty": 1})
+                "erased_contacts": 0, "as_of": None, "error": None, "dirty": 1})
             _states(rows)[interview_id] = EMPTY_STATE
         self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)].value)
 
     def _fact(self, rows: Batch, event: Any) -> None:
         interview_id = str(event.originator_id)
         row = rows.get(TABLE, interview_id)
-        states = _states(rows)
-        state = states.get(interview_id)
-        if state is None:
-            stored = rows.get(STATES, interview_id)
-            assert stored is not None, "a fact for an unstarted interview"
-            state = json.loads(stored["state"])
         assert row is not None, "a fact for an unstarted interview"
-        states[interview_id] = evolve_state(state, event, self.library.find(rows,
-                                                                            row["guide_hash"]))
+        _states(rows)[interview_id] = evolve_state(
+            _state(rows, interview_id), event, self.library.find(rows, row["guide_hash"]))
         self._touch(rows, interview_id, event)
+
+    def _erased(self, rows: Batch, event: Any) -> None:
+        """The contacts' details erased after retention are no longer items to fill. Evaluated
+        as of the same day as before (the erasure tells nothing about the interview), so only
+        their items go, not days that passed since."""
+        row = rows.get(TABLE, str(event.originator_id))
+        if CONTACTS not in event.parts or row is None:
+            return
+        _states(rows)[row["interview_id"]] = evolve_state(
+            _state(rows, row["interview_id"]), event, None)
+        rows.put(TABLE, {**row, "dirty": 1})
 
     def _touch(self, rows: Batch, interview_id: str, event: Any,
                status: str | None = None) -> None:
@@ -300,27 +313,41 @@ class CompletenessModel(ReadModel):
         interview_id = row["interview_id"]
         for old in rows.find(MISSING, "interview_id", interview_id):
             rows.delete(MISSING, (interview_id, old["language"]))
+        # live contacts whose details were erased after retention: what they lack is no gap
+        row = {**row, "dirty": 0, "erased_contacts": sum(
+            1 for entry in state["contacts"].values()
+            if entry.get("erased") and not entry["removed"])}
         guide = self.library.find(rows, row["guide_hash"])
         if guide is None:
-            return {**row, "score": None, "missing_count": None, "dirty": 0,
+            return {**row, "score": None, "missing_count": None,
                     "error": "The guide version of this interview is not available."}
         try:
             score, missing = evaluate(guide, engine_state(state, case),
                                       date.fromisoformat(row["as_of"]))
         except ValueError as error:
-            return {**row, "score": None, "missing_count": None, "dirty": 0,
+            return {**row, "score": None, "missing_count": None,
                     "error": f"{type(error).__name__}: {error}"}
         for language, items in missing.items():
             rows.put(MISSING, {"interview_id": interview_id, "language": language,
                                "items": json.dumps(items)})
         count = len(next(iter(missing.values()), []))
-        return {**row, "score": score, "missing_count": count, "dirty": 0, "error": None}
+        return {**row, "score": score, "missing_count": count, "error": None}
 
 
 def _states(rows: Batch) -> dict[str, dict[str, Any]]:
     """Interview states changed in this batch, kept parsed until finish_batch stores them."""
     states: dict[str, dict[str, Any]] = rows.scratch.setdefault("completeness_states", {})
     return states
+
+
+def _state(rows: Batch, interview_id: str) -> dict[str, Any]:
+    """An interview's state as this batch left it, else as stored."""
+    state = _states(rows).get(interview_id)
+    if state is None:
+        stored = rows.get(STATES, interview_id)
+        assert stored is not None, "a fact for an unstarted interview"
+        state = json.loads(stored["state"])
+    return state
 
 
 def interview_completeness(db: Database, interview_id: str, language: str) -> Row | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -28,9 +29,13 @@ from bco.domain.case import IndexPerson
 from bco.domain.errors import InvalidTransitionError
 from bco.domain.personal import REMOVED
 from bco.domain.reference import case_reference
-from bco.projections import contacts, rebuilder_for, retention, runner_for
+from bco.guides.completeness import assess
+from bco.projections import completeness, contacts, rebuilder_for, retention, runner_for
 from bco.projections.caseload import caseload_summary
+from bco.projections.coaching import completed_interviews
+from bco.projections.dashboard import Reach, thin_interviews
 from bco.projections.kpis import Period, compute_kpis
+from bco.projections.viewsdb import connect_file, views_key
 from bco.reports.casefile import build_case_file
 from bco.reports.exports import export_cases, export_contacts
 from bco.reports.pdf import render_html, render_pdf
@@ -240,6 +245,100 @@ def test_contacts_go_before_their_case(app: BCOApplication, clock: Any) -> None:
     assert app.erase(again, actor="retention").keys_destroyed == 1
     names = [c.name for c in app.get_interview(interview_id).contacts.values()]
     assert names == [REMOVED, REMOVED, REMOVED]
+
+
+def contact_items(missing: Iterable[Mapping[str, str]]) -> set[str]:
+    """The missing items that are a contact's details."""
+    return {m["item"] for m in missing if m["item"].startswith("contact:")}
+
+
+def completeness_seen(app: BCOApplication, case_id: UUID, interview_id: UUID
+                      ) -> dict[str, Any]:
+    """Completeness wherever it is counted: its read model (in every language), the lead's
+    coaching list and thin interviews, and the case file and interview screen's engine."""
+    runner = runner_for(app)
+    runner.catch_up()
+    with runner.reading() as db:
+        row = completeness.interview_completeness(db, str(interview_id), "en")
+        assert row is not None
+        dutch = completeness.interview_completeness(db, str(interview_id), "nl")
+        assert dutch is not None
+        (listed,) = completed_interviews(db, "north", datetime(2026, 11, 1, tzinfo=UTC))
+        thin = thin_interviews(db, Reach("north"), Period(
+            date(2026, 11, 1), date(2027, 12, 31), app.settings.zone), below=101)
+    interview = app.get_interview(interview_id)
+    guide = app.guide_for_interview(interview)
+    day = interview.completed_at.astimezone(app.settings.zone).date() \
+        if interview.completed_at else None
+    assert day is not None
+    screen = assess(guide, app.interview_state(interview), day)
+    case_file = build_case_file(app, case_id, language="en").completeness
+    assert case_file is not None
+    return {"row": row, "nl": contact_items(dutch["missing"]), "listed": listed["score"],
+            "thin": [r["score"] for r in thin], "screen": screen,
+            "case_file": contact_items(m.to_json() for m in case_file.missing)}
+
+
+def test_erased_contacts_are_no_items_to_fill(app: BCOApplication, clock: Any) -> None:
+    """A completed interview with a contact whose details are missing: once the contacts'
+    details are erased after retention, nobody can fill them, so they are no gaps any more,
+    while the interview's history still shows the contact and its erasure."""
+    case_id = app.register_case(person=IndexPerson(name="Xavierindex Gat", phone="0611110001"),
+                                disease="covid-19", onset=clock.now.date() - timedelta(days=1),
+                                actor="anna").aggregate_id
+    app.assign_case(case_id, "anna", "north", actor="lead")
+    interview_id = app.start_interview(case_id, actor="anna", reached=True).aggregate_id
+    app.record_answer(interview_id, "has_symptoms", True, actor="anna")
+    thin_one = app.report_contact(interview_id, {"name": "Yolandacontact"},
+                                  actor="anna").aggregate_id  # no phone, day, category…
+    app.complete_interview(interview_id, actor="anna")
+    before = completeness_seen(app, case_id, interview_id)
+    gaps = {f"contact:{thin_one}:{name}" for name in ("reach", "day", "category", "informs")}
+    assert gaps <= contact_items(before["row"]["missing"])
+    assert gaps <= before["nl"] and gaps <= before["case_file"]
+    assert gaps <= {gap.item for gap in before["screen"].gaps}
+
+    clock.advance(days=CONTACT_DAYS + 1)
+    due = app.retention_due(case_id, as_of=clock.now, case_days=DAYS,
+                            contact_days=CONTACT_DAYS)
+    assert due is not None and due.contacts and not due.whole_case
+    app.erase(due, actor="retention")
+    after = completeness_seen(app, case_id, interview_id)
+    row = after["row"]
+    assert contact_items(row["missing"]) == set() == after["nl"] == after["case_file"]
+    assert [m for m in before["row"]["missing"] if m["item"] not in gaps] == row["missing"]
+    assert row["missing_count"] == len(row["missing"]) and row["erased_contacts"] == 1
+    assert row["as_of"] == before["row"]["as_of"]  # the same day: no days added since
+    assert row["score"] >= before["row"]["score"]  # what was recorded still counts
+    assert after["listed"] == row["score"] and after["thin"] == [row["score"]]
+    assert (after["screen"].score, [gap.to_json("en") for gap in after["screen"].gaps]) == (
+        row["score"], row["missing"])
+    # The history still has the contact, as the marker, and the erasure.
+    assert [c.name for c in app.get_interview(interview_id).live_contacts] == [REMOVED]
+    assert [e for e in app.case_history(case_id)
+            if e["type"] == "Interview.PersonalDataErased"]
+    # A contact named after a reopen is asked for as usual; the erased one still is not.
+    app.reopen_interview(interview_id, "remembered one more", actor="anna")
+    later = app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
+    app.complete_interview(interview_id, actor="anna")
+    reopened = completeness_seen(app, case_id, interview_id)["row"]
+    assert {i.split(":")[1] for i in contact_items(reopened["missing"])} == {
+        str(later.aggregate_id)}
+    assert reopened["erased_contacts"] == 1
+    # Followed along, then rebuilt: the same rows.
+    runner = runner_for(app)
+    followed = views_contents(runner.views_path, app.settings)
+    rebuilder_for(app).rebuild()
+    assert views_contents(runner.views_path, app.settings) == followed
+    # A views.db of the layout before: the completeness read model is replayed into this one.
+    conn = connect_file(runner.views_path, views_key(app.settings))
+    try:
+        conn.execute(f"ALTER TABLE {completeness.TABLE} DROP COLUMN erased_contacts")
+        conn.commit()
+    finally:
+        conn.close()
+    runner_for(app).catch_up()
+    assert views_contents(runner.views_path, app.settings) == followed
 
 
 @pytest.mark.parametrize("dry_run", [True, False])

@@ -69,6 +69,10 @@ def test_an_erased_contact_in_a_reopened_interview_is_shown_not_edited(
     assert f'id="c-{gone}-name" name="name" value="verwijderd na afloop van de bewaartermijn" ' \
            "required disabled" in page
     assert f'id="c-{new}-name" name="name" value="Nieuwe Naam" required>' in page
+    # Only the new contact has items to fill: nobody can ask for what the erased one lacks.
+    to_fill = page.split('class="contacts-to-fill"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="#step-contact-{new}"' in to_fill and "Nieuwe Naam: nog" in to_fill
+    assert f"c-{gone}" not in to_fill and "bewaartermijn" not in to_fill
     version = bco_app.get_interview(interview_id).version
     refused = tracer.post(f"/interviews/{interview_id}/contacts/{gone}",
                           data={"name": "verwijderd na afloop van de bewaartermijn",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
+from bco.domain.personal import REMOVED
 from bco.guides.completeness import assess, completeness
 from bco.guides.model import Guide
 from bco.guides.state import ContactFacts, InterviewState
@@ -65,6 +66,28 @@ def test_contact_details_are_required(example: Guide) -> None:
     assert "contact:c-1:day" in missing and "contact:c-1:category" in missing
     assert "contact:c-1:name" not in missing
     assert missing["contact:c-1:reach"].text.startswith("Contact Sam: telefoon")
+
+
+def test_a_contact_erased_after_retention_has_no_items_to_fill(example: Guide) -> None:
+    """Its details cannot be asked for any more: the interview scores as if the rest were all
+    there is, and a contact named after a reopen still has its own items."""
+    whole = complete_state()
+    erased = ContactFacts(name=str(REMOVED), id="c-1", erased=True)  # no reach, day, category
+    kept = dataclasses.replace(whole, contacts=(*whole.contacts, erased))
+    result = completeness(example, kept, TODAY, "en")
+    assert (result.score, result.missing) == (100, [])
+    named_later = dataclasses.replace(kept, contacts=(*kept.contacts,
+                                                      ContactFacts(name="Noor", id="c-2")))
+    assert {m.item for m in completeness(example, named_later, TODAY).missing} == {
+        "contact:c-2:reach", "contact:c-2:day", "contact:c-2:category"}
+    # what was recorded of it still counts: the erasure lifts the score, never lowers it
+    thin = InterviewState(contacts=(ContactFacts(name="Sam", id="c-3", phone="+3120"),),
+                          onset=ONSET)
+    gone = dataclasses.replace(thin, contacts=(dataclasses.replace(
+        thin.contacts[0], name=str(REMOVED), erased=True),))
+    assert assess(example, gone, TODAY).score >= assess(example, thin, TODAY).score
+    assert [gap for gap in assess(example, gone, TODAY).gaps
+            if gap.item.startswith("contact:")] == []
 
 
 def test_a_reason_instead_of_a_phone_number_is_enough(example: Guide) -> None:
