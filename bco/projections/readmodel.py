@@ -280,25 +280,19 @@ def table_rows(db: Database, table: str, order_by: str) -> list[Row]:
     return [dict(zip(names, found, strict=True)) for found in cursor.fetchall()]
 
 
-# Texts of the timestamps and ids read models write, by value. One event is written by a dozen
-# read models and its case's id by every event of the case: each is formatted once, not every
-# time (together a tenth of a rebuild's CPU). Room for more than a rebuild batch's events (a
-# read model meets an event again only after the whole batch); emptied when full (~40 MB).
-_TEXTS_KEPT = 262_144
-_utc_texts: dict[datetime, str] = {}
-_key_texts: dict[Any, str] = {}
+class _RememberedTexts(dict[Any, str]):
+    """Texts by value, made once: a hit is a plain dict lookup. Emptied when full, so memory
+    stays bounded."""
 
+    def __init__(self, make: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.make = make
 
-def utc_text(moment: datetime | None) -> str | None:
-    """A fixed-width UTC timestamp, so text order is time order in SQL."""
-    if moment is None:
-        return None
-    text = _utc_texts.get(moment)
-    if text is None:
-        if len(_utc_texts) >= _TEXTS_KEPT:
-            _utc_texts.clear()
-        text = _utc_texts[moment] = _utc_format(moment)
-    return text
+    def __missing__(self, value: Any) -> str:
+        if len(self) >= _TEXTS_KEPT:
+            self.clear()
+        text = self[value] = self.make(value)
+        return text
 
 
 def _utc_format(moment: datetime) -> str:
@@ -308,14 +302,23 @@ def _utc_format(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
+# Texts of the timestamps and ids read models write. One event is written by a dozen read
+# models and its case's id by every event of the case: each is formatted once, not every time
+# (together a tenth of a rebuild's CPU). Room for more than a rebuild batch's events (a read
+# model meets an event again only after the whole batch); ~40 MB when full.
+_TEXTS_KEPT = 262_144
+_utc_texts = _RememberedTexts(_utc_format)
+_key_texts = _RememberedTexts(str)
+
+
+def utc_text(moment: datetime | None) -> str | None:
+    """A fixed-width UTC timestamp, so text order is time order in SQL."""
+    return None if moment is None else _utc_texts[moment]
+
+
 def key_text(value: Any) -> str:
     """`str(value)` of an event's id (a UUID, mostly), remembered: read models key rows by it."""
-    text = _key_texts.get(value)
-    if text is None:
-        if len(_key_texts) >= _TEXTS_KEPT:
-            _key_texts.clear()
-        text = _key_texts[value] = str(value)
-    return text
+    return _key_texts[value]
 
 
 def parse_utc(text: str | None) -> datetime | None:
