@@ -5,13 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import re
+from html import unescape
 from typing import Any
 from uuid import UUID
 
+import pytest
 from flask import Flask
 from web_support import Cases, sign_in
 
 from bco.application import BCOApplication
+from bco.web import dashboard
 from bco.web.access import case_reference
 from bco.web.csv_download import cell
 
@@ -308,3 +311,24 @@ def test_team_report_has_the_caseload_chart_and_known_contacts(web: Flask,
     kpis = sign_in(web, "lead").get(
         "/dashboard/kpis.json?from=2026-11-24&to=2026-11-25").get_json()
     assert kpis["known_contacts_among_new_cases"] == 0.0 and kpis["cases"] == 1
+
+
+def test_the_yield_table_shows_the_first_rows_and_the_csv_has_them_all(
+        web: Flask, cases: Cases, bco_app: BCOApplication,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    case_id = cases.register(hours_ago=3)
+    cases.assign(case_id, "tracer")
+    interview_id = bco_app.start_interview(case_id, actor="tracer").aggregate_id
+    for prompt in ("setting:work", "setting:home", "final"):
+        bco_app.answer_follow_up(interview_id, prompt, answer=None, nobody=True, actor="tracer")
+    bco_app.complete_interview(interview_id, actor="tracer")
+    cases.project()
+    monkeypatch.setattr(dashboard, "SHOWN_ROWS", 2)
+    lead = sign_in(web, "lead")
+    body = lead.get("/dashboard").get_data(as_text=True)  # Dutch
+    table = body.split('id="yield-heading"')[1].split("</section>")[0]
+    text = lead.get("/dashboard/yield.csv").get_data(as_text=True).lstrip("\ufeff")
+    in_csv = list(csv.reader(io.StringIO(text)))[1:]
+    assert len(in_csv) >= 3
+    assert table.count('<th scope="row">') == 2
+    assert f"De eerste 2 van {len(in_csv)}" in unescape(table)
