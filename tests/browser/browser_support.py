@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -83,6 +84,19 @@ def sign_in(page: Page, server: Server, name: str) -> None:
     page.locator("form button[type=submit]").first.click()
     page.wait_for_load_state()
     assert "/signin" not in page.url, page.content()[:2000]
+
+
+def sized(new_page: Any, viewport: dict[str, int]) -> Page:
+    """A page of its own (a person of its own) at this screen size; axe-core may run in it."""
+    page: Page = new_page(bypass_csp=True)
+    page.set_viewport_size(viewport)
+    return page
+
+
+def page_width(page: Page) -> int:
+    """How wide the page's content is, to check it fits the screen without scrolling sideways."""
+    width: int = page.evaluate("document.documentElement.scrollWidth")
+    return width
 
 
 def axe_violations(page: Page, impact: str = "critical") -> list[dict[str, object]]:

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from browser_support import Server, axe_violations, sign_in
-from playwright.sync_api import Page, expect
+from browser_support import Server, axe_violations, page_width, sign_in, sized
+from playwright.sync_api import expect
 
 from bco.audit.store import AccessEntry
 
@@ -18,16 +18,6 @@ SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "hei
 PURPOSES = ("tracer.case_page", "tracer.worklist", "casefile.download", "index-request",
             "bco case show", "interview.screen")
 
-
-def sized(new_page, size: str) -> Page:
-    page: Page = new_page(bypass_csp=True)
-    page.set_viewport_size(SIZES[size])
-    return page
-
-
-def page_width(page: Page) -> int:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    return width
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -52,7 +42,7 @@ def test_a_long_log_reads_well_a_page_at_a_time(new_page, server: Server, output
     for reader, address, older, status in (
             ("lead", f"/cases/{case_id}/access", "Ouder", "234 inzages in totaal."),
             ("admin", f"/admin/access?case={reference}", "Older", "234 entries in all.")):
-        page = sized(new_page, size)
+        page = sized(new_page, SIZES[size])
         sign_in(page, server, reader)
         page.goto(server.url + address)
         expect(page.locator(".access-count")).to_contain_text(status)

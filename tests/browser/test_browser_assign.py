@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser_support import Server, axe_violations, sign_in
+from browser_support import Server, axe_violations, page_width, sign_in, sized
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -13,17 +13,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
-
-def sized(new_page, viewport: dict[str, int]) -> Page:
-    """A page of its own (a person of its own) at this screen size; axe-core may run in it."""
-    page: Page = new_page(bypass_csp=True)
-    page.set_viewport_size(viewport)
-    return page
-
-
-def page_width(page: Page) -> int:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    return width
 
 
 def clipped_cards(page: Page) -> list[str]:

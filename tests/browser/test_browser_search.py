@@ -7,23 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from browser_support import Server, axe_violations, sign_in
-from playwright.sync_api import Page, expect
+from browser_support import Server, axe_violations, page_width, sign_in, sized
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
-
-def sized(new_page, size: str) -> Page:
-    page: Page = new_page(bypass_csp=True)
-    page.set_viewport_size(SIZES[size])
-    return page
-
-
-def page_width(page: Page) -> int:
-    width: int = page.evaluate("document.documentElement.scrollWidth")
-    return width
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -31,7 +21,7 @@ def test_a_tracer_finds_a_case_by_phone_from_the_header(
         new_page, server: Server, output_dir: Path, size: str) -> None:
     case_id = server.register_case(f"Wilma Zoekbaar {size}", phone="06 23456789")
     server.app.assign_case(case_id, "tracer", "north", actor="lead")
-    page = sized(new_page, size)
+    page = sized(new_page, SIZES[size])
     sign_in(page, server, "tracer")
     page.goto(f"{server.url}/worklist")
     box = page.locator("header form.search input[name=term]")
@@ -69,7 +59,7 @@ def test_the_authority_sorts_filters_and_downloads_its_inform_list(
                                   actor="tracer2")
     server.app.record_answer(interview_id, "who_informs", "mixed", actor="tracer2")
     server.app.complete_interview(interview_id, actor="tracer2")
-    page = sized(new_page, size)
+    page = sized(new_page, SIZES[size])
     sign_in(page, server, "authority")
     page.goto(f"{server.url}/inform")
     mine = page.locator("article.inform h2").filter(has_text=size)

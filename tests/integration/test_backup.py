@@ -46,6 +46,16 @@ def filled(app: BCOApplication, clock: Any) -> list[UUID]:
     return cases
 
 
+def one_case(settings: Settings, clock: Any, name: str, phone: str) -> int:
+    """A store with one case worked through; how many events it holds."""
+    app = BCOApplication(settings, clock=clock)
+    try:
+        run_case(app, clock, name=name, phone=phone)
+        return app.store_position()
+    finally:
+        app.close()
+
+
 def histories(app: BCOApplication, cases: list[UUID]) -> dict[UUID, Any]:
     return {case_id: app.case_history(case_id) for case_id in cases}
 
@@ -139,9 +149,7 @@ def test_a_backup_taken_while_writing_is_one_consistent_moment(
 
 def test_restore_refuses_a_data_directory_in_use_and_a_damaged_backup(
         sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    run_case(app, clock, name="Een Geval", phone="0611113333")
-    app.close()
+    one_case(sqlite_settings, clock, "Een Geval", "0611113333")
     target = tmp_path / "backup"
     assert cli(sqlite_settings, "backup", str(target)).exit_code == 0
     refused = cli(sqlite_settings, "restore", str(target))
@@ -217,12 +225,7 @@ def practice_records(sandbox: TrainingApplication, practice_id: UUID) -> dict[st
 
 def test_the_practice_store_is_backed_up_and_restored(sqlite_settings: Settings, clock: Any,
                                                       tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    try:
-        run_case(app, clock, name="Echte Index", phone="0611114444")
-        real_events = app.store_position()
-    finally:
-        app.close()
+    real_events = one_case(sqlite_settings, clock, "Echte Index", "0611114444")
     practice_id, before = practised(sqlite_settings, clock)
     assert before["result"] is not None and before["newbie"][1]
 
@@ -257,9 +260,7 @@ def test_the_practice_store_is_backed_up_and_restored(sqlite_settings: Settings,
 def test_a_backup_of_an_install_that_never_practised_says_so(sqlite_settings: Settings,
                                                              clock: Any,
                                                              tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    run_case(app, clock, name="Geen Oefening", phone="0611115555")
-    app.close()
+    one_case(sqlite_settings, clock, "Geen Oefening", "0611115555")
     target = tmp_path / "backup"
     result = cli(sqlite_settings, "backup", str(target))
     assert result.exit_code == 0, result.output
@@ -277,9 +278,7 @@ def test_a_backup_of_an_install_that_never_practised_says_so(sqlite_settings: Se
 
 def test_restore_refuses_a_backup_whose_practice_store_is_missing_or_damaged(
         sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    run_case(app, clock, name="Een Geval", phone="0611116666")
-    app.close()
+    one_case(sqlite_settings, clock, "Een Geval", "0611116666")
     practised(sqlite_settings, clock)
     target = tmp_path / "backup"
     assert cli(sqlite_settings, "backup", str(target)).exit_code == 0
@@ -309,9 +308,7 @@ def test_restore_refuses_a_backup_whose_practice_store_is_missing_or_damaged(
 
 def test_a_backup_made_before_practice_was_copied_still_restores(
         sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    run_case(app, clock, name="Oude Backup", phone="0611117777")
-    app.close()
+    one_case(sqlite_settings, clock, "Oude Backup", "0611117777")
     target = tmp_path / "backup"
     assert cli(sqlite_settings, "backup", str(target)).exit_code == 0
     manifest = json.loads((target / "manifest.json").read_text())
@@ -326,12 +323,7 @@ def test_a_backup_made_before_practice_was_copied_still_restores(
 
 def test_postgres_backs_up_the_practice_tables_and_counts_them_apart(
         postgres_settings: Settings, clock: Any, tmp_path: Path) -> None:
-    app = BCOApplication(postgres_settings, clock=clock)
-    try:
-        run_case(app, clock, name="Echte Index", phone="0611118888")
-        real_events = app.store_position()
-    finally:
-        app.close()
+    real_events = one_case(postgres_settings, clock, "Echte Index", "0611118888")
     never = tmp_path / "before-practice"
     result = cli(postgres_settings, "backup", str(never))
     assert result.exit_code == 0, result.output
