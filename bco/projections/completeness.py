@@ -31,6 +31,7 @@ from bco.projections.readmodel import (
     Row,
     day_text,
     fetch_row,
+    key_text,
 )
 
 TABLE = "completeness"
@@ -96,11 +97,11 @@ def evolve_state(state: Mapping[str, Any], event: Any, guide: Guide | None) -> d
                 "name", "phone", "email", "day", "setting", "prompt", "household", "facts",
                 "informs")})}
     elif isinstance(event, Interview.ContactUpdated):
-        key = str(event.contact_id)
+        key = key_text(event.contact_id)
         evolved["contacts"] = {**state["contacts"],
                                key: contact_entry(state["contacts"][key], event.changes)}
     elif isinstance(event, Interview.ContactRemoved):
-        key = str(event.contact_id)
+        key = key_text(event.contact_id)
         evolved["contacts"] = {**state["contacts"],
                                key: {**state["contacts"][key], "removed": True}}
     elif isinstance(event, Interview.FollowUpAnswered) and event.prompt_id not in state["done"]:
@@ -221,14 +222,14 @@ class CompletenessModel(ReadModel):
             rows.put(TABLE, {**row, "dirty": 1})
 
     def _case_registered(self, rows: Batch, event: Any) -> None:
-        rows.put(CASES, {"case_id": str(event.originator_id), "interview_id": None,
+        rows.put(CASES, {"case_id": key_text(event.originator_id), "interview_id": None,
                          "onset": day_text(event.onset), "test_date": day_text(event.test_date)})
 
     def _case_corrected(self, rows: Batch, event: Any) -> None:
         changes = event.changes
         if "onset" not in changes and "test_date" not in changes:
             return
-        found = rows.get(CASES, str(event.originator_id))
+        found = rows.get(CASES, key_text(event.originator_id))
         assert found is not None, "a correction of an unregistered case"
         case = dict(found)
         for key in ("onset", "test_date"):
@@ -239,15 +240,15 @@ class CompletenessModel(ReadModel):
             self._touch(rows, case["interview_id"], event)
 
     def _case_interview_started(self, rows: Batch, event: Any) -> None:
-        case = rows.get(CASES, str(event.originator_id))
+        case = rows.get(CASES, key_text(event.originator_id))
         assert case is not None, "an interview for an unregistered case"
-        rows.put(CASES, {**case, "interview_id": str(event.interview_id)})
+        rows.put(CASES, {**case, "interview_id": key_text(event.interview_id)})
 
     def _status(self, rows: Batch, event: Any) -> None:
-        interview_id = str(event.originator_id)
+        interview_id = key_text(event.originator_id)
         if isinstance(event, Interview.Started):
             rows.put(TABLE, {
-                "interview_id": interview_id, "case_id": str(event.case_id),
+                "interview_id": interview_id, "case_id": key_text(event.case_id),
                 "guide_id": event.guide_id, "guide_hash": event.guide_hash,
                 "interview_status": None, "score": None, "missing_count": None,
                 "erased_contacts": 0, "as_of": None, "error": None, "dirty": 1})
@@ -255,7 +256,7 @@ class CompletenessModel(ReadModel):
         self._touch(rows, interview_id, event, status=STATUS_AFTER[type(event)].value)
 
     def _fact(self, rows: Batch, event: Any) -> None:
-        interview_id = str(event.originator_id)
+        interview_id = key_text(event.originator_id)
         row = rows.get(TABLE, interview_id)
         assert row is not None, "a fact for an unstarted interview"
         _states(rows)[interview_id] = evolve_state(
@@ -266,7 +267,7 @@ class CompletenessModel(ReadModel):
         """The contacts' details erased after retention are no longer items to fill. Evaluated
         as of the same day as before (the erasure tells nothing about the interview), so only
         their items go, not days that passed since."""
-        row = rows.get(TABLE, str(event.originator_id))
+        row = rows.get(TABLE, key_text(event.originator_id))
         if CONTACTS not in event.parts or row is None:
             return
         _states(rows)[row["interview_id"]] = evolve_state(

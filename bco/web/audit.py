@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from bco.audit import store as audit
-from bco.audit.store import AccessQuery
+from bco.audit.store import AccessEntry, AccessQuery
 from bco.audit.unusual import bursts, outside_reads
 from bco.domain.account import Role
 from bco.domain.case import Case
@@ -91,6 +91,13 @@ def paging(asked: int, total: int) -> Paging:
     return Paging(page=min(asked, Paging(page=1, total=total).pages), total=total)
 
 
+def page_of(log: audit.AccessLog, query: AccessQuery, asked: int
+            ) -> tuple[Paging, list[AccessEntry]]:
+    """The page asked for of what the query selects, and its entries."""
+    page = paging(asked, log.count(query))
+    return page, log.entries(replace(query, limit=page.size, offset=page.offset))
+
+
 def bad_page() -> Any:
     raw = (request.args.get("page") or "").strip()
     message = _("'%(value)s' is not a page number; pages are numbered 1, 2, 3 and so on. Use "
@@ -133,10 +140,8 @@ def case_log(case_id: UUID) -> Any:
     asked = page_asked()
     if asked is None:
         return bad_page()
-    log = bco().access_log
-    chosen = AccessQuery(case_id=case_id, newest_first=True)
-    page = paging(asked, log.count(chosen))
-    entries = log.entries(replace(chosen, limit=page.size, offset=page.offset))
+    page, entries = page_of(bco().access_log, AccessQuery(case_id=case_id, newest_first=True),
+                            asked)
     return render_template("audit/case_log.html", case=case,
                            reference=access.case_reference(case_id), entries=entries,
                            may_print=may_print_report(current_user, case), paging=page,
@@ -179,9 +184,8 @@ def admin_log() -> Any:
         field, messages = next(iter(problems.items()))
         return error_response(422, f"bad_{field}", messages[0], problems)
     log = bco().access_log
-    chosen = AccessQuery(case_id=case_id, account=user or None, since=since, newest_first=True)
-    page = paging(asked, log.count(chosen))
-    entries = log.entries(replace(chosen, limit=page.size, offset=page.offset))
+    page, entries = page_of(log, AccessQuery(case_id=case_id, account=user or None,
+                                             since=since, newest_first=True), asked)
     link_args = {"user": user, "case": reference,
                  "since": since.date().isoformat() if since else ""}
     return render_template("audit/admin_log.html", entries=entries, accounts=log.accounts(),
