@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -33,6 +34,7 @@ COMPRESSOR_TOPIC = "eventsourcing.compressor:ZlibCompressor"
 MAPPER_TOPIC = "bco.sealing:SealingMapper"
 KEY_SIZES = (16, 24, 32)
 SCHEMA_LOCK = 0x42C0_5C4E  # the PostgreSQL advisory lock held while creating the store
+SQLITE_CREATION_LOCK = "store.lock"  # its SQLite counterpart, a file in the data directory
 # Writers commit side by side; followers read up to a horizon (bco/storage_postgres.py).
 POSTGRES_RECORDER_TOPIC = "bco.storage_postgres:HorizonPostgresRecorder"
 STATEMENT_CACHE = 64  # prepared statements kept per SQLite connection
@@ -114,14 +116,21 @@ class _StatementCachingPool(SQLiteConnectionPool):
 
 @contextmanager
 def one_creator_at_a_time(settings: Settings) -> Iterator[None]:
-    """Hold PostgreSQL's advisory lock while the store's tables and functions are created.
+    """Let one application instance at a time create the store's tables (and functions).
 
-    Every application instance creates them if missing, and PostgreSQL refuses two sessions
-    replacing the same function at once ("tuple concurrently updated"): web workers, web
-    nodes and rebuild helpers start together. SQLite serialises this by itself.
+    Every instance creates them if missing, and web workers, web nodes and rebuild helpers
+    start together. PostgreSQL refuses two sessions replacing the same function at once
+    ("tuple concurrently updated"), so they queue on an advisory lock. SQLite does not wait
+    its busy timeout while a new file is switched to WAL: the other openers fail at once
+    with "database is locked", so they queue on a lock file beside the store.
     """
     if not settings.uses_postgres:
-        yield
+        with open(settings.data_dir / SQLITE_CREATION_LOCK, "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
         return
     import psycopg  # only for PostgreSQL: on SQLite it would cost ~20 MiB per process for nothing
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import stat
 import threading
 from datetime import date
@@ -14,6 +15,7 @@ from bco.application import BCOApplication
 from bco.config import Settings
 from bco.domain.case import IndexPerson
 from bco.storage import (
+    SQLITE_CREATION_LOCK,
     KeyNotCreatedError,
     StartupError,
     StatementCachingSQLiteFactory,
@@ -82,6 +84,29 @@ def test_workers_starting_together_all_open_the_store(settings: Settings, clock)
         opened[0].register_case(person=IndexPerson(name="X Y", phone="0612345678"),
                                 disease="covid-19", onset=date(2026, 11, 22), actor="anna")
         assert all(app.store_position() == opened[0].store_position() for app in opened)
+    finally:
+        for app in opened:
+            app.close()
+
+
+def test_a_new_sqlite_store_is_created_by_one_opener_at_a_time(
+        sqlite_settings: Settings, clock) -> None:
+    """Switching a new events.db to WAL fails other openers at once instead of waiting their
+    busy timeout, so openers queue on the creation lock; this one waits while it is held."""
+    sqlite_settings.data_dir.mkdir(parents=True)
+    opened: list[BCOApplication] = []
+    with open(sqlite_settings.data_dir / SQLITE_CREATION_LOCK, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        opener = threading.Thread(
+            target=lambda: opened.append(BCOApplication(sqlite_settings, clock=clock)))
+        opener.start()
+        opener.join(1.0)
+        waited = opener.is_alive() and not sqlite_settings.events_path.exists()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    opener.join(30)
+    try:
+        assert waited, "the opener created the store while another held the creation lock"
+        assert len(opened) == 1 and opened[0].store_position() == 0
     finally:
         for app in opened:
             app.close()
