@@ -253,7 +253,13 @@ def _sqlite_rows(path: Path) -> dict[str, int]:
 
 
 def _pg_dump(settings: Settings, target: Path) -> Manifest:
-    """pg_dump of the store's schema (custom format, one consistent snapshot)."""
+    """pg_dump of the store's schema (custom format), and the rows it holds per table.
+
+    The rows are counted in a transaction whose snapshot pg_dump is told to use, so the
+    manifest says what the dump holds even while nodes keep writing.
+    """
+    import psycopg  # only for PostgreSQL
+
     schema = settings.database_schema or "public"
     program = shutil.which("pg_dump")
     if program is None:
@@ -264,15 +270,18 @@ def _pg_dump(settings: Settings, target: Path) -> Manifest:
             f"--file={target / POSTGRES_FILE} \"$BCO_DATABASE_URL\"")
     dump = target / POSTGRES_FILE
     _write_private(dump, b"")
-    done = subprocess.run(
-        [program, "--format=custom", "--no-owner", f"--schema={schema}", f"--file={dump}",
-         settings.database_url],
-        capture_output=True, text=True, check=False)
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        exported = conn.execute("SELECT pg_export_snapshot()").fetchone()
+        rows = _postgres_rows(conn, schema)
+        done = subprocess.run(
+            [program, "--format=custom", "--no-owner", f"--schema={schema}", f"--file={dump}",
+             f"--snapshot={exported[0] if exported else ''}", settings.database_url],
+            capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
     dump.chmod(FILE_MODE)
     digest, size = _sha256(dump), dump.stat().st_size
-    rows = _postgres_rows(settings, schema)
     real = {t: n for t, n in rows.items() if not t.startswith(PRACTICE_TABLE_PREFIX)}
     practice = {t: n for t, n in rows.items() if t.startswith(PRACTICE_TABLE_PREFIX)}
     return Manifest(
@@ -284,18 +293,16 @@ def _pg_dump(settings: Settings, target: Path) -> Manifest:
                                                  "practice sandbox had never been opened)"))
 
 
-def _postgres_rows(settings: Settings, schema: str) -> dict[str, int]:
-    import psycopg  # only for PostgreSQL
-
-    with psycopg.connect(settings.database_url, autocommit=True) as conn:
-        tables = [name for (name,) in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]).fetchall()]
-        rows: dict[str, int] = {}
-        for table in tables:
-            found = conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
-            rows[table] = int(found[0]) if found else 0
-        return rows
+def _postgres_rows(conn: Any, schema: str) -> dict[str, int]:
+    """Rows per table of `schema`, as the connection's transaction sees them."""
+    tables = [name for (name,) in conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]).fetchall()]
+    rows: dict[str, int] = {}
+    for table in tables:
+        found = conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+        rows[table] = int(found[0]) if found else 0
+    return rows
 
 
 def _postgres_restore_guidance(settings: Settings, source: Path, manifest: Manifest) -> str:
@@ -309,7 +316,17 @@ def _postgres_restore_guidance(settings: Settings, source: Path, manifest: Manif
         f"  pg_restore --no-owner --dbname=\"$BCO_DATABASE_URL\" {source / manifest.file}\n"
         f"then set BCO_DATABASE_SCHEMA={schema}, keep the same events key, and run "
         "'bco projections rebuild' on every machine. The dump holds the practice sandbox's "
-        f"{PRACTICE_TABLE_PREFIX}* tables too, when there were any: pg_restore puts them back.")
+        f"{PRACTICE_TABLE_PREFIX}* tables too, when there were any: pg_restore puts them back."
+        f"{_expected_rows(manifest)}")
+
+
+def _expected_rows(manifest: Manifest) -> str:
+    """What the restored schema should hold, for the operator to check after pg_restore."""
+    if not manifest.rows:
+        return ""
+    held = ", ".join(f"{table} {count}" for table, count in sorted(manifest.rows.items())
+                     if table.endswith("events"))
+    return f"\nThe backup counted these rows, which the restored tables should hold: {held}."
 
 
 # -- files -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import sqlite3
 import stat
 import subprocess
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -103,12 +105,9 @@ def test_a_backup_restores_every_history_and_read_model(sqlite_settings: Setting
         again.close()
 
 
-def test_a_backup_taken_while_writing_is_one_consistent_moment(
-        sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
-    app = BCOApplication(sqlite_settings, clock=clock)
-    case_id, interview_id = run_case(app, clock, name="Druk Bezig", phone="0611112222",
-                                     close=False)
-    app.reopen_interview(interview_id, "more to ask", actor="anna")
+@contextmanager
+def answers_being_written(app: BCOApplication, interview_id: UUID) -> Iterator[None]:
+    """A tracer saving answer after answer for as long as the block runs."""
     stop = threading.Event()
 
     def keep_writing() -> None:
@@ -121,10 +120,20 @@ def test_a_backup_taken_while_writing_is_one_consistent_moment(
     writer = threading.Thread(target=keep_writing)
     writer.start()
     try:
-        result = cli(sqlite_settings, "backup", str(tmp_path / "backup"))
+        yield
     finally:
         stop.set()
         writer.join()
+
+
+def test_a_backup_taken_while_writing_is_one_consistent_moment(
+        sqlite_settings: Settings, clock: Any, tmp_path: Path) -> None:
+    app = BCOApplication(sqlite_settings, clock=clock)
+    case_id, interview_id = run_case(app, clock, name="Druk Bezig", phone="0611112222",
+                                     close=False)
+    app.reopen_interview(interview_id, "more to ask", actor="anna")
+    with answers_being_written(app, interview_id):
+        result = cli(sqlite_settings, "backup", str(tmp_path / "backup"))
     assert result.exit_code == 0, result.output
     copied = sqlite3.connect(str(tmp_path / "backup" / "events.db"))
     original = sqlite3.connect(str(sqlite_settings.events_path))
@@ -185,6 +194,7 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
     fresh = replace(postgres_settings, data_dir=tmp_path / "restored")
     told = cli(fresh, "restore", str(target))
     assert told.exit_code == 1 and "pg_restore" in told.output
+    assert f"bco_events {manifest['rows']['bco_events']}" in told.output
     url = postgres_settings.database_url
     with psycopg.connect(url, autocommit=True) as conn:  # the store is lost
         conn.execute(f'DROP SCHEMA "{postgres_settings.database_schema}" CASCADE')
@@ -199,6 +209,32 @@ def test_postgres_is_backed_up_with_pg_dump_and_restored_as_it_says(
         assert views_contents(fresh.views_path, fresh) == views
     finally:
         again.close()
+
+
+def test_a_postgres_backup_counts_the_rows_its_dump_holds_while_writing(
+        postgres_settings: Settings, clock: Any, tmp_path: Path) -> None:
+    """The manifest's row counts are those of the dump's own snapshot, not of a moment later."""
+    app = BCOApplication(postgres_settings, clock=clock)
+    _, interview_id = run_case(app, clock, name="Druk Bezig", phone="0611112222", close=False)
+    app.reopen_interview(interview_id, "more to ask", actor="anna")
+    try:
+        with answers_being_written(app, interview_id):
+            result = cli(postgres_settings, "backup", str(tmp_path / "backup"))
+        written = app.store_position()
+    finally:
+        app.close()
+    assert result.exit_code == 0, result.output
+    counted = json.loads((tmp_path / "backup" / "manifest.json").read_text())["rows"]
+    url, schema = postgres_settings.database_url, postgres_settings.database_schema
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    subprocess.run(["pg_restore", "--no-owner", f"--dbname={url}",
+                    str(tmp_path / "backup" / "events.pgdump")], check=True)
+    with psycopg.connect(url, autocommit=True) as conn:
+        restored = {table: conn.execute(f'SELECT count(*) FROM "{schema}"."{table}"')
+                    .fetchone()[0] for table in counted}
+    assert restored == counted
+    assert counted["bco_events"] < written, "the writer went on after the dump's snapshot"
 
 
 def practised(settings: Settings, clock: Any) -> tuple[UUID, dict[str, Any]]:
