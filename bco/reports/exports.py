@@ -36,12 +36,12 @@ from bco.projections.runner import BUSY_TIMEOUT_MS
 from bco.projections.viewsdb import connect_file, views_key
 from bco.reports import fhir
 from bco.reports.pseudonyms import Pseudonymiser, birth_year, pseudonym_key
+from bco.reports.spreadsheet_cells import FORMULA_STARTS
 
 FORMATS = ("ndjson", "csv", "fhir")
 MEDIA_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8",
                "fhir": "application/fhir+json"}
 ROWS_PER_CHUNK = 500
-CSV_RISKY_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CURSOR_TEXT = re.compile(r"(cases|contacts):(0|[1-9][0-9]{0,17})")
 
 Record = dict[str, Any]
@@ -245,8 +245,8 @@ def _ndjson(conn: sqlite3.Connection, query: Query, since: int, until: int, shap
 
 def csv_row(values: tuple[Any, ...], flags: tuple[int, ...] = ()) -> list[Any]:
     """Cells no spreadsheet runs as a formula (a leading `'`), with flags read true/false."""
-    cells = [("'" + v if v.__class__ is str and v.startswith(CSV_RISKY_STARTS) else v)
-             for v in values]
+    cells = [("'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v)
+             for v in values]  # spreadsheet_cells.defused, inline: called per cell of exports
     for index in flags:
         cells[index] = "true" if cells[index] else "false"
     return cells

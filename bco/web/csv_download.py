@@ -10,8 +10,7 @@ from typing import Any
 
 from flask import Response
 
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from bco.reports.spreadsheet_cells import defused
 
 
 def cell(value: Any) -> str:
@@ -26,8 +25,7 @@ def cell(value: Any) -> str:
         return str(value)  # numbers stay numbers, negative ones too
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return defused(str(value))
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Response:

@@ -13,20 +13,13 @@ from flask_login import current_user
 
 from bco.audit import store as audit
 from bco.projections import contacts as contacts_model
+from bco.reports.spreadsheet_cells import defused
 from bco.web import inform
 from bco.web.auth import bco, role_required
 from bco.web.display import disease_name
 from bco.web.readmodels import views
 
 CSV_LIMIT = 10_000
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defused(value: object) -> str:
-    """The cell as text that a spreadsheet shows and never evaluates."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def rows(found: list[inform.ContactToInform], zone: Any) -> list[list[str]]:
@@ -45,7 +38,7 @@ def rows(found: list[inform.ContactToInform], zone: Any) -> list[list[str]]:
             _("not reached") if contact.inform_outcome == "unreachable" else "",
             f"{item.completed_at.astimezone(zone):%Y-%m-%d %H:%M}" if item.completed_at else "",
         ])
-    return [[defused(cell) for cell in line] for line in lines]
+    return [[defused("" if cell is None else str(cell)) for cell in line] for line in lines]
 
 
 @role_required(*inform.INFORMERS)
