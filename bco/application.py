@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from typing import Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -315,7 +316,7 @@ class BCOApplication(Application[UUID]):
         moment: only the events stamped at or before it are replayed, never today's state."""
         if as_of.tzinfo is None:
             raise ValueError("case_as_of needs a moment with its time zone")
-        case_events: list[Any] = [e for e in self._events_of(case_id) if e.timestamp <= as_of]
+        case_events = self._events_until(case_id, as_of)
         if not case_events:
             self.get_case(case_id)  # an unknown case says so before a case not yet received
             raise NotFoundError(_t("Case %(id)s was not registered yet at %(moment)s."),
@@ -323,11 +324,10 @@ class BCOApplication(Application[UUID]):
         case = replay(None, case_events)
         interview, interview_events = None, []
         if case.interview_id is not None:
-            interview_events = [e for e in self._events_of(case.interview_id)
-                                if e.timestamp <= as_of]
+            interview_events = self._events_until(case.interview_id, as_of)
             interview = replay(None, interview_events) if interview_events else None
         link_events = [e for invite in case.invitations
-                       for e in self._events_of(invite.invitation_id) if e.timestamp <= as_of]
+                       for e in self._events_until(invite.invitation_id, as_of)]
         events = sorted([*case_events, *interview_events, *link_events],
                         key=lambda e: e.timestamp)
         return CaseAsOf(case=case, interview=interview, events=events, as_of=as_of)
@@ -340,6 +340,14 @@ class BCOApplication(Application[UUID]):
         """What the index entered through a link and no tracer has decided on yet."""
         return [(invitation, proposal) for invitation in self.case_invitations(case)
                 for proposal in invitation.pending]
+
+    def _events_until(self, aggregate_id: UUID, moment: datetime) -> list[Any]:
+        """The aggregate's events up to the first one stamped after `moment`.
+
+        A prefix, not a filter: nodes whose clocks differ a little can stamp a later version
+        earlier, and replaying versions with a gap between them cannot be done.
+        """
+        return list(takewhile(lambda e: e.timestamp <= moment, self._events_of(aggregate_id)))
 
     def _events_of(self, aggregate_id: UUID) -> list[Any]:
         """Every stored event of one aggregate, oldest first, decrypted and upcast; after the

@@ -47,15 +47,21 @@ STAGES: list[tuple[str, float]] = [
 
 @dataclass
 class DemoClock:
-    """Lets demo events carry past timestamps, as if the cases had come in over days."""
+    """Lets demo events carry past timestamps, as if the cases had come in over days.
+
+    It never reaches `latest`, the real moment the demo is loaded: a step that would go past
+    it goes half of the way there instead, so a case's events stay in order and none is
+    stamped later than what the people trying BCO then do to it.
+    """
 
     now: datetime
+    latest: datetime
 
     def __call__(self) -> datetime:
         return self.now
 
     def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+        self.now += min(timedelta(**delta), (self.latest - self.now) / 2)
 
 
 def load_demo_accounts(app: BCOApplication) -> int:
@@ -77,7 +83,7 @@ def load_demo(app: BCOApplication, *, cases: int, now: datetime, seed: int = 7,
     created = 0
     try:
         for number in range(cases):
-            clock = DemoClock(now - timedelta(hours=rng.uniform(1, 96)))
+            clock = DemoClock(now - timedelta(hours=rng.uniform(1, 96)), latest=now)
             app.clock = clock
             if _make_case(app, rng, clock, number, now):
                 created += 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from casefile_story import (
@@ -17,6 +17,7 @@ from casefile_story import (
 )
 
 from bco.application import BCOApplication
+from bco.domain.case import CallOutcome, IndexPerson
 from bco.domain.errors import NotFoundError
 from bco.domain.interview import InterviewStatus
 from bco.reports.casefile import build_case_file
@@ -39,6 +40,26 @@ def test_as_of_replays_only_what_happened_until_then(app: BCOApplication, clock)
     assert before_interview.interview is None and len(before_interview.case.call_attempts) == 1
     with pytest.raises(NotFoundError, match="not registered yet"):
         app.case_as_of(story.case_id, then.case.received_at - timedelta(days=1))
+
+
+def test_as_of_stops_at_the_first_later_event_when_clocks_disagree(
+        app: BCOApplication, clock) -> None:
+    """Two nodes whose clocks differ: version 3 stamped after version 4. The case as of a
+    moment between them is replayed up to version 2, never with a gap in its versions."""
+    case_id = app.register_case(person=IndexPerson(name="Scheve Klok", phone="0612345678"),
+                                disease="covid-19", onset=date(2026, 11, 22),
+                                actor="anna").aggregate_id
+    clock.advance(minutes=5)
+    app.assign_case(case_id, "tracer", "north", actor="lead")
+    clock.advance(minutes=10)
+    app.log_call_attempt(case_id, CallOutcome.NO_ANSWER, actor="tracer")  # a fast clock
+    clock.advance(minutes=-8)
+    app.log_call_attempt(case_id, CallOutcome.REACHED, actor="tracer")  # a right one
+    between = clock.now + timedelta(minutes=1)
+    then = app.case_as_of(case_id, between)
+    assert then.case.version == 2 and then.case.call_attempts == []
+    assert [e.originator_version for e in then.events] == [1, 2]
+    assert build_case_file(app, case_id, as_of=between, language="en").reference
 
 
 def test_the_earlier_file_lacks_what_came_later(app: BCOApplication, clock) -> None:

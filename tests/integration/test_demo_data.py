@@ -35,3 +35,15 @@ def test_demo_answers_fit_their_questions(app: BCOApplication, clock: Any) -> No
                                                             event.value)
         checked += 1
     assert checked > 50
+
+
+def test_demo_events_are_stamped_before_the_moment_it_is_loaded(app: BCOApplication,
+                                                               clock: Any) -> None:
+    """Later versions stamped after now would break every case file as of now."""
+    load_demo(app, cases=40, now=clock(), seed=3)
+    stamps: dict[Any, list[Any]] = {}
+    for notification in app.recorder.select_notifications(start=1, limit=100_000):
+        event = app.mapper.to_domain_event(notification)
+        stamps.setdefault(event.originator_id, []).append(event.timestamp)
+    assert len(stamps) > 40
+    assert all(times == sorted(times) and times[-1] < clock() for times in stamps.values())
