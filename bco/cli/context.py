@@ -18,6 +18,7 @@ from bco.audit.store import CLI_ROLE, ROLE_WIDE, AccessEntry
 from bco.config import Settings
 from bco.domain.errors import DomainError, NotFoundError
 from bco.projections.rebuild import RebuildHelperFailed
+from bco.projections.views_copy import ViewsCopyError
 from bco.storage import StartupError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,7 +70,7 @@ def user_errors() -> Iterator[None]:
     """The one place that turns BCO's errors into CLI messages and exit codes."""
     try:
         yield
-    except (StartupError, RebuildHelperFailed) as exc:
+    except (StartupError, RebuildHelperFailed, ViewsCopyError) as exc:
         raise click.ClickException(str(exc)) from None
     except NotFoundError as exc:
         raise click.ClickException(terminal_safe(exc.message)) from None

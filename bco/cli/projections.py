@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import click
 
 from bco.cli.context import CliContext, echo_json, mapped_errors
 from bco.projections import rebuilder_for, runner_for
 from bco.projections.runner import ReadModelStatus
+from bco.projections.views_copy import copy_views
 
 
 @click.group("projections")
 def projections() -> None:
-    """Read models: status, catch up or follow, rebuild."""
+    """Read models: status, catch up or follow, rebuild, copy for a new node."""
 
 
 @projections.command("status")
@@ -36,21 +40,65 @@ def status(ctx: CliContext, as_json: bool) -> None:
 
 @projections.command("rebuild")
 @click.option("--only", "only", metavar="NAME", help="Rebuild one read model (e.g. worklist).")
+@click.option("--from", "copy", metavar="FILE", type=click.Path(path_type=Path),
+              help="Start from a copy of another node's read models (made there with 'bco "
+                   "projections copy FILE') and replay only the events after it.")
 @click.pass_obj
 @mapped_errors
-def rebuild(ctx: CliContext, only: str | None) -> None:
+def rebuild(ctx: CliContext, only: str | None, copy: Path | None) -> None:
     """Replay the event log into a new views.db and swap it in; safe while the server runs."""
     rebuilder = rebuilder_for(ctx.app)
     runner = rebuilder.runner
+    if only is not None and copy is not None:
+        raise click.UsageError("Give --only or --from, not both: a copy holds every read "
+                               "model.")
     if only is not None and only not in {m.name for m in runner.read_models}:
         known = ", ".join(m.name for m in runner.read_models)
         raise click.BadParameter(f"No read model named '{only}'; known: {known}.",
                                  param_hint="--only")
+    if copy is not None:
+        click.echo(f"Starting from {copy}; replaying the events after it...")
+        replayed = _counted(lambda count: rebuilder.join(copy, progress=count))
+        _report_stopped(runner.status())
+        events = "1 event" if replayed == 1 else f"{replayed} events"
+        click.echo(f"Started from {copy} and replayed the {events} written since it was made; "
+                   f"the read models are at {runner.views_path}.")
+        return
     with click.progressbar(length=rebuilder.remaining_events(),
                            label="Replaying events") as bar:
         rebuilder.rebuild(only=only, progress=bar.update)
     _report_stopped(runner.status())
     click.echo(f"Rebuilt {only or 'all read models'} at {runner.views_path}.")
+
+
+@projections.command("copy")
+@click.argument("target", metavar="FILE", type=click.Path(path_type=Path))
+@click.pass_obj
+@mapped_errors
+def copy(ctx: CliContext, target: Path) -> None:
+    """Copy this node's read models, as they stand, for a new node to start from.
+
+    Safe while the server runs. The copy is encrypted as views.db is (under a key derived
+    from the events key), but it holds personal data: move it only as you would a backup,
+    and delete it once the new node has started from it (bco projections rebuild --from).
+    """
+    runner = runner_for(ctx.app)
+    positions = copy_views(runner.views_path, runner.key, target)
+    furthest = max(positions.values(), default=0)
+    click.echo(f"Copied the read models at event {furthest} of "
+               f"{ctx.app.store_position()} to {target}.")
+
+
+def _counted(run: Callable[[Callable[[int], None]], None]) -> int:
+    """Run `run` with a progress callback and return the events it reported."""
+    total = 0
+
+    def count(read: int) -> None:
+        nonlocal total
+        total += read
+
+    run(count)
+    return total
 
 
 @projections.command("run")

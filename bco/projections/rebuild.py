@@ -46,6 +46,7 @@ from bco.domain.interview import Interview
 from bco.projections.read_pool import SWAP_SUFFIX, swap_marker
 from bco.projections.readmodel import POSITIONS, ReadModel
 from bco.projections.runner import ReadModelRunner, connect, set_position
+from bco.projections.views_copy import open_copy
 from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
@@ -122,18 +123,45 @@ class Rebuilder:
             with db.atomic():
                 for statement in deferred:
                     db.execute(statement)
-            with runner.lock():
-                self._replay(db, progress)
-                db.execute("PRAGMA journal_mode = DELETE")
-                db.close()
-                _fsync(building)
-                self._swap_in(building)
+            self._finish(db, building, progress)
         except BaseException:
             for helper in helpers:
                 helper.stop()
             close_quietly(db)
             _remove_database_files(building)
             raise
+
+    def join(self, copy: Path, progress: Progress | None = None) -> None:
+        """Start from another node's copy of views.db (bco.projections.views_copy) and replay
+        only the events after it; swapped in as a rebuild is, so safe while serving."""
+        runner = self.runner
+        source = open_copy(copy, runner.key, runner.app.store_position())
+        remove_stale_rebuild_files(self.views_path)
+        building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
+        _remove_database_files(building)
+        db = connect_aside(building, runner.key)
+        try:
+            try:
+                source.backup(db.conn)
+            finally:
+                source.close()
+            db.execute("PRAGMA journal_mode = MEMORY")
+            runner.prepare(db, runner.read_models)  # an older layout is replayed in full
+            self._replay(db, progress)
+            self._finish(db, building, progress)
+        except BaseException:
+            close_quietly(db)
+            _remove_database_files(building)
+            raise
+
+    def _finish(self, db: Database, building: Path, progress: Progress | None) -> None:
+        """Under the writer lock: the last events, then the built file in place of views.db."""
+        with self.runner.lock():
+            self._replay(db, progress)
+            db.execute("PRAGMA journal_mode = DELETE")
+            db.close()
+            _fsync(building)
+            self._swap_in(building)
 
     def fill_share(self, share: CaseShare, stop: int) -> None:
         """Replay the store up to `stop` into the runner's file, for the read models' share of
