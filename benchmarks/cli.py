@@ -24,6 +24,7 @@ from benchmarks.export_http import bench_exports
 from benchmarks.growth import GROWING, growth_rows
 from benchmarks.http import bench_http_answer
 from benchmarks.intake import bench_intake
+from benchmarks.join import bench_join
 from benchmarks.loading import bench_load
 from benchmarks.postgres_writes import bench_postgres_append
 from benchmarks.profile import FULL, QUICK, Profile
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "load": lambda p, s, _r: bench_load(p, s),
     "postgres_append": lambda p, s, _r: bench_postgres_append(p, s),
     "rebuild": bench_rebuild,
+    "join": bench_join,
     "worklist": lambda p, s, _r: bench_worklist(p, s),
     "at_rest": bench_at_rest,
     "http_answer": lambda p, s, _r: bench_http_answer(p, s),

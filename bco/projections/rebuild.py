@@ -46,7 +46,7 @@ from bco.domain.interview import Interview
 from bco.projections.read_pool import SWAP_SUFFIX, swap_marker
 from bco.projections.readmodel import POSITIONS, ReadModel
 from bco.projections.runner import ReadModelRunner, connect, set_position
-from bco.projections.views_copy import open_copy
+from bco.projections.views_copy import bring_copy
 from bco.projections.viewsdb import Error, attach, connect_file
 
 ReadModelFactory = Callable[[BCOApplication], Sequence[ReadModel]]
@@ -135,22 +135,19 @@ class Rebuilder:
         """Start from another node's copy of views.db (bco.projections.views_copy) and replay
         only the events after it; swapped in as a rebuild is, so safe while serving."""
         runner = self.runner
-        source = open_copy(copy, runner.key, runner.app.store_position())
         remove_stale_rebuild_files(self.views_path)
         building = self.views_path.with_name(f"{self.views_path.name}.rebuild-{os.getpid()}")
         _remove_database_files(building)
-        db = connect_aside(building, runner.key)
+        db = None
         try:
-            try:
-                source.backup(db.conn)
-            finally:
-                source.close()
-            db.execute("PRAGMA journal_mode = MEMORY")
+            bring_copy(copy, building, runner.key, runner.app.store_position())
+            db = connect_aside(building, runner.key)
             runner.prepare(db, runner.read_models)  # an older layout is replayed in full
             self._replay(db, progress)
             self._finish(db, building, progress)
         except BaseException:
-            close_quietly(db)
+            if db is not None:
+                close_quietly(db)
             _remove_database_files(building)
             raise
 

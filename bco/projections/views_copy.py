@@ -10,6 +10,7 @@ new one (bco.projections.rebuild.Rebuilder.join).
 from __future__ import annotations
 
 import contextlib
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -56,18 +57,22 @@ def copy_views(views_path: Path, key: str | None, target: Path) -> dict[str, int
         copy.close()
 
 
-def open_copy(path: Path, key: str | None, store_position: int) -> Any:
-    """A connection to the copy, checked to be read models of this store, to back up from."""
-    if not path.is_file():
-        raise ViewsCopyError(f"No file at {path}. Make one on a running node with 'bco "
+def bring_copy(copy: Path, building: Path, key: str | None, store_position: int) -> None:
+    """Copy the file byte for byte to `building` and check it there: read models of this
+    store, whole, and not ahead of it.
+
+    Byte for byte, since it is encrypted under the same key as views.db: SQLite's backup
+    would decrypt and encrypt every page again, ten times slower at a national store's size.
+    """
+    if not copy.is_file():
+        raise ViewsCopyError(f"No file at {copy}. Make one on a running node with 'bco "
                              "projections copy FILE' and bring it to this machine.")
-    conn = connect_file(path, key, isolation_level=None)
+    shutil.copyfile(copy, building)
+    conn = connect_file(building, key, isolation_level=None)
     try:
-        _check(conn, path, store_position)
-    except BaseException:
+        _check(conn, copy, store_position)
+    finally:
         conn.close()
-        raise
-    return conn
 
 
 def _check(conn: Any, path: Path, store_position: int) -> None:

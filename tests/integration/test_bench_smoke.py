@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = {"append", "append_batch", "load", "load_snapshots", "postgres_append", "rebuild",
+ROWS = {"append", "append_batch", "load", "load_snapshots", "postgres_append", "rebuild", "join",
         "worklist", "rebuild_at_rest", "worklist_at_rest", "http_answer", "http_answer_p99",
         "casefile_pdf_1p", "casefile_pdf_10p",
         "casefile_pdf_peak", "export_ndjson", "export_csv", "export_fhir", "export_rss_growth",
         "dashboard", "dashboard_kpis", "intake", "intake_matching", "access_log_1",
         "access_log_20"}
 KEYS = {"name", "value", "unit", "baseline", "ratio", "target", "met"}
+UNTARGETED = {"join"}  # measured for the README's arithmetic; no issue names a target for it
 
 
 @pytest.mark.slow
@@ -40,7 +41,10 @@ def test_quick_run_writes_every_row(tmp_path: Path) -> None:
             assert row["met"] is None
         else:
             assert isinstance(row["value"], (int, float))
-            assert isinstance(row["target"], str)
+            if row["name"] in UNTARGETED:
+                assert row["target"] is None and row["met"] is None
+            else:
+                assert isinstance(row["target"], str)
     assert "append" in done.stdout  # the table is printed too
 
 
