@@ -57,7 +57,7 @@ def rebuild(ctx: CliContext, only: str | None, copy: Path | None) -> None:
         raise click.BadParameter(f"No read model named '{only}'; known: {known}.",
                                  param_hint="--only")
     if copy is not None:
-        click.echo(f"Starting from {copy}; replaying the events after it...")
+        click.echo(f"Checking {copy}, then replaying the events written since it was made...")
         replayed = _counted(lambda count: rebuilder.join(copy, progress=count))
         _report_stopped(runner.status())
         events = "1 event" if replayed == 1 else f"{replayed} events"
