@@ -14,6 +14,7 @@ from typing import Any
 from bco.domain.case import Case
 from bco.domain.interview import Interview
 from bco.domain.invitation import REPLACED, Invitation
+from bco.domain.personal import CONTACTS, INDEX
 from bco.domain.reference import case_reference
 
 
@@ -106,6 +107,11 @@ def entry_facts(event: Any, names: dict[str, str]) -> tuple[str, dict[str, Any]]
         case Interview.ContactInformOutcomeLogged():
             return "informed", {"name": names.get(str(event.contact_id), ""),
                                 "outcome": event.outcome, "note": event.note}
+        case Case.PersonalDataErased():
+            return "erased_case", {}
+        case Interview.PersonalDataErased():
+            return "erased_interview", {"index": INDEX in event.parts,
+                                        "contacts": CONTACTS in event.parts}
         case Case.InviteSent():
             return "invited", {"expires_at": event.expires_at}
         case Invitation.Revoked():

@@ -169,9 +169,13 @@ def test_a_case_past_retention_loads_without_its_personal_data_and_counts_the_sa
                            phone_region="NL")
         assert leaks(html, INDEX_MARKS + CONTACT_MARKS) == []
         assert "removed after retention" in html
+        assert "Retention ended: the index's personal details erased" in html
+        assert ("Retention ended: the interview's personal answers and the contacts' details "
+                "erased") in html
         html_nl = render_html(build_case_file(fresh, old, language="nl"),
                               zone=app.settings.zone, phone_region="NL")
         assert "verwijderd na afloop van de bewaartermijn" in html_nl
+        assert "Bewaartermijn verstreken: persoonsgegevens van de index gewist" in html_nl
         # ... also inside sentences: "Contact <name>: informed" in the timeline.
         assert "Contact verwijderd na afloop van de bewaartermijn: " in html_nl
         assert "removed after retention" not in html_nl
@@ -317,6 +321,9 @@ def test_erased_contacts_are_no_items_to_fill(app: BCOApplication, clock: Any) -
     assert [c.name for c in app.get_interview(interview_id).live_contacts] == [REMOVED]
     assert [e for e in app.case_history(case_id)
             if e["type"] == "Interview.PersonalDataErased"]
+    erasures = [(e.kind, e.facts) for e in build_case_file(app, case_id, language="en").timeline
+                if e.kind.startswith("erased")]
+    assert erasures == [("erased_interview", {"index": False, "contacts": True})]
     # A contact named after a reopen is asked for as usual; the erased one still is not.
     app.reopen_interview(interview_id, "remembered one more", actor="anna")
     later = app.report_contact(interview_id, {"name": "Later Bekend"}, actor="anna")
