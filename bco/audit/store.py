@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 TABLE = "bco_access_log"
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # before any read: "since" for the whole log
 # Bound values per statement stay far below SQLite's and PostgreSQL's limits.
 ROWS_PER_STATEMENT = 500
 COLUMNS = ("at", "account", "role", "action", "purpose", "address", "case_id", "relation",
@@ -177,6 +178,51 @@ class AccessLog:
             params.append(self._moment(query.until))
         return (" WHERE " + " AND ".join(where) if where else ""), params
 
+    def unusual_material(self, since: datetime | None, *, reads: int,
+                         minutes: int) -> UnusualMaterial:
+        """What bco.audit.unusual needs to find the unusual reads since `since`, without
+        reading every entry: a week of a national service's log is millions of rows.
+
+        Outside reads: only pool and outside reads can be one, and a pool read is cleared by
+        a read of the same case as its tracer, so those pairs come back as `taken`. Bursts: a
+        window of `minutes` over more than `reads` distinct cases lies in two consecutive
+        fixed buckets of that length, so one of them holds more than half of them; only the
+        reads within a window's length of such a bucket are read.
+        """
+        since = since or EARLIEST
+        window = minutes * 60
+        moment = self._moment(since)
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT entry_id, {', '.join(COLUMNS)} FROM {self.table} WHERE at >= "
+                f"{self.mark} AND case_id IS NOT NULL AND relation IN ({self.mark}, "
+                f"{self.mark}) ORDER BY at, entry_id", [moment, OUTSIDE, POOL])
+            maybe_outside = [self._entry(row) for row in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT account, case_id FROM {self.table} WHERE at >= {self.mark} AND "
+                f"case_id IS NOT NULL AND relation IN ({self.mark}, {self.mark}) "
+                f"GROUP BY account, case_id HAVING SUM(CASE WHEN relation = {self.mark} "
+                f"THEN 1 ELSE 0 END) > 0 AND SUM(CASE WHEN relation = {self.mark} THEN 1 "
+                "ELSE 0 END) > 0", [moment, POOL, ASSIGNED, POOL, ASSIGNED])
+            taken = {(row["account"], self._case_id(row["case_id"]))
+                     for row in cursor.fetchall()}
+            single = ", ".join([self.mark] * len(SINGLE_CASE))
+            cursor.execute(
+                f"SELECT account, bucket FROM (SELECT account, case_id, "
+                f"{self._epoch('at')} / {int(window)} AS bucket FROM {self.table} WHERE at >= "
+                f"{self.mark} AND case_id IS NOT NULL AND action IN ({single})) AS reads "
+                f"GROUP BY account, bucket HAVING COUNT(DISTINCT case_id) > {self.mark}",
+                [moment, *sorted(SINGLE_CASE), reads // 2])
+            busy = [(row["account"], int(row["bucket"])) for row in cursor.fetchall()]
+        maybe_bursts: dict[int | None, AccessEntry] = {}
+        for account, start, end in _stretches(busy, window):
+            for entry in self.entries(AccessQuery(
+                    account=account, since=max(since, datetime.fromtimestamp(start, UTC)),
+                    until=datetime.fromtimestamp(end, UTC))):
+                if entry.case_id is not None and entry.action in SINGLE_CASE:
+                    maybe_bursts[entry.entry_id] = entry
+        return UnusualMaterial(maybe_outside, taken, list(maybe_bursts.values()))
+
     def accounts(self) -> list[str]:
         """Every account that read anything, for the administrator's choice of reader."""
         with self.datastore.transaction(commit=False) as cursor:
@@ -199,6 +245,15 @@ class AccessLog:
     def _case(self, case_id: UUID) -> Any:
         return case_id if self.postgres else str(case_id)
 
+    def _case_id(self, stored: Any) -> UUID:
+        return stored if isinstance(stored, UUID) else UUID(stored)
+
+    def _epoch(self, column: str) -> str:
+        """Whole seconds since 1970 of a stored moment, in SQL."""
+        if self.postgres:
+            return f"CAST(floor(extract(epoch FROM {column})) AS BIGINT)"
+        return f"CAST(strftime('%s', {column}) AS INTEGER)"
+
     @staticmethod
     def _entry(row: Any) -> AccessEntry:
         at = row["at"]
@@ -211,6 +266,28 @@ class AccessLog:
                 case_id if isinstance(case_id, UUID) else UUID(case_id)),
             relation=row["relation"], records=row["records"], detail=row["detail"],
             entry_id=row["entry_id"])
+
+
+@dataclass(frozen=True)
+class UnusualMaterial:
+    """The entries that can make an unusual read (AccessLog.unusual_material)."""
+
+    maybe_outside: list[AccessEntry]
+    taken: set[tuple[str, UUID]]
+    maybe_bursts: list[AccessEntry]
+
+
+def _stretches(busy: Iterable[tuple[str, int]], window: int) -> list[tuple[str, int, int]]:
+    """Per account, the busy buckets widened by one window on each side and merged: the
+    stretches (account, start, end in epoch seconds) in which a burst can lie."""
+    stretches: list[tuple[str, int, int]] = []
+    for account, bucket in sorted(busy):
+        start, end = (bucket - 1) * window, (bucket + 2) * window + 1
+        if stretches and stretches[-1][0] == account and start <= stretches[-1][2]:
+            stretches[-1] = (account, stretches[-1][1], max(end, stretches[-1][2]))
+        else:
+            stretches.append((account, start, end))
+    return stretches
 
 
 def _quoted(identifier: str) -> str:

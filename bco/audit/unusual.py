@@ -24,18 +24,22 @@ class Burst:
     reads: int
 
 
-def outside_reads(entries: Iterable[AccessEntry]) -> list[AccessEntry]:
+def outside_reads(entries: Iterable[AccessEntry],
+                  taken: Iterable[tuple[str, UUID]] = ()) -> list[AccessEntry]:
     """Reads of a case that was neither the reader's nor their team's when they read it: a
     case looked at in the pool and then not taken by them, or one outside every rule.
 
-    Reading a pool case and then taking it is how work starts, so a later read of the same
-    case as its tracer (in the entries given) clears the earlier pool read.
+    Reading a pool case and then taking it is how work starts, so a read of the same case as
+    its tracer in the same period clears the pool read: one among the entries given, or a
+    pair (account, case) in `taken` when the entries are only the pool and outside reads.
     """
     listed = list(entries)
-    taken = {(entry.account, entry.case_id) for entry in listed if entry.relation == ASSIGNED}
+    cleared: set[tuple[str, UUID | None]] = {
+        *taken, *((entry.account, entry.case_id) for entry in listed
+                  if entry.relation == ASSIGNED)}
     return [entry for entry in listed if entry.case_id is not None and (
         entry.relation == OUTSIDE
-        or (entry.relation == POOL and (entry.account, entry.case_id) not in taken))]
+        or (entry.relation == POOL and (entry.account, entry.case_id) not in cleared))]
 
 
 def bursts(entries: Iterable[AccessEntry], *, reads: int, minutes: int) -> list[Burst]:

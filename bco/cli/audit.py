@@ -10,7 +10,7 @@ from uuid import UUID
 
 import click
 
-from bco.audit.store import ACCESS_REPORT, AccessEntry, AccessQuery
+from bco.audit.store import ACCESS_REPORT, AccessEntry, AccessQuery, UnusualMaterial
 from bco.audit.unusual import bursts, outside_reads
 from bco.cli.case_id import CaseId
 from bco.cli.context import CliContext, echo_json, mapped_errors, terminal_safe
@@ -50,10 +50,13 @@ def audit(ctx: CliContext, case_id: UUID | None, user: str | None, since: str | 
         click.echo(f"Wrote the access report of {case_reference(case_id)} to {report}.")
         return
     moment = _since(since, ctx)
+    if unusual and case_id is None and user is None:
+        _unusual(ctx, _whole_log_material(ctx, moment), as_json)
+        return
     entries = ctx.app.access_log.entries(AccessQuery(case_id=case_id, account=user,
                                                      since=moment))
     if unusual:
-        _unusual(ctx, entries, as_json)
+        _unusual(ctx, UnusualMaterial(entries, set(), entries), as_json)
         return
     if as_json:
         echo_json({"entries": [_plain(entry) for entry in entries]})
@@ -64,11 +67,18 @@ def audit(ctx: CliContext, case_id: UUID | None, user: str | None, since: str | 
         click.echo("No reads in the access log for this selection.")
 
 
-def _unusual(ctx: CliContext, entries: list[AccessEntry], as_json: bool) -> None:
+def _whole_log_material(ctx: CliContext, since: datetime | None) -> UnusualMaterial:
+    """Across every reader, only the entries that can make an unusual read are read."""
     settings = ctx.settings
-    found = bursts(entries, reads=settings.audit_burst_reads,
+    return ctx.app.access_log.unusual_material(
+        since, reads=settings.audit_burst_reads, minutes=settings.audit_burst_minutes)
+
+
+def _unusual(ctx: CliContext, material: UnusualMaterial, as_json: bool) -> None:
+    settings = ctx.settings
+    found = bursts(material.maybe_bursts, reads=settings.audit_burst_reads,
                    minutes=settings.audit_burst_minutes)
-    outside = outside_reads(entries)
+    outside = outside_reads(material.maybe_outside, material.taken)
     if as_json:
         echo_json({"bursts": [{**asdict(b), "start": b.start.isoformat(),
                                "end": b.end.isoformat()} for b in found],

@@ -206,14 +206,15 @@ def unusual() -> Any:
     since = _since(request.args.get("since"), problems, default=default)
     if problems:
         return error_response(422, "bad_since", problems["since"][0], problems)
-    entries = app.access_log.entries(AccessQuery(since=since))
     settings = app.settings
-    outside = list(reversed(outside_reads(entries)))
+    material = app.access_log.unusual_material(
+        since, reads=settings.audit_burst_reads, minutes=settings.audit_burst_minutes)
+    outside = list(reversed(outside_reads(material.maybe_outside, material.taken)))
     page = paging(asked, len(outside))
     return render_template(
         "audit/unusual.html", outside=outside[page.offset:page.offset + page.size],
         paging=page, link_args={"since": since.date().isoformat()} if since else {},
-        bursts=bursts(entries, reads=settings.audit_burst_reads,
+        bursts=bursts(material.maybe_bursts, reads=settings.audit_burst_reads,
                       minutes=settings.audit_burst_minutes),
         since=since, burst_reads=settings.audit_burst_reads,
         burst_minutes=settings.audit_burst_minutes, reference=access.case_reference)
