@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import http
 from benchmarks.access_log import bench_access_log
+from benchmarks.access_unusual import bench_access_unusual
 from benchmarks.at_rest import bench_at_rest
 from benchmarks.casefile import bench_casefile
 from benchmarks.dashboard import bench_dashboard
@@ -51,6 +52,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "dashboard": lambda p, s, _r: bench_dashboard(p, s),
     "intake": lambda p, s, _r: bench_intake(p, s),
     "access_log": lambda p, s, _r: bench_access_log(p, s),
+    "access_unusual": lambda p, s, _r: bench_access_unusual(p, s),
 }
 GROWTH = "growth"
 
