@@ -33,6 +33,7 @@ def linked_case(server: Server, language: str = "en") -> tuple[UUID, str]:
 
 
 def fits_the_phone(page: Page) -> None:
+    page.wait_for_load_state("load")  # the stylesheet applied, not only the markup there
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     box = page.locator("#save-contact").bounding_box() if page.locator(
         "#save-contact").count() else None
@@ -57,6 +58,7 @@ def test_prepare_on_a_phone_then_the_tracer_confirms_one_and_rejects_one(
     assert phone.locator("h1").inner_text() == "Prepare your list of contacts"
     fits_the_phone(phone)
     phone.locator("#start").click()
+    phone.wait_for_url("**step=1*")  # the first day's page, not the welcome still showing
     fits_the_phone(phone)
     add(phone, "Noor Bakker", "colleague")
     phone.locator("#day-done").click()
