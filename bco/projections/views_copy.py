@@ -16,7 +16,7 @@ from typing import Any
 
 from bco.projections.readmodel import POSITIONS
 from bco.projections.runner import BUSY_TIMEOUT_MS
-from bco.projections.viewsdb import DatabaseError, connect_file
+from bco.projections.viewsdb import SQLITE_NOTADB, DatabaseError, connect_file
 
 COPY_FILE_MODE = 0o600
 
@@ -76,19 +76,23 @@ def bring_copy(copy: Path, building: Path, key: str | None, store_position: int)
 
 
 def _check(conn: Any, path: Path, store_position: int) -> None:
+    damaged = ViewsCopyError(f"{path} is damaged or incomplete (SQLite's quick_check fails; "
+                             "was its transfer cut short?); make a new copy with 'bco "
+                             "projections copy FILE'.")
     try:
         healthy = conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         tables = {name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except DatabaseError:  # a wrong key, or not a database at all
+    except DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) != SQLITE_NOTADB:
+            raise damaged from None
         raise ViewsCopyError(
             f"{path} does not open with this store's key: it is not a copy of read models, or "
             "it was made on a node of another store. Copy views.db from a node that shares "
             "this store and its events key, or run 'bco projections rebuild' without "
             "--from.") from None
     if not healthy:
-        raise ViewsCopyError(f"{path} is damaged (SQLite's quick_check fails); make a new "
-                             "copy with 'bco projections copy FILE'.")
+        raise damaged
     if POSITIONS not in tables:
         raise ViewsCopyError(f"{path} holds no read models (no {POSITIONS} table); it is not "
                              "a copy made with 'bco projections copy'.")

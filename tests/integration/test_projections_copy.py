@@ -72,6 +72,8 @@ def test_a_copy_of_another_store_or_no_copy_is_refused_and_nothing_changes(
         assert not (tmp_path / "new.db").exists()
 
         (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+        whole = (tmp_path / "peer.db").read_bytes()
+        (tmp_path / "cut.db").write_bytes(whole[:len(whole) // 2])  # a transfer cut short
         other_key = connect_file(tmp_path / "other.db", "x'" + "ab" * 32 + "'")
         other_key.execute("CREATE TABLE projection_positions (name, position)")
         other_key.close()
@@ -82,6 +84,7 @@ def test_a_copy_of_another_store_or_no_copy_is_refused_and_nothing_changes(
             (tmp_path / "missing.db", "No file at"),
             (tmp_path / "junk.db", "does not open with this store's key"),
             (tmp_path / "other.db", "does not open with this store's key"),
+            (tmp_path / "cut.db", "damaged or incomplete"),
             (tmp_path / "peer.db", f"has read event {app.store_position()}, and this store "
                                    "holds 0 events"),
         ]:
