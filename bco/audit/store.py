@@ -38,6 +38,7 @@ API_KPIS = "api-kpis"
 EXPORT_CASES = "export-cases"
 EXPORT_CONTACTS = "export-contacts"
 CLI_CASE = "cli-case"  # `bco case show` / `history`: the case read on the command line
+VIEWS_COPY = "cli-views-copy"  # `bco projections copy`: every case's read models, in a file
 CLI_ROLE = "cli"  # whoever runs the command, under the name given with `bco --as`
 # Views of one case at a time: what a burst counts (lists and exports are logged apart).
 SINGLE_CASE = frozenset({CASE_PAGE, INTERVIEW, CASE_FILE, ACCESS_REPORT, API_CASE,

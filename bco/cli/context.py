@@ -43,8 +43,10 @@ class CliContext:
             self._app = BCOApplication(self.settings)
         return self._app
 
-    def log_reads(self, action: str, case_ids: Iterable[UUID], *, detail: str = "") -> None:
-        """Reads on the command line go to the access log too (one insert), under --as."""
+    def log_reads(self, action: str, case_ids: Iterable[UUID | None], *,
+                  detail: str = "") -> None:
+        """Reads on the command line go to the access log too (one insert), under --as; a
+        read of every case at once (a copy) is one entry with no case."""
         command = "bco " + click.get_current_context().command_path.partition(" ")[2]
         now = self.app.clock()
         self.app.access_log.append([

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bco.audit.store import VIEWS_COPY
 from bco.cli.context import CliContext, echo_json, mapped_errors
 from bco.projections import rebuilder_for, runner_for
 from bco.projections.runner import ReadModelStatus
@@ -85,6 +86,7 @@ def copy(ctx: CliContext, target: Path) -> None:
     runner = runner_for(ctx.app)
     positions = copy_views(runner.views_path, runner.key, target)
     furthest = max(positions.values(), default=0)
+    ctx.log_reads(VIEWS_COPY, [None], detail=f"to {target}, at event {furthest}")
     click.echo(f"Copied the read models at event {furthest} of "
                f"{ctx.app.store_position()} to {target}.")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from dataclasses import replace
 from pathlib import Path
@@ -106,9 +107,13 @@ def test_copy_and_rebuild_from_it_on_the_command_line(settings: Settings,
     assert bco("db", "init").exit_code == 0
     assert bco("demo", "--cases", "8").exit_code == 0
     assert bco("projections", "run").exit_code == 0
-    copied = bco("projections", "copy", str(tmp_path / "peer.db"))
+    copied = bco("--as", "operator", "projections", "copy", str(tmp_path / "peer.db"))
     assert copied.exit_code == 0, copied.output
     assert "Copied the read models at event" in copied.output
+    logged = json.loads(bco("audit", "--user", "operator", "--json").output)["entries"]
+    assert [(e["action"], e["case_id"], e["purpose"]) for e in logged] == [
+        ("cli-views-copy", None, "bco projections copy")]
+    assert str(tmp_path / "peer.db") in logged[0]["detail"]
     followed = views_contents(settings.views_path, settings)
     assert bco("case", "register", "--name", "Na De Kopie", "--phone", "06 12345678",
                "--disease", "covid-19", "--onset", "2026-11-20").exit_code == 0
