@@ -33,6 +33,20 @@ def test_the_handover_shows_before_taking_and_taking_opens_the_interview(
     assert bco_app.get_case(case_id).tracer == "tracer"
 
 
+def test_a_lead_sees_one_way_on_with_a_handed_over_case(
+        web: Flask, bco_app: BCOApplication, clock: Any) -> None:
+    """A lead may work the team's cases, and may take one from the pool: for a handed-over
+    case the page offers taking it, not a second button that leaves it in the pool."""
+    interview_id = start_interview(bco_app, clock, tracer="tracer2")
+    case_id = bco_app.get_interview(interview_id).case_id
+    bco_app.pause_interview(interview_id, "Partner still to add.", actor="tracer2")
+    bco_app.unassign_case(case_id, actor="tracer2")
+    page = sign_in(web, "lead").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="take-case"' in page and 'id="handover-note"' in page
+    assert 'id="resume-interview"' not in page
+    assert f'id="look-at-interview" href="/interviews/{interview_id}"' in page
+
+
 def test_a_case_without_an_interview_is_taken_to_its_case_page(
         web: Flask, bco_app: BCOApplication, cases: Cases) -> None:
     case_id = cases.register()
